@@ -1,0 +1,189 @@
+//! The `barta` command line.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use domain::bangla::CalendarRule;
+use indicatif::{ProgressBar, ProgressStyle};
+use persistence::ContentRepo;
+
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
+use crate::import::{PublishedFallback, import_lines};
+use crate::startup::{Application, open_database};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "barta",
+    version,
+    about = "A headless news content API for Bengali newsrooms"
+)]
+struct Cli {
+    /// Log as JSON lines (also BARTA_LOG_FORMAT=json).
+    #[arg(long, global = true)]
+    json_logs: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+struct DatabaseArg {
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://…
+    #[arg(long = "database", env = "BARTA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    url: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default command).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
+    Schema,
+    /// Import articles from a JSON Lines file (idempotent by external id).
+    Import {
+        /// The .jsonl file; one article per line.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Publish lines without `published_at` at this time (RFC 3339, or
+        /// `now`) instead of importing them as drafts.
+        #[arg(long)]
+        published_at_fallback: Option<String>,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Address to listen on.
+    #[arg(long, env = "BARTA_BIND", default_value = DEFAULT_BIND)]
+    bind: String,
+    /// Fill an empty database with demo content.
+    #[arg(long)]
+    demo: bool,
+    /// Bangla calendar rule for display strings: 2019 (official) or 1987.
+    #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
+    calendar: String,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            db: DatabaseArg {
+                url: std::env::var("BARTA_DATABASE_URL")
+                    .unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
+            },
+            bind: std::env::var("BARTA_BIND").unwrap_or_else(|_| DEFAULT_BIND.to_owned()),
+            demo: false,
+            calendar: std::env::var("BARTA_BANGLA_CALENDAR").unwrap_or_else(|_| "2019".to_owned()),
+        }
+    }
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let json = cli.json_logs
+        || std::env::var("BARTA_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Serve(args) => {
+            crate::telemetry::init(json);
+            runtime.block_on(serve(args))
+        }
+        Command::Migrate { db } => {
+            crate::telemetry::init(json);
+            runtime.block_on(async {
+                open_database(&db.url).await?;
+                eprintln!("migrations applied");
+                Ok(())
+            })
+        }
+        Command::Import {
+            file,
+            db,
+            published_at_fallback,
+        } => {
+            crate::telemetry::init(json);
+            runtime.block_on(import(file, db.url, published_at_fallback))
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let calendar: CalendarRule = args
+        .calendar
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--calendar must be 2019 or 1987"))?;
+    let mut settings = Settings::new(args.db.url, args.bind);
+    settings.demo = args.demo;
+    settings.calendar_rule = calendar;
+    let app = Application::build(settings.clone()).await?;
+    tracing::info!(
+        database = %crate::startup::redact(&settings.database_url),
+        "Barta listening on http://{}:{} (GraphiQL at /graphql)",
+        settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1"),
+        app.port()
+    );
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn import(file: PathBuf, url: String, fallback: Option<String>) -> anyhow::Result<()> {
+    let fallback = match fallback.as_deref() {
+        None => PublishedFallback::Draft,
+        Some("now") => PublishedFallback::At(Utc::now()),
+        Some(t) => PublishedFallback::At(
+            DateTime::parse_from_rfc3339(t)
+                .context("--published-at-fallback must be RFC 3339 or `now`")?
+                .to_utc(),
+        ),
+    };
+    let size = std::fs::metadata(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    let reader = BufReader::new(
+        File::open(&file).with_context(|| format!("cannot open {}", file.display()))?,
+    );
+    let db = open_database(&url).await?;
+    let repo = ContentRepo::new(db);
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} line {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = import_lines(&repo, reader, fallback, Utc::now(), |line, bytes| {
+        bar.set_position(bytes);
+        bar.set_message(line.to_string());
+    })
+    .await?;
+    bar.finish_and_clear();
+    for (line, message) in &report.failed {
+        eprintln!("line {line}: skipped: {message}");
+    }
+    println!(
+        "imported {} lines: {} created, {} updated, {} unchanged, {} skipped",
+        report.total(),
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.failed.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! DataLoaders: the sections, authors, tags and bodies of a whole response
+//! are fetched in a constant number of queries, however many articles it
+//! holds. Created per request, so their caches never outlive it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use domain::{Article, Author, Section, Tag};
+use persistence::RepoError;
+
+use crate::service::ContentService;
+
+pub type LoadError = Arc<RepoError>;
+
+/// Key for "all sections": the tree is small and loaded whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AllSections;
+
+pub struct ContentLoader(pub ContentService);
+
+impl Loader<AllSections> for ContentLoader {
+    type Value = Arc<Vec<Section>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        _: &[AllSections],
+    ) -> Result<HashMap<AllSections, Self::Value>, Self::Error> {
+        let sections = self.0.repo().sections().await?;
+        Ok(HashMap::from([(AllSections, Arc::new(sections))]))
+    }
+}
+
+/// Author by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AuthorKey(pub i64);
+
+impl Loader<AuthorKey> for ContentLoader {
+    type Value = Author;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[AuthorKey]) -> Result<HashMap<AuthorKey, Author>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let authors = self.0.repo().authors_by_ids(&ids).await?;
+        Ok(authors.into_iter().map(|a| (AuthorKey(a.id), a)).collect())
+    }
+}
+
+/// Tag by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagKey(pub i64);
+
+impl Loader<TagKey> for ContentLoader {
+    type Value = Tag;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TagKey]) -> Result<HashMap<TagKey, Tag>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let tags = self.0.repo().tags_by_ids(&ids).await?;
+        Ok(tags.into_iter().map(|t| (TagKey(t.id), t)).collect())
+    }
+}
+
+/// A whole public article (body and all) by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FullArticleKey(pub i64);
+
+impl Loader<FullArticleKey> for ContentLoader {
+    type Value = Arc<Article>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[FullArticleKey],
+    ) -> Result<HashMap<FullArticleKey, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let articles = self
+            .0
+            .repo()
+            .public_articles_by_ids(&ids, self.0.now())
+            .await?;
+        Ok(articles
+            .into_iter()
+            .map(|a| (FullArticleKey(a.summary.id), Arc::new(a)))
+            .collect())
+    }
+}
+
+pub type Loaders = DataLoader<ContentLoader, HashMapCache>;
+
+pub fn loaders(svc: ContentService) -> Loaders {
+    DataLoader::with_cache(ContentLoader(svc), tokio::spawn, HashMapCache::default())
+}

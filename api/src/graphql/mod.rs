@@ -1,0 +1,148 @@
+//! GraphQL: the schema (built by a plain function, no HTTP needed, so
+//! `barta schema` and tests can print it) and its actix handlers.
+
+mod loaders;
+mod query;
+mod types;
+
+use actix_web::http::header;
+use actix_web::{Either, HttpRequest, HttpResponse, web};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{EmptyMutation, EmptySubscription, Response, Schema, ServerError};
+use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use std::sync::Arc;
+
+pub use query::Query;
+
+use crate::error::ApiError;
+use crate::service::ContentService;
+
+pub type BartaSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Deepest selection allowed (the article page needs about 6).
+pub const MAX_DEPTH: usize = 12;
+/// Complexity budget: a home screen (several lists of 20 with their
+/// sections, authors and tags) fits; a 100-alias bomb does not.
+pub const MAX_COMPLEXITY: usize = 3_000;
+
+/// Builds the schema. Without a service it can still print its SDL.
+pub fn build_schema(svc: Option<ContentService>) -> BartaSchema {
+    let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .extension(ErrorCodes);
+    if let Some(svc) = svc {
+        builder = builder.data(svc);
+    }
+    builder.finish()
+}
+
+/// The SDL checked in as `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}
+
+/// Gives every error an `extensions.code`: validation failures (depth,
+/// complexity, unknown fields) and unexpected ones included.
+struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorCodesExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let executed = !matches!(response.data, async_graphql::Value::Null);
+        for e in &mut response.errors {
+            add_code(e, executed);
+        }
+        response
+    }
+}
+
+fn add_code(e: &mut ServerError, executed: bool) {
+    if let Some(source) = e.source.clone()
+        && let Some(api) = source.downcast_ref::<ApiError>()
+    {
+        api.decorate(e);
+        return;
+    }
+    let has_code = e
+        .extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let code = match e.message.as_str() {
+        "Query is nested too deep." => "QUERY_TOO_DEEP",
+        "Query is too complex." => "QUERY_TOO_COMPLEX",
+        _ if !executed && e.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
+        _ => "BAD_USER_INPUT",
+    };
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    schema: web::Data<BartaSchema>,
+    svc: web::Data<ContentService>,
+    request: Result<GraphQLRequest, actix_web::Error>,
+) -> Either<HttpResponse, GraphQLResponse> {
+    execute(schema, svc, request).await
+}
+
+/// `GET /graphql`: GraphiQL for a browser, else a query from the URL.
+pub async fn get(
+    req: HttpRequest,
+    schema: web::Data<BartaSchema>,
+    svc: web::Data<ContentService>,
+    request: Result<GraphQLRequest, actix_web::Error>,
+) -> Either<HttpResponse, GraphQLResponse> {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !req.query_string().contains("query=") {
+        return Either::Left(
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(
+                    GraphiQLSource::build()
+                        .endpoint("/graphql")
+                        .title("Barta GraphQL")
+                        .finish(),
+                ),
+        );
+    }
+    execute(schema, svc, request).await
+}
+
+async fn execute(
+    schema: web::Data<BartaSchema>,
+    svc: web::Data<ContentService>,
+    request: Result<GraphQLRequest, actix_web::Error>,
+) -> Either<HttpResponse, GraphQLResponse> {
+    let request = match request {
+        Ok(r) => r.into_inner(),
+        Err(e) => {
+            let body = serde_json::json!({
+                "errors": [{"message": e.to_string(), "extensions": {"code": "BAD_REQUEST"}}]
+            });
+            return Either::Left(HttpResponse::BadRequest().json(body));
+        }
+    };
+    let request = request.data(loaders::loaders(svc.get_ref().clone()));
+    Either::Right(schema.execute(request).await.into())
+}

@@ -1,0 +1,188 @@
+//! The root query type.
+
+use async_graphql::{Context, Enum, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use domain::SectionNode;
+
+use super::types::{
+    ArticleConnection, ArticleGql, AuthorGql, EditionGql, Node, SectionGql, TagGql, connection,
+    parse_global_id, service,
+};
+use crate::error::ApiError;
+use crate::service::ListParams;
+
+pub struct Query;
+
+/// Which Bangla calendar rule to use.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CalendarRuleGql {
+    /// The official Bangladesh rule of 2019 (the default).
+    Revised2019,
+    /// The older rule of 1987, still printed by some papers.
+    Traditional1987,
+}
+
+/// Accepts a global id or the database id used in REST URLs.
+fn article_db_id(id: &ID) -> Result<i64> {
+    if let Some((kind, n)) = parse_global_id(id) {
+        if kind == "Article" {
+            return Ok(n);
+        }
+    } else if let Ok(n) = domain::ArticleId::parse(id) {
+        return Ok(n.get());
+    }
+    Err(ApiError::invalid("id", "is not an article id").into())
+}
+
+#[Object(name = "Query")]
+impl Query {
+    /// Latest public articles, newest first, filtered by section (sub-sections
+    /// included), tag, author and publication time. `from`/`to` take an RFC
+    /// 3339 date-time or a `YYYY-MM-DD` day in Asia/Dhaka (`to` inclusive).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+        section: Option<String>,
+        tag: Option<String>,
+        author: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<ArticleConnection> {
+        let params = ListParams {
+            section,
+            tag,
+            author,
+            from,
+            to,
+            limit: first.map(|f| f.to_string()),
+            cursor: after,
+        };
+        connection(service(ctx)?.list(&params).await?, &params)
+    }
+
+    /// One public article by id (global or database id) or slug.
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<ArticleGql>> {
+        let svc = service(ctx)?;
+        let key = match (id, slug) {
+            (Some(id), None) => article_db_id(&id)?.to_string(),
+            (None, Some(slug)) => {
+                if slug.is_empty() || slug.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ApiError::invalid("slug", "is not a slug").into());
+                }
+                slug
+            }
+            _ => {
+                return Err(ApiError::invalid("id", "give exactly one of id and slug").into());
+            }
+        };
+        Ok(Some(ArticleGql::from_article(svc.article(&key).await?)))
+    }
+
+    /// এই বিভাগের আরও: newest articles of the article's section, it excluded.
+    #[graphql(complexity = "first.unwrap_or(5).max(0) as usize * child_complexity + 2")]
+    async fn more_from_section(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        #[graphql(default = 5)] first: Option<i32>,
+    ) -> Result<Vec<ArticleGql>> {
+        let id = article_db_id(&article_id)?;
+        let limit = first.map(|f| f.to_string());
+        let page = service(ctx)?
+            .more_from_section(&id.to_string(), limit.as_deref())
+            .await?;
+        Ok(page
+            .items
+            .into_iter()
+            .map(ArticleGql::from_summary)
+            .collect())
+    }
+
+    /// The top-level sections; `children` walks the tree.
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<SectionGql>> {
+        let all = service(ctx)?.sections().await?;
+        Ok(SectionNode::forest(&all)
+            .into_iter()
+            .map(|n| SectionGql(n.section))
+            .collect())
+    }
+
+    async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<SectionGql>> {
+        Ok(Some(SectionGql(service(ctx)?.section(&slug).await?)))
+    }
+
+    async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<TagGql>> {
+        Ok(Some(TagGql(service(ctx)?.tag(&slug).await?)))
+    }
+
+    async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<AuthorGql>> {
+        Ok(Some(AuthorGql(service(ctx)?.author(&slug).await?)))
+    }
+
+    /// The edition line for a place (default ঢাকা) at an instant (default now).
+    async fn edition(
+        &self,
+        ctx: &Context<'_>,
+        at: Option<DateTime<Utc>>,
+        place: Option<String>,
+        calendar: Option<CalendarRuleGql>,
+    ) -> Result<EditionGql> {
+        let at = at.map(|t| t.to_rfc3339());
+        let calendar = calendar.map(|c| match c {
+            CalendarRuleGql::Revised2019 => "2019",
+            CalendarRuleGql::Traditional1987 => "1987",
+        });
+        Ok(service(ctx)?
+            .edition(at.as_deref(), place.as_deref(), calendar)?
+            .into())
+    }
+
+    /// Any object by its global id; `null` when there is none (or it is not public).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let Some((kind, n)) = parse_global_id(&id) else {
+            return Err(ApiError::invalid("id", "is not a global id").into());
+        };
+        let svc = service(ctx)?;
+        let not_found = |r: Result<_, ApiError>| match r {
+            Ok(v) => Ok(Some(v)),
+            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        };
+        Ok(match kind.as_str() {
+            "Article" => not_found(svc.article(&n.to_string()).await)?
+                .map(|a| Node::Article(Box::new(ArticleGql::from_article(a)))),
+            "Section" => svc
+                .sections()
+                .await?
+                .into_iter()
+                .find(|s| s.id == n)
+                .map(|s| Node::Section(SectionGql(s))),
+            "Author" => svc
+                .repo()
+                .authors_by_ids(&[n])
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .next()
+                .map(|a| Node::Author(AuthorGql(a))),
+            "Tag" => svc
+                .repo()
+                .tags_by_ids(&[n])
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .next()
+                .map(|t| Node::Tag(TagGql(t))),
+            _ => None,
+        })
+    }
+}

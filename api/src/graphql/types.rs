@@ -1,0 +1,597 @@
+//! GraphQL object types. Each wraps a domain value; related objects come
+//! through the per-request loaders.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, Union};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use domain::bangla::{self, Edition};
+use domain::block::{body_html, body_text, reading_minutes};
+use domain::{Article, ArticleStatus, ArticleSummary, Author, Block, Image, Section, Tag};
+use persistence::Page;
+
+use super::loaders::{AllSections, AuthorKey, FullArticleKey, LoadError, Loaders, TagKey};
+use crate::error::ApiError;
+use crate::service::{ContentService, ListParams};
+
+/// Relay global ids: base64 of `Type:databaseId`.
+pub fn global_id(kind: &str, id: i64) -> ID {
+    ID(STANDARD.encode(format!("{kind}:{id}")))
+}
+
+/// Splits a global id into its type and database id.
+pub fn parse_global_id(id: &str) -> Option<(String, i64)> {
+    let raw = STANDARD.decode(id).ok()?;
+    let raw = String::from_utf8(raw).ok()?;
+    let (kind, n) = raw.split_once(':')?;
+    let n = domain::ArticleId::parse(n).ok()?;
+    Some((kind.to_owned(), n.get()))
+}
+
+pub fn load_error(e: LoadError) -> async_graphql::Error {
+    let api = match e.is_unavailable() {
+        true => ApiError::Unavailable(persistence::RepoError::Timeout),
+        false => ApiError::Internal(format!("{e}").into()),
+    };
+    api.into()
+}
+
+fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+pub fn service<'a>(ctx: &Context<'a>) -> Result<&'a ContentService> {
+    ctx.data::<ContentService>()
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ArticleStatus")]
+pub enum StatusGql {
+    Draft,
+    Scheduled,
+    Published,
+    Unpublished,
+}
+
+impl From<ArticleStatus> for StatusGql {
+    fn from(s: ArticleStatus) -> Self {
+        match s {
+            ArticleStatus::Draft => Self::Draft,
+            ArticleStatus::Scheduled => Self::Scheduled,
+            ArticleStatus::Published => Self::Published,
+            ArticleStatus::Unpublished => Self::Unpublished,
+        }
+    }
+}
+
+/// A picture with its metadata.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Image")]
+pub struct ImageGql {
+    pub url: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+impl From<&Image> for ImageGql {
+    fn from(i: &Image) -> Self {
+        Self {
+            url: i.url.clone(),
+            alt: i.alt.clone(),
+            caption: i.caption.clone(),
+            credit: i.credit.clone(),
+            width: i.width,
+            height: i.height,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ParagraphBlock {
+    pub text: String,
+}
+
+#[derive(SimpleObject)]
+pub struct HeadingBlock {
+    pub text: String,
+    pub level: u8,
+}
+
+#[derive(SimpleObject)]
+pub struct QuoteBlock {
+    pub text: String,
+    pub cite: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ImageBlock {
+    pub image: ImageGql,
+}
+
+#[derive(SimpleObject)]
+pub struct ListBlock {
+    pub ordered: bool,
+    pub items: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct EmbedBlock {
+    pub provider: String,
+    pub url: String,
+    pub title: Option<String>,
+}
+
+/// One block of an article body.
+#[derive(Union)]
+#[graphql(name = "Block")]
+pub enum BlockGql {
+    Paragraph(ParagraphBlock),
+    Heading(HeadingBlock),
+    Quote(QuoteBlock),
+    Image(ImageBlock),
+    List(ListBlock),
+    Embed(EmbedBlock),
+}
+
+impl From<&Block> for BlockGql {
+    fn from(b: &Block) -> Self {
+        match b {
+            Block::Paragraph { text } => Self::Paragraph(ParagraphBlock { text: text.clone() }),
+            Block::Heading { text, level } => Self::Heading(HeadingBlock {
+                text: text.clone(),
+                level: *level,
+            }),
+            Block::Quote { text, cite } => Self::Quote(QuoteBlock {
+                text: text.clone(),
+                cite: cite.clone(),
+            }),
+            Block::Image { image } => Self::Image(ImageBlock {
+                image: image.into(),
+            }),
+            Block::List { ordered, items } => Self::List(ListBlock {
+                ordered: *ordered,
+                items: items.clone(),
+            }),
+            Block::Embed {
+                provider,
+                url,
+                title,
+            } => Self::Embed(EmbedBlock {
+                provider: provider.clone(),
+                url: url.clone(),
+                title: title.clone(),
+            }),
+        }
+    }
+}
+
+/// A correction, clarification or update note on an article.
+#[derive(SimpleObject)]
+pub struct CorrectionGql {
+    pub kind: String,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub at_bn: String,
+}
+
+/// A news article. List queries fetch only what a card needs; asking for the
+/// body loads it (batched across the whole response).
+pub struct ArticleGql {
+    pub summary: ArticleSummary,
+    pub full: Option<Arc<Article>>,
+}
+
+impl ArticleGql {
+    pub fn from_summary(summary: ArticleSummary) -> Self {
+        Self {
+            summary,
+            full: None,
+        }
+    }
+
+    pub fn from_article(a: Article) -> Self {
+        Self {
+            summary: a.summary.clone(),
+            full: Some(Arc::new(a)),
+        }
+    }
+
+    async fn full(&self, ctx: &Context<'_>) -> Result<Arc<Article>> {
+        if let Some(full) = &self.full {
+            return Ok(full.clone());
+        }
+        loaders(ctx)?
+            .load_one(FullArticleKey(self.summary.id))
+            .await
+            .map_err(load_error)?
+            .ok_or_else(|| ApiError::not_found("the article is no longer public").into())
+    }
+}
+
+#[Object(name = "Article")]
+impl ArticleGql {
+    /// Global id (for `node`).
+    async fn id(&self) -> ID {
+        global_id("Article", self.summary.id)
+    }
+    /// The id used in REST URLs.
+    async fn database_id(&self) -> String {
+        self.summary.id.to_string()
+    }
+    async fn slug(&self) -> &str {
+        &self.summary.slug
+    }
+    async fn headline(&self) -> &str {
+        &self.summary.headline
+    }
+    /// Shoulder line above the headline.
+    async fn kicker(&self) -> Option<&str> {
+        self.summary.kicker.as_deref()
+    }
+    /// Standfirst.
+    async fn summary(&self) -> Option<&str> {
+        self.summary.summary.as_deref()
+    }
+    async fn desk(&self) -> Option<&str> {
+        self.summary.desk.as_deref()
+    }
+    async fn status(&self) -> StatusGql {
+        self.summary.status.into()
+    }
+    async fn image(&self) -> Option<ImageGql> {
+        self.summary.image.as_ref().map(Into::into)
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.summary.published_at
+    }
+    /// `১২ নভেম্বর ২০২৪, ১১:৩১ এএম` (Asia/Dhaka).
+    async fn published_at_bn(&self) -> Option<String> {
+        self.summary.published_at.map(bangla::format_datetime_bn)
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.summary.updated_at
+    }
+    async fn updated_at_bn(&self) -> String {
+        bangla::format_datetime_bn(self.summary.updated_at)
+    }
+    async fn word_count(&self) -> u32 {
+        self.summary.word_count
+    }
+    async fn reading_minutes(&self) -> u32 {
+        reading_minutes(self.summary.word_count as usize)
+    }
+    /// The primary section.
+    async fn section(&self, ctx: &Context<'_>) -> Result<Option<SectionGql>> {
+        let all = all_sections(ctx).await?;
+        Ok(all
+            .iter()
+            .find(|s| s.id == self.summary.section_id)
+            .cloned()
+            .map(SectionGql))
+    }
+    /// Bylines, in order.
+    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<AuthorGql>> {
+        let keys: Vec<AuthorKey> = self
+            .summary
+            .author_ids
+            .iter()
+            .map(|id| AuthorKey(*id))
+            .collect();
+        let found = loaders(ctx)?.load_many(keys).await.map_err(load_error)?;
+        Ok(self
+            .summary
+            .author_ids
+            .iter()
+            .filter_map(|id| found.get(&AuthorKey(*id)).cloned().map(AuthorGql))
+            .collect())
+    }
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<TagGql>> {
+        let keys: Vec<TagKey> = self.summary.tag_ids.iter().map(|id| TagKey(*id)).collect();
+        let found = loaders(ctx)?.load_many(keys).await.map_err(load_error)?;
+        Ok(self
+            .summary
+            .tag_ids
+            .iter()
+            .filter_map(|id| found.get(&TagKey(*id)).cloned().map(TagGql))
+            .collect())
+    }
+    /// The body as typed blocks.
+    async fn body(&self, ctx: &Context<'_>) -> Result<Vec<BlockGql>> {
+        Ok(self.full(ctx).await?.body.iter().map(Into::into).collect())
+    }
+    async fn body_html(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(body_html(&self.full(ctx).await?.body))
+    }
+    async fn body_text(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(body_text(&self.full(ctx).await?.body))
+    }
+    /// Attribution (তথ্যসূত্র).
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.full(ctx).await?.source.clone())
+    }
+    async fn source_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.full(ctx).await?.source_url.clone())
+    }
+    async fn dateline(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.full(ctx).await?.dateline.clone())
+    }
+    async fn language(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.full(ctx).await?.language.clone())
+    }
+    async fn first_published_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.full(ctx).await?.first_published_at)
+    }
+    async fn canonical_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.full(ctx).await?.canonical_url.clone())
+    }
+    async fn secondary_sections(&self, ctx: &Context<'_>) -> Result<Vec<SectionGql>> {
+        let full = self.full(ctx).await?;
+        let all = all_sections(ctx).await?;
+        Ok(full
+            .secondary_section_ids
+            .iter()
+            .filter_map(|id| all.iter().find(|s| s.id == *id).cloned().map(SectionGql))
+            .collect())
+    }
+    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<CorrectionGql>> {
+        Ok(self
+            .full(ctx)
+            .await?
+            .corrections
+            .iter()
+            .map(|c| CorrectionGql {
+                kind: serde_json::to_value(c.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                text: c.text.clone(),
+                at: c.at,
+                at_bn: bangla::format_datetime_bn(c.at),
+            })
+            .collect())
+    }
+    /// এই বিভাগের আরও: newest articles of the same section, this one excluded.
+    #[graphql(complexity = "first.unwrap_or(5).max(0) as usize * child_complexity + 1")]
+    async fn more_from_section(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: Option<i32>,
+    ) -> Result<Vec<ArticleGql>> {
+        let limit = first.map(|f| f.to_string());
+        let page = service(ctx)?
+            .more_from_section(&self.summary.id.to_string(), limit.as_deref())
+            .await?;
+        Ok(page
+            .items
+            .into_iter()
+            .map(ArticleGql::from_summary)
+            .collect())
+    }
+}
+
+async fn all_sections(ctx: &Context<'_>) -> Result<Arc<Vec<Section>>> {
+    Ok(loaders(ctx)?
+        .load_one(AllSections)
+        .await
+        .map_err(load_error)?
+        .unwrap_or_default())
+}
+
+/// A section of the paper; sections form a tree.
+pub struct SectionGql(pub Section);
+
+#[Object(name = "Section")]
+impl SectionGql {
+    async fn id(&self) -> ID {
+        global_id("Section", self.0.id)
+    }
+    async fn database_id(&self) -> String {
+        self.0.id.to_string()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Bengali name (খেলা).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// English name (Sports).
+    async fn name_en(&self) -> Option<&str> {
+        self.0.name_en.as_deref()
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<SectionGql>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let all = all_sections(ctx).await?;
+        Ok(all.iter().find(|s| s.id == parent).cloned().map(SectionGql))
+    }
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<SectionGql>> {
+        let all = all_sections(ctx).await?;
+        let mut children: Vec<Section> = all
+            .iter()
+            .filter(|s| s.parent_id == Some(self.0.id) && s.id != self.0.id)
+            .cloned()
+            .collect();
+        children.sort_by(|a, b| a.position.cmp(&b.position).then(a.name.cmp(&b.name)));
+        Ok(children.into_iter().map(SectionGql).collect())
+    }
+    /// Latest public articles of this section and its sub-sections.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ArticleConnection> {
+        let params = ListParams {
+            section: Some(self.0.slug.clone()),
+            limit: first.map(|f| f.to_string()),
+            cursor: after,
+            ..Default::default()
+        };
+        connection(service(ctx)?.list(&params).await?, &params)
+    }
+}
+
+/// A reporter or contributor.
+pub struct AuthorGql(pub Author);
+
+#[Object(name = "Author")]
+impl AuthorGql {
+    async fn id(&self) -> ID {
+        global_id("Author", self.0.id)
+    }
+    async fn database_id(&self) -> String {
+        self.0.id.to_string()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+    async fn avatar_url(&self) -> Option<&str> {
+        self.0.avatar_url.as_deref()
+    }
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ArticleConnection> {
+        let params = ListParams {
+            author: Some(self.0.slug.clone()),
+            limit: first.map(|f| f.to_string()),
+            cursor: after,
+            ..Default::default()
+        };
+        connection(service(ctx)?.list(&params).await?, &params)
+    }
+}
+
+pub struct TagGql(pub Tag);
+
+#[Object(name = "Tag")]
+impl TagGql {
+    async fn id(&self) -> ID {
+        global_id("Tag", self.0.id)
+    }
+    async fn database_id(&self) -> String {
+        self.0.id.to_string()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ArticleConnection> {
+        let params = ListParams {
+            tag: Some(self.0.slug.clone()),
+            limit: first.map(|f| f.to_string()),
+            cursor: after,
+            ..Default::default()
+        };
+        connection(service(ctx)?.list(&params).await?, &params)
+    }
+}
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Article(Box<ArticleGql>),
+    Section(SectionGql),
+    Author(AuthorGql),
+    Tag(TagGql),
+}
+
+pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
+
+/// A Relay connection over one page of a keyset list; each edge carries the
+/// cursor that continues after it.
+pub fn connection(page: Page<ArticleSummary>, params: &ListParams) -> Result<ArticleConnection> {
+    let has_next = page.has_more();
+    let query = page.query;
+    let mut conn = ArticleConnection::new(params.cursor.is_some(), has_next);
+    for a in page.items {
+        let cursor = match a.published_at {
+            Some(published_at) => domain::Cursor {
+                published_at,
+                id: a.id,
+                query,
+            }
+            .encode(),
+            None => String::new(),
+        };
+        conn.edges
+            .push(Edge::new(cursor, ArticleGql::from_summary(a)));
+    }
+    Ok(conn)
+}
+
+#[derive(SimpleObject)]
+pub struct BanglaDateGql {
+    pub day: u32,
+    pub month: String,
+    pub month_number: u32,
+    pub year: i32,
+    /// `২৯ কার্তিক ১৪৩১`
+    pub text: String,
+}
+
+/// The date line of an edition, as printed under the masthead.
+#[derive(SimpleObject)]
+#[graphql(name = "Edition")]
+pub struct EditionGql {
+    /// `ঢাকা বৃহস্পতিবার, ১৪ নভেম্বর ২০২৪ | ২৯ কার্তিক ১৪৩১`
+    pub line: String,
+    pub place: String,
+    /// The civil date in Asia/Dhaka (YYYY-MM-DD).
+    pub date: String,
+    pub weekday: String,
+    pub gregorian: String,
+    pub bangla: BanglaDateGql,
+}
+
+impl From<Edition> for EditionGql {
+    fn from(e: Edition) -> Self {
+        Self {
+            line: e.line,
+            place: e.place,
+            date: e.date.to_string(),
+            weekday: e.weekday.to_owned(),
+            gregorian: e.gregorian,
+            bangla: BanglaDateGql {
+                day: e.bangla.day,
+                month: e.bangla.month_name().to_owned(),
+                month_number: e.bangla.month,
+                year: e.bangla.year,
+                text: e.bangla.text(),
+            },
+        }
+    }
+}

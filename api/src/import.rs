@@ -1,0 +1,572 @@
+//! `barta import FILE.jsonl`: one article per line, idempotent by external id.
+//!
+//! The line format (documented in the README) accepts our own camelCase
+//! fields and the corpus format (`id, headline, body, section, published_at,
+//! source_url, tags`). The demo seeder goes through the same conversion.
+
+use std::io::BufRead;
+
+use chrono::{DateTime, Utc};
+use domain::block::{is_http_url, paragraphs_from_text};
+use domain::text::{clean_text, word_count};
+use domain::{ArticleStatus, Block, Headline, Image, Section, Slug, ValidationError};
+use persistence::{
+    ArticleUpsert, AuthorUpsert, ContentRepo, SectionUpsert, TagUpsert, UpsertOutcome,
+};
+use serde::Deserialize;
+
+/// A body given as plain text (paragraphs split on blank lines) or as blocks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum BodyInput {
+    Text(String),
+    Blocks(Vec<Block>),
+}
+
+/// A byline or tag given by name, or as `{slug, name}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NamedRef {
+    Name(String),
+    Object {
+        #[serde(default)]
+        slug: Option<String>,
+        #[serde(default)]
+        name: Option<String>,
+    },
+}
+
+/// One line of an import file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportLine {
+    #[serde(alias = "id", alias = "external_id")]
+    pub external_id: String,
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub headline: String,
+    #[serde(default)]
+    pub kicker: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    pub body: BodyInput,
+    /// Section slug or name; created from the name when missing.
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub secondary_sections: Vec<String>,
+    #[serde(default)]
+    pub authors: Vec<NamedRef>,
+    #[serde(default)]
+    pub tags: Vec<NamedRef>,
+    #[serde(default)]
+    pub desk: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default, alias = "source_url")]
+    pub source_url: Option<String>,
+    #[serde(default, alias = "dateline_place", alias = "datelinePlace")]
+    pub dateline: Option<String>,
+    #[serde(default)]
+    pub image: Option<Image>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, alias = "published_at")]
+    pub published_at: Option<String>,
+    #[serde(default, alias = "updated_at")]
+    pub updated_at: Option<String>,
+    #[serde(default, alias = "publish_at")]
+    pub publish_at: Option<String>,
+    #[serde(default, alias = "embargo_until")]
+    pub embargo_until: Option<String>,
+    #[serde(default, alias = "canonical_url")]
+    pub canonical_url: Option<String>,
+}
+
+/// The section of last resort for lines that name none.
+pub const FALLBACK_SECTION: (&str, &str) = ("others", "অন্যান্য");
+
+fn optional_text(
+    field: &str,
+    v: &Option<String>,
+    errors: &mut Vec<ValidationError>,
+) -> Option<String> {
+    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    match clean_text(v, false) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(ValidationError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn time(
+    field: &str,
+    v: &Option<String>,
+    errors: &mut Vec<ValidationError>,
+) -> Option<DateTime<Utc>> {
+    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    match DateTime::parse_from_rfc3339(v) {
+        Ok(t) => Some(t.to_utc()),
+        Err(_) => {
+            errors.push(ValidationError::new(field, "must be an RFC 3339 date-time"));
+            None
+        }
+    }
+}
+
+fn named(field: &str, r: &NamedRef) -> Result<(Slug, String), ValidationError> {
+    let (slug, name) = match r {
+        NamedRef::Name(n) => (None, Some(n.clone())),
+        NamedRef::Object { slug, name } => (slug.clone(), name.clone()),
+    };
+    let name = name
+        .map(|n| clean_text(n.trim(), false))
+        .transpose()
+        .map_err(|e| ValidationError::new(field, e.to_string()))?
+        .filter(|n| !n.is_empty());
+    let slug = match (&slug, &name) {
+        (Some(s), _) => Slug::parse(s).map_err(|e| ValidationError::new(field, e.message))?,
+        (None, Some(n)) => {
+            Slug::from_name(n).map_err(|e| ValidationError::new(field, e.message))?
+        }
+        (None, None) => return Err(ValidationError::new(field, "needs a name or a slug")),
+    };
+    let name = name.unwrap_or_else(|| slug.to_string());
+    Ok((slug, name))
+}
+
+/// A slug from a headline: at most 80 characters, cut at a word boundary.
+fn slug_from_headline(headline: &str, external_id: &str) -> Result<Slug, ValidationError> {
+    if let Ok(full) = Slug::from_name(headline) {
+        let mut cut: String = full.as_str().chars().take(80).collect();
+        if full.as_str().chars().count() > 80
+            && let Some(pos) = cut.rfind('-')
+        {
+            cut.truncate(pos);
+        }
+        if let Ok(s) = Slug::parse(cut.trim_matches('-')) {
+            return Ok(s);
+        }
+    }
+    Slug::from_name(external_id)
+}
+
+/// How to treat a line without `published_at`.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum PublishedFallback {
+    /// Import it as a draft (the default).
+    #[default]
+    Draft,
+    /// Publish it at this time.
+    At(DateTime<Utc>),
+}
+
+impl ImportLine {
+    /// Validates the line and resolves its section against `sections` (by
+    /// slug, then by name, else a new section made from the name). Every
+    /// invalid field is reported at once.
+    pub fn to_upsert(
+        &self,
+        sections: &[Section],
+        fallback: PublishedFallback,
+    ) -> Result<ArticleUpsert, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let external_id = self.external_id.trim().to_owned();
+        if external_id.is_empty() || external_id.chars().count() > 200 {
+            errors.push(ValidationError::new(
+                "externalId",
+                "must be 1 to 200 characters",
+            ));
+        }
+        let headline = Headline::parse(&self.headline)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let blocks = match &self.body {
+            BodyInput::Text(t) => paragraphs_from_text(t),
+            BodyInput::Blocks(b) => b.clone(),
+        };
+        let body: Vec<Block> = blocks
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.validate(i).map_err(|e| errors.push(e)).ok())
+            .collect();
+        let kicker = optional_text("kicker", &self.kicker, &mut errors);
+        let summary = optional_text("summary", &self.summary, &mut errors);
+        let desk = optional_text("desk", &self.desk, &mut errors);
+        let source = optional_text("source", &self.source, &mut errors);
+        let dateline = optional_text("dateline", &self.dateline, &mut errors);
+        let source_url = self
+            .source_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        if let Some(u) = &source_url
+            && !is_http_url(u)
+        {
+            errors.push(ValidationError::new(
+                "sourceUrl",
+                "must be an absolute http(s) URL",
+            ));
+        }
+        let canonical_url = self
+            .canonical_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        if let Some(u) = &canonical_url
+            && !is_http_url(u)
+        {
+            errors.push(ValidationError::new(
+                "canonicalUrl",
+                "must be an absolute http(s) URL",
+            ));
+        }
+        let image = self
+            .image
+            .clone()
+            .and_then(|i| i.validate("image").map_err(|e| errors.push(e)).ok());
+        let published_at = time("publishedAt", &self.published_at, &mut errors);
+        let updated_at = time("updatedAt", &self.updated_at, &mut errors);
+        let publish_at = time("publishAt", &self.publish_at, &mut errors);
+        let embargo_until = time("embargoUntil", &self.embargo_until, &mut errors);
+        let status = match self.status.as_deref() {
+            Some(s) => s.parse::<ArticleStatus>().map_err(|e| errors.push(e)).ok(),
+            None if published_at.is_some() || publish_at.is_some() => {
+                Some(if publish_at.is_some() {
+                    ArticleStatus::Scheduled
+                } else {
+                    ArticleStatus::Published
+                })
+            }
+            None => Some(match fallback {
+                PublishedFallback::Draft => ArticleStatus::Draft,
+                PublishedFallback::At(_) => ArticleStatus::Published,
+            }),
+        };
+        let published_at = match (status, published_at, publish_at, fallback) {
+            (Some(ArticleStatus::Scheduled), _, Some(at), _) => Some(at),
+            (Some(ArticleStatus::Scheduled), _, None, _) => {
+                errors.push(ValidationError::new(
+                    "publishAt",
+                    "is required for a scheduled article",
+                ));
+                None
+            }
+            (Some(ArticleStatus::Published), None, _, PublishedFallback::At(t)) => Some(t),
+            (Some(ArticleStatus::Published), None, _, PublishedFallback::Draft) => {
+                errors.push(ValidationError::new(
+                    "publishedAt",
+                    "is required for a published article",
+                ));
+                None
+            }
+            (_, p, _, _) => p,
+        };
+
+        let section =
+            self.resolve_section(self.section.as_deref(), sections, "section", &mut errors);
+        let secondary_sections = self
+            .secondary_sections
+            .iter()
+            .filter_map(|s| {
+                self.resolve_section(Some(s), sections, "secondarySections", &mut errors)
+            })
+            .collect();
+        let authors = self
+            .authors
+            .iter()
+            .filter_map(|a| named("authors", a).map_err(|e| errors.push(e)).ok())
+            .map(|(slug, name)| AuthorUpsert {
+                slug,
+                name,
+                bio: None,
+                avatar_url: None,
+            })
+            .collect();
+        let tags = self
+            .tags
+            .iter()
+            .filter_map(|t| named("tags", t).map_err(|e| errors.push(e)).ok())
+            .map(|(slug, name)| TagUpsert { slug, name })
+            .collect();
+        let slug = match &self.slug {
+            Some(s) => Slug::parse(s).map_err(|e| errors.push(e)).ok(),
+            None => headline.as_ref().and_then(|h| {
+                slug_from_headline(h.as_str(), &external_id)
+                    .map_err(|e| errors.push(e))
+                    .ok()
+            }),
+        };
+        match (errors.is_empty(), headline, slug, section, status) {
+            (true, Some(headline), Some(slug), Some(section), Some(status)) => {
+                let words = word_count(&domain::block::body_text(&body));
+                Ok(ArticleUpsert {
+                    external_id: Some(external_id),
+                    slug,
+                    headline,
+                    kicker,
+                    summary,
+                    body,
+                    section,
+                    secondary_sections,
+                    authors,
+                    tags,
+                    desk,
+                    source,
+                    source_url,
+                    dateline,
+                    image,
+                    status,
+                    published_at,
+                    publish_at,
+                    embargo_until,
+                    updated_at,
+                    canonical_url,
+                    word_count: u32::try_from(words).unwrap_or(u32::MAX),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    fn resolve_section(
+        &self,
+        value: Option<&str>,
+        sections: &[Section],
+        field: &str,
+        errors: &mut Vec<ValidationError>,
+    ) -> Option<SectionUpsert> {
+        let value = domain::text::nfc(value.map(str::trim).unwrap_or(""));
+        if value.is_empty() {
+            return match Slug::parse(FALLBACK_SECTION.0) {
+                Ok(slug) => Some(SectionUpsert {
+                    slug,
+                    name: FALLBACK_SECTION.1.to_owned(),
+                    name_en: Some("Others".to_owned()),
+                    parent: None,
+                    position: 1000,
+                    description: None,
+                }),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            };
+        }
+        if let Some(s) = sections.iter().find(|s| s.slug == value || s.name == value) {
+            return match Slug::parse(&s.slug) {
+                Ok(slug) => Some(SectionUpsert {
+                    slug,
+                    name: s.name.clone(),
+                    name_en: s.name_en.clone(),
+                    parent: None,
+                    position: s.position,
+                    description: s.description.clone(),
+                }),
+                Err(e) => {
+                    errors.push(ValidationError::new(field, e.message));
+                    None
+                }
+            };
+        }
+        let name = match clean_text(&value, false) {
+            Ok(n) if n.chars().count() <= 100 => n,
+            _ => {
+                errors.push(ValidationError::new(
+                    field,
+                    "must be a section slug or a name of at most 100 characters",
+                ));
+                return None;
+            }
+        };
+        match Slug::from_name(&name) {
+            Ok(slug) => Some(SectionUpsert {
+                slug,
+                name,
+                name_en: None,
+                parent: None,
+                position: 100,
+                description: None,
+            }),
+            Err(e) => {
+                errors.push(ValidationError::new(field, e.message));
+                None
+            }
+        }
+    }
+}
+
+/// What an import run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// (line number, message) for every skipped line.
+    pub failed: Vec<(usize, String)>,
+}
+
+impl ImportReport {
+    pub fn total(&self) -> u64 {
+        self.created + self.updated + self.unchanged + self.failed.len() as u64
+    }
+}
+
+/// Imports JSON lines from `reader`; each article in its own transaction.
+/// `progress` is called after every line with the line number.
+pub async fn import_lines<R: BufRead>(
+    repo: &ContentRepo,
+    reader: R,
+    fallback: PublishedFallback,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, u64),
+) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut sections = repo.sections().await?;
+    let mut bytes = 0u64;
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                report.failed.push((n, format!("unreadable line: {e}")));
+                continue;
+            }
+        };
+        bytes += line.len() as u64 + 1;
+        if line.trim().is_empty() {
+            progress(n, bytes);
+            continue;
+        }
+        match import_one(repo, &line, &sections, fallback, now).await {
+            Ok((outcome, new_section)) => {
+                match outcome {
+                    UpsertOutcome::Created(_) => report.created += 1,
+                    UpsertOutcome::Updated(_) => report.updated += 1,
+                    UpsertOutcome::Unchanged(_) => report.unchanged += 1,
+                }
+                if new_section {
+                    sections = repo.sections().await?;
+                }
+            }
+            Err(LineError::Invalid(msg)) => report.failed.push((n, msg)),
+            Err(LineError::Fatal(e)) => return Err(e),
+        }
+        progress(n, bytes);
+    }
+    Ok(report)
+}
+
+enum LineError {
+    Invalid(String),
+    Fatal(anyhow::Error),
+}
+
+async fn import_one(
+    repo: &ContentRepo,
+    line: &str,
+    sections: &[Section],
+    fallback: PublishedFallback,
+    now: DateTime<Utc>,
+) -> Result<(UpsertOutcome, bool), LineError> {
+    let parsed: ImportLine = serde_json::from_str(line)
+        .map_err(|e| LineError::Invalid(format!("not a valid article: {e}")))?;
+    let upsert = parsed.to_upsert(sections, fallback).map_err(|errors| {
+        LineError::Invalid(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let known = |s: &SectionUpsert| sections.iter().any(|k| k.slug == s.slug.as_str());
+    let new_section =
+        !known(&upsert.section) || upsert.secondary_sections.iter().any(|s| !known(s));
+    match repo.upsert_article(&upsert, now).await {
+        Ok(outcome) => Ok((outcome, new_section)),
+        Err(persistence::RepoError::Invalid(e)) => Err(LineError::Invalid(e.to_string())),
+        Err(persistence::RepoError::Conflict { field }) => {
+            Err(LineError::Invalid(format!("{field} is already taken")))
+        }
+        Err(e) => Err(LineError::Fatal(e.into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn parse(json: &str) -> ImportLine {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn corpus_lines_are_accepted() {
+        let line = parse(
+            r#"{"id":"x-1","headline":"শিরোনাম এখানে","body":"প্রথম অনুচ্ছেদ।\n\nদ্বিতীয় অনুচ্ছেদ।","section":"জাতীয় সংবাদ","published_at":"2024-11-12T05:31:00Z","source_url":"https://example.com/a/1","tags":["রাজনীতি"]}"#,
+        );
+        let up = line.to_upsert(&[], PublishedFallback::Draft).unwrap();
+        assert_eq!(up.status, ArticleStatus::Published);
+        assert_eq!(up.body.len(), 2);
+        assert_eq!(up.section.slug.as_str(), "জাতীয়-সংবাদ");
+        assert_eq!(up.section.name, "জাতীয় সংবাদ");
+        assert_eq!(up.tags[0].name, "রাজনীতি");
+        assert_eq!(up.slug.as_str(), "শিরোনাম-এখানে");
+        assert_eq!(up.word_count, 4);
+    }
+
+    #[test]
+    fn a_line_without_published_at_is_a_draft_unless_a_fallback_is_given() {
+        let json =
+            r#"{"id":"x-2","headline":"খসড়া","body":"লেখা","section":"খেলা","published_at":null}"#;
+        let up = parse(json)
+            .to_upsert(&[], PublishedFallback::Draft)
+            .unwrap();
+        assert_eq!(up.status, ArticleStatus::Draft);
+        assert_eq!(up.published_at, None);
+        let at = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let up = parse(json)
+            .to_upsert(&[], PublishedFallback::At(at))
+            .unwrap();
+        assert_eq!(up.status, ArticleStatus::Published);
+        assert_eq!(up.published_at, Some(at));
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_at_once() {
+        let line = parse(
+            r#"{"id":"x-3","headline":"  ","body":"ঠিক","publishedAt":"yesterday","sourceUrl":"ftp://x","status":"live"}"#,
+        );
+        let errors = line.to_upsert(&[], PublishedFallback::Draft).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for f in ["headline", "publishedAt", "sourceUrl", "status"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_section_is_found_by_name_before_one_is_created() {
+        let sections = vec![Section {
+            id: 7,
+            slug: "sports".into(),
+            name: "খেলা".into(),
+            name_en: Some("Sports".into()),
+            parent_id: None,
+            position: 1,
+            description: None,
+        }];
+        let line = parse(
+            r#"{"id":"x-4","headline":"জয়","body":"লেখা","section":"খেলা","publishedAt":"2024-11-12T05:31:00Z"}"#,
+        );
+        let up = line.to_upsert(&sections, PublishedFallback::Draft).unwrap();
+        assert_eq!(up.section.slug.as_str(), "sports");
+    }
+}

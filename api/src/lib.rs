@@ -1,0 +1,14 @@
+//! The `barta` service: configuration, startup, the service layer and the
+//! three surfaces (REST, GraphQL; feeds later) over it.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod import;
+pub mod rest;
+pub mod service;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,5 @@
+//! The `barta` binary.
+
+fn main() -> anyhow::Result<()> {
+    api::cli::run()
+}

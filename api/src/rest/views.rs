@@ -1,0 +1,278 @@
+//! Wire shapes of the REST API (camelCase JSON), built from domain types.
+//! Kept apart from the domain so the contract changes only on purpose.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::bangla::{self, BanglaDate, Edition};
+use domain::block::{body_html, body_text, reading_minutes};
+use domain::{
+    Article, ArticleSummary, Author, Block, Correction, Image, Section, SectionNode, Tag,
+};
+use serde::Serialize;
+
+use crate::service::Refs;
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionRefView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+}
+
+impl SectionRefView {
+    pub fn new(s: &Section) -> Self {
+        Self {
+            id: s.id.to_string(),
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            name_en: s.name_en.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+impl AuthorView {
+    pub fn new(a: &Author) -> Self {
+        Self {
+            id: a.id.to_string(),
+            slug: a.slug.clone(),
+            name: a.name.clone(),
+            bio: a.bio.clone(),
+            avatar_url: a.avatar_url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+impl TagView {
+    pub fn new(t: &Tag) -> Self {
+        Self {
+            id: t.id.to_string(),
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleSummaryView {
+    pub id: String,
+    pub slug: String,
+    pub headline: String,
+    pub kicker: Option<String>,
+    pub summary: Option<String>,
+    pub section: Option<SectionRefView>,
+    pub authors: Vec<AuthorView>,
+    pub desk: Option<String>,
+    pub tags: Vec<TagView>,
+    pub image: Option<Image>,
+    pub status: &'static str,
+    pub published_at: Option<String>,
+    pub published_at_bn: Option<String>,
+    pub updated_at: String,
+    pub updated_at_bn: String,
+    pub word_count: u32,
+    pub reading_minutes: u32,
+}
+
+impl ArticleSummaryView {
+    pub fn new(a: &ArticleSummary, refs: &Refs) -> Self {
+        Self {
+            id: a.id.to_string(),
+            slug: a.slug.clone(),
+            headline: a.headline.clone(),
+            kicker: a.kicker.clone(),
+            summary: a.summary.clone(),
+            section: refs.sections.get(&a.section_id).map(SectionRefView::new),
+            authors: refs.authors_of(a).map(AuthorView::new).collect(),
+            desk: a.desk.clone(),
+            tags: refs.tags_of(a).map(TagView::new).collect(),
+            image: a.image.clone(),
+            status: a.status.as_str(),
+            published_at: a.published_at.map(rfc3339),
+            published_at_bn: a.published_at.map(bangla::format_datetime_bn),
+            updated_at: rfc3339(a.updated_at),
+            updated_at_bn: bangla::format_datetime_bn(a.updated_at),
+            word_count: a.word_count,
+            reading_minutes: reading_minutes(a.word_count as usize),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrectionView {
+    pub kind: domain::CorrectionKind,
+    pub text: String,
+    pub at: String,
+    pub at_bn: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub summary: ArticleSummaryView,
+    pub body: Vec<Block>,
+    pub body_html: String,
+    pub body_text: String,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub dateline: Option<String>,
+    pub language: String,
+    pub secondary_sections: Vec<SectionRefView>,
+    pub first_published_at: Option<String>,
+    pub canonical_url: Option<String>,
+    pub corrections: Vec<CorrectionView>,
+}
+
+impl ArticleView {
+    pub fn new(a: &Article, refs: &Refs) -> Self {
+        Self {
+            summary: ArticleSummaryView::new(&a.summary, refs),
+            body: a.body.clone(),
+            body_html: body_html(&a.body),
+            body_text: body_text(&a.body),
+            source: a.source.clone(),
+            source_url: a.source_url.clone(),
+            dateline: a.dateline.clone(),
+            language: a.language.clone(),
+            secondary_sections: a
+                .secondary_section_ids
+                .iter()
+                .filter_map(|id| refs.sections.get(id))
+                .map(SectionRefView::new)
+                .collect(),
+            first_published_at: a.first_published_at.map(rfc3339),
+            canonical_url: a.canonical_url.clone(),
+            corrections: a.corrections.iter().map(correction).collect(),
+        }
+    }
+}
+
+fn correction(c: &Correction) -> CorrectionView {
+    CorrectionView {
+        kind: c.kind,
+        text: c.text.clone(),
+        at: rfc3339(c.at),
+        at_bn: bangla::format_datetime_bn(c.at),
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub description: Option<String>,
+    pub position: i32,
+    pub parent: Option<SectionRefView>,
+    pub children: Vec<SectionView>,
+}
+
+impl SectionView {
+    pub fn tree(node: &SectionNode, parent: Option<&Section>) -> Self {
+        Self {
+            id: node.section.id.to_string(),
+            slug: node.section.slug.clone(),
+            name: node.section.name.clone(),
+            name_en: node.section.name_en.clone(),
+            description: node.section.description.clone(),
+            position: node.section.position,
+            parent: parent.map(SectionRefView::new),
+            children: node
+                .children
+                .iter()
+                .map(|c| Self::tree(c, Some(&node.section)))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfoView {
+    pub next_cursor: Option<String>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListView<T> {
+    pub data: Vec<T>,
+    pub page: PageInfoView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DataView<T> {
+    pub data: T,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BanglaDateView {
+    pub day: u32,
+    pub month: &'static str,
+    pub month_number: u32,
+    pub year: i32,
+    pub text: String,
+}
+
+impl BanglaDateView {
+    pub fn new(b: &BanglaDate) -> Self {
+        Self {
+            day: b.day,
+            month: b.month_name(),
+            month_number: b.month,
+            year: b.year,
+            text: b.text(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditionView {
+    pub line: String,
+    pub place: String,
+    pub date: String,
+    pub weekday: &'static str,
+    pub gregorian: String,
+    pub bangla: BanglaDateView,
+}
+
+impl EditionView {
+    pub fn new(e: &Edition) -> Self {
+        Self {
+            line: e.line.clone(),
+            place: e.place.clone(),
+            date: e.date.to_string(),
+            weekday: e.weekday,
+            gregorian: e.gregorian.clone(),
+            bangla: BanglaDateView::new(&e.bangla),
+        }
+    }
+}

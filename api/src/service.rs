@@ -1,0 +1,381 @@
+//! The query service: every surface (REST, GraphQL, feeds) calls these
+//! functions, so each rule is written once. It parses raw parameters into
+//! domain values (collecting every invalid one), asks the repository and
+//! hands back domain types.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Dhaka;
+use domain::bangla::{self, CalendarRule, Edition};
+use domain::{
+    Article, ArticleFilter, ArticleId, ArticleSummary, Author, Cursor, Limit, PageRequest, Section,
+    Tag, ValidationError, section_subtree,
+};
+use persistence::{ContentRepo, Page};
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+
+/// Raw list parameters as a client sent them (REST query string or GraphQL
+/// arguments).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ListParams {
+    pub section: Option<String>,
+    pub tag: Option<String>,
+    pub author: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Sections, authors and tags referenced by a set of articles.
+#[derive(Debug, Clone, Default)]
+pub struct Refs {
+    pub sections: HashMap<i64, Section>,
+    pub authors: HashMap<i64, Author>,
+    pub tags: HashMap<i64, Tag>,
+}
+
+impl Refs {
+    pub fn authors_of<'a>(&'a self, a: &'a ArticleSummary) -> impl Iterator<Item = &'a Author> {
+        a.author_ids.iter().filter_map(|id| self.authors.get(id))
+    }
+
+    pub fn tags_of<'a>(&'a self, a: &'a ArticleSummary) -> impl Iterator<Item = &'a Tag> {
+        a.tag_ids.iter().filter_map(|id| self.tags.get(id))
+    }
+}
+
+pub struct ArticleList {
+    pub page: Page<ArticleSummary>,
+    pub refs: Refs,
+}
+
+pub struct ArticleItem {
+    pub article: Article,
+    pub refs: Refs,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContentService {
+    repo: ContentRepo,
+    clock: Clock,
+    rule: CalendarRule,
+}
+
+impl ContentService {
+    pub fn new(repo: ContentRepo, clock: Clock, rule: CalendarRule) -> Self {
+        Self { repo, clock, rule }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn repo(&self) -> &ContentRepo {
+        &self.repo
+    }
+
+    pub fn calendar_rule(&self) -> CalendarRule {
+        self.rule
+    }
+
+    /// Parses list parameters into a filter and a page request, resolving
+    /// slugs. Every invalid parameter is reported at once; an unknown
+    /// section, tag or author is a 404.
+    pub async fn parse_list(
+        &self,
+        p: &ListParams,
+        sections: &[Section],
+    ) -> Result<(ArticleFilter, PageRequest), ApiError> {
+        let mut errors = Vec::new();
+        let limit = Limit::parse(p.limit.as_deref())
+            .map_err(|e| errors.push(e))
+            .ok();
+        let from = p
+            .from
+            .as_deref()
+            .map(|s| parse_time(s, "from", false))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        let to =
+            p.to.as_deref()
+                .map(|s| parse_time(s, "to", true))
+                .transpose()
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten();
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+        {
+            errors.push(ValidationError::new("to", "must be later than from"));
+        }
+        for (name, value) in [
+            ("section", &p.section),
+            ("tag", &p.tag),
+            ("author", &p.author),
+        ] {
+            if let Some(v) = value
+                && (v.is_empty() || v.chars().count() > domain::Slug::MAX_CHARS)
+            {
+                errors.push(ValidationError::new(
+                    name,
+                    "must be a slug of 1 to 200 characters",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid(errors));
+        }
+        let mut filter = ArticleFilter {
+            from,
+            to,
+            ..Default::default()
+        };
+        if let Some(slug) = &p.section {
+            let section = sections
+                .iter()
+                .find(|s| s.slug == *slug)
+                .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))?;
+            filter.section_ids = Some(section_subtree(sections, section.id));
+        }
+        if let Some(slug) = &p.tag {
+            filter.tag_id = Some(self.tag(slug).await?.id);
+        }
+        if let Some(slug) = &p.author {
+            filter.author_id = Some(self.author(slug).await?.id);
+        }
+        let after = p
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, filter.fingerprint()))
+            .transpose()?;
+        Ok((
+            filter,
+            PageRequest {
+                limit: limit.unwrap_or_default(),
+                after,
+            },
+        ))
+    }
+
+    /// Latest public articles, filtered and paginated.
+    pub async fn list(&self, p: &ListParams) -> Result<Page<ArticleSummary>, ApiError> {
+        let sections = self.repo.sections().await?;
+        let (filter, page) = self.parse_list(p, &sections).await?;
+        Ok(self.repo.latest_public(&filter, page, self.now()).await?)
+    }
+
+    /// Like [`Self::list`], with the referenced sections, authors and tags.
+    pub async fn list_with_refs(&self, p: &ListParams) -> Result<ArticleList, ApiError> {
+        let sections = self.repo.sections().await?;
+        let (filter, page) = self.parse_list(p, &sections).await?;
+        let page = self.repo.latest_public(&filter, page, self.now()).await?;
+        let refs = self.refs(&page.items, sections).await?;
+        Ok(ArticleList { page, refs })
+    }
+
+    async fn refs(
+        &self,
+        items: &[ArticleSummary],
+        sections: Vec<Section>,
+    ) -> Result<Refs, ApiError> {
+        let mut author_ids: Vec<i64> = items.iter().flat_map(|a| a.author_ids.clone()).collect();
+        author_ids.sort_unstable();
+        author_ids.dedup();
+        let mut tag_ids: Vec<i64> = items.iter().flat_map(|a| a.tag_ids.clone()).collect();
+        tag_ids.sort_unstable();
+        tag_ids.dedup();
+        Ok(Refs {
+            sections: sections.into_iter().map(|s| (s.id, s)).collect(),
+            authors: self
+                .repo
+                .authors_by_ids(&author_ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect(),
+            tags: self
+                .repo
+                .tags_by_ids(&tag_ids)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t))
+                .collect(),
+        })
+    }
+
+    /// A public article by id (all digits) or slug.
+    pub async fn article(&self, id_or_slug: &str) -> Result<Article, ApiError> {
+        let now = self.now();
+        let found = if !id_or_slug.is_empty() && id_or_slug.bytes().all(|b| b.is_ascii_digit()) {
+            match ArticleId::parse(id_or_slug) {
+                Ok(id) => self.repo.public_article_by_id(id.get(), now).await?,
+                Err(_) => None,
+            }
+        } else {
+            let slug = domain::text::nfc(id_or_slug);
+            self.repo.public_article_by_slug(&slug, now).await?
+        };
+        found.ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
+    }
+
+    pub async fn article_with_refs(&self, id_or_slug: &str) -> Result<ArticleItem, ApiError> {
+        let article = self.article(id_or_slug).await?;
+        let sections = self.repo.sections().await?;
+        let refs = self
+            .refs(std::slice::from_ref(&article.summary), sections)
+            .await?;
+        Ok(ArticleItem { article, refs })
+    }
+
+    /// Newest public articles from the same primary section (and its
+    /// sub-sections) as `id`, that article excluded. Not paginated.
+    pub async fn more_from_section(
+        &self,
+        id: &str,
+        limit: Option<&str>,
+    ) -> Result<Page<ArticleSummary>, ApiError> {
+        let limit = Limit::parse(limit)?;
+        let id =
+            ArticleId::parse(id).map_err(|_| ApiError::not_found(format!("no article {id:?}")))?;
+        let article = self.article(&id.to_string()).await?;
+        let sections = self.repo.sections().await?;
+        let filter = ArticleFilter {
+            section_ids: Some(section_subtree(&sections, article.summary.section_id)),
+            exclude_id: Some(id.get()),
+            ..Default::default()
+        };
+        let mut page = self
+            .repo
+            .latest_public(&filter, PageRequest { limit, after: None }, self.now())
+            .await?;
+        page.next_cursor = None;
+        Ok(page)
+    }
+
+    pub async fn more_from_section_with_refs(
+        &self,
+        id: &str,
+        limit: Option<&str>,
+    ) -> Result<ArticleList, ApiError> {
+        let page = self.more_from_section(id, limit).await?;
+        let sections = self.repo.sections().await?;
+        let refs = self.refs(&page.items, sections).await?;
+        Ok(ArticleList { page, refs })
+    }
+
+    pub async fn sections(&self) -> Result<Vec<Section>, ApiError> {
+        Ok(self.repo.sections().await?)
+    }
+
+    pub async fn section(&self, slug: &str) -> Result<Section, ApiError> {
+        let slug = domain::text::nfc(slug);
+        self.repo
+            .section_by_slug(&slug)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))
+    }
+
+    pub async fn tag(&self, slug: &str) -> Result<Tag, ApiError> {
+        let slug = domain::text::nfc(slug);
+        self.repo
+            .tag_by_slug(&slug)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no tag with slug {slug:?}")))
+    }
+
+    pub async fn author(&self, slug: &str) -> Result<Author, ApiError> {
+        let slug = domain::text::nfc(slug);
+        self.repo
+            .author_by_slug(&slug)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no author with slug {slug:?}")))
+    }
+
+    /// The edition line for `place` at `at` (now by default).
+    pub fn edition(
+        &self,
+        at: Option<&str>,
+        place: Option<&str>,
+        calendar: Option<&str>,
+    ) -> Result<Edition, ApiError> {
+        let mut errors = Vec::new();
+        let at = match at {
+            None => Some(self.now()),
+            Some(s) => DateTime::parse_from_rfc3339(s.trim())
+                .map(|t| t.to_utc())
+                .map_err(|_| {
+                    errors.push(ValidationError::new("at", "must be an RFC 3339 date-time"))
+                })
+                .ok(),
+        };
+        let place = place.map(str::trim).unwrap_or("ঢাকা");
+        if place.chars().count() > 60 || domain::text::clean_text(place, false).is_err() {
+            errors.push(ValidationError::new(
+                "place",
+                "must be plain text of at most 60 characters",
+            ));
+        }
+        let rule = match calendar {
+            None => Some(self.rule),
+            Some(c) => c
+                .parse::<CalendarRule>()
+                .map_err(|_| errors.push(ValidationError::new("calendar", "must be 2019 or 1987")))
+                .ok(),
+        };
+        match (at, rule) {
+            (Some(at), Some(rule)) if errors.is_empty() => {
+                Ok(bangla::edition(at, &domain::text::nfc(place), rule))
+            }
+            _ => Err(ApiError::Invalid(errors)),
+        }
+    }
+}
+
+/// Parses `from`/`to`: an RFC 3339 date-time, or a `YYYY-MM-DD` day in
+/// Asia/Dhaka (as `to`, the day is included: the bound is the next midnight).
+pub fn parse_time(
+    s: &str,
+    field: &str,
+    end_of_day: bool,
+) -> Result<DateTime<Utc>, ValidationError> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.to_utc());
+    }
+    let bad = || ValidationError::new(field, "must be an RFC 3339 date-time or a YYYY-MM-DD date");
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
+    let day = if end_of_day {
+        day.succ_opt().ok_or_else(bad)?
+    } else {
+        day
+    };
+    Dhaka
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.to_utc())
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn dates_are_dhaka_days_and_to_includes_its_day() {
+        let from = parse_time("2024-11-14", "from", false).unwrap();
+        assert_eq!(from.to_rfc3339(), "2024-11-13T18:00:00+00:00");
+        let to = parse_time("2024-11-14", "to", true).unwrap();
+        assert_eq!(to.to_rfc3339(), "2024-11-14T18:00:00+00:00");
+        let exact = parse_time("2024-11-14T05:00:00+06:00", "from", false).unwrap();
+        assert_eq!(exact.to_rfc3339(), "2024-11-13T23:00:00+00:00");
+        assert_eq!(parse_time("yesterday", "to", true).unwrap_err().field, "to");
+        assert!(parse_time("2024-02-30", "from", false).is_err());
+    }
+}

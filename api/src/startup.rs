@@ -1,0 +1,175 @@
+//! Builds the application from settings and binds its own listener, so tests
+//! can start the real server on port 0.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Compress;
+use actix_web::{App, HttpMessage, HttpServer, web};
+use anyhow::Context;
+use persistence::{ContentRepo, Database};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::graphql::{self, BartaSchema};
+use crate::rest;
+use crate::service::ContentService;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    service: ContentService,
+}
+
+/// Connects to the database and applies pending migrations.
+pub async fn open_database(url: &str) -> anyhow::Result<Database> {
+    let db = Database::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))?;
+    db.migrate().await.context("cannot migrate the database")?;
+    Ok(db)
+}
+
+/// A database URL without its password, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let db = open_database(&settings.database_url).await?;
+        let repo = ContentRepo::new(db);
+        if settings.demo {
+            let seeded = crate::demo::seed(&repo, clock.now()).await?;
+            tracing::info!(?seeded, "demo content");
+        }
+        let service = ContentService::new(repo, clock, settings.calendar_rule);
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot bind {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, service.clone(), settings.workers)?;
+        Ok(Self {
+            port,
+            server,
+            service,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn service(&self) -> &ContentService {
+        &self.service
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(
+    listener: TcpListener,
+    service: ContentService,
+    workers: Option<usize>,
+) -> anyhow::Result<Server> {
+    let schema: BartaSchema = graphql::build_schema(Some(service.clone()));
+    let service = web::Data::new(service);
+    let schema = web::Data::new(schema);
+    let mut server = HttpServer::new(move || {
+        let cors = Cors::default()
+            .allow_any_origin()
+            .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
+            .allow_any_header()
+            .expose_headers(["x-request-id", "etag"])
+            .max_age(86_400);
+        App::new()
+            .app_data(service.clone())
+            .app_data(schema.clone())
+            .configure(rest::configure)
+            .service(
+                web::resource("/graphql")
+                    .route(web::get().to(graphql::get))
+                    .route(web::post().to(graphql::post))
+                    .default_service(web::to(graphql_method_not_allowed)),
+            )
+            .default_service(web::to(rest::not_found))
+            .wrap(Compress::default())
+            .wrap(cors)
+            .wrap_fn(|req, srv| {
+                let id = req.extensions().get::<RequestId>().copied();
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(id) = id
+                        && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                    {
+                        res.headers_mut()
+                            .insert(HeaderName::from_static("x-request-id"), value);
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}
+
+async fn graphql_method_not_allowed() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::MethodNotAllowed()
+        .insert_header(("allow", "GET, POST"))
+        .insert_header(("content-type", crate::error::PROBLEM_JSON))
+        .body(
+            serde_json::json!({
+                "type": "https://barta.dev/problems/method-not-allowed",
+                "title": "Method not allowed",
+                "status": 405,
+                "detail": "GraphQL accepts GET (queries) and POST",
+                "code": "method_not_allowed"
+            })
+            .to_string(),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact("sqlite://barta.db?mode=rwc"),
+            "sqlite://barta.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! The content model: articles, sections, authors, tags, and the visibility rule.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::block::{Block, Image};
+use crate::error::ValidationError;
+
+/// Where an article is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Unpublished,
+}
+
+impl ArticleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::Published => "published",
+            Self::Unpublished => "unpublished",
+        }
+    }
+}
+
+impl fmt::Display for ArticleStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ArticleStatus {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "draft" => Ok(Self::Draft),
+            "scheduled" => Ok(Self::Scheduled),
+            "published" => Ok(Self::Published),
+            "unpublished" => Ok(Self::Unpublished),
+            _ => Err(ValidationError::new(
+                "status",
+                "must be one of draft, scheduled, published, unpublished",
+            )),
+        }
+    }
+}
+
+/// The visibility rule, in one place: an article is public iff its status is
+/// published, it has a publication time, and neither that time, its scheduled
+/// go-live (`publish_at`) nor its embargo lies in the future.
+///
+/// A scheduled article (its `published_at` set to its `publish_at`) becomes
+/// public at that instant: going live must not wait for a background job to
+/// flip its status. Every query filters with the same rule
+/// (`persistence` mirrors it in SQL and tests hold the two together).
+pub fn is_public(
+    status: ArticleStatus,
+    published_at: Option<DateTime<Utc>>,
+    publish_at: Option<DateTime<Utc>>,
+    embargo_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    let live = match status {
+        ArticleStatus::Published => true,
+        ArticleStatus::Scheduled => publish_at.is_some(),
+        ArticleStatus::Draft | ArticleStatus::Unpublished => false,
+    };
+    live && published_at.is_some_and(|t| t <= now)
+        && publish_at.is_none_or(|t| t <= now)
+        && embargo_until.is_none_or(|t| t <= now)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Section {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub description: Option<String>,
+}
+
+/// A section with its children, for the section tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionNode {
+    pub section: Section,
+    pub children: Vec<SectionNode>,
+}
+
+impl SectionNode {
+    /// Builds the forest from a flat list, ordered by position then name.
+    /// Sections whose parent is missing are treated as roots; cycles cannot
+    /// make it loop (each section is placed once).
+    pub fn forest(sections: &[Section]) -> Vec<SectionNode> {
+        let ids: HashSet<i64> = sections.iter().map(|s| s.id).collect();
+        let mut children: HashMap<Option<i64>, Vec<&Section>> = HashMap::new();
+        for s in sections {
+            let parent = s.parent_id.filter(|p| ids.contains(p) && *p != s.id);
+            children.entry(parent).or_default().push(s);
+        }
+        for list in children.values_mut() {
+            list.sort_by(|a, b| a.position.cmp(&b.position).then(a.name.cmp(&b.name)));
+        }
+        let mut placed = HashSet::new();
+        fn build(
+            parent: Option<i64>,
+            children: &HashMap<Option<i64>, Vec<&Section>>,
+            placed: &mut HashSet<i64>,
+        ) -> Vec<SectionNode> {
+            let mut out = Vec::new();
+            for s in children.get(&parent).map(Vec::as_slice).unwrap_or_default() {
+                if placed.insert(s.id) {
+                    out.push(SectionNode {
+                        section: (*s).clone(),
+                        children: build(Some(s.id), children, placed),
+                    });
+                }
+            }
+            out
+        }
+        build(None, &children, &mut placed)
+    }
+}
+
+/// The ids of `root` and every section below it.
+pub fn section_subtree(sections: &[Section], root: i64) -> Vec<i64> {
+    let mut out = vec![root];
+    let mut seen: HashSet<i64> = HashSet::from([root]);
+    let mut i = 0;
+    while let Some(&current) = out.get(i) {
+        for s in sections {
+            if s.parent_id == Some(current) && seen.insert(s.id) {
+                out.push(s.id);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tag {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CorrectionKind {
+    Correction,
+    Clarification,
+    Update,
+}
+
+/// A published correction note shown with an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    pub kind: CorrectionKind,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The list view of an article: what a list, a card or a feed item needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub slug: String,
+    pub headline: String,
+    pub kicker: Option<String>,
+    pub summary: Option<String>,
+    pub section_id: i64,
+    pub desk: Option<String>,
+    pub image: Option<Image>,
+    pub status: ArticleStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub word_count: u32,
+    /// Filled by the repository with one batched query per page.
+    pub author_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
+}
+
+/// A whole article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub summary: ArticleSummary,
+    pub body: Vec<Block>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub dateline: Option<String>,
+    pub language: String,
+    pub secondary_section_ids: Vec<i64>,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+    pub canonical_url: Option<String>,
+    pub external_id: Option<String>,
+    pub corrections: Vec<Correction>,
+}
+
+/// Filters for public article lists. Section ids are already expanded to the
+/// whole subtree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ArticleFilter {
+    pub section_ids: Option<Vec<i64>>,
+    pub tag_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub exclude_id: Option<i64>,
+}
+
+impl ArticleFilter {
+    /// A stable fingerprint of the filter, bound into its cursors.
+    pub fn fingerprint(&self) -> u32 {
+        let canonical = format!(
+            "s={:?};t={:?};a={:?};f={:?};to={:?};x={:?}",
+            self.section_ids,
+            self.tag_id,
+            self.author_id,
+            self.from.map(|t| t.timestamp_micros()),
+            self.to.map(|t| t.timestamp_micros()),
+            self.exclude_id
+        );
+        crate::cursor::fingerprint(&canonical)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use chrono::Duration;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2024-11-14T06:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    #[test]
+    fn only_published_articles_in_the_past_are_public() {
+        let past = Some(now() - Duration::hours(1));
+        let future = Some(now() + Duration::hours(1));
+        use ArticleStatus::*;
+        assert!(is_public(Published, past, None, None, now()));
+        assert!(is_public(Published, Some(now()), None, None, now()));
+        assert!(!is_public(Published, None, None, None, now()));
+        assert!(!is_public(Published, future, None, None, now()));
+        assert!(!is_public(Published, past, future, None, now()));
+        assert!(!is_public(Published, past, None, future, now()));
+        assert!(is_public(Published, past, past, past, now()));
+        assert!(!is_public(Draft, past, None, None, now()));
+        assert!(!is_public(Unpublished, past, None, None, now()));
+        assert!(!is_public(Scheduled, future, future, None, now()));
+        assert!(!is_public(Scheduled, past, None, None, now()));
+        assert!(is_public(Scheduled, past, past, None, now()));
+        assert!(!is_public(Scheduled, past, past, future, now()));
+    }
+
+    fn section(id: i64, parent: Option<i64>, position: i32) -> Section {
+        Section {
+            id,
+            slug: format!("s{id}"),
+            name: format!("S{id}"),
+            name_en: None,
+            parent_id: parent,
+            position,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn subtree_includes_all_descendants_and_survives_cycles() {
+        let s = vec![
+            section(1, None, 1),
+            section(2, Some(1), 1),
+            section(3, Some(2), 1),
+            section(4, None, 2),
+            section(5, Some(6), 1),
+            section(6, Some(5), 1),
+        ];
+        let mut sub = section_subtree(&s, 1);
+        sub.sort();
+        assert_eq!(sub, vec![1, 2, 3]);
+        assert_eq!(section_subtree(&s, 4), vec![4]);
+        let mut cyc = section_subtree(&s, 5);
+        cyc.sort();
+        assert_eq!(cyc, vec![5, 6]);
+    }
+
+    #[test]
+    fn forest_orders_children_by_position() {
+        let s = vec![
+            section(1, None, 2),
+            section(2, None, 1),
+            section(3, Some(1), 1),
+        ];
+        let forest = SectionNode::forest(&s);
+        assert_eq!(
+            forest.iter().map(|n| n.section.id).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        assert_eq!(forest[1].children[0].section.id, 3);
+    }
+
+    #[test]
+    fn filters_with_different_values_have_different_fingerprints() {
+        let a = ArticleFilter {
+            tag_id: Some(1),
+            ..Default::default()
+        };
+        let b = ArticleFilter {
+            tag_id: Some(2),
+            ..Default::default()
+        };
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a.fingerprint(), a.clone().fingerprint());
+    }
+
+    #[test]
+    fn status_parses_its_own_names_only() {
+        for s in ["draft", "scheduled", "published", "unpublished"] {
+            assert_eq!(s.parse::<ArticleStatus>().unwrap().as_str(), s);
+        }
+        assert!("Published".parse::<ArticleStatus>().is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! Barta's domain: the content model, the rules about it and Bengali output.
+//!
+//! Pure code: no I/O, no database, no HTTP, no clock. Functions that need
+//! "now" take it as an argument.
+
+pub mod article;
+pub mod bangla;
+pub mod block;
+pub mod cursor;
+pub mod error;
+pub mod ids;
+pub mod text;
+
+pub use article::{
+    Article, ArticleFilter, ArticleStatus, ArticleSummary, Author, Correction, CorrectionKind,
+    Section, SectionNode, Tag, is_public, section_subtree,
+};
+pub use block::{Block, Image};
+pub use cursor::{Cursor, PageRequest};
+pub use error::ValidationError;
+pub use ids::{ArticleId, Headline, Limit, Slug};

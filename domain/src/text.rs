@@ -1,0 +1,428 @@
+//! Text normalisation for stored content and for search.
+//!
+//! * [`nfc`] / [`is_nfc`]: Unicode NFC, the form every stored string uses.
+//!   Zero-width joiners (U+200D) and non-joiners (U+200C) are significant for
+//!   Bengali rendering and are kept exactly as given.
+//! * [`clean_text`]: validation of user supplied text: rejects control
+//!   characters, normalises line endings and returns NFC.
+//! * [`search_key`] / [`word_count`]: an aggressive, lossy normaliser for
+//!   matching. Spelling variants that look identical on screen (precomposed
+//!   or decomposed nukta letters, Bengali or ASCII digits, invisible
+//!   zero-width characters) map to the same key, punctuation separates words
+//!   and Bengali words (letters with their vowel signs, hasanta, etc.) stay
+//!   whole.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Returns `s` in Unicode Normalization Form C.
+///
+/// ZWJ (U+200D) and ZWNJ (U+200C) are not touched by NFC and are kept. The
+/// Bengali letters য় ড় ঢ় come out as base letter + nukta (U+09BC), since
+/// their precomposed code points are composition exclusions.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// True if `s` is already in Unicode Normalization Form C.
+pub fn is_nfc(s: &str) -> bool {
+    unicode_normalization::is_nfc(s)
+}
+
+/// Why [`clean_text`] rejected its input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    /// A C0 or C1 control character (U+0000–U+001F, U+007F–U+009F) other
+    /// than the allowed line feed, carriage return and tab of multi-line text.
+    #[error("must not contain control characters")]
+    ControlCharacter,
+    /// A line break (`\n` or `\r`) in text that must be a single line.
+    #[error("must not contain line breaks")]
+    LineBreak,
+}
+
+/// Validates and normalises user supplied text.
+///
+/// Rejects every C0/C1 control character. When `multiline` is true, `\n` and
+/// `\t` are allowed, and `\r\n` as well as a lone `\r` become `\n`; when it is
+/// false a line break gives [`TextError::LineBreak`] and a tab
+/// [`TextError::ControlCharacter`]. The result is NFC. Whitespace is not
+/// trimmed.
+pub fn clean_text(s: &str, multiline: bool) -> Result<String, TextError> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if multiline => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\n' | '\t' if multiline => out.push(c),
+            '\n' | '\r' => return Err(TextError::LineBreak),
+            c if c.is_control() => return Err(TextError::ControlCharacter),
+            c => out.push(c),
+        }
+    }
+    Ok(if is_nfc(&out) { out } else { nfc(&out) })
+}
+
+/// Invisible characters removed by [`search_key`]: zero-width space,
+/// non-joiner and joiner, word joiner, BOM / zero-width no-break space,
+/// soft hyphen, and the bidirectional marks and controls.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{061C}'
+    )
+}
+
+/// What a single input character contributes to a search key.
+enum KeyPart {
+    /// Nothing (invisible characters).
+    Drop,
+    /// A word separator.
+    Space,
+    /// One character.
+    Char(char),
+    /// Base letter + nukta for the precomposed য় ড় ঢ়.
+    Nukta(char),
+    /// A character that is lowercased (possibly into several characters).
+    Lower(char),
+}
+
+fn key_part(c: char) -> KeyPart {
+    match c {
+        c if is_invisible(c) => KeyPart::Drop,
+        // Precomposed nukta letters → the decomposed form NFC produces.
+        // (NFC already decomposes them; kept explicit for clarity.)
+        '\u{09DC}' => KeyPart::Nukta('\u{09A1}'),
+        '\u{09DD}' => KeyPart::Nukta('\u{09A2}'),
+        '\u{09DF}' => KeyPart::Nukta('\u{09AF}'),
+        // Bengali digits ০-৯ → ASCII 0-9.
+        '\u{09E6}'..='\u{09EF}' => {
+            let v = u32::from(c) - 0x09E6;
+            KeyPart::Char(char::from_digit(v, 10).unwrap_or(c))
+        }
+        c if c.is_alphanumeric() || is_combining_mark(c) => KeyPart::Lower(c),
+        // Whitespace, punctuation (including । and ॥), symbols, controls.
+        _ => KeyPart::Space,
+    }
+}
+
+/// Appends `c` to a search key, preceded by a single space if a separator
+/// was seen since the previous character (never at the start).
+fn emit(out: &mut String, pending_space: &mut bool, c: char) {
+    if *pending_space && !out.is_empty() {
+        out.push(' ');
+    }
+    *pending_space = false;
+    out.push(c);
+}
+
+/// Builds the normalised key used for search.
+///
+/// Steps: NFC; য় ড় ঢ় (precomposed or decomposed) → base letter + nukta;
+/// Bengali digits → ASCII digits; zero-width characters (U+200B–U+200D,
+/// U+2060, U+FEFF, soft hyphen U+00AD, bidi marks) dropped; lowercase;
+/// every other character that is not a letter, digit or combining mark
+/// (punctuation such as `।` `॥` `,` quotes, dashes, brackets, symbols,
+/// whitespace) becomes a word separator; separators collapse to a single
+/// ASCII space with no leading or trailing space. Bengali vowel signs,
+/// hasanta, chandrabindu, anusvara, visarga and khanda ta are kept, so
+/// Bengali words stay whole.
+///
+/// `search_key("ঢাকা, ২৪ নভেম্বর")` is `"ঢাকা 24 নভেম্বর"`.
+pub fn search_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfc() {
+        match key_part(c) {
+            KeyPart::Drop => {}
+            KeyPart::Space => pending_space = true,
+            KeyPart::Char(k) => emit(&mut out, &mut pending_space, k),
+            KeyPart::Nukta(base) => {
+                emit(&mut out, &mut pending_space, base);
+                emit(&mut out, &mut pending_space, '\u{09BC}');
+            }
+            KeyPart::Lower(c) => {
+                for k in c.to_lowercase() {
+                    emit(&mut out, &mut pending_space, k);
+                }
+            }
+        }
+    }
+    // Dropping invisible characters or lowercasing can leave a sequence that
+    // is not NFC any more (e.g. combining marks that were separated by a
+    // ZWJ); normalise again so equal-looking inputs give equal keys.
+    if is_nfc(&out) { out } else { nfc(&out) }
+}
+
+/// Number of words in `s`: the words of its [`search_key`], so whitespace
+/// and punctuation separate words and a Bengali word counts once.
+pub fn word_count(s: &str) -> usize {
+    search_key(s).split(' ').filter(|w| !w.is_empty()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    const YA_PRE: &str = "\u{09DF}";
+    const YA_DEC: &str = "\u{09AF}\u{09BC}";
+    const RRA_PRE: &str = "\u{09DC}";
+    const RRA_DEC: &str = "\u{09A1}\u{09BC}";
+    const RHA_PRE: &str = "\u{09DD}";
+    const RHA_DEC: &str = "\u{09A2}\u{09BC}";
+
+    #[test]
+    fn nfc_decomposes_nukta_exclusions() {
+        assert_eq!(nfc(YA_PRE), YA_DEC);
+        assert_eq!(nfc(RRA_PRE), RRA_DEC);
+        assert_eq!(nfc(RHA_PRE), RHA_DEC);
+        assert_eq!(nfc(YA_DEC), YA_DEC);
+        assert!(!is_nfc(YA_PRE));
+        assert!(is_nfc(YA_DEC));
+    }
+
+    #[test]
+    fn nfc_composes_vowel_signs_and_latin() {
+        // ো = ে + া, ৌ = ে + ৗ
+        assert_eq!(nfc("\u{0995}\u{09C7}\u{09BE}"), "\u{0995}\u{09CB}");
+        assert_eq!(nfc("\u{0995}\u{09C7}\u{09D7}"), "\u{0995}\u{09CC}");
+        assert_eq!(nfc("e\u{0301}"), "\u{00E9}");
+        assert!(!is_nfc("e\u{0301}"));
+        assert!(is_nfc("\u{00E9}"));
+        assert!(is_nfc(""));
+        assert!(is_nfc("ঢাকা"));
+    }
+
+    #[test]
+    fn nfc_keeps_zwj_and_zwnj() {
+        let zwj = "\u{09B0}\u{200D}\u{09CD}\u{09AF}"; // র‍্য
+        let zwnj = "\u{0995}\u{09CD}\u{200C}\u{09B7}"; // ক্‌ষ
+        assert_eq!(nfc(zwj), zwj);
+        assert_eq!(nfc(zwnj), zwnj);
+        assert!(is_nfc(zwj));
+        assert!(is_nfc(zwnj));
+    }
+
+    #[test]
+    fn clean_text_single_line() {
+        assert_eq!(clean_text("ঢাকা", false), Ok("ঢাকা".to_owned()));
+        assert_eq!(clean_text("  spaced  ", false), Ok("  spaced  ".to_owned()));
+        assert_eq!(clean_text("", false), Ok(String::new()));
+        assert_eq!(clean_text("a\nb", false), Err(TextError::LineBreak));
+        assert_eq!(clean_text("a\r\nb", false), Err(TextError::LineBreak));
+        assert_eq!(clean_text("a\rb", false), Err(TextError::LineBreak));
+        assert_eq!(clean_text("a\tb", false), Err(TextError::ControlCharacter));
+    }
+
+    #[test]
+    fn clean_text_multiline() {
+        assert_eq!(clean_text("a\nb\tc", true), Ok("a\nb\tc".to_owned()));
+        assert_eq!(clean_text("a\r\nb\r\n", true), Ok("a\nb\n".to_owned()));
+        assert_eq!(clean_text("a\rb", true), Ok("a\nb".to_owned()));
+        assert_eq!(clean_text("a\r\r\nb", true), Ok("a\n\nb".to_owned()));
+        assert_eq!(clean_text("\r", true), Ok("\n".to_owned()));
+    }
+
+    #[test]
+    fn clean_text_rejects_control_characters() {
+        for multiline in [false, true] {
+            for c in ('\u{0}'..='\u{1F}').chain('\u{7F}'..='\u{9F}') {
+                if multiline && matches!(c, '\n' | '\t' | '\r') {
+                    continue;
+                }
+                if !multiline && matches!(c, '\n' | '\r') {
+                    continue;
+                }
+                let s = format!("ab{c}cd");
+                assert_eq!(
+                    clean_text(&s, multiline),
+                    Err(TextError::ControlCharacter),
+                    "{:#x} multiline={multiline}",
+                    u32::from(c)
+                );
+            }
+        }
+        // Neighbours of the control ranges are fine.
+        assert!(clean_text(" ~\u{A0}\u{200C}\u{200D}", false).is_ok());
+    }
+
+    #[test]
+    fn clean_text_error_messages() {
+        assert_eq!(
+            TextError::ControlCharacter.to_string(),
+            "must not contain control characters"
+        );
+        assert_eq!(
+            TextError::LineBreak.to_string(),
+            "must not contain line breaks"
+        );
+    }
+
+    #[test]
+    fn clean_text_returns_nfc() {
+        let input = format!("বিজ{YA_PRE}\r\ne\u{0301}");
+        let out = clean_text(&input, true).unwrap();
+        assert_eq!(out, format!("বিজ{YA_DEC}\n\u{00E9}"));
+        assert!(is_nfc(&out));
+        // ZWNJ survives cleaning.
+        let zwnj = "\u{0995}\u{09CD}\u{200C}\u{09B7}";
+        assert_eq!(clean_text(zwnj, false).unwrap(), zwnj);
+    }
+
+    #[test]
+    fn search_key_splits_on_danda() {
+        assert_eq!(search_key("চলেছে।উত্তর"), "চলেছে উত্তর");
+        assert_eq!(search_key("এক॥দুই।"), "এক দুই");
+    }
+
+    #[test]
+    fn search_key_unifies_nukta_letters() {
+        let pre = format!("বিজ{YA_PRE}");
+        let dec = format!("বিজ{YA_DEC}");
+        assert_ne!(pre, dec);
+        assert_eq!(search_key(&pre), search_key(&dec));
+        assert_eq!(search_key(&pre), dec);
+        for (p, d) in [(YA_PRE, YA_DEC), (RRA_PRE, RRA_DEC), (RHA_PRE, RHA_DEC)] {
+            assert_eq!(search_key(p), d);
+            assert_eq!(search_key(d), d);
+        }
+        // আষাঢ় with precomposed ঢ় equals the NFC spelling.
+        assert_eq!(
+            search_key(&format!("আষা{RHA_PRE}")),
+            search_key(&format!("আষা{RHA_DEC}"))
+        );
+    }
+
+    #[test]
+    fn search_key_unifies_digits() {
+        assert_eq!(search_key("২০২৪"), "2024");
+        assert_eq!(search_key("২০২৪"), search_key("2024"));
+        assert_eq!(search_key("০১২৩৪৫৬৭৮৯"), "0123456789");
+    }
+
+    #[test]
+    fn search_key_drops_zero_width_characters() {
+        let plain = "\u{0995}\u{09CD}\u{09B7}"; // ক্ষ
+        let zwnj = "\u{0995}\u{09CD}\u{200C}\u{09B7}";
+        let zwj = "\u{0995}\u{09CD}\u{200D}\u{09B7}";
+        assert_eq!(search_key(zwnj), search_key(plain));
+        assert_eq!(search_key(zwj), search_key(plain));
+        for z in [
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{FEFF}', '\u{00AD}', '\u{2060}',
+        ] {
+            assert_eq!(
+                search_key(&format!("বাং{z}লাদেশ")),
+                "বাংলাদেশ",
+                "{:#x}",
+                u32::from(z)
+            );
+        }
+        assert_eq!(search_key("\u{FEFF}hello\u{200E}"), "hello");
+        assert_eq!(search_key("\u{200B}\u{200C}"), "");
+    }
+
+    #[test]
+    fn search_key_dateline() {
+        assert_eq!(search_key("ঢাকা, ২৪ নভেম্বর"), "ঢাকা 24 নভেম্বর");
+    }
+
+    #[test]
+    fn search_key_latin() {
+        assert_eq!(search_key("Hello, World!"), "hello world");
+        assert_eq!(search_key("ÉCOLE"), "école");
+        assert_eq!(search_key("E\u{0301}cole"), "école");
+        assert_eq!(search_key("don't"), "don t");
+    }
+
+    #[test]
+    fn search_key_empty() {
+        assert_eq!(search_key(""), "");
+        assert_eq!(search_key("   \t\n  "), "");
+        assert_eq!(search_key("\u{00A0}\u{3000}"), "");
+        assert_eq!(search_key("।,!?"), "");
+    }
+
+    #[test]
+    fn search_key_punctuation_and_symbols() {
+        let s = "“উদ্ধৃতি” ‘এক’ \"দুই\" 'তিন' (চার) [পাঁচ] {ছয়} ক-খ ক–খ ক—খ ক/খ a?b!c:d;e ৳১০০ @#%&*+=<>|\\~^`$";
+        assert_eq!(
+            search_key(s),
+            nfc("উদ্ধৃতি এক দুই তিন চার পাঁচ ছয় ক খ ক খ ক খ ক খ a b c d e 100")
+        );
+        assert_eq!(search_key("a...b"), "a b");
+        assert_eq!(search_key("  a \n\t b  "), "a b");
+    }
+
+    #[test]
+    fn search_key_keeps_bengali_words_whole() {
+        // Vowel signs, hasanta, chandrabindu, anusvara, visarga, khanda ta
+        // and the au length mark are kept.
+        for w in [
+            "বাংলাদেশ",
+            "চাঁদ",
+            "দুঃখ",
+            "উৎসব",
+            "সংস্কৃতি",
+            "প্রধানমন্ত্রী",
+            "কৌশল",
+            "বিজয়",
+            "আষাঢ়",
+            "রাষ্ট্রপতির",
+        ] {
+            let w = nfc(w);
+            assert_eq!(search_key(&w), w, "{w}");
+            assert_eq!(word_count(&w), 1, "{w}");
+        }
+        // Decomposed o-kar / au-kar give the same key as precomposed.
+        assert_eq!(
+            search_key("\u{0995}\u{09C7}\u{09BE}"),
+            search_key("\u{0995}\u{09CB}")
+        );
+        assert_eq!(search_key("\u{0995}\u{09CC}"), "\u{0995}\u{09CC}");
+    }
+
+    #[test]
+    fn search_key_output_is_nfc_and_idempotent() {
+        let inputs = [
+            "e\u{200D}\u{0301}",
+            "বিজয়, ২০২৪।",
+            "Hello, World!",
+            "İstanbul",
+            "\u{0995}\u{09C7}\u{200C}\u{09BE}",
+        ];
+        for s in inputs {
+            let k = search_key(s);
+            assert!(is_nfc(&k), "{s:?}");
+            assert_eq!(search_key(&k), k, "{s:?}");
+            assert!(!k.starts_with(' ') && !k.ends_with(' '));
+            assert!(!k.contains("  "));
+        }
+        assert_eq!(search_key("e\u{200D}\u{0301}"), "\u{00E9}");
+    }
+
+    #[test]
+    fn word_count_counts_words() {
+        assert_eq!(word_count(""), 0);
+        assert_eq!(word_count("   "), 0);
+        assert_eq!(word_count("।।"), 0);
+        assert_eq!(word_count("চলেছে।উত্তর"), 2);
+        assert_eq!(word_count("ঢাকা, ২৪ নভেম্বর"), 3);
+        assert_eq!(word_count("Hello, World!"), 2);
+        assert_eq!(word_count("বাংলাদেশের রাজধানী ঢাকা।"), 3);
+        assert_eq!(word_count("a\u{200C}b"), 1);
+        assert_eq!(word_count("one\ntwo\tthree  four"), 4);
+    }
+}

@@ -1,0 +1,109 @@
+//! Connecting, configuring and migrating the database.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::RepoError;
+use crate::migration::Migrator;
+
+/// Counts the statements a connection runs (tests use it to prove there is
+/// no N+1 query pattern).
+#[derive(Debug, Clone, Default)]
+pub struct QueryCounter(Arc<AtomicU64>);
+
+impl QueryCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A pool of connections to SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub(crate) conn: DatabaseConnection,
+}
+
+impl Database {
+    /// Connects to `url` (`sqlite://file.db?mode=rwc`, `sqlite::memory:`,
+    /// `postgres://…`). An SQLite file is created when missing and switched
+    /// to WAL so readers never wait for the writer.
+    pub async fn connect(url: &str) -> Result<Self, RepoError> {
+        Self::connect_with(url, None).await
+    }
+
+    pub async fn connect_with(url: &str, counter: Option<QueryCounter>) -> Result<Self, RepoError> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5));
+        let memory = url.starts_with("sqlite::memory:") || url.contains("mode=memory");
+        if url.starts_with("sqlite:") {
+            if memory {
+                // Every connection to :memory: is a different database: keep
+                // exactly one, and never let it expire.
+                opts.max_connections(1).min_connections(1);
+            } else {
+                opts.max_connections(8).min_connections(1);
+            }
+            opts.idle_timeout(None::<Duration>)
+                .max_lifetime(None::<Duration>);
+        } else {
+            opts.max_connections(32).min_connections(1);
+        }
+        let mut conn = sea_orm::Database::connect(opts).await?;
+        if let Some(counter) = counter {
+            conn.set_metric_callback(move |_| {
+                counter.0.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        if conn.get_database_backend() == DbBackend::Sqlite && !memory {
+            conn.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+            conn.execute_unprepared("PRAGMA synchronous = NORMAL")
+                .await?;
+        }
+        Ok(Self { conn })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), RepoError> {
+        Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// True when no migration is pending.
+    pub async fn is_migrated(&self) -> Result<bool, RepoError> {
+        Ok(Migrator::get_pending_migrations(&self.conn)
+            .await?
+            .is_empty())
+    }
+
+    /// Round trip to the database (readiness probe).
+    pub async fn ping(&self) -> Result<(), RepoError> {
+        self.conn.ping().await?;
+        Ok(())
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.conn.get_database_backend() {
+            DbBackend::Postgres => "postgres",
+            DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    /// Runs a statement that returns no rows; for tests and setup only.
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<(), RepoError> {
+        self.conn.execute_unprepared(sql).await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<(), RepoError> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}

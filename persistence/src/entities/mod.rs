@@ -1,0 +1,10 @@
+//! sea-orm entities, one per table. Generated-style code only: behaviour lives
+//! in the repositories, and nothing here leaves the crate.
+
+pub mod article;
+pub mod article_author;
+pub mod article_section;
+pub mod article_tag;
+pub mod author;
+pub mod section;
+pub mod tag;

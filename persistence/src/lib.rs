@@ -1,0 +1,18 @@
+//! Everything SQL: the sea-orm entities, the migrations and the repositories.
+//!
+//! Repositories take and return `domain` types; nothing of sea-orm leaks out
+//! but the [`Database`] handle built at startup. A row that breaks a domain
+//! invariant comes back as [`RepoError::Corrupt`], never as a panic.
+
+mod db;
+mod entities;
+mod error;
+pub mod migration;
+mod repo;
+pub mod testing;
+mod write;
+
+pub use db::{Database, QueryCounter};
+pub use error::RepoError;
+pub use repo::{ContentRepo, Page};
+pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

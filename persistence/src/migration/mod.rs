@@ -1,0 +1,14 @@
+//! Schema migrations, run at start (`barta serve`) and by `barta migrate`.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_content;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_content::Migration)]
+    }
+}

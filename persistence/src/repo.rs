@@ -1,0 +1,575 @@
+//! Read side: public article lists and items, sections, tags and authors.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use domain::{
+    Article, ArticleFilter, ArticleStatus, ArticleSummary, Author, Block, Correction, Cursor,
+    Image, PageRequest, Section, Tag,
+};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::db::Database;
+use crate::entities::{
+    article, article_author, article_section, article_tag, author, section, tag,
+};
+use crate::error::RepoError;
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<Cursor>,
+    /// Fingerprint of the query, for the cursors of individual items.
+    pub query: u32,
+}
+
+impl<T> Page<T> {
+    pub fn has_more(&self) -> bool {
+        self.next_cursor.is_some()
+    }
+}
+
+/// Reads (and, in `write.rs`, writes) of the content model.
+#[derive(Debug, Clone)]
+pub struct ContentRepo {
+    pub(crate) db: Database,
+}
+
+/// Stored times are truncated to microseconds: PostgreSQL keeps no more, and
+/// SQLite then stores the same text a cursor reproduces.
+pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
+/// The SQL form of [`domain::is_public`]; keep the two in step.
+pub(crate) fn public_condition(now: DateTime<Utc>) -> Condition {
+    let now = micros(now);
+    Condition::all()
+        .add(
+            Condition::any()
+                .add(article::Column::Status.eq(ArticleStatus::Published.as_str()))
+                .add(
+                    Condition::all()
+                        .add(article::Column::Status.eq(ArticleStatus::Scheduled.as_str()))
+                        .add(article::Column::PublishAt.is_not_null()),
+                ),
+        )
+        .add(article::Column::PublishedAt.is_not_null())
+        .add(article::Column::PublishedAt.lte(now))
+        .add(
+            Condition::any()
+                .add(article::Column::PublishAt.is_null())
+                .add(article::Column::PublishAt.lte(now)),
+        )
+        .add(
+            Condition::any()
+                .add(article::Column::EmbargoUntil.is_null())
+                .add(article::Column::EmbargoUntil.lte(now)),
+        )
+}
+
+fn corrupt(id: i64, reason: impl ToString) -> RepoError {
+    RepoError::Corrupt {
+        table: "articles",
+        id,
+        reason: reason.to_string(),
+    }
+}
+
+fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError> {
+    let status: ArticleStatus = m.status.parse().map_err(|e| corrupt(m.id, e))?;
+    let image: Option<Image> = match &m.image {
+        None => None,
+        Some(v) if v.is_null() => None,
+        Some(v) => Some(serde_json::from_value(v.clone()).map_err(|e| corrupt(m.id, e))?),
+    };
+    Ok(ArticleSummary {
+        id: m.id,
+        slug: m.slug.clone(),
+        headline: m.headline.clone(),
+        kicker: m.kicker.clone(),
+        summary: m.summary.clone(),
+        section_id: m.section_id,
+        desk: m.desk.clone(),
+        image,
+        status,
+        published_at: m.published_at,
+        updated_at: m.updated_at,
+        word_count: u32::try_from(m.word_count).unwrap_or(0),
+        author_ids: Vec::new(),
+        tag_ids: Vec::new(),
+    })
+}
+
+fn to_article(m: article::Model, summary: ArticleSummary) -> Result<Article, RepoError> {
+    let body: Vec<Block> = serde_json::from_value(m.body.clone()).map_err(|e| corrupt(m.id, e))?;
+    let corrections: Vec<Correction> =
+        serde_json::from_value(m.corrections.clone()).map_err(|e| corrupt(m.id, e))?;
+    Ok(Article {
+        summary,
+        body,
+        source: m.source,
+        source_url: m.source_url,
+        dateline: m.dateline,
+        language: m.language,
+        secondary_section_ids: Vec::new(),
+        publish_at: m.publish_at,
+        embargo_until: m.embargo_until,
+        first_published_at: m.first_published_at,
+        created_at: m.created_at,
+        version: m.version,
+        canonical_url: m.canonical_url,
+        external_id: m.external_id,
+        corrections,
+    })
+}
+
+fn to_section(m: section::Model) -> Section {
+    Section {
+        id: m.id,
+        slug: m.slug,
+        name: m.name,
+        name_en: m.name_en,
+        parent_id: m.parent_id,
+        position: m.position,
+        description: m.description,
+    }
+}
+
+fn to_author(m: author::Model) -> Author {
+    Author {
+        id: m.id,
+        slug: m.slug,
+        name: m.name,
+        bio: m.bio,
+        avatar_url: m.avatar_url,
+    }
+}
+
+fn to_tag(m: tag::Model) -> Tag {
+    Tag {
+        id: m.id,
+        slug: m.slug,
+        name: m.name,
+    }
+}
+
+/// The columns a list needs (the body stays in the database).
+fn summary_columns() -> [article::Column; 14] {
+    use article::Column as C;
+    [
+        C::Id,
+        C::Slug,
+        C::Headline,
+        C::Kicker,
+        C::Summary,
+        C::SectionId,
+        C::Desk,
+        C::Image,
+        C::Status,
+        C::PublishedAt,
+        C::UpdatedAt,
+        C::WordCount,
+        C::PublishAt,
+        C::EmbargoUntil,
+    ]
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    headline: String,
+    kicker: Option<String>,
+    summary: Option<String>,
+    section_id: i64,
+    desk: Option<String>,
+    image: Option<serde_json::Value>,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    word_count: i32,
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> Result<ArticleSummary, RepoError> {
+        let status: ArticleStatus = self.status.parse().map_err(|e| corrupt(self.id, e))?;
+        let image: Option<Image> = match self.image {
+            None => None,
+            Some(v) if v.is_null() => None,
+            Some(v) => Some(serde_json::from_value(v).map_err(|e| corrupt(self.id, e))?),
+        };
+        Ok(ArticleSummary {
+            id: self.id,
+            slug: self.slug,
+            headline: self.headline,
+            kicker: self.kicker,
+            summary: self.summary,
+            section_id: self.section_id,
+            desk: self.desk,
+            image,
+            status,
+            published_at: self.published_at,
+            updated_at: self.updated_at,
+            word_count: u32::try_from(self.word_count).unwrap_or(0),
+            author_ids: Vec::new(),
+            tag_ids: Vec::new(),
+        })
+    }
+}
+
+impl ContentRepo {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Newest public articles matching `filter`, in (`published_at`, `id`)
+    /// descending order, from the cursor on. One query for the page and one
+    /// each for the authors and tags of the whole page.
+    pub async fn latest_public(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Page<ArticleSummary>, RepoError> {
+        let mut cond = public_condition(now);
+        if let Some(ids) = &filter.section_ids {
+            cond = cond.add(
+                Condition::any()
+                    .add(article::Column::SectionId.is_in(ids.clone()))
+                    .add(
+                        article::Column::Id.in_subquery(
+                            Query::select()
+                                .column(article_section::Column::ArticleId)
+                                .from(article_section::Entity)
+                                .and_where(article_section::Column::SectionId.is_in(ids.clone()))
+                                .to_owned(),
+                        ),
+                    ),
+            );
+        }
+        if let Some(tag_id) = filter.tag_id {
+            cond = cond.add(
+                article::Column::Id.in_subquery(
+                    Query::select()
+                        .column(article_tag::Column::ArticleId)
+                        .from(article_tag::Entity)
+                        .and_where(article_tag::Column::TagId.eq(tag_id))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(author_id) = filter.author_id {
+            cond = cond.add(
+                article::Column::Id.in_subquery(
+                    Query::select()
+                        .column(article_author::Column::ArticleId)
+                        .from(article_author::Entity)
+                        .and_where(article_author::Column::AuthorId.eq(author_id))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(from) = filter.from {
+            cond = cond.add(article::Column::PublishedAt.gte(micros(from)));
+        }
+        if let Some(to) = filter.to {
+            cond = cond.add(article::Column::PublishedAt.lt(micros(to)));
+        }
+        if let Some(id) = filter.exclude_id {
+            cond = cond.add(article::Column::Id.ne(id));
+        }
+        if let Some(after) = page.after {
+            let ts = micros(after.published_at);
+            cond = cond.add(
+                Condition::any()
+                    .add(article::Column::PublishedAt.lt(ts))
+                    .add(
+                        Condition::all()
+                            .add(article::Column::PublishedAt.eq(ts))
+                            .add(article::Column::Id.lt(after.id)),
+                    ),
+            );
+        }
+        let limit = page.limit.get();
+        let rows: Vec<SummaryRow> = article::Entity::find()
+            .select_only()
+            .columns(summary_columns())
+            .filter(cond)
+            .order_by(article::Column::PublishedAt, Order::Desc)
+            .order_by(article::Column::Id, Order::Desc)
+            .limit(limit + 1)
+            .into_model::<SummaryRow>()
+            .all(&self.db.conn)
+            .await?;
+        let has_more = rows.len() as u64 > limit;
+        let mut items = rows
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(SummaryRow::into_summary)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.fill_links(&mut items).await?;
+        let next_cursor = if has_more {
+            items.last().and_then(|last| {
+                last.published_at.map(|published_at| Cursor {
+                    published_at,
+                    id: last.id,
+                    query: filter.fingerprint(),
+                })
+            })
+        } else {
+            None
+        };
+        Ok(Page {
+            items,
+            next_cursor,
+            query: filter.fingerprint(),
+        })
+    }
+
+    /// Fills `author_ids` and `tag_ids` of a page with two queries.
+    async fn fill_links(&self, items: &mut [ArticleSummary]) -> Result<(), RepoError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
+        let authors = article_author::Entity::find()
+            .filter(article_author::Column::ArticleId.is_in(ids.clone()))
+            .order_by_asc(article_author::Column::Position)
+            .order_by_asc(article_author::Column::AuthorId)
+            .all(&self.db.conn)
+            .await?;
+        let tags = article_tag::Entity::find()
+            .filter(article_tag::Column::ArticleId.is_in(ids))
+            .order_by_asc(article_tag::Column::Position)
+            .order_by_asc(article_tag::Column::TagId)
+            .all(&self.db.conn)
+            .await?;
+        let mut by_article: HashMap<i64, &mut ArticleSummary> =
+            items.iter_mut().map(|a| (a.id, a)).collect();
+        for link in authors {
+            if let Some(a) = by_article.get_mut(&link.article_id) {
+                a.author_ids.push(link.author_id);
+            }
+        }
+        for link in tags {
+            if let Some(a) = by_article.get_mut(&link.article_id) {
+                a.tag_ids.push(link.tag_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// A public article by id; `None` when it does not exist or is not public.
+    pub async fn public_article_by_id(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Article>, RepoError> {
+        let row = article::Entity::find()
+            .filter(article::Column::Id.eq(id))
+            .filter(public_condition(now))
+            .one(&self.db.conn)
+            .await?;
+        self.complete(row).await
+    }
+
+    /// A public article by slug; `None` when it does not exist or is not public.
+    pub async fn public_article_by_slug(
+        &self,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Article>, RepoError> {
+        let row = article::Entity::find()
+            .filter(article::Column::Slug.eq(slug))
+            .filter(public_condition(now))
+            .one(&self.db.conn)
+            .await?;
+        self.complete(row).await
+    }
+
+    /// Any article by id, whatever its status (editors' preview, tests).
+    pub async fn article_by_id(&self, id: i64) -> Result<Option<Article>, RepoError> {
+        let row = article::Entity::find_by_id(id).one(&self.db.conn).await?;
+        self.complete(row).await
+    }
+
+    async fn complete(&self, row: Option<article::Model>) -> Result<Option<Article>, RepoError> {
+        let Some(row) = row else { return Ok(None) };
+        let mut summary = [to_summary(&row)?];
+        self.fill_links(&mut summary).await?;
+        let [summary] = summary;
+        let id = row.id;
+        let mut article = to_article(row, summary)?;
+        article.secondary_section_ids = article_section::Entity::find()
+            .filter(article_section::Column::ArticleId.eq(id))
+            .order_by_asc(article_section::Column::Position)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(|l| l.section_id)
+            .collect();
+        Ok(Some(article))
+    }
+
+    /// Whole public articles by id, in no particular order, in a constant
+    /// number of queries (the GraphQL body loader).
+    pub async fn public_articles_by_ids(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Article>, RepoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = article::Entity::find()
+            .filter(article::Column::Id.is_in(ids.to_vec()))
+            .filter(public_condition(now))
+            .all(&self.db.conn)
+            .await?;
+        let mut summaries = rows.iter().map(to_summary).collect::<Result<Vec<_>, _>>()?;
+        self.fill_links(&mut summaries).await?;
+        let mut secondary: HashMap<i64, Vec<i64>> = HashMap::new();
+        for link in article_section::Entity::find()
+            .filter(article_section::Column::ArticleId.is_in(ids.to_vec()))
+            .order_by_asc(article_section::Column::Position)
+            .all(&self.db.conn)
+            .await?
+        {
+            secondary
+                .entry(link.article_id)
+                .or_default()
+                .push(link.section_id);
+        }
+        rows.into_iter()
+            .zip(summaries)
+            .map(|(row, summary)| {
+                let id = row.id;
+                let mut a = to_article(row, summary)?;
+                a.secondary_section_ids = secondary.remove(&id).unwrap_or_default();
+                Ok(a)
+            })
+            .collect()
+    }
+
+    /// Public articles by id, in no particular order (GraphQL `node`, loaders).
+    pub async fn public_summaries_by_ids(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ArticleSummary>, RepoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<SummaryRow> = article::Entity::find()
+            .select_only()
+            .columns(summary_columns())
+            .filter(article::Column::Id.is_in(ids.to_vec()))
+            .filter(public_condition(now))
+            .into_model::<SummaryRow>()
+            .all(&self.db.conn)
+            .await?;
+        let mut items = rows
+            .into_iter()
+            .map(SummaryRow::into_summary)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.fill_links(&mut items).await?;
+        Ok(items)
+    }
+
+    /// Every section (the tree is small: one query, built in memory).
+    pub async fn sections(&self) -> Result<Vec<Section>, RepoError> {
+        Ok(section::Entity::find()
+            .order_by_asc(section::Column::Position)
+            .order_by_asc(section::Column::Id)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_section)
+            .collect())
+    }
+
+    pub async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>, RepoError> {
+        Ok(section::Entity::find()
+            .filter(section::Column::Slug.eq(slug))
+            .one(&self.db.conn)
+            .await?
+            .map(to_section))
+    }
+
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, RepoError> {
+        Ok(tag::Entity::find()
+            .filter(tag::Column::Slug.eq(slug))
+            .one(&self.db.conn)
+            .await?
+            .map(to_tag))
+    }
+
+    pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>, RepoError> {
+        Ok(author::Entity::find()
+            .filter(author::Column::Slug.eq(slug))
+            .one(&self.db.conn)
+            .await?
+            .map(to_author))
+    }
+
+    pub async fn authors_by_ids(&self, ids: &[i64]) -> Result<Vec<Author>, RepoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(author::Entity::find()
+            .filter(author::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_author)
+            .collect())
+    }
+
+    pub async fn tags_by_ids(&self, ids: &[i64]) -> Result<Vec<Tag>, RepoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(tag::Entity::find()
+            .filter(tag::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_tag)
+            .collect())
+    }
+
+    pub async fn authors(&self) -> Result<Vec<Author>, RepoError> {
+        Ok(author::Entity::find()
+            .order_by_asc(author::Column::Name)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_author)
+            .collect())
+    }
+
+    pub async fn tags(&self) -> Result<Vec<Tag>, RepoError> {
+        Ok(tag::Entity::find()
+            .order_by_asc(tag::Column::Slug)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_tag)
+            .collect())
+    }
+
+    /// How many articles exist in any state (the demo seeder fills only an
+    /// empty database).
+    pub async fn article_count_all(&self) -> Result<u64, RepoError> {
+        use sea_orm::PaginatorTrait;
+        Ok(article::Entity::find().count(&self.db.conn).await?)
+    }
+}

@@ -1,0 +1,452 @@
+//! Write side used by the importer and the demo seeder: idempotent upserts.
+//!
+//! Each article is written in one transaction with its links, so a crash
+//! leaves either the whole article or none of it.
+
+use chrono::{DateTime, Utc};
+use domain::{ArticleStatus, Block, Headline, Image, Slug};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+
+use crate::entities::{
+    article, article_author, article_section, article_tag, author, section, tag,
+};
+use crate::error::RepoError;
+use crate::repo::{ContentRepo, micros};
+
+/// A section to find by slug, created with these fields when missing.
+#[derive(Debug, Clone)]
+pub struct SectionUpsert {
+    pub slug: Slug,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub parent: Option<Slug>,
+    pub position: i32,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthorUpsert {
+    pub slug: Slug,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TagUpsert {
+    pub slug: Slug,
+    pub name: String,
+}
+
+/// A whole article as an importer delivers it (already validated).
+#[derive(Debug, Clone)]
+pub struct ArticleUpsert {
+    pub external_id: Option<String>,
+    pub slug: Slug,
+    pub headline: Headline,
+    pub kicker: Option<String>,
+    pub summary: Option<String>,
+    pub body: Vec<Block>,
+    pub section: SectionUpsert,
+    pub secondary_sections: Vec<SectionUpsert>,
+    pub authors: Vec<AuthorUpsert>,
+    pub tags: Vec<TagUpsert>,
+    pub desk: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub dateline: Option<String>,
+    pub image: Option<Image>,
+    pub status: ArticleStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub canonical_url: Option<String>,
+    pub word_count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Created(i64),
+    Updated(i64),
+    Unchanged(i64),
+}
+
+impl UpsertOutcome {
+    pub fn id(self) -> i64 {
+        match self {
+            Self::Created(id) | Self::Updated(id) | Self::Unchanged(id) => id,
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, RepoError> {
+    serde_json::to_value(v).map_err(|e| RepoError::Corrupt {
+        table: "articles",
+        id: 0,
+        reason: e.to_string(),
+    })
+}
+
+impl ContentRepo {
+    /// Finds a section by slug or creates it (its parent first).
+    pub async fn ensure_section(&self, s: &SectionUpsert) -> Result<i64, RepoError> {
+        let txn = self.db.conn.begin().await?;
+        let id = ensure_section(&txn, s).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn ensure_author(&self, a: &AuthorUpsert) -> Result<i64, RepoError> {
+        let txn = self.db.conn.begin().await?;
+        let id = ensure_author(&txn, a).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// Creates the article, or updates the one with the same external id, in
+    /// one transaction. Re-running the same input changes nothing.
+    pub async fn upsert_article(
+        &self,
+        input: &ArticleUpsert,
+        now: DateTime<Utc>,
+    ) -> Result<UpsertOutcome, RepoError> {
+        let txn = self.db.conn.begin().await?;
+        let outcome = upsert_article(&txn, input, micros(now)).await?;
+        txn.commit().await?;
+        Ok(outcome)
+    }
+}
+
+async fn ensure_section(txn: &DatabaseTransaction, s: &SectionUpsert) -> Result<i64, RepoError> {
+    if let Some(found) = section::Entity::find()
+        .filter(section::Column::Slug.eq(s.slug.as_str()))
+        .one(txn)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let parent_id = match &s.parent {
+        None => None,
+        Some(p) => Some(
+            section::Entity::find()
+                .filter(section::Column::Slug.eq(p.as_str()))
+                .one(txn)
+                .await?
+                .map(|m| m.id)
+                .ok_or_else(|| {
+                    RepoError::Invalid(domain::ValidationError::new(
+                        "section.parent",
+                        format!("unknown section {p}"),
+                    ))
+                })?,
+        ),
+    };
+    let model = section::ActiveModel {
+        slug: Set(s.slug.as_str().to_owned()),
+        name: Set(s.name.clone()),
+        name_en: Set(s.name_en.clone()),
+        parent_id: Set(parent_id),
+        position: Set(s.position),
+        description: Set(s.description.clone()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(model.id)
+}
+
+async fn ensure_author(txn: &DatabaseTransaction, a: &AuthorUpsert) -> Result<i64, RepoError> {
+    if let Some(found) = author::Entity::find()
+        .filter(author::Column::Slug.eq(a.slug.as_str()))
+        .one(txn)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let model = author::ActiveModel {
+        slug: Set(a.slug.as_str().to_owned()),
+        name: Set(a.name.clone()),
+        bio: Set(a.bio.clone()),
+        avatar_url: Set(a.avatar_url.clone()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(model.id)
+}
+
+async fn ensure_tag(txn: &DatabaseTransaction, t: &TagUpsert) -> Result<i64, RepoError> {
+    if let Some(found) = tag::Entity::find()
+        .filter(tag::Column::Slug.eq(t.slug.as_str()))
+        .one(txn)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let model = tag::ActiveModel {
+        slug: Set(t.slug.as_str().to_owned()),
+        name: Set(t.name.clone()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(model.id)
+}
+
+/// A slug not held by any other article: the wanted one, or it with `-2`,
+/// `-3`… appended.
+async fn free_slug(
+    txn: &DatabaseTransaction,
+    wanted: &Slug,
+    own_id: Option<i64>,
+) -> Result<String, RepoError> {
+    for n in 1..=50 {
+        let candidate = if n == 1 {
+            wanted.as_str().to_owned()
+        } else {
+            format!("{wanted}-{n}")
+        };
+        let holder = article::Entity::find()
+            .filter(article::Column::Slug.eq(candidate.as_str()))
+            .one(txn)
+            .await?;
+        match holder {
+            None => return Ok(candidate),
+            Some(h) if Some(h.id) == own_id => return Ok(candidate),
+            Some(_) => continue,
+        }
+    }
+    Err(RepoError::Conflict { field: "slug" })
+}
+
+async fn upsert_article(
+    txn: &DatabaseTransaction,
+    input: &ArticleUpsert,
+    now: DateTime<Utc>,
+) -> Result<UpsertOutcome, RepoError> {
+    let section_id = ensure_section(txn, &input.section).await?;
+    let mut secondary = Vec::new();
+    for s in &input.secondary_sections {
+        let id = ensure_section(txn, s).await?;
+        if id != section_id && !secondary.contains(&id) {
+            secondary.push(id);
+        }
+    }
+    let mut author_ids = Vec::new();
+    for a in &input.authors {
+        let id = ensure_author(txn, a).await?;
+        if !author_ids.contains(&id) {
+            author_ids.push(id);
+        }
+    }
+    let mut tag_ids = Vec::new();
+    for t in &input.tags {
+        let id = ensure_tag(txn, t).await?;
+        if !tag_ids.contains(&id) {
+            tag_ids.push(id);
+        }
+    }
+
+    let existing = match &input.external_id {
+        Some(ext) => {
+            article::Entity::find()
+                .filter(article::Column::ExternalId.eq(ext.as_str()))
+                .one(txn)
+                .await?
+        }
+        None => {
+            article::Entity::find()
+                .filter(article::Column::Slug.eq(input.slug.as_str()))
+                .one(txn)
+                .await?
+        }
+    };
+    let slug = free_slug(txn, &input.slug, existing.as_ref().map(|e| e.id)).await?;
+    let published_at = input.published_at.map(micros);
+    let publish_at = input.publish_at.map(micros);
+    let embargo_until = input.embargo_until.map(micros);
+    let body = json(&input.body)?;
+    let image = input.image.as_ref().map(json).transpose()?;
+
+    let outcome = match existing {
+        Some(old) => {
+            let unchanged = old.slug == slug
+                && old.headline == input.headline.as_str()
+                && old.kicker == input.kicker
+                && old.summary == input.summary
+                && old.body == body
+                && old.section_id == section_id
+                && old.desk == input.desk
+                && old.source == input.source
+                && old.source_url == input.source_url
+                && old.dateline == input.dateline
+                && old.image == image
+                && old.status == input.status.as_str()
+                && old.published_at == published_at
+                && old.publish_at == publish_at
+                && old.embargo_until == embargo_until
+                && old.canonical_url == input.canonical_url;
+            let id = old.id;
+            if unchanged {
+                let links_same = link_ids(txn, id).await?
+                    == (author_ids.clone(), tag_ids.clone(), secondary.clone());
+                if links_same {
+                    return Ok(UpsertOutcome::Unchanged(id));
+                }
+            }
+            let version = old.version + 1;
+            let first_published_at = old.first_published_at.or(published_at);
+            let mut model: article::ActiveModel = old.into();
+            model.slug = Set(slug);
+            model.headline = Set(input.headline.as_str().to_owned());
+            model.kicker = Set(input.kicker.clone());
+            model.summary = Set(input.summary.clone());
+            model.body = Set(body);
+            model.section_id = Set(section_id);
+            model.desk = Set(input.desk.clone());
+            model.source = Set(input.source.clone());
+            model.source_url = Set(input.source_url.clone());
+            model.dateline = Set(input.dateline.clone());
+            model.image = Set(image);
+            model.status = Set(input.status.as_str().to_owned());
+            model.publish_at = Set(publish_at);
+            model.embargo_until = Set(embargo_until);
+            model.first_published_at = Set(first_published_at);
+            model.published_at = Set(published_at);
+            model.updated_at = Set(input.updated_at.map(micros).unwrap_or(now));
+            model.version = Set(version);
+            model.word_count = Set(i32::try_from(input.word_count).unwrap_or(i32::MAX));
+            model.canonical_url = Set(input.canonical_url.clone());
+            model.update(txn).await?;
+            UpsertOutcome::Updated(id)
+        }
+        None => {
+            let model = article::ActiveModel {
+                slug: Set(slug),
+                external_id: Set(input.external_id.clone()),
+                headline: Set(input.headline.as_str().to_owned()),
+                kicker: Set(input.kicker.clone()),
+                summary: Set(input.summary.clone()),
+                body: Set(body),
+                section_id: Set(section_id),
+                desk: Set(input.desk.clone()),
+                source: Set(input.source.clone()),
+                source_url: Set(input.source_url.clone()),
+                dateline: Set(input.dateline.clone()),
+                image: Set(image),
+                language: Set("bn".to_owned()),
+                status: Set(input.status.as_str().to_owned()),
+                publish_at: Set(publish_at),
+                embargo_until: Set(embargo_until),
+                first_published_at: Set(
+                    published_at.filter(|_| input.status == ArticleStatus::Published)
+                ),
+                published_at: Set(published_at),
+                updated_at: Set(input.updated_at.map(micros).or(published_at).unwrap_or(now)),
+                created_at: Set(now),
+                version: Set(1),
+                word_count: Set(i32::try_from(input.word_count).unwrap_or(i32::MAX)),
+                canonical_url: Set(input.canonical_url.clone()),
+                corrections: Set(serde_json::Value::Array(Vec::new())),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            UpsertOutcome::Created(model.id)
+        }
+    };
+    let id = outcome.id();
+    replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
+    Ok(outcome)
+}
+
+type Links = (Vec<i64>, Vec<i64>, Vec<i64>);
+
+async fn link_ids(txn: &DatabaseTransaction, id: i64) -> Result<Links, RepoError> {
+    use sea_orm::QueryOrder;
+    let authors = article_author::Entity::find()
+        .filter(article_author::Column::ArticleId.eq(id))
+        .order_by_asc(article_author::Column::Position)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.author_id)
+        .collect();
+    let tags = article_tag::Entity::find()
+        .filter(article_tag::Column::ArticleId.eq(id))
+        .order_by_asc(article_tag::Column::Position)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.tag_id)
+        .collect();
+    let sections = article_section::Entity::find()
+        .filter(article_section::Column::ArticleId.eq(id))
+        .order_by_asc(article_section::Column::Position)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.section_id)
+        .collect();
+    Ok((authors, tags, sections))
+}
+
+async fn replace_links(
+    txn: &DatabaseTransaction,
+    id: i64,
+    authors: &[i64],
+    tags: &[i64],
+    sections: &[i64],
+) -> Result<(), RepoError> {
+    article_author::Entity::delete_many()
+        .filter(article_author::Column::ArticleId.eq(id))
+        .exec(txn)
+        .await?;
+    article_tag::Entity::delete_many()
+        .filter(article_tag::Column::ArticleId.eq(id))
+        .exec(txn)
+        .await?;
+    article_section::Entity::delete_many()
+        .filter(article_section::Column::ArticleId.eq(id))
+        .exec(txn)
+        .await?;
+    let pos = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    if !authors.is_empty() {
+        article_author::Entity::insert_many(authors.iter().enumerate().map(|(i, a)| {
+            article_author::ActiveModel {
+                article_id: Set(id),
+                author_id: Set(*a),
+                position: Set(pos(i)),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    if !tags.is_empty() {
+        article_tag::Entity::insert_many(tags.iter().enumerate().map(|(i, t)| {
+            article_tag::ActiveModel {
+                article_id: Set(id),
+                tag_id: Set(*t),
+                position: Set(pos(i)),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    if !sections.is_empty() {
+        article_section::Entity::insert_many(sections.iter().enumerate().map(|(i, s)| {
+            article_section::ActiveModel {
+                article_id: Set(id),
+                section_id: Set(*s),
+                position: Set(pos(i)),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}

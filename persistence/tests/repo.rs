@@ -1,0 +1,646 @@
+//! Repository behaviour, every test on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{
+    ArticleFilter, ArticleStatus, Block, Cursor, Headline, Limit, PageRequest, Slug,
+    section_subtree,
+};
+use persistence::testing::{Engine, TestDb};
+use persistence::{
+    ArticleUpsert, AuthorUpsert, ContentRepo, RepoError, SectionUpsert, TagUpsert, UpsertOutcome,
+};
+
+/// Runs `$name(repo, db)` once on SQLite and once on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::run(super::Engine::Sqlite, |db| Box::pin(super::$name(db))).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::run(super::Engine::Postgres, |db| Box::pin(super::$name(db))).await;
+            }
+        }
+    )*};
+}
+
+type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
+
+async fn run(engine: Engine, test: impl for<'a> FnOnce(&'a TestDb) -> TestFuture<'a>) {
+    let Some(db) = TestDb::new(engine).await.expect("test database") else {
+        return;
+    };
+    test(&db).await;
+    db.cleanup().await;
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-11-14T06:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn section(slug: &str, name: &str, parent: Option<&str>) -> SectionUpsert {
+    SectionUpsert {
+        slug: Slug::parse(slug).unwrap(),
+        name: name.into(),
+        name_en: None,
+        parent: parent.map(|p| Slug::parse(p).unwrap()),
+        position: 0,
+        description: None,
+    }
+}
+
+fn article(
+    ext: &str,
+    headline: &str,
+    section_slug: &str,
+    published: DateTime<Utc>,
+) -> ArticleUpsert {
+    ArticleUpsert {
+        external_id: Some(ext.into()),
+        slug: Slug::parse(ext).unwrap(),
+        headline: Headline::parse(headline).unwrap(),
+        kicker: None,
+        summary: Some(format!("{headline} — সারসংক্ষেপ")),
+        body: vec![Block::Paragraph {
+            text: format!("{headline}। বিস্তারিত খবর।"),
+        }],
+        section: section(section_slug, section_slug, None),
+        secondary_sections: vec![],
+        authors: vec![],
+        tags: vec![],
+        desk: Some("অনলাইন ডেস্ক".into()),
+        source: None,
+        source_url: None,
+        dateline: None,
+        image: None,
+        status: ArticleStatus::Published,
+        published_at: Some(published),
+        publish_at: None,
+        embargo_until: None,
+        updated_at: None,
+        canonical_url: None,
+        word_count: 4,
+    }
+}
+
+async fn seed_sections(repo: &ContentRepo) {
+    repo.ensure_section(&section("sports", "খেলা", None))
+        .await
+        .unwrap();
+    repo.ensure_section(&section("cricket", "ক্রিকেট", Some("sports")))
+        .await
+        .unwrap();
+    repo.ensure_section(&section("national", "জাতীয়", None))
+        .await
+        .unwrap();
+}
+
+fn page(limit: i64, after: Option<Cursor>) -> PageRequest {
+    PageRequest {
+        limit: Limit::new(limit).unwrap(),
+        after,
+    }
+}
+
+async fn all_ids(
+    repo: &ContentRepo,
+    filter: &ArticleFilter,
+    limit: i64,
+    at: DateTime<Utc>,
+) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let p = repo
+            .latest_public(filter, page(limit, after), at)
+            .await
+            .unwrap();
+        ids.extend(p.items.iter().map(|a| a.id));
+        match p.next_cursor {
+            Some(c) => after = Some(c),
+            None => return ids,
+        }
+    }
+}
+
+on_both!(
+    latest_is_newest_first_and_pages_cover_everything_once,
+    pagination_is_stable_when_newer_articles_arrive,
+    section_filter_includes_sub_sections_and_secondary_sections,
+    tag_author_and_date_filters_narrow_the_list,
+    unpublished_articles_are_never_returned,
+    scheduled_article_is_invisible_until_its_time,
+    a_page_costs_the_same_number_of_queries_whatever_its_size,
+    upsert_by_external_id_is_idempotent,
+    slug_clash_gets_a_numeric_suffix,
+    bengali_text_round_trips_byte_exact,
+    excluded_article_is_left_out_of_more_from_section,
+    corrupt_row_is_an_error_not_a_panic,
+    sections_come_back_as_a_tree,
+);
+
+async fn latest_is_newest_first_and_pages_cover_everything_once(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    // 7 articles, three of them sharing one instant (ties broken by id).
+    for i in 0..7 {
+        let t = now()
+            - Duration::hours(if (2..5).contains(&i) {
+                3
+            } else {
+                i64::from(i) + 1
+            });
+        repo.upsert_article(
+            &article(&format!("a{i}"), &format!("খবর {i}"), "national", t),
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+    let filter = ArticleFilter::default();
+    let first = repo
+        .latest_public(&filter, page(3, None), now())
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 3);
+    assert!(first.has_more());
+    let ids = all_ids(&repo, &filter, 3, now()).await;
+    assert_eq!(ids.len(), 7);
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "no article twice: {ids:?}");
+    let everything = repo
+        .latest_public(&filter, page(50, None), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        everything.items.iter().map(|a| a.id).collect::<Vec<_>>(),
+        ids
+    );
+    for w in everything.items.windows(2) {
+        let key = |a: &domain::ArticleSummary| (a.published_at, a.id);
+        assert!(key(&w[0]) > key(&w[1]), "not in keyset order");
+    }
+    assert!(!everything.has_more());
+}
+
+async fn pagination_is_stable_when_newer_articles_arrive(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    for i in 0..6 {
+        let t = now() - Duration::hours(i + 1);
+        repo.upsert_article(&article(&format!("b{i}"), "খবর", "national", t), now())
+            .await
+            .unwrap();
+    }
+    let filter = ArticleFilter::default();
+    let first = repo
+        .latest_public(&filter, page(3, None), now())
+        .await
+        .unwrap();
+    // Two newer stories are published between the client's page requests.
+    for i in 0..2 {
+        let t = now() - Duration::minutes(10 + i);
+        repo.upsert_article(&article(&format!("new{i}"), "ব্রেকিং", "national", t), now())
+            .await
+            .unwrap();
+    }
+    let second = repo
+        .latest_public(&filter, page(3, first.next_cursor), now())
+        .await
+        .unwrap();
+    let seen: Vec<i64> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|a| a.id)
+        .collect();
+    let expected: Vec<i64> = {
+        let all = repo
+            .latest_public(&filter, page(50, None), now())
+            .await
+            .unwrap();
+        all.items.iter().skip(2).map(|a| a.id).collect()
+    };
+    assert_eq!(
+        seen, expected,
+        "the second page continues exactly where the first ended"
+    );
+}
+
+async fn section_filter_includes_sub_sections_and_secondary_sections(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let t = now() - Duration::hours(1);
+    let sports = repo
+        .upsert_article(&article("s1", "খেলা", "sports", t), now())
+        .await
+        .unwrap()
+        .id();
+    let cricket = repo
+        .upsert_article(&article("c1", "ক্রিকেট", "cricket", t), now())
+        .await
+        .unwrap()
+        .id();
+    let mut both = article("n1", "জাতীয় দল", "national", t);
+    both.secondary_sections = vec![section("cricket", "ক্রিকেট", Some("sports"))];
+    let national = repo.upsert_article(&both, now()).await.unwrap().id();
+    let sections = repo.sections().await.unwrap();
+    let id_of = |slug: &str| sections.iter().find(|s| s.slug == slug).unwrap().id;
+
+    let sports_filter = ArticleFilter {
+        section_ids: Some(section_subtree(&sections, id_of("sports"))),
+        ..Default::default()
+    };
+    let mut ids = all_ids(&repo, &sports_filter, 10, now()).await;
+    ids.sort();
+    let mut expected = vec![sports, cricket, national];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let cricket_filter = ArticleFilter {
+        section_ids: Some(section_subtree(&sections, id_of("cricket"))),
+        ..Default::default()
+    };
+    let mut ids = all_ids(&repo, &cricket_filter, 10, now()).await;
+    ids.sort();
+    let mut expected = vec![cricket, national];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let full = repo
+        .public_article_by_id(national, now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(full.secondary_section_ids, vec![id_of("cricket")]);
+}
+
+async fn tag_author_and_date_filters_narrow_the_list(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let mut a = article("t1", "বাজেট", "national", now() - Duration::days(3));
+    a.tags = vec![TagUpsert {
+        slug: Slug::parse("budget").unwrap(),
+        name: "বাজেট".into(),
+    }];
+    a.authors = vec![AuthorUpsert {
+        slug: Slug::parse("rahim").unwrap(),
+        name: "রহিম".into(),
+        bio: None,
+        avatar_url: None,
+    }];
+    let tagged = repo.upsert_article(&a, now()).await.unwrap().id();
+    let other = repo
+        .upsert_article(
+            &article("t2", "অন্য খবর", "national", now() - Duration::hours(2)),
+            now(),
+        )
+        .await
+        .unwrap()
+        .id();
+    let tag = repo.tag_by_slug("budget").await.unwrap().unwrap();
+    let author = repo.author_by_slug("rahim").await.unwrap().unwrap();
+    let by_tag = ArticleFilter {
+        tag_id: Some(tag.id),
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&repo, &by_tag, 10, now()).await, vec![tagged]);
+    let by_author = ArticleFilter {
+        author_id: Some(author.id),
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&repo, &by_author, 10, now()).await, vec![tagged]);
+    let recent = ArticleFilter {
+        from: Some(now() - Duration::days(1)),
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&repo, &recent, 10, now()).await, vec![other]);
+    let older = ArticleFilter {
+        to: Some(now() - Duration::days(1)),
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&repo, &older, 10, now()).await, vec![tagged]);
+    let page = repo
+        .latest_public(&by_tag, page(5, None), now())
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].tag_ids, vec![tag.id]);
+    assert_eq!(page.items[0].author_ids, vec![author.id]);
+}
+
+async fn unpublished_articles_are_never_returned(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let past = now() - Duration::hours(1);
+    let future = now() + Duration::hours(1);
+    let public = repo
+        .upsert_article(&article("ok", "প্রকাশিত", "national", past), now())
+        .await
+        .unwrap()
+        .id();
+    let mut hidden = Vec::new();
+    let mut draft = article("draft", "খসড়া", "national", past);
+    draft.status = ArticleStatus::Draft;
+    let mut unpublished = article("gone", "প্রত্যাহার", "national", past);
+    unpublished.status = ArticleStatus::Unpublished;
+    let mut scheduled = article("later", "পরে", "national", future);
+    scheduled.status = ArticleStatus::Scheduled;
+    scheduled.publish_at = Some(future);
+    let mut embargoed = article("embargo", "নিষেধাজ্ঞা", "national", past);
+    embargoed.embargo_until = Some(future);
+    let future_dated = article("future", "ভবিষ্যৎ", "national", future);
+    for a in [draft, unpublished, scheduled, embargoed, future_dated] {
+        let slug = a.slug.to_string();
+        hidden.push((repo.upsert_article(&a, now()).await.unwrap().id(), slug));
+    }
+    let ids = all_ids(&repo, &ArticleFilter::default(), 50, now()).await;
+    assert_eq!(ids, vec![public]);
+    for (id, slug) in &hidden {
+        assert!(
+            repo.public_article_by_id(*id, now())
+                .await
+                .unwrap()
+                .is_none(),
+            "{slug} by id"
+        );
+        assert!(
+            repo.public_article_by_slug(slug, now())
+                .await
+                .unwrap()
+                .is_none(),
+            "{slug} by slug"
+        );
+        assert!(
+            repo.article_by_id(*id).await.unwrap().is_some(),
+            "{slug} is stored"
+        );
+    }
+    let all: Vec<i64> = hidden.iter().map(|(id, _)| *id).chain([public]).collect();
+    let found = repo.public_summaries_by_ids(&all, now()).await.unwrap();
+    assert_eq!(found.iter().map(|a| a.id).collect::<Vec<_>>(), vec![public]);
+    let full = repo.public_articles_by_ids(&all, now()).await.unwrap();
+    assert_eq!(
+        full.iter().map(|a| a.summary.id).collect::<Vec<_>>(),
+        vec![public]
+    );
+}
+
+async fn scheduled_article_is_invisible_until_its_time(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let go_live = now() + Duration::minutes(30);
+    let mut a = article("sched", "নির্ধারিত", "national", go_live);
+    a.status = ArticleStatus::Scheduled;
+    a.publish_at = Some(go_live);
+    let id = repo.upsert_article(&a, now()).await.unwrap().id();
+    let before = go_live - Duration::seconds(1);
+    assert!(
+        repo.public_article_by_id(id, before)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        all_ids(&repo, &ArticleFilter::default(), 10, before)
+            .await
+            .is_empty()
+    );
+    assert!(
+        repo.public_article_by_id(id, go_live)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        all_ids(&repo, &ArticleFilter::default(), 10, go_live).await,
+        vec![id]
+    );
+
+    let lift = now() + Duration::hours(2);
+    let mut e = article("emb", "নিষেধাজ্ঞা", "national", now() - Duration::hours(1));
+    e.embargo_until = Some(lift);
+    let eid = repo.upsert_article(&e, now()).await.unwrap().id();
+    assert!(
+        repo.public_article_by_id(eid, lift - Duration::seconds(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        repo.public_article_by_id(eid, lift)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn a_page_costs_the_same_number_of_queries_whatever_its_size(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    for i in 0..30 {
+        let mut a = article(
+            &format!("q{i}"),
+            "খবর",
+            "national",
+            now() - Duration::minutes(i + 1),
+        );
+        a.tags = vec![
+            TagUpsert {
+                slug: Slug::parse(&format!("tag-{i}")).unwrap(),
+                name: format!("ট্যাগ {i}"),
+            },
+            TagUpsert {
+                slug: Slug::parse("common").unwrap(),
+                name: "সাধারণ".into(),
+            },
+        ];
+        a.authors = vec![AuthorUpsert {
+            slug: Slug::parse(&format!("author-{i}")).unwrap(),
+            name: format!("লেখক {i}"),
+            bio: None,
+            avatar_url: None,
+        }];
+        repo.upsert_article(&a, now()).await.unwrap();
+    }
+    let count = |limit: i64| {
+        let repo = repo.clone();
+        async move {
+            let before = db.counter.get();
+            let p = repo
+                .latest_public(&ArticleFilter::default(), page(limit, None), now())
+                .await
+                .unwrap();
+            assert_eq!(p.items.len() as i64, limit);
+            assert!(
+                p.items
+                    .iter()
+                    .all(|a| a.tag_ids.len() == 2 && a.author_ids.len() == 1)
+            );
+            db.counter.get() - before
+        }
+    };
+    let small = count(2).await;
+    let large = count(30).await;
+    assert_eq!(small, large, "queries must not grow with the page size");
+    assert!(large <= 3, "page + authors + tags, got {large}");
+}
+
+async fn upsert_by_external_id_is_idempotent(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let a = article(
+        "ext-1",
+        "প্রথম শিরোনাম",
+        "national",
+        now() - Duration::hours(1),
+    );
+    let created = repo.upsert_article(&a, now()).await.unwrap();
+    assert!(matches!(created, UpsertOutcome::Created(_)));
+    let again = repo.upsert_article(&a, now()).await.unwrap();
+    assert_eq!(again, UpsertOutcome::Unchanged(created.id()));
+    let mut changed = a.clone();
+    changed.headline = Headline::parse("সংশোধিত শিরোনাম").unwrap();
+    let updated = repo
+        .upsert_article(&changed, now() + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(updated, UpsertOutcome::Updated(created.id()));
+    let stored = repo.article_by_id(created.id()).await.unwrap().unwrap();
+    assert_eq!(stored.summary.headline, "সংশোধিত শিরোনাম");
+    assert_eq!(stored.version, 2);
+    assert_eq!(stored.summary.updated_at, now() + Duration::minutes(5));
+    assert_eq!(repo.article_count_all().await.unwrap(), 1);
+}
+
+async fn slug_clash_gets_a_numeric_suffix(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let t = now() - Duration::hours(1);
+    let mut a = article("x1", "একই", "national", t);
+    a.slug = Slug::parse("same-slug").unwrap();
+    let mut b = article("x2", "একই", "national", t);
+    b.slug = Slug::parse("same-slug").unwrap();
+    let first = repo.upsert_article(&a, now()).await.unwrap().id();
+    let second = repo.upsert_article(&b, now()).await.unwrap().id();
+    assert_ne!(first, second);
+    assert_eq!(
+        repo.public_article_by_slug("same-slug", now())
+            .await
+            .unwrap()
+            .unwrap()
+            .summary
+            .id,
+        first
+    );
+    assert_eq!(
+        repo.public_article_by_slug("same-slug-2", now())
+            .await
+            .unwrap()
+            .unwrap()
+            .summary
+            .id,
+        second
+    );
+}
+
+async fn bengali_text_round_trips_byte_exact(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    // ZWJ and ZWNJ are kept; য় in NFC form.
+    let text = "র‍্যাব ও পুলিশ‌ের যৌথ অভিযান। বিজয় দিবস ২০২৪";
+    let headline = domain::text::nfc(text);
+    let mut a = article("bn", &headline, "national", now() - Duration::hours(1));
+    a.body = vec![Block::Paragraph {
+        text: headline.clone(),
+    }];
+    let id = repo.upsert_article(&a, now()).await.unwrap().id();
+    let stored = repo.public_article_by_id(id, now()).await.unwrap().unwrap();
+    assert_eq!(stored.summary.headline.as_bytes(), headline.as_bytes());
+    assert_eq!(
+        stored.body,
+        vec![Block::Paragraph {
+            text: headline.clone()
+        }]
+    );
+    assert!(stored.summary.headline.contains('\u{200D}'));
+}
+
+async fn excluded_article_is_left_out_of_more_from_section(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let t = now() - Duration::hours(i + 1);
+        ids.push(
+            repo.upsert_article(&article(&format!("m{i}"), "খবর", "sports", t), now())
+                .await
+                .unwrap()
+                .id(),
+        );
+    }
+    repo.upsert_article(&article("other", "অন্য", "national", now()), now())
+        .await
+        .unwrap();
+    let sections = repo.sections().await.unwrap();
+    let sports = sections.iter().find(|s| s.slug == "sports").unwrap().id;
+    let filter = ArticleFilter {
+        section_ids: Some(section_subtree(&sections, sports)),
+        exclude_id: Some(ids[1]),
+        ..Default::default()
+    };
+    assert_eq!(
+        all_ids(&repo, &filter, 10, now()).await,
+        vec![ids[0], ids[2], ids[3]]
+    );
+}
+
+async fn corrupt_row_is_an_error_not_a_panic(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let id = repo
+        .upsert_article(
+            &article("bad", "খবর", "national", now() - Duration::hours(1)),
+            now(),
+        )
+        .await
+        .unwrap()
+        .id();
+    db.db
+        .execute_unprepared(&format!(
+            "UPDATE articles SET body = '{{\"not\":\"blocks\"}}' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let err = repo.public_article_by_id(id, now()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RepoError::Corrupt {
+                table: "articles",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+async fn sections_come_back_as_a_tree(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let sections = repo.sections().await.unwrap();
+    let forest = domain::SectionNode::forest(&sections);
+    let sports = forest.iter().find(|n| n.section.slug == "sports").unwrap();
+    assert_eq!(sports.children.len(), 1);
+    assert_eq!(sports.children[0].section.slug, "cricket");
+    assert_eq!(sports.children[0].section.name, "ক্রিকেট");
+    let unknown_parent = repo
+        .ensure_section(&section("orphan", "অনাথ", Some("missing")))
+        .await;
+    assert!(matches!(unknown_parent, Err(RepoError::Invalid(_))));
+}

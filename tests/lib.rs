@@ -1,0 +1,1 @@
+//! Stub: the end-to-end tests live in `api/`.
