@@ -47,6 +47,12 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Probe a running server's /healthz (for container health checks).
+    Healthcheck {
+        /// The address the server listens on.
+        #[arg(long, env = "BARTA_BIND", default_value = DEFAULT_BIND)]
+        bind: String,
+    },
     /// Import articles from a JSON Lines file (idempotent by external id).
     Import {
         /// The .jsonl file; one article per line.
@@ -101,6 +107,7 @@ pub fn run() -> anyhow::Result<()> {
             print!("{}", crate::graphql::sdl());
             Ok(())
         }
+        Command::Healthcheck { bind } => healthcheck(&bind),
         Command::Serve(args) => {
             crate::telemetry::init(json);
             runtime.block_on(serve(args))
@@ -186,4 +193,23 @@ async fn import(file: PathBuf, url: String, fallback: Option<String>) -> anyhow:
         report.failed.len()
     );
     Ok(())
+}
+
+/// GET /healthz over a plain socket: the runtime image has no curl.
+fn healthcheck(bind: &str) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let port = bind.rsplit_once(':').map(|(_, p)| p).unwrap_or("8080");
+    let addr = format!("127.0.0.1:{port}");
+    let addr: std::net::SocketAddr = addr.parse().context("bad --bind")?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    if head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200") {
+        Ok(())
+    } else {
+        anyhow::bail!("unhealthy: {}", String::from_utf8_lossy(&head))
+    }
 }

@@ -17,6 +17,8 @@ pub struct Settings {
     pub calendar_rule: CalendarRule,
     /// HTTP worker threads; `None` = one per core.
     pub workers: Option<usize>,
+    /// Counts the statements the server runs (tests prove there is no N+1).
+    pub query_counter: Option<persistence::QueryCounter>,
 }
 
 impl Settings {
@@ -27,6 +29,7 @@ impl Settings {
             demo: false,
             calendar_rule: CalendarRule::default(),
             workers: None,
+            query_counter: None,
         }
     }
 }

@@ -26,7 +26,14 @@ pub struct Application {
 
 /// Connects to the database and applies pending migrations.
 pub async fn open_database(url: &str) -> anyhow::Result<Database> {
-    let db = Database::connect(url)
+    open_database_with(url, None).await
+}
+
+async fn open_database_with(
+    url: &str,
+    counter: Option<persistence::QueryCounter>,
+) -> anyhow::Result<Database> {
+    let db = Database::connect_with(url, counter)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(url)))?;
     db.migrate().await.context("cannot migrate the database")?;
@@ -53,7 +60,7 @@ impl Application {
     }
 
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let db = open_database(&settings.database_url).await?;
+        let db = open_database_with(&settings.database_url, settings.query_counter.clone()).await?;
         let repo = ContentRepo::new(db);
         if settings.demo {
             let seeded = crate::demo::seed(&repo, clock.now()).await?;

@@ -14,6 +14,7 @@ use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 use std::sync::Arc;
 
 pub use query::Query;
+pub use types::{global_id, parse_global_id};
 
 use crate::error::ApiError;
 use crate::service::ContentService;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::SectionNode;
 
 use super::types::{
-    ArticleConnection, ArticleGql, AuthorGql, EditionGql, Node, SectionGql, TagGql, connection,
+    ArticleConnection, ArticleGql, AuthorGql, EditionGql, Node, SectionGql, TagGql, list,
     parse_global_id, service,
 };
 use crate::error::ApiError;
@@ -61,7 +61,7 @@ impl Query {
             limit: first.map(|f| f.to_string()),
             cursor: after,
         };
-        connection(service(ctx)?.list(&params).await?, &params)
+        list(ctx, &params).await
     }
 
     /// One public article by id (global or database id) or slug.

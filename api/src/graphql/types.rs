@@ -442,7 +442,7 @@ impl SectionGql {
             cursor: after,
             ..Default::default()
         };
-        connection(service(ctx)?.list(&params).await?, &params)
+        list(ctx, &params).await
     }
 }
 
@@ -482,7 +482,7 @@ impl AuthorGql {
             cursor: after,
             ..Default::default()
         };
-        connection(service(ctx)?.list(&params).await?, &params)
+        list(ctx, &params).await
     }
 }
 
@@ -515,7 +515,7 @@ impl TagGql {
             cursor: after,
             ..Default::default()
         };
-        connection(service(ctx)?.list(&params).await?, &params)
+        list(ctx, &params).await
     }
 }
 
@@ -530,6 +530,30 @@ pub enum Node {
 }
 
 pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
+
+/// Runs a list query for GraphQL, naming invalid arguments as GraphQL
+/// calls them (`first`, `after`) rather than as REST does.
+pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConnection> {
+    match service(ctx)?.list(params).await {
+        Ok(page) => connection(page, params),
+        Err(ApiError::Invalid(errors)) => Err(ApiError::Invalid(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = match e.field.as_str() {
+                        "limit" => "first".to_owned(),
+                        "cursor" => "after".to_owned(),
+                        _ => e.field,
+                    };
+                    e.message = e.message.replace("limit", "first");
+                    e
+                })
+                .collect(),
+        )
+        .into()),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// A Relay connection over one page of a keyset list; each edge carries the
 /// cursor that continues after it.

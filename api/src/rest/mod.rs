@@ -6,7 +6,7 @@ mod health;
 mod sections;
 pub mod views;
 
-use actix_web::{HttpResponse, Route, web};
+use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
 
 use crate::error::ApiError;
 
@@ -20,45 +20,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::PathConfig::default()
             .error_handler(|err, _| ApiError::invalid("path", err.to_string()).into()),
     );
-    get(cfg, "/healthz", web::get().to(health::healthz));
-    get(cfg, "/readyz", web::get().to(health::readyz));
-    get(cfg, "/v1/articles", web::get().to(articles::list));
+    get(cfg, "/healthz", health::healthz);
+    get(cfg, "/readyz", health::readyz);
+    get(cfg, "/v1/articles", articles::list);
     get(
         cfg,
         "/v1/articles/{id}/more-from-section",
-        web::get().to(articles::more_from_section),
+        articles::more_from_section,
     );
-    get(
-        cfg,
-        "/v1/articles/{id_or_slug}",
-        web::get().to(articles::item),
-    );
-    get(cfg, "/v1/sections", web::get().to(sections::tree));
-    get(cfg, "/v1/sections/{slug}", web::get().to(sections::item));
-    get(
-        cfg,
-        "/v1/sections/{slug}/articles",
-        web::get().to(sections::articles),
-    );
-    get(
-        cfg,
-        "/v1/tags/{slug}/articles",
-        web::get().to(sections::tag_articles),
-    );
+    get(cfg, "/v1/articles/{id_or_slug}", articles::item);
+    get(cfg, "/v1/sections", sections::tree);
+    get(cfg, "/v1/sections/{slug}", sections::item);
+    get(cfg, "/v1/sections/{slug}/articles", sections::articles);
+    get(cfg, "/v1/tags/{slug}/articles", sections::tag_articles);
     get(
         cfg,
         "/v1/authors/{slug}/articles",
-        web::get().to(sections::author_articles),
+        sections::author_articles,
     );
-    get(cfg, "/v1/edition", web::get().to(edition::edition));
+    get(cfg, "/v1/edition", edition::edition);
 }
 
-/// A read-only resource: GET (and HEAD, answered by actix without a body);
-/// any other method gets a 405 problem with `Allow`.
-fn get(cfg: &mut web::ServiceConfig, path: &str, route: Route) {
+/// A read-only resource: GET and HEAD (actix sends HEAD answers without a
+/// body); any other method gets a 405 problem with `Allow`.
+fn get<F, Args>(cfg: &mut web::ServiceConfig, path: &str, handler: F)
+where
+    F: Handler<Args> + Clone,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
     cfg.service(
         web::resource(path)
-            .route(route)
+            .route(web::get().to(handler.clone()))
+            .route(web::head().to(handler))
             .default_service(web::to(method_not_allowed)),
     );
 }

@@ -1,0 +1,290 @@
+//! GraphQL over HTTP: the same content as REST, batched, bounded.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::on_both;
+
+on_both!(
+    articles_connection_pages_like_the_rest_list,
+    article_page_query_loads_body_bylines_and_section,
+    node_resolves_every_global_id,
+    errors_carry_extension_codes,
+    hostile_queries_are_rejected_before_execution,
+    a_home_screen_query_fits_the_limits,
+    get_serves_queries_and_graphiql,
+    related_objects_are_batched_not_queried_per_article,
+);
+
+fn db_ids(conn: &Value) -> Vec<i64> {
+    conn["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["databaseId"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+async fn articles_connection_pages_like_the_rest_list(app: &TestApp) {
+    let q = "query($after: String) { articles(first: 2, after: $after) {
+        edges { cursor node { databaseId headline } }
+        pageInfo { hasNextPage hasPreviousPage endCursor } } }";
+    let mut after = Value::Null;
+    let mut seen = Vec::new();
+    loop {
+        let body = app.graphql(q, json!({ "after": after })).await;
+        assert!(body["errors"].is_null(), "{body}");
+        let conn = &body["data"]["articles"];
+        seen.extend(db_ids(conn));
+        if conn["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, app.ids.public);
+    let rest = app.list_ids("/v1/articles").await;
+    assert_eq!(seen, rest);
+    // Each edge's cursor continues right after that edge.
+    let body = app.graphql(q, json!({ "after": Value::Null })).await;
+    let first_cursor = body["data"]["articles"]["edges"][0]["cursor"].clone();
+    let body = app.graphql(q, json!({ "after": first_cursor })).await;
+    assert_eq!(db_ids(&body["data"]["articles"])[0], app.ids.public[1]);
+    let sports = app
+        .graphql(
+            "{ articles(section: \"sports\", first: 10) { edges { node { databaseId } } } }",
+            json!({}),
+        )
+        .await;
+    let [_, p2, p3, _, p5] = app.ids.public[..] else {
+        panic!()
+    };
+    assert_eq!(db_ids(&sports["data"]["articles"]), vec![p2, p3, p5]);
+}
+
+async fn article_page_query_loads_body_bylines_and_section(app: &TestApp) {
+    let body = app
+        .graphql(
+            r#"{ article(slug: "p2") {
+                id databaseId headline kicker summary desk source dateline language
+                publishedAt publishedAtBn updatedAtBn wordCount readingMinutes status
+                section { slug name parent { slug name } }
+                secondarySections { slug }
+                authors { slug name }
+                tags { slug name }
+                body {
+                    __typename
+                    ... on ParagraphBlock { text }
+                    ... on HeadingBlock { text level }
+                }
+                bodyHtml
+                moreFromSection(first: 5) { databaseId }
+            } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let a = &body["data"]["article"];
+    assert_eq!(a["headline"], "ক্রিকেটে বড় জয়");
+    assert_eq!(a["status"], "PUBLISHED");
+    assert_eq!(a["section"]["slug"], "cricket");
+    assert_eq!(a["section"]["parent"]["name"], "খেলা");
+    assert_eq!(a["secondarySections"][0]["slug"], "national");
+    assert_eq!(a["authors"].as_array().unwrap().len(), 2);
+    assert_eq!(a["authors"][0]["name"], "করিমা খাতুন");
+    assert_eq!(a["body"][0]["__typename"], "ParagraphBlock");
+    assert_eq!(
+        a["body"][1],
+        json!({"__typename": "HeadingBlock", "text": "বিস্তারিত", "level": 2})
+    );
+    assert_eq!(
+        a["moreFromSection"][0]["databaseId"],
+        app.ids.public[4].to_string()
+    );
+    // The same article over REST carries the same values.
+    let rest = app.get_json("/v1/articles/p2", 200).await;
+    assert_eq!(a["bodyHtml"], rest["data"]["bodyHtml"]);
+    assert_eq!(a["publishedAtBn"], rest["data"]["publishedAtBn"]);
+    assert_eq!(a["databaseId"], rest["data"]["id"]);
+}
+
+async fn node_resolves_every_global_id(app: &TestApp) {
+    let body = app
+        .graphql(
+            r#"{ article(slug: "p1") { id section { id } authors { id } tags { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let a = &body["data"]["article"];
+    for (id, typename) in [
+        (&a["id"], "Article"),
+        (&a["section"]["id"], "Section"),
+        (&a["authors"][0]["id"], "Author"),
+        (&a["tags"][0]["id"], "Tag"),
+    ] {
+        let node = app
+            .graphql(
+                "query($id: ID!) { node(id: $id) { __typename id } }",
+                json!({"id": id}),
+            )
+            .await;
+        assert_eq!(node["data"]["node"]["__typename"], typename, "{node}");
+        assert_eq!(&node["data"]["node"]["id"], id);
+    }
+    let unknown = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": api::graphql::global_id("Article", 999_999)}),
+        )
+        .await;
+    assert!(unknown["data"]["node"].is_null());
+    assert!(unknown["errors"].is_null());
+    let bad = app
+        .graphql("{ node(id: \"not base64!\") { id } }", json!({}))
+        .await;
+    assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+async fn errors_carry_extension_codes(app: &TestApp) {
+    let cases = [
+        (r#"{ article(slug: "missing") { id } }"#, "NOT_FOUND"),
+        (r#"{ article(id: "999999") { id } }"#, "NOT_FOUND"),
+        (r#"{ section(slug: "missing") { id } }"#, "NOT_FOUND"),
+        (
+            r#"{ articles(first: 100) { edges { cursor } } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (
+            r#"{ articles(after: "garbage") { edges { cursor } } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (
+            r#"{ articles(from: "soon") { edges { cursor } } }"#,
+            "BAD_USER_INPUT",
+        ),
+        (r#"{ article { id } }"#, "BAD_USER_INPUT"),
+        (r#"{ edition(place: "\u0007") { line } }"#, "BAD_USER_INPUT"),
+        (r#"{ nope }"#, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            r#"{ articles(first: "x") { edges { cursor } } }"#,
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+    ];
+    for (query, code) in cases {
+        let body = app.graphql(query, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{query}: {body}"
+        );
+    }
+    let body = app
+        .graphql(
+            r#"{ articles(first: 0, to: "nope") { edges { cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    let fields = &body["errors"][0]["extensions"]["fields"];
+    assert_eq!(fields, &json!(["first", "to"]), "{body}");
+    // A malformed HTTP body is a 400 in GraphQL's error shape.
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+}
+
+async fn hostile_queries_are_rejected_before_execution(app: &TestApp) {
+    let before = app.queries.get();
+    let deep = format!(
+        "{{ articles {{ edges {{ node {{ section {{ {}slug{} }} }} }} }} }}",
+        "parent { ".repeat(20),
+        " }".repeat(20)
+    );
+    let body = app.graphql(&deep, json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP",
+        "{body}"
+    );
+    let aliases: String = (0..100)
+        .map(|i| format!("a{i}: articles(first: 50) {{ edges {{ node {{ headline }} }} }} "))
+        .collect();
+    let body = app.graphql(&format!("{{ {aliases} }}"), json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{body}"
+    );
+    assert!(body["data"].is_null());
+    assert_eq!(app.queries.get(), before, "nothing reached the database");
+}
+
+async fn a_home_screen_query_fits_the_limits(app: &TestApp) {
+    let card = "edges { cursor node { id headline kicker summary publishedAt publishedAtBn image { url alt width height } section { slug name } authors { name } tags { name } } } pageInfo { hasNextPage endCursor }";
+    let query = format!(
+        r#"{{ edition {{ line }}
+            sections {{ slug name children {{ slug name }} }}
+            latest: articles(first: 20) {{ {card} }}
+            national: articles(section: "national", first: 10) {{ {card} }}
+            sports: articles(section: "sports", first: 10) {{ {card} }}
+            world: articles(section: "international", first: 10) {{ {card} }} }}"#
+    );
+    let body = app.graphql(&query, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(body["data"]["latest"]["edges"].as_array().unwrap().len(), 5);
+}
+
+async fn get_serves_queries_and_graphiql(app: &TestApp) {
+    let res = app
+        .get("/graphql?query=%7Barticles(first%3A1)%7Bedges%7Bnode%7Bheadline%7D%7D%7D%7D")
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["data"]["articles"]["edges"][0]["node"]["headline"],
+        "বাজেট ঘোষণা আজ"
+    );
+    let res = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = res.text().await.unwrap();
+    assert!(html.to_lowercase().contains("graphiql"));
+}
+
+async fn related_objects_are_batched_not_queried_per_article(app: &TestApp) {
+    let query = |n: usize| {
+        format!(
+            "{{ articles(first: {n}) {{ edges {{ node {{ headline section {{ name }} authors {{ name }} tags {{ name }} bodyText }} }} }} }}"
+        )
+    };
+    let count = |n: usize| {
+        let q = query(n);
+        async move {
+            let before = app.queries.get();
+            let body = app.graphql(&q, json!({})).await;
+            assert!(body["errors"].is_null(), "{body}");
+            assert_eq!(
+                body["data"]["articles"]["edges"].as_array().unwrap().len(),
+                n
+            );
+            app.queries.get() - before
+        }
+    };
+    let one = count(1).await;
+    let five = count(5).await;
+    assert_eq!(one, five, "queries do not grow with the number of articles");
+}

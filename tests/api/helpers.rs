@@ -1,0 +1,334 @@
+//! `spawn_app()` and the fixture every surface test reads.
+
+use std::sync::{Arc, Mutex};
+
+use api::clock::Clock;
+use api::config::Settings;
+use api::startup::Application;
+use chrono::{DateTime, Duration, Utc};
+use domain::{ArticleStatus, Block, Headline, Image, Slug};
+use persistence::testing::{Engine, TestDb};
+use persistence::{
+    ArticleUpsert, AuthorUpsert, ContentRepo, QueryCounter, SectionUpsert, TagUpsert,
+};
+use serde_json::Value;
+
+/// Runs `$name(app)` once on SQLite and once on PostgreSQL, each with a
+/// fresh database holding the fixture.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::helpers::spawn_app(persistence::testing::Engine::Sqlite).await {
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::spawn_app(persistence::testing::Engine::Postgres).await {
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Option<TestDb>,
+    pub repo: ContentRepo,
+    pub ids: Fixture,
+    /// Statements the server ran.
+    pub queries: QueryCounter,
+    /// Moves the server's clock; starts at the real time.
+    pub clock_offset: Arc<Mutex<Duration>>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// Ids of the fixture's articles.
+#[derive(Debug, Clone, Default)]
+pub struct Fixture {
+    /// Public articles, newest first.
+    pub public: Vec<i64>,
+    pub draft: i64,
+    pub scheduled: i64,
+    pub embargoed: i64,
+    pub unpublished: i64,
+    pub future_dated: i64,
+    /// When the scheduled article goes live and the embargo lifts.
+    pub go_live: DateTime<Utc>,
+}
+
+impl Fixture {
+    pub fn hidden(&self) -> Vec<(&'static str, i64)> {
+        vec![
+            ("draft", self.draft),
+            ("scheduled", self.scheduled),
+            ("embargoed", self.embargoed),
+            ("unpublished", self.unpublished),
+            ("future-dated", self.future_dated),
+        ]
+    }
+}
+
+pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    spawn_app_with(engine, true).await
+}
+
+/// Starts the server on `127.0.0.1:0` over a fresh database; `None` only
+/// when the PostgreSQL leg is explicitly skipped.
+pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
+    if std::env::var("TEST_LOG").is_ok() {
+        api::telemetry::init(false);
+    }
+    let db = match engine {
+        Engine::Sqlite => TestDb::sqlite_file().await.expect("sqlite test database"),
+        Engine::Postgres => TestDb::postgres().await.expect("postgres test database")?,
+    };
+    let repo = ContentRepo::new(db.db.clone());
+    let now = Utc::now();
+    let ids = if fixture {
+        seed(&repo, now).await
+    } else {
+        Fixture::default()
+    };
+    let offset = Arc::new(Mutex::new(Duration::zero()));
+    let clock_offset = offset.clone();
+    let clock = Clock::from_fn(move || Utc::now() + offset.lock().map(|o| *o).unwrap_or_default());
+    let queries = QueryCounter::default();
+    let mut settings = Settings::new(db.url.clone(), "127.0.0.1:0");
+    settings.workers = Some(2);
+    settings.query_counter = Some(queries.clone());
+    let app = Application::build_with_clock(settings, clock)
+        .await
+        .expect("app starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.server_handle();
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        address,
+        client: reqwest::Client::builder().build().unwrap(),
+        db: Some(db),
+        repo,
+        ids,
+        queries,
+        clock_offset,
+        handle,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET and parse JSON, asserting the status.
+    pub async fn get_json(&self, path: &str, status: u16) -> Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status().as_u16(), status, "GET {path}");
+        res.json().await.expect("json body")
+    }
+
+    /// A public list, all pages followed; returns the ids in order.
+    pub async fn list_ids(&self, path: &str) -> Vec<i64> {
+        let mut ids = Vec::new();
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut next: Option<String> = None;
+        loop {
+            let url = match &next {
+                Some(c) => format!("{path}{sep}cursor={c}"),
+                None => path.to_owned(),
+            };
+            let body = self.get_json(&url, 200).await;
+            for a in body["data"].as_array().unwrap() {
+                ids.push(a["id"].as_str().unwrap().parse().unwrap());
+            }
+            match body["page"]["nextCursor"].as_str() {
+                Some(c) => next = Some(c.to_owned()),
+                None => return ids,
+            }
+        }
+    }
+
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let res = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&serde_json::json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status().as_u16(), 200);
+        res.json().await.expect("json")
+    }
+
+    pub fn advance_clock(&self, by: Duration) {
+        if let Ok(mut o) = self.clock_offset.lock() {
+            *o += by;
+        }
+    }
+
+    pub async fn cleanup(mut self) {
+        self.handle.stop(false).await;
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+}
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).unwrap()
+}
+
+fn section(s: &str, name: &str, parent: Option<&str>, position: i32) -> SectionUpsert {
+    SectionUpsert {
+        slug: slug(s),
+        name: name.into(),
+        name_en: Some(s.to_uppercase()),
+        parent: parent.map(slug),
+        position,
+        description: Some(format!("{name} বিভাগের খবর")),
+    }
+}
+
+fn author(s: &str, name: &str) -> AuthorUpsert {
+    AuthorUpsert {
+        slug: slug(s),
+        name: name.into(),
+        bio: Some(format!("{name}, নিজস্ব প্রতিবেদক")),
+        avatar_url: None,
+    }
+}
+
+fn tag(s: &str, name: &str) -> TagUpsert {
+    TagUpsert {
+        slug: slug(s),
+        name: name.into(),
+    }
+}
+
+pub fn article(
+    ext: &str,
+    headline: &str,
+    section_slug: &str,
+    published: DateTime<Utc>,
+) -> ArticleUpsert {
+    ArticleUpsert {
+        external_id: Some(ext.into()),
+        slug: slug(ext),
+        headline: Headline::parse(headline).unwrap(),
+        kicker: Some("পরীক্ষা".into()),
+        summary: Some(format!("{headline}: সংক্ষেপে")),
+        body: vec![
+            Block::Paragraph {
+                text: format!("{headline}। প্রথম অনুচ্ছেদ।"),
+            },
+            Block::Heading {
+                text: "বিস্তারিত".into(),
+                level: 2,
+            },
+            Block::Paragraph {
+                text: "দ্বিতীয় অনুচ্ছেদে <b>চিহ্ন</b> & আরও কথা।".into(),
+            },
+        ],
+        section: section(section_slug, section_slug, None, 0),
+        secondary_sections: vec![],
+        authors: vec![],
+        tags: vec![],
+        desk: Some("অনলাইন ডেস্ক".into()),
+        source: Some("বাসস".into()),
+        source_url: None,
+        dateline: Some("ঢাকা".into()),
+        image: None,
+        status: ArticleStatus::Published,
+        published_at: Some(published),
+        publish_at: None,
+        embargo_until: None,
+        updated_at: None,
+        canonical_url: None,
+        word_count: 12,
+    }
+}
+
+/// Sections national, sports > cricket, international; five public
+/// articles (newest first: p1 national, p2 cricket, p3 sports, p4
+/// international, p5 cricket) and one of each hidden kind.
+pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
+    for s in [
+        section("national", "জাতীয়", None, 1),
+        section("sports", "খেলা", None, 2),
+        section("cricket", "ক্রিকেট", Some("sports"), 1),
+        section("international", "আন্তর্জাতিক", None, 3),
+    ] {
+        repo.ensure_section(&s).await.unwrap();
+    }
+    let h = Duration::hours;
+    let mut p1 = article("p1", "বাজেট ঘোষণা আজ", "national", now - h(1));
+    p1.authors = vec![author("rahim", "রহিম উদ্দিন")];
+    p1.tags = vec![tag("budget", "বাজেট")];
+    p1.image = Some(Image {
+        url: "https://images.example/p1.jpg".into(),
+        alt: Some("সংসদ ভবন".into()),
+        caption: Some("সংসদে বাজেট".into()),
+        credit: Some("ছবি: বার্তা".into()),
+        width: Some(1200),
+        height: Some(675),
+    });
+    let mut p2 = article("p2", "ক্রিকেটে বড় জয়", "cricket", now - h(2));
+    p2.authors = vec![author("karima", "করিমা খাতুন"), author("rahim", "রহিম উদ্দিন")];
+    p2.tags = vec![tag("series", "সিরিজ"), tag("budget", "বাজেট")];
+    p2.secondary_sections = vec![section("national", "জাতীয়", None, 1)];
+    let p3 = article("p3", "খেলার মাঠে নতুন মৌসুম", "sports", now - h(3));
+    let p4 = article("p4", "বিশ্ব সংবাদ", "international", now - h(4));
+    let mut p5 = article("p5", "সিরিজের দ্বিতীয় ম্যাচ", "cricket", now - h(5));
+    p5.tags = vec![tag("series", "সিরিজ")];
+    let mut public = Vec::new();
+    for a in [p1, p2, p3, p4, p5] {
+        public.push(repo.upsert_article(&a, now).await.unwrap().id());
+    }
+    let go_live = now + Duration::days(1);
+    let mut draft = article("hidden-draft", "খসড়া গোপন", "national", now - h(1));
+    draft.status = ArticleStatus::Draft;
+    draft.tags = vec![tag("budget", "বাজেট")];
+    let mut scheduled = article("hidden-scheduled", "নির্ধারিত গোপন", "national", go_live);
+    scheduled.status = ArticleStatus::Scheduled;
+    scheduled.publish_at = Some(go_live);
+    scheduled.tags = vec![tag("budget", "বাজেট")];
+    let mut embargoed = article("hidden-embargoed", "নিষেধাজ্ঞা গোপন", "cricket", now - h(1));
+    embargoed.embargo_until = Some(go_live);
+    embargoed.authors = vec![author("rahim", "রহিম উদ্দিন")];
+    let mut unpublished = article("hidden-unpublished", "প্রত্যাহার গোপন", "national", now - h(1));
+    unpublished.status = ArticleStatus::Unpublished;
+    let future_dated = article(
+        "hidden-future",
+        "ভবিষ্যৎ গোপন",
+        "sports",
+        go_live - Duration::minutes(1),
+    );
+    let mut ids = Vec::new();
+    for a in [draft, scheduled, embargoed, unpublished, future_dated] {
+        ids.push(repo.upsert_article(&a, now).await.unwrap().id());
+    }
+    Fixture {
+        public,
+        draft: ids[0],
+        scheduled: ids[1],
+        embargoed: ids[2],
+        unpublished: ids[3],
+        future_dated: ids[4],
+        go_live,
+    }
+}

@@ -1,0 +1,320 @@
+//! REST: `/v1/…` over HTTP.
+
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+use crate::on_both;
+
+on_both!(
+    latest_articles_are_public_newest_first_with_their_references,
+    list_pages_follow_opaque_cursors_to_the_end,
+    article_is_served_by_id_and_by_slug_with_its_body,
+    more_from_section_excludes_the_article_and_stays_in_the_section,
+    sections_form_a_tree_and_list_their_articles_with_sub_sections,
+    tag_and_author_pages_list_their_articles,
+    date_range_filters_by_dhaka_day,
+    edition_line_matches_the_printed_paper,
+    health_and_readiness_probes_answer,
+    responses_carry_request_id_cors_and_compression,
+);
+
+fn ids(body: &Value) -> Vec<i64> {
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+async fn latest_articles_are_public_newest_first_with_their_references(app: &TestApp) {
+    let body = app.get_json("/v1/articles", 200).await;
+    assert_eq!(ids(&body), app.ids.public);
+    assert_eq!(body["page"]["hasMore"], false);
+    assert!(body["page"]["nextCursor"].is_null());
+    let p2 = &body["data"][1];
+    assert_eq!(p2["headline"], "ক্রিকেটে বড় জয়");
+    assert_eq!(p2["slug"], "p2");
+    assert_eq!(p2["section"]["slug"], "cricket");
+    assert_eq!(p2["section"]["name"], "ক্রিকেট");
+    let authors: Vec<&str> = p2["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        authors,
+        vec!["করিমা খাতুন", "রহিম উদ্দিন"],
+        "bylines keep their order"
+    );
+    let tags: Vec<&str> = p2["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, vec!["series", "budget"]);
+    let published = p2["publishedAt"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(published).is_ok(),
+        "{published}"
+    );
+    assert!(published.ends_with('Z'));
+    let bn = p2["publishedAtBn"].as_str().unwrap();
+    assert!(
+        bn.chars().any(|c| ('০'..='৯').contains(&c)),
+        "Bengali digits in {bn}"
+    );
+    assert!(bn.ends_with("এএম") || bn.ends_with("পিএম"), "{bn}");
+    assert_eq!(p2["status"], "published");
+    assert_eq!(p2["wordCount"], 12);
+    assert_eq!(p2["readingMinutes"], 1);
+    assert!(p2.get("body").is_none(), "lists carry no body");
+    assert_eq!(body["data"][0]["image"]["credit"], "ছবি: বার্তা");
+    assert_eq!(body["data"][0]["image"]["width"], 1200);
+}
+
+async fn list_pages_follow_opaque_cursors_to_the_end(app: &TestApp) {
+    let first = app.get_json("/v1/articles?limit=2", 200).await;
+    assert_eq!(ids(&first), app.ids.public[..2]);
+    assert_eq!(first["page"]["hasMore"], true);
+    let cursor = first["page"]["nextCursor"].as_str().unwrap().to_owned();
+    let second = app
+        .get_json(&format!("/v1/articles?limit=2&cursor={cursor}"), 200)
+        .await;
+    assert_eq!(ids(&second), app.ids.public[2..4]);
+    assert_eq!(app.list_ids("/v1/articles?limit=2").await, app.ids.public);
+    // The same cursor on another list is refused, naming the parameter.
+    let res = app
+        .get(&format!(
+            "/v1/articles?limit=2&section=sports&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "cursor");
+}
+
+async fn article_is_served_by_id_and_by_slug_with_its_body(app: &TestApp) {
+    let id = app.ids.public[1];
+    let by_id = app.get_json(&format!("/v1/articles/{id}"), 200).await;
+    let by_slug = app.get_json("/v1/articles/p2", 200).await;
+    assert_eq!(by_id, by_slug);
+    let a = &by_id["data"];
+    assert_eq!(a["id"], id.to_string());
+    assert_eq!(a["body"][0]["type"], "paragraph");
+    assert_eq!(
+        a["body"][1],
+        serde_json::json!({"type": "heading", "text": "বিস্তারিত", "level": 2})
+    );
+    let html = a["bodyHtml"].as_str().unwrap();
+    assert!(html.contains("<h2>বিস্তারিত</h2>"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;চিহ্ন&lt;/b&gt; &amp;"),
+        "text is escaped: {html}"
+    );
+    assert!(!html.contains("<b>"));
+    assert!(
+        a["bodyText"]
+            .as_str()
+            .unwrap()
+            .starts_with("ক্রিকেটে বড় জয়। প্রথম অনুচ্ছেদ।\n\nবিস্তারিত")
+    );
+    assert_eq!(a["source"], "বাসস");
+    assert_eq!(a["dateline"], "ঢাকা");
+    assert_eq!(a["language"], "bn");
+    assert_eq!(a["secondarySections"][0]["slug"], "national");
+    assert_eq!(a["updatedAt"], a["publishedAt"]);
+    assert!(a["updatedAtBn"].as_str().unwrap().contains(", "));
+    assert_eq!(a["corrections"], serde_json::json!([]));
+    // Percent-encoded Bengali slugs work too (none in the fixture: 404).
+    app.get_json("/v1/articles/%E0%A6%96%E0%A6%AC%E0%A6%B0", 404)
+        .await;
+}
+
+async fn more_from_section_excludes_the_article_and_stays_in_the_section(app: &TestApp) {
+    let [_, p2, p3, _, p5] = app.ids.public[..] else {
+        panic!()
+    };
+    // p3 is in sports; cricket is below sports, so p2 and p5 belong too.
+    let body = app
+        .get_json(&format!("/v1/articles/{p3}/more-from-section"), 200)
+        .await;
+    assert_eq!(ids(&body), vec![p2, p5]);
+    assert_eq!(body["page"]["hasMore"], false);
+    let body = app
+        .get_json(&format!("/v1/articles/{p2}/more-from-section?limit=5"), 200)
+        .await;
+    assert_eq!(ids(&body), vec![p5]);
+    app.get_json(
+        &format!("/v1/articles/{}/more-from-section", app.ids.draft),
+        404,
+    )
+    .await;
+    app.get_json(&format!("/v1/articles/{p2}/more-from-section?limit=0"), 400)
+        .await;
+}
+
+async fn sections_form_a_tree_and_list_their_articles_with_sub_sections(app: &TestApp) {
+    let tree = app.get_json("/v1/sections", 200).await;
+    let roots: Vec<&str> = tree["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roots,
+        vec!["national", "sports", "international"],
+        "ordered by position"
+    );
+    assert_eq!(tree["data"][1]["children"][0]["slug"], "cricket");
+    assert_eq!(tree["data"][1]["children"][0]["name"], "ক্রিকেট");
+    let cricket = app.get_json("/v1/sections/cricket", 200).await;
+    assert_eq!(cricket["data"]["parent"]["slug"], "sports");
+    assert_eq!(cricket["data"]["description"], "ক্রিকেট বিভাগের খবর");
+    let [p1, p2, p3, _, p5] = app.ids.public[..] else {
+        panic!()
+    };
+    assert_eq!(
+        app.list_ids("/v1/sections/sports/articles").await,
+        vec![p2, p3, p5]
+    );
+    assert_eq!(
+        app.list_ids("/v1/articles?section=sports&limit=1").await,
+        vec![p2, p3, p5]
+    );
+    // p2 has national as a secondary section.
+    assert_eq!(
+        app.list_ids("/v1/sections/national/articles").await,
+        vec![p1, p2]
+    );
+    let missing = app.get_json("/v1/sections/no-such-section", 404).await;
+    assert_eq!(missing["code"], "not_found");
+    app.get_json("/v1/sections/no-such-section/articles", 404)
+        .await;
+    app.get_json("/v1/articles?section=no-such-section", 404)
+        .await;
+}
+
+async fn tag_and_author_pages_list_their_articles(app: &TestApp) {
+    let [p1, p2, _, _, p5] = app.ids.public[..] else {
+        panic!()
+    };
+    assert_eq!(app.list_ids("/v1/tags/budget/articles").await, vec![p1, p2]);
+    assert_eq!(app.list_ids("/v1/tags/series/articles").await, vec![p2, p5]);
+    assert_eq!(
+        app.list_ids("/v1/authors/rahim/articles").await,
+        vec![p1, p2]
+    );
+    assert_eq!(
+        app.list_ids("/v1/articles?tag=series&section=cricket&author=karima")
+            .await,
+        vec![p2]
+    );
+    app.get_json("/v1/tags/unknown/articles", 404).await;
+    app.get_json("/v1/authors/unknown/articles", 404).await;
+}
+
+async fn date_range_filters_by_dhaka_day(app: &TestApp) {
+    let all = app.ids.public.clone();
+    let today = domain::bangla::dhaka_date(chrono::Utc::now());
+    let far_past = "2001-01-01";
+    assert_eq!(
+        app.list_ids(&format!("/v1/articles?to={far_past}")).await,
+        Vec::<i64>::new()
+    );
+    let from = (chrono::Utc::now() - chrono::Duration::minutes(150)).to_rfc3339();
+    let from = from.replace('+', "%2B");
+    assert_eq!(
+        app.list_ids(&format!("/v1/articles?from={from}")).await,
+        all[..2]
+    );
+    let span = app
+        .list_ids(&format!(
+            "/v1/articles?from={}&to={}",
+            today.pred_opt().unwrap(),
+            today
+        ))
+        .await;
+    assert_eq!(span, all, "a day range includes both days");
+    let problem = app
+        .get_json(&format!("/v1/articles?from={today}&to={far_past}"), 400)
+        .await;
+    assert_eq!(problem["errors"][0]["field"], "to");
+}
+
+async fn edition_line_matches_the_printed_paper(app: &TestApp) {
+    for at in ["2024-11-13T18:00:00Z", "2024-11-14T17:59:59Z"] {
+        let body = app.get_json(&format!("/v1/edition?at={at}"), 200).await;
+        assert_eq!(
+            body["data"]["line"],
+            "ঢাকা বৃহস্পতিবার, ১৪ নভেম্বর ২০২৪ | ২৯ কার্তিক ১৪৩১"
+        );
+        assert_eq!(body["data"]["bangla"]["day"], 29);
+        assert_eq!(body["data"]["bangla"]["month"], "কার্তিক");
+        assert_eq!(body["data"]["bangla"]["year"], 1431);
+        assert_eq!(body["data"]["bangla"]["text"], "২৯ কার্তিক ১৪৩১");
+        assert_eq!(body["data"]["weekday"], "বৃহস্পতিবার");
+    }
+    let old = app.get_json("/v1/edition?at=2024-11-14T05:00:00Z&calendar=1987&place=%E0%A6%9A%E0%A6%9F%E0%A7%8D%E0%A6%9F%E0%A6%97%E0%A7%8D%E0%A6%B0%E0%A6%BE%E0%A6%AE", 200).await;
+    assert_eq!(
+        old["data"]["line"],
+        "চট্টগ্রাম বৃহস্পতিবার, ১৪ নভেম্বর ২০২৪ | ৩০ কার্তিক ১৪৩১"
+    );
+    let now = app.get_json("/v1/edition", 200).await;
+    assert!(now["data"]["line"].as_str().unwrap().starts_with("ঢাকা "));
+    let bad = app
+        .get_json("/v1/edition?at=yesterday&calendar=1900", 400)
+        .await;
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["at", "calendar"]);
+}
+
+async fn health_and_readiness_probes_answer(app: &TestApp) {
+    assert_eq!(app.get_json("/healthz", 200).await["status"], "ok");
+    let ready = app.get_json("/readyz", 200).await;
+    assert_eq!(ready["status"], "ready");
+    assert!(["sqlite", "postgres"].contains(&ready["database"].as_str().unwrap()));
+}
+
+async fn responses_carry_request_id_cors_and_compression(app: &TestApp) {
+    let res = app
+        .client
+        .get(app.url("/v1/articles"))
+        .header("origin", "https://reader.example")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let h = res.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://reader.example");
+    assert_eq!(h["content-encoding"], "gzip");
+    assert!(
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let id = h["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let other = app.get("/healthz").await;
+    assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+        .header("origin", "https://reader.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 200);
+}
