@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Debug, Args, Clone)]
 struct DatabaseArg {
     /// Database URL: sqlite://FILE?mode=rwc or postgres://…
-    #[arg(long = "database", env = "BARTA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(long = "database", env = "BARTA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     url: String,
 }
 
@@ -47,6 +47,13 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Probe a running server's /healthz (for container health checks).
     Healthcheck {
         /// The address the server listens on.
@@ -64,6 +71,22 @@ enum Command {
         #[arg(long)]
         published_at_fallback: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysAction {
+    /// Create a key and print it once (only its hash is stored).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// editor, partner or admin
+        #[arg(long)]
+        scope: String,
+    },
+    /// List keys (never the secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -108,6 +131,10 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Healthcheck { bind } => healthcheck(&bind),
+        Command::Keys { action, db } => {
+            crate::telemetry::init(json);
+            runtime.block_on(keys(action, db.url))
+        }
         Command::Serve(args) => {
             crate::telemetry::init(json);
             runtime.block_on(serve(args))
@@ -212,4 +239,54 @@ fn healthcheck(bind: &str) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("unhealthy: {}", String::from_utf8_lossy(&head))
     }
+}
+
+async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
+    let repo = ContentRepo::new(open_database(&url).await?);
+    let ctx = persistence::WriteContext::system(Utc::now());
+    match action {
+        KeysAction::Create { name, scope } => {
+            let scope: domain::Scope = scope
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--scope must be editor, partner or admin"))?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                anyhow::bail!("--name must be 1 to 100 characters");
+            }
+            let (secret, hash, prefix) = crate::auth::generate_key()?;
+            let key = repo.create_key(name, scope, &hash, &prefix, ctx).await?;
+            eprintln!(
+                "created key {} ({}, scope {}); store it now, it is not shown again:",
+                key.id, key.name, key.scope
+            );
+            println!("{secret}");
+        }
+        KeysAction::List => {
+            println!(
+                "{:>4}  {:<8}  {:<14}  {:<20}  {:<20}  name",
+                "id", "scope", "prefix", "created", "revoked"
+            );
+            for k in repo.keys().await? {
+                println!(
+                    "{:>4}  {:<8}  {:<14}  {:<20}  {:<20}  {}",
+                    k.id,
+                    k.scope,
+                    k.prefix,
+                    k.created_at.format("%Y-%m-%d %H:%M:%S"),
+                    k.revoked_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    k.name
+                );
+            }
+        }
+        KeysAction::Revoke { id } => {
+            if repo.revoke_key(id, ctx).await? {
+                println!("key {id} revoked");
+            } else {
+                anyhow::bail!("no key {id}");
+            }
+        }
+    }
+    Ok(())
 }

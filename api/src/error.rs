@@ -21,10 +21,26 @@ use serde::Serialize;
 pub enum ApiError {
     #[error("invalid input")]
     Invalid(Vec<ValidationError>),
+    /// A well-formed body whose fields break the rules (422).
+    #[error("invalid fields")]
+    Unprocessable(Vec<ValidationError>),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("the key's scope does not allow this")]
+    Forbidden(domain::Scope),
+    /// Someone else holds the value (slug, external id) or the thing is in use.
+    #[error("{1}")]
+    Conflict(String, String),
+    /// `If-Match` / `expectedVersion` named a version that is no longer current.
+    #[error("stale version")]
+    PreconditionFailed { expected: i32, current: i32 },
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("{0}")]
     NotFound(String),
+    /// The methods the resource does allow, for the `Allow` header.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed(&'static str),
     #[error("the database is unavailable")]
     Unavailable(#[source] RepoError),
     #[error("internal error")]
@@ -43,8 +59,14 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "invalid_input",
+            Self::Unprocessable(_) => "validation_failed",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict(..) => "conflict",
+            Self::PreconditionFailed { .. } => "precondition_failed",
+            Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound(_) => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -52,9 +74,13 @@ impl ApiError {
 
     pub fn graphql_code(&self) -> &'static str {
         match self {
-            Self::Invalid(_) => "BAD_USER_INPUT",
+            Self::Invalid(_) | Self::Unprocessable(_) => "BAD_USER_INPUT",
+            Self::Unauthorized => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Conflict(..) | Self::PreconditionFailed { .. } => "CONFLICT",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
@@ -63,8 +89,14 @@ impl ApiError {
     fn title(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "Invalid request",
+            Self::Unprocessable(_) => "Validation failed",
+            Self::Unauthorized => "Unauthorized",
+            Self::Forbidden(_) => "Forbidden",
+            Self::Conflict(..) => "Conflict",
+            Self::PreconditionFailed { .. } => "Precondition failed",
+            Self::PayloadTooLarge => "Payload too large",
             Self::NotFound(_) => "Not found",
-            Self::MethodNotAllowed => "Method not allowed",
+            Self::MethodNotAllowed(_) => "Method not allowed",
             Self::Unavailable(_) => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
@@ -73,13 +105,20 @@ impl ApiError {
     /// What the client is told; never the text of an internal cause.
     pub fn detail(&self) -> String {
         match self {
-            Self::Invalid(errors) => errors
+            Self::Invalid(errors) | Self::Unprocessable(errors) => errors
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
             Self::NotFound(what) => what.clone(),
-            Self::MethodNotAllowed => "this method is not allowed on this resource".into(),
+            Self::Unauthorized => "send a valid API key as `Authorization: Bearer <key>`".into(),
+            Self::Forbidden(required) => format!("this needs a key with the {required} scope"),
+            Self::Conflict(_, detail) => detail.clone(),
+            Self::PreconditionFailed { expected, current } => format!(
+                "version {expected} is stale: the article is at version {current}; reload and retry"
+            ),
+            Self::PayloadTooLarge => "the request body exceeds the 2 MiB limit".into(),
+            Self::MethodNotAllowed(_) => "this method is not allowed on this resource".into(),
             Self::Unavailable(_) => "the service cannot reach its database; retry shortly".into(),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
@@ -104,7 +143,17 @@ impl From<RepoError> for ApiError {
     fn from(e: RepoError) -> Self {
         match e {
             RepoError::NotFound => Self::NotFound("not found".into()),
-            RepoError::Invalid(v) => Self::Invalid(vec![v]),
+            RepoError::Invalid(v) => Self::Unprocessable(vec![v]),
+            RepoError::Conflict { field } => {
+                Self::Conflict(field.to_owned(), format!("{field} is already taken"))
+            }
+            RepoError::InUse { what, count } => Self::Conflict(
+                what.to_owned(),
+                format!("the {what} is still used by {count} article(s) or section(s)"),
+            ),
+            RepoError::VersionMismatch { expected, current } => {
+                Self::PreconditionFailed { expected, current }
+            }
             e if e.is_unavailable() => Self::Unavailable(e),
             e => Self::Internal(Box::new(e)),
         }
@@ -129,6 +178,9 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The field a conflict is about (`slug`, `externalId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -143,8 +195,14 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(..) => StatusCode::CONFLICT,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -163,7 +221,7 @@ impl ResponseError for ApiError {
             detail: self.detail(),
             code: self.code().into(),
             errors: match self {
-                Self::Invalid(errors) => errors
+                Self::Invalid(errors) | Self::Unprocessable(errors) => errors
                     .iter()
                     .map(|e| FieldError {
                         field: e.field.clone(),
@@ -172,16 +230,26 @@ impl ResponseError for ApiError {
                     .collect(),
                 _ => Vec::new(),
             },
+            field: match self {
+                Self::Conflict(field, _) => Some(field.clone()),
+                _ => None,
+            },
         };
         let mut res = HttpResponse::build(status);
         res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
             .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         match self {
-            Self::MethodNotAllowed => {
-                res.insert_header((header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+            Self::MethodNotAllowed(allow) => {
+                res.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
             }
             Self::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::Unauthorized => {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"barta\""),
+                ));
             }
             _ => {}
         }
@@ -198,7 +266,7 @@ impl ApiError {
         e.message = self.detail();
         let ext = e.extensions.get_or_insert_with(Default::default);
         ext.set("code", self.graphql_code());
-        if let Self::Invalid(errors) = self {
+        if let Self::Invalid(errors) | Self::Unprocessable(errors) = self {
             let fields = errors
                 .iter()
                 .map(|f| async_graphql::Value::from(f.field.clone()))
@@ -206,4 +274,56 @@ impl ApiError {
             ext.set("fields", async_graphql::Value::List(fields));
         }
     }
+}
+
+/// Turns an error response that actix or an extractor produced as plain
+/// text (413 from the body limit, 400 from a bad header, …) into a problem
+/// document. JSON error bodies (ours, GraphQL's) pass through unchanged.
+pub fn plain_errors_to_problems<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, _) = res.into_parts();
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "the request body exceeds the 2 MiB limit",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send application/json"),
+        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this method is not allowed on this resource",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "an unexpected error occurred; it has been logged",
+        ),
+        _ => ("bad_request", "the request could not be read"),
+    };
+    let problem = Problem {
+        kind: format!("https://barta.dev/problems/{}", code.replace('_', "-")),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.to_owned(),
+        code: code.to_owned(),
+        errors: Vec::new(),
+        field: None,
+    };
+    let response = HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .json(problem);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }

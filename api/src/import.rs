@@ -327,6 +327,9 @@ impl ImportLine {
                     updated_at,
                     canonical_url,
                     word_count: u32::try_from(words).unwrap_or(u32::MAX),
+                    slug_explicit: self.slug.is_some(),
+                    published_at_is_fallback: self.published_at.is_none()
+                        && matches!(fallback, PublishedFallback::At(_)),
                 })
             }
             _ => Err(errors),
@@ -432,10 +435,13 @@ pub async fn import_lines<R: BufRead>(
         let n = i + 1;
         let line = match line {
             Ok(l) => l,
-            Err(e) => {
+            // Invalid UTF-8 spoils one line; any other read error (a
+            // directory, a vanished disk) ends the run instead of looping.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 report.failed.push((n, format!("unreadable line: {e}")));
                 continue;
             }
+            Err(e) => return Err(anyhow::anyhow!("reading line {n}: {e}")),
         };
         bytes += line.len() as u64 + 1;
         if line.trim().is_empty() {

@@ -1,10 +1,12 @@
 //! The `barta` service: configuration, startup, the service layer and the
 //! three surfaces (REST, GraphQL; feeds later) over it.
 
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod editorial;
 pub mod error;
 pub mod graphql;
 pub mod import;

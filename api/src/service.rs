@@ -137,11 +137,13 @@ impl ContentService {
             ..Default::default()
         };
         if let Some(slug) = &p.section {
+            let slug = domain::text::nfc(slug);
             let section = sections
                 .iter()
-                .find(|s| s.slug == *slug)
+                .find(|s| s.slug == slug)
                 .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))?;
             filter.section_ids = Some(section_subtree(sections, section.id));
+            filter.section_root = Some(section.id);
         }
         if let Some(slug) = &p.tag {
             filter.tag_id = Some(self.tag(slug).await?.id);
@@ -247,6 +249,7 @@ impl ContentService {
         let sections = self.repo.sections().await?;
         let filter = ArticleFilter {
             section_ids: Some(section_subtree(&sections, article.summary.section_id)),
+            section_root: Some(article.summary.section_id),
             exclude_id: Some(id.get()),
             ..Default::default()
         };

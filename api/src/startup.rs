@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Compress;
+use actix_web::middleware::{Compress, ErrorHandlers};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use anyhow::Context;
 use persistence::{ContentRepo, Database};
@@ -14,6 +14,8 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::editorial::EditorialService;
+use crate::error::plain_errors_to_problems;
 use crate::graphql::{self, BartaSchema};
 use crate::rest;
 use crate::service::ContentService;
@@ -101,6 +103,7 @@ fn run(
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let schema: BartaSchema = graphql::build_schema(Some(service.clone()));
+    let editorial = web::Data::new(EditorialService::new(service.clone()));
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let mut server = HttpServer::new(move || {
@@ -113,6 +116,7 @@ fn run(
         App::new()
             .app_data(service.clone())
             .app_data(schema.clone())
+            .app_data(editorial.clone())
             .configure(rest::configure)
             .service(
                 web::resource("/graphql")
@@ -121,6 +125,7 @@ fn run(
                     .default_service(web::to(graphql_method_not_allowed)),
             )
             .default_service(web::to(rest::not_found))
+            .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
             .wrap(Compress::default())
             .wrap(cors)
             .wrap_fn(|req, srv| {

@@ -221,6 +221,96 @@ pub struct Article {
     pub canonical_url: Option<String>,
     pub external_id: Option<String>,
     pub corrections: Vec<Correction>,
+    /// Why it was taken down (when unpublished).
+    pub unpublish_reason: Option<String>,
+    /// Set when an editor deleted it (soft: kept with its revisions).
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Article {
+    /// The editable state of the article (what a revision records).
+    pub fn state(&self) -> ArticleState {
+        let s = &self.summary;
+        ArticleState {
+            slug: s.slug.clone(),
+            external_id: self.external_id.clone(),
+            headline: s.headline.clone(),
+            kicker: s.kicker.clone(),
+            summary: s.summary.clone(),
+            body: self.body.clone(),
+            section_id: s.section_id,
+            secondary_section_ids: self.secondary_section_ids.clone(),
+            author_ids: s.author_ids.clone(),
+            tag_ids: s.tag_ids.clone(),
+            desk: s.desk.clone(),
+            source: self.source.clone(),
+            source_url: self.source_url.clone(),
+            dateline: self.dateline.clone(),
+            image: s.image.clone(),
+            language: self.language.clone(),
+            status: s.status,
+            publish_at: self.publish_at,
+            embargo_until: self.embargo_until,
+            first_published_at: self.first_published_at,
+            published_at: s.published_at,
+            canonical_url: self.canonical_url.clone(),
+            corrections: self.corrections.clone(),
+            unpublish_reason: self.unpublish_reason.clone(),
+            deleted_at: self.deleted_at,
+            word_count: s.word_count,
+        }
+    }
+}
+
+/// Everything an editor can change about an article: the unit of writes and
+/// of revisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleState {
+    pub slug: String,
+    pub external_id: Option<String>,
+    pub headline: String,
+    pub kicker: Option<String>,
+    pub summary: Option<String>,
+    pub body: Vec<Block>,
+    pub section_id: i64,
+    pub secondary_section_ids: Vec<i64>,
+    pub author_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
+    pub desk: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub dateline: Option<String>,
+    pub image: Option<Image>,
+    pub language: String,
+    pub status: ArticleStatus,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub embargo_until: Option<DateTime<Utc>>,
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub canonical_url: Option<String>,
+    pub corrections: Vec<Correction>,
+    pub unpublish_reason: Option<String>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub word_count: u32,
+}
+
+impl ArticleState {
+    /// The camelCase names of the fields that differ between two states.
+    pub fn changed_fields(&self, other: &ArticleState) -> Vec<String> {
+        let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+            (serde_json::to_value(self), serde_json::to_value(other))
+        else {
+            return Vec::new();
+        };
+        let mut changed: Vec<String> = a
+            .iter()
+            .filter(|(k, v)| b.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        changed.sort();
+        changed
+    }
 }
 
 /// Filters for public article lists. Section ids are already expanded to the
@@ -228,6 +318,9 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ArticleFilter {
     pub section_ids: Option<Vec<i64>>,
+    /// The section the client asked for (cursors are bound to it, not to
+    /// its expanded subtree, which changes when sub-sections are added).
+    pub section_root: Option<i64>,
     pub tag_id: Option<i64>,
     pub author_id: Option<i64>,
     pub from: Option<DateTime<Utc>>,
@@ -240,7 +333,9 @@ impl ArticleFilter {
     pub fn fingerprint(&self) -> u32 {
         let canonical = format!(
             "s={:?};t={:?};a={:?};f={:?};to={:?};x={:?}",
-            self.section_ids,
+            self.section_root
+                .map(|r| vec![r])
+                .or_else(|| self.section_ids.clone()),
             self.tag_id,
             self.author_id,
             self.from.map(|t| t.timestamp_micros()),

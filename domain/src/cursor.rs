@@ -60,7 +60,10 @@ impl Cursor {
         let published_at = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?;
         let id: i64 = id.parse().map_err(|_| bad())?;
         let fingerprint = u32::from_str_radix(q, 16).map_err(|_| bad())?;
-        if id <= 0 || q.len() != 8 || fingerprint != query {
+        // Stored times lie well inside years 1000–9999; anything outside is
+        // forged and would only make a database reject the query.
+        let year = chrono::Datelike::year(&published_at);
+        if id <= 0 || q.len() != 8 || fingerprint != query || !(1000..=9999).contains(&year) {
             return Err(bad());
         }
         Ok(Self {
@@ -134,6 +137,9 @@ mod tests {
         assert!(Cursor::decode(&raw, q).is_err());
         // An out-of-range timestamp.
         let raw = URL_SAFE_NO_PAD.encode(format!("1.{}.5.{q:08x}", i64::MAX));
+        assert!(Cursor::decode(&raw, q).is_err());
+        // A valid fingerprint with a forged, absurd time (year −5000).
+        let raw = URL_SAFE_NO_PAD.encode(format!("1.{}.5.{q:08x}", -220_000_000_000_000_000i64));
         assert!(Cursor::decode(&raw, q).is_err());
     }
 }

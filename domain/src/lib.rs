@@ -7,15 +7,17 @@ pub mod article;
 pub mod bangla;
 pub mod block;
 pub mod cursor;
+pub mod editorial;
 pub mod error;
 pub mod ids;
 pub mod text;
 
 pub use article::{
-    Article, ArticleFilter, ArticleStatus, ArticleSummary, Author, Correction, CorrectionKind,
-    Section, SectionNode, Tag, is_public, section_subtree,
+    Article, ArticleFilter, ArticleState, ArticleStatus, ArticleSummary, Author, Correction,
+    CorrectionKind, Section, SectionNode, Tag, is_public, section_subtree,
 };
 pub use block::{Block, Image};
 pub use cursor::{Cursor, PageRequest};
+pub use editorial::{ApiKey, AuditEntry, Revision, Scope};
 pub use error::ValidationError;
 pub use ids::{ArticleId, Headline, Limit, Slug};

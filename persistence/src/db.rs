@@ -81,6 +81,22 @@ impl Database {
             .is_empty())
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing when one
+    /// upgrades a read lock; on PostgreSQL rows are locked explicitly.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, RepoError> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(options).await?)
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        self.conn.get_database_backend() == DbBackend::Postgres
+    }
+
     /// Round trip to the database (readiness probe).
     pub async fn ping(&self) -> Result<(), RepoError> {
         self.conn.ping().await?;

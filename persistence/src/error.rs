@@ -14,6 +14,10 @@ pub enum RepoError {
     Conflict { field: &'static str },
     #[error("invalid input: {0}")]
     Invalid(#[from] domain::ValidationError),
+    #[error("the {what} is still in use by {count} article(s) or section(s)")]
+    InUse { what: &'static str, count: u64 },
+    #[error("version {expected} is stale: the current version is {current}")]
+    VersionMismatch { expected: i32, current: i32 },
     #[error("the database did not answer in time")]
     Timeout,
     #[error("corrupt row in {table} (id {id}): {reason}")]

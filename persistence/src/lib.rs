@@ -5,14 +5,17 @@
 //! invariant comes back as [`RepoError::Corrupt`], never as a panic.
 
 mod db;
+mod editorial;
 mod entities;
 mod error;
 pub mod migration;
 mod repo;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod write;
 
 pub use db::{Database, QueryCounter};
+pub use editorial::WriteContext;
 pub use error::RepoError;
 pub use repo::{ContentRepo, Page};
 pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

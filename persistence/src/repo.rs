@@ -79,7 +79,7 @@ fn corrupt(id: i64, reason: impl ToString) -> RepoError {
     }
 }
 
-fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError> {
+pub(crate) fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError> {
     let status: ArticleStatus = m.status.parse().map_err(|e| corrupt(m.id, e))?;
     let image: Option<Image> = match &m.image {
         None => None,
@@ -104,7 +104,7 @@ fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError> {
     })
 }
 
-fn to_article(m: article::Model, summary: ArticleSummary) -> Result<Article, RepoError> {
+pub(crate) fn to_article(m: article::Model, summary: ArticleSummary) -> Result<Article, RepoError> {
     let body: Vec<Block> = serde_json::from_value(m.body.clone()).map_err(|e| corrupt(m.id, e))?;
     let corrections: Vec<Correction> =
         serde_json::from_value(m.corrections.clone()).map_err(|e| corrupt(m.id, e))?;
@@ -124,10 +124,12 @@ fn to_article(m: article::Model, summary: ArticleSummary) -> Result<Article, Rep
         canonical_url: m.canonical_url,
         external_id: m.external_id,
         corrections,
+        unpublish_reason: m.unpublish_reason,
+        deleted_at: m.deleted_at,
     })
 }
 
-fn to_section(m: section::Model) -> Section {
+pub(crate) fn to_section(m: section::Model) -> Section {
     Section {
         id: m.id,
         slug: m.slug,
@@ -139,7 +141,7 @@ fn to_section(m: section::Model) -> Section {
     }
 }
 
-fn to_author(m: author::Model) -> Author {
+pub(crate) fn to_author(m: author::Model) -> Author {
     Author {
         id: m.id,
         slug: m.slug,
@@ -149,7 +151,7 @@ fn to_author(m: author::Model) -> Author {
     }
 }
 
-fn to_tag(m: tag::Model) -> Tag {
+pub(crate) fn to_tag(m: tag::Model) -> Tag {
     Tag {
         id: m.id,
         slug: m.slug,
@@ -335,7 +337,7 @@ impl ContentRepo {
     }
 
     /// Fills `author_ids` and `tag_ids` of a page with two queries.
-    async fn fill_links(&self, items: &mut [ArticleSummary]) -> Result<(), RepoError> {
+    pub(crate) async fn fill_links(&self, items: &mut [ArticleSummary]) -> Result<(), RepoError> {
         if items.is_empty() {
             return Ok(());
         }
@@ -401,7 +403,10 @@ impl ContentRepo {
         self.complete(row).await
     }
 
-    async fn complete(&self, row: Option<article::Model>) -> Result<Option<Article>, RepoError> {
+    pub(crate) async fn complete(
+        &self,
+        row: Option<article::Model>,
+    ) -> Result<Option<Article>, RepoError> {
         let Some(row) = row else { return Ok(None) };
         let mut summary = [to_summary(&row)?];
         self.fill_links(&mut summary).await?;
@@ -539,6 +544,32 @@ impl ContentRepo {
         }
         Ok(tag::Entity::find()
             .filter(tag::Column::Id.is_in(ids.to_vec()))
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_tag)
+            .collect())
+    }
+
+    pub async fn authors_by_slugs(&self, slugs: &[String]) -> Result<Vec<Author>, RepoError> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(author::Entity::find()
+            .filter(author::Column::Slug.is_in(slugs.to_vec()))
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(to_author)
+            .collect())
+    }
+
+    pub async fn tags_by_slugs(&self, slugs: &[String]) -> Result<Vec<Tag>, RepoError> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(tag::Entity::find()
+            .filter(tag::Column::Slug.is_in(slugs.to_vec()))
             .all(&self.db.conn)
             .await?
             .into_iter()

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use domain::{ArticleStatus, Block, Headline, Image, Slug};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
+use serde_json::json;
 
+use crate::editorial::{WriteContext, audit, locked_state, replace_links, store_revision};
 use crate::entities::{
     article, article_author, article_section, article_tag, author, section, tag,
 };
@@ -66,6 +67,13 @@ pub struct ArticleUpsert {
     pub updated_at: Option<DateTime<Utc>>,
     pub canonical_url: Option<String>,
     pub word_count: u32,
+    /// The slug was given by the source (not made from the headline): an
+    /// update then moves the article to it; otherwise the stored slug stays,
+    /// so an edited headline does not break the article's URL.
+    pub slug_explicit: bool,
+    /// `published_at` came from `--published-at-fallback`, not the source:
+    /// an update keeps the stored time, so re-runs change nothing.
+    pub published_at_is_fallback: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +91,7 @@ impl UpsertOutcome {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, RepoError> {
+fn to_json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, RepoError> {
     serde_json::to_value(v).map_err(|e| RepoError::Corrupt {
         table: "articles",
         id: 0,
@@ -94,14 +102,14 @@ fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, RepoError> {
 impl ContentRepo {
     /// Finds a section by slug or creates it (its parent first).
     pub async fn ensure_section(&self, s: &SectionUpsert) -> Result<i64, RepoError> {
-        let txn = self.db.conn.begin().await?;
+        let txn = self.db.begin_write().await?;
         let id = ensure_section(&txn, s).await?;
         txn.commit().await?;
         Ok(id)
     }
 
     pub async fn ensure_author(&self, a: &AuthorUpsert) -> Result<i64, RepoError> {
-        let txn = self.db.conn.begin().await?;
+        let txn = self.db.begin_write().await?;
         let id = ensure_author(&txn, a).await?;
         txn.commit().await?;
         Ok(id)
@@ -112,10 +120,15 @@ impl ContentRepo {
     pub async fn upsert_article(
         &self,
         input: &ArticleUpsert,
-        now: DateTime<Utc>,
+        ctx: impl Into<WriteContext>,
     ) -> Result<UpsertOutcome, RepoError> {
-        let txn = self.db.conn.begin().await?;
-        let outcome = upsert_article(&txn, input, micros(now)).await?;
+        let ctx: WriteContext = ctx.into();
+        let ctx = WriteContext {
+            now: micros(ctx.now),
+            ..ctx
+        };
+        let txn = self.db.begin_write().await?;
+        let outcome = upsert_article(self, &txn, input, ctx).await?;
         txn.commit().await?;
         Ok(outcome)
     }
@@ -198,18 +211,26 @@ async fn ensure_tag(txn: &DatabaseTransaction, t: &TagUpsert) -> Result<i64, Rep
 }
 
 /// A slug not held by any other article: the wanted one, or it with `-2`,
-/// `-3`… appended.
+/// `-3`, then with a suffix from the external id (so a headline repeated
+/// daily never runs out of slugs).
 async fn free_slug(
     txn: &DatabaseTransaction,
     wanted: &Slug,
     own_id: Option<i64>,
+    external_id: Option<&str>,
 ) -> Result<String, RepoError> {
-    for n in 1..=50 {
-        let candidate = if n == 1 {
-            wanted.as_str().to_owned()
-        } else {
-            format!("{wanted}-{n}")
-        };
+    let tag = format!(
+        "{:08x}",
+        domain::cursor::fingerprint(external_id.unwrap_or(wanted.as_str()))
+    );
+    let mut candidates = vec![
+        wanted.as_str().to_owned(),
+        format!("{wanted}-2"),
+        format!("{wanted}-3"),
+    ];
+    candidates.push(format!("{wanted}-{tag}"));
+    candidates.extend((2..=20).map(|n| format!("{wanted}-{tag}-{n}")));
+    for candidate in candidates {
         let holder = article::Entity::find()
             .filter(article::Column::Slug.eq(candidate.as_str()))
             .one(txn)
@@ -224,10 +245,12 @@ async fn free_slug(
 }
 
 async fn upsert_article(
+    repo: &ContentRepo,
     txn: &DatabaseTransaction,
     input: &ArticleUpsert,
-    now: DateTime<Utc>,
+    ctx: WriteContext,
 ) -> Result<UpsertOutcome, RepoError> {
+    let now = ctx.now;
     let section_id = ensure_section(txn, &input.section).await?;
     let mut secondary = Vec::new();
     for s in &input.secondary_sections {
@@ -265,12 +288,28 @@ async fn upsert_article(
                 .await?
         }
     };
-    let slug = free_slug(txn, &input.slug, existing.as_ref().map(|e| e.id)).await?;
-    let published_at = input.published_at.map(micros);
+    let slug = match &existing {
+        Some(old) if !input.slug_explicit => old.slug.clone(),
+        _ => {
+            free_slug(
+                txn,
+                &input.slug,
+                existing.as_ref().map(|e| e.id),
+                input.external_id.as_deref(),
+            )
+            .await?
+        }
+    };
+    let published_at = match &existing {
+        Some(old) if input.published_at_is_fallback && old.published_at.is_some() => {
+            old.published_at
+        }
+        _ => input.published_at.map(micros),
+    };
     let publish_at = input.publish_at.map(micros);
     let embargo_until = input.embargo_until.map(micros);
-    let body = json(&input.body)?;
-    let image = input.image.as_ref().map(json).transpose()?;
+    let body = to_json(&input.body)?;
+    let image = input.image.as_ref().map(to_json).transpose()?;
 
     let outcome = match existing {
         Some(old) => {
@@ -298,8 +337,12 @@ async fn upsert_article(
                     return Ok(UpsertOutcome::Unchanged(id));
                 }
             }
+            let (_, old_state) = locked_state(repo, txn, id).await?;
+            let old_version = old.version;
             let version = old.version + 1;
-            let first_published_at = old.first_published_at.or(published_at);
+            let first_published_at = old
+                .first_published_at
+                .or(published_at.filter(|_| input.status == ArticleStatus::Published));
             let mut model: article::ActiveModel = old.into();
             model.slug = Set(slug);
             model.headline = Set(input.headline.as_str().to_owned());
@@ -322,7 +365,29 @@ async fn upsert_article(
             model.word_count = Set(i32::try_from(input.word_count).unwrap_or(i32::MAX));
             model.canonical_url = Set(input.canonical_url.clone());
             model.update(txn).await?;
-            UpsertOutcome::Updated(id)
+            replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
+            let (_, new_state) = locked_state(repo, txn, id).await?;
+            let changed = old_state.changed_fields(&new_state);
+            store_revision(
+                txn,
+                ctx,
+                id,
+                old_version,
+                &old_state,
+                &changed,
+                "article.upsert",
+            )
+            .await?;
+            audit(
+                txn,
+                ctx,
+                "article.upsert",
+                "article",
+                id,
+                json!({"changed": changed, "version": version}),
+            )
+            .await?;
+            return Ok(UpsertOutcome::Updated(id));
         }
         None => {
             let model = article::ActiveModel {
@@ -355,6 +420,15 @@ async fn upsert_article(
                 ..Default::default()
             }
             .insert(txn)
+            .await?;
+            audit(
+                txn,
+                ctx,
+                "article.create",
+                "article",
+                model.id,
+                json!({"externalId": input.external_id}),
+            )
             .await?;
             UpsertOutcome::Created(model.id)
         }
@@ -393,60 +467,4 @@ async fn link_ids(txn: &DatabaseTransaction, id: i64) -> Result<Links, RepoError
         .map(|l| l.section_id)
         .collect();
     Ok((authors, tags, sections))
-}
-
-async fn replace_links(
-    txn: &DatabaseTransaction,
-    id: i64,
-    authors: &[i64],
-    tags: &[i64],
-    sections: &[i64],
-) -> Result<(), RepoError> {
-    article_author::Entity::delete_many()
-        .filter(article_author::Column::ArticleId.eq(id))
-        .exec(txn)
-        .await?;
-    article_tag::Entity::delete_many()
-        .filter(article_tag::Column::ArticleId.eq(id))
-        .exec(txn)
-        .await?;
-    article_section::Entity::delete_many()
-        .filter(article_section::Column::ArticleId.eq(id))
-        .exec(txn)
-        .await?;
-    let pos = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
-    if !authors.is_empty() {
-        article_author::Entity::insert_many(authors.iter().enumerate().map(|(i, a)| {
-            article_author::ActiveModel {
-                article_id: Set(id),
-                author_id: Set(*a),
-                position: Set(pos(i)),
-            }
-        }))
-        .exec(txn)
-        .await?;
-    }
-    if !tags.is_empty() {
-        article_tag::Entity::insert_many(tags.iter().enumerate().map(|(i, t)| {
-            article_tag::ActiveModel {
-                article_id: Set(id),
-                tag_id: Set(*t),
-                position: Set(pos(i)),
-            }
-        }))
-        .exec(txn)
-        .await?;
-    }
-    if !sections.is_empty() {
-        article_section::Entity::insert_many(sections.iter().enumerate().map(|(i, s)| {
-            article_section::ActiveModel {
-                article_id: Set(id),
-                section_id: Set(*s),
-                position: Set(pos(i)),
-            }
-        }))
-        .exec(txn)
-        .await?;
-    }
-    Ok(())
 }

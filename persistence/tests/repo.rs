@@ -85,6 +85,8 @@ fn article(
         updated_at: None,
         canonical_url: None,
         word_count: 4,
+        slug_explicit: true,
+        published_at_is_fallback: false,
     }
 }
 
@@ -142,7 +144,60 @@ on_both!(
     excluded_article_is_left_out_of_more_from_section,
     corrupt_row_is_an_error_not_a_panic,
     sections_come_back_as_a_tree,
+    the_sql_visibility_rule_agrees_with_the_domain_rule,
 );
+
+/// Every combination of status and past/future/absent times, stored and
+/// read back: the repository returns exactly what `domain::is_public` admits.
+async fn the_sql_visibility_rule_agrees_with_the_domain_rule(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let times = [
+        None,
+        Some(now() - Duration::hours(1)),
+        Some(now() + Duration::hours(1)),
+    ];
+    let mut cases = Vec::new();
+    let mut n = 0;
+    for status in [
+        ArticleStatus::Draft,
+        ArticleStatus::Scheduled,
+        ArticleStatus::Published,
+        ArticleStatus::Unpublished,
+    ] {
+        for published_at in times {
+            for publish_at in times {
+                for embargo_until in times {
+                    n += 1;
+                    let mut a = article(&format!("v{n}"), "খবর", "national", now());
+                    a.status = status;
+                    a.published_at = published_at;
+                    a.publish_at = publish_at;
+                    a.embargo_until = embargo_until;
+                    let id = repo.upsert_article(&a, now()).await.unwrap().id();
+                    let expected =
+                        domain::is_public(status, published_at, publish_at, embargo_until, now());
+                    cases.push((
+                        id,
+                        expected,
+                        format!("{status:?} {published_at:?} {publish_at:?} {embargo_until:?}"),
+                    ));
+                }
+            }
+        }
+    }
+    let listed = all_ids(&repo, &ArticleFilter::default(), 50, now()).await;
+    for (id, expected, case) in &cases {
+        let found = repo
+            .public_article_by_id(*id, now())
+            .await
+            .unwrap()
+            .is_some();
+        assert_eq!(found, *expected, "by id: {case}");
+        assert_eq!(listed.contains(id), *expected, "in the list: {case}");
+    }
+    assert!(cases.iter().any(|c| c.1) && cases.iter().any(|c| !c.1));
+}
 
 async fn latest_is_newest_first_and_pages_cover_everything_once(db: &TestDb) {
     let repo = ContentRepo::new(db.db.clone());

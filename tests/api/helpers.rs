@@ -60,6 +60,8 @@ pub struct Fixture {
     pub embargoed: i64,
     pub unpublished: i64,
     pub future_dated: i64,
+    /// Deleted by an editor (soft: unpublished, kept).
+    pub deleted: i64,
     /// When the scheduled article goes live and the embargo lifts.
     pub go_live: DateTime<Utc>,
 }
@@ -72,6 +74,7 @@ impl Fixture {
             ("embargoed", self.embargoed),
             ("unpublished", self.unpublished),
             ("future-dated", self.future_dated),
+            ("deleted", self.deleted),
         ]
     }
 }
@@ -175,6 +178,45 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// A new API key of `scope`, as `barta keys create` makes it.
+    pub async fn key(&self, scope: domain::Scope) -> String {
+        let (secret, hash, prefix) = api::auth::generate_key().unwrap();
+        self.repo
+            .create_key(
+                &format!("{scope} key"),
+                scope,
+                &hash,
+                &prefix,
+                persistence::WriteContext::system(Utc::now()),
+            )
+            .await
+            .unwrap();
+        secret
+    }
+
+    /// A request with a bearer key.
+    pub fn with_key(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(key)
+    }
+
+    /// GraphQL with a bearer key (any status).
+    pub async fn graphql_as(&self, key: &str, query: &str, variables: Value) -> Value {
+        let res = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(key)
+            .json(&serde_json::json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("request");
+        res.json().await.expect("json")
+    }
+
     pub fn advance_clock(&self, by: Duration) {
         if let Ok(mut o) = self.clock_offset.lock() {
             *o += by;
@@ -260,6 +302,8 @@ pub fn article(
         updated_at: None,
         canonical_url: None,
         word_count: 12,
+        slug_explicit: true,
+        published_at_is_fallback: false,
     }
 }
 
@@ -272,6 +316,7 @@ pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
         section("sports", "খেলা", None, 2),
         section("cricket", "ক্রিকেট", Some("sports"), 1),
         section("international", "আন্তর্জাতিক", None, 3),
+        section("জাতীয়-সংবাদ", "জাতীয় সংবাদ", Some("national"), 2),
     ] {
         repo.ensure_section(&s).await.unwrap();
     }
@@ -292,7 +337,8 @@ pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
     p2.tags = vec![tag("series", "সিরিজ"), tag("budget", "বাজেট")];
     p2.secondary_sections = vec![section("national", "জাতীয়", None, 1)];
     let p3 = article("p3", "খেলার মাঠে নতুন মৌসুম", "sports", now - h(3));
-    let p4 = article("p4", "বিশ্ব সংবাদ", "international", now - h(4));
+    let mut p4 = article("p4", "বিশ্ব সংবাদ", "international", now - h(4));
+    p4.secondary_sections = vec![section("জাতীয়-সংবাদ", "জাতীয় সংবাদ", Some("national"), 2)];
     let mut p5 = article("p5", "সিরিজের দ্বিতীয় ম্যাচ", "cricket", now - h(5));
     p5.tags = vec![tag("series", "সিরিজ")];
     let mut public = Vec::new();
@@ -318,10 +364,31 @@ pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
         "sports",
         go_live - Duration::minutes(1),
     );
+    let deleted = article("hidden-deleted", "মুছে ফেলা গোপন", "national", now - h(1));
     let mut ids = Vec::new();
-    for a in [draft, scheduled, embargoed, unpublished, future_dated] {
+    for a in [
+        draft,
+        scheduled,
+        embargoed,
+        unpublished,
+        future_dated,
+        deleted,
+    ] {
         ids.push(repo.upsert_article(&a, now).await.unwrap().id());
     }
+    repo.update_article::<persistence::RepoError, _>(
+        ids[5],
+        None,
+        "article.delete",
+        now.into(),
+        |s, _| {
+            s.status = ArticleStatus::Unpublished;
+            s.deleted_at = Some(now);
+            Ok(())
+        },
+    )
+    .await
+    .unwrap();
     Fixture {
         public,
         draft: ids[0],
@@ -329,6 +396,7 @@ pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
         embargoed: ids[2],
         unpublished: ids[3],
         future_dated: ids[4],
+        deleted: ids[5],
         go_live,
     }
 }

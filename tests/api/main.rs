@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod editorial;
 mod errors;
 mod graphql;
 mod import;

@@ -185,10 +185,11 @@ async fn sections_form_a_tree_and_list_their_articles_with_sub_sections(app: &Te
         app.list_ids("/v1/articles?section=sports&limit=1").await,
         vec![p2, p3, p5]
     );
-    // p2 has national as a secondary section.
+    // p2 has national as a secondary section; p4 is filed under a
+    // sub-section of national.
     assert_eq!(
         app.list_ids("/v1/sections/national/articles").await,
-        vec![p1, p2]
+        vec![p1, p2, app.ids.public[3]]
     );
     let missing = app.get_json("/v1/sections/no-such-section", 404).await;
     assert_eq!(missing["code"], "not_found");
@@ -239,6 +240,17 @@ async fn date_range_filters_by_dhaka_day(app: &TestApp) {
         ))
         .await;
     assert_eq!(span, all, "a day range includes both days");
+    // A window between fixture articles holds exactly the ones inside it
+    // (p2 at -2 h, p3 at -3 h, p4 at -4 h).
+    let at = |minutes: i64| {
+        (chrono::Utc::now() - chrono::Duration::minutes(minutes))
+            .to_rfc3339()
+            .replace('+', "%2B")
+    };
+    let window = app
+        .list_ids(&format!("/v1/articles?from={}&to={}", at(270), at(90)))
+        .await;
+    assert_eq!(window, all[1..4]);
     let problem = app
         .get_json(&format!("/v1/articles?from={today}&to={far_past}"), 400)
         .await;
@@ -317,4 +329,32 @@ async fn responses_carry_request_id_cors_and_compression(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(preflight.status().as_u16(), 200);
+}
+
+on_both!(bengali_slugs_match_in_either_unicode_form);
+
+async fn bengali_slugs_match_in_either_unicode_form(app: &TestApp) {
+    // জাতীয়-সংবাদ with য় as one code point (U+09DF) and as য + nukta.
+    let precomposed =
+        "\u{099C}\u{09BE}\u{09A4}\u{09C0}\u{09DF}-\u{09B8}\u{0982}\u{09AC}\u{09BE}\u{09A6}";
+    let decomposed =
+        "\u{099C}\u{09BE}\u{09A4}\u{09C0}\u{09AF}\u{09BC}-\u{09B8}\u{0982}\u{09AC}\u{09BE}\u{09A6}";
+    assert_ne!(precomposed, decomposed);
+    let p4 = app.ids.public[3];
+    for slug in [precomposed, decomposed] {
+        let encoded: String = slug.bytes().map(|b| format!("%{b:02X}")).collect();
+        let section = app.get_json(&format!("/v1/sections/{encoded}"), 200).await;
+        assert_eq!(section["data"]["name"], "জাতীয় সংবাদ");
+        assert_eq!(section["data"]["parent"]["slug"], "national");
+        assert_eq!(
+            app.list_ids(&format!("/v1/sections/{encoded}/articles"))
+                .await,
+            vec![p4]
+        );
+        assert_eq!(
+            app.list_ids(&format!("/v1/articles?section={encoded}"))
+                .await,
+            vec![p4]
+        );
+    }
 }

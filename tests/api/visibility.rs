@@ -37,12 +37,9 @@ async fn hidden_articles_are_invisible_on_every_public_surface(app: &TestApp) {
             .await;
         let gql = app
             .graphql(
-                "query($id: ID!, $slug: String!, $node: ID!) {
+                "query($id: ID!, $slug: String!) {
                     byId: article(id: $id) { id }
                     bySlug: article(slug: $slug) { id }
-                    node(id: $node) { id }
-                    articles(first: 50) { edges { node { databaseId } } }
-                    more: moreFromSection(articleId: $id) { id }
                 }",
                 json!({
                     "id": id.to_string(),
@@ -95,6 +92,37 @@ async fn scheduled_article_goes_live_at_its_time_without_a_restart(app: &TestApp
     assert_eq!(body["data"]["headline"], "নির্ধারিত গোপন");
     let ids = app.list_ids("/v1/articles").await;
     assert_eq!(ids.first(), Some(&id), "newest once live");
+    // … and on every other surface: section, tag and author lists, GraphQL.
+    assert!(
+        app.list_ids("/v1/sections/national/articles")
+            .await
+            .contains(&id)
+    );
+    assert!(app.list_ids("/v1/tags/budget/articles").await.contains(&id));
+    assert!(
+        app.list_ids("/v1/authors/rahim/articles")
+            .await
+            .contains(&app.ids.embargoed)
+    );
+    assert!(
+        app.list_ids("/v1/sections/sports/articles")
+            .await
+            .contains(&app.ids.embargoed)
+    );
+    let gql = app
+        .graphql(
+            "query($node: ID!) { article(id: $node) { headline } node(id: $node) { id } articles(first: 50) { edges { node { databaseId } } } }",
+            json!({"node": api::graphql::global_id("Article", id).to_string()}),
+        )
+        .await;
+    assert_eq!(gql["data"]["article"]["headline"], "নির্ধারিত গোপন", "{gql}");
+    assert!(!gql["data"]["node"].is_null());
+    assert_eq!(
+        gql["data"]["articles"]["edges"][0]["node"]["databaseId"],
+        id.to_string()
+    );
+    app.get_json(&format!("/v1/articles/{}", app.ids.deleted), 404)
+        .await;
     assert!(
         ids.contains(&app.ids.embargoed),
         "the embargo lifted at the same time"

@@ -2,6 +2,7 @@
 //! `barta schema` and tests can print it) and its actix handlers.
 
 mod loaders;
+mod mutation;
 mod query;
 mod types;
 
@@ -9,17 +10,20 @@ use actix_web::http::header;
 use actix_web::{Either, HttpRequest, HttpResponse, web};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptyMutation, EmptySubscription, Response, Schema, ServerError};
+use async_graphql::{EmptySubscription, Response, Schema, ServerError};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 use std::sync::Arc;
 
+pub use mutation::Mutation;
 pub use query::Query;
 pub use types::{global_id, parse_global_id};
 
+use crate::auth::Caller;
+use crate::editorial::EditorialService;
 use crate::error::ApiError;
 use crate::service::ContentService;
 
-pub type BartaSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type BartaSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest selection allowed (the article page needs about 6).
 pub const MAX_DEPTH: usize = 12;
@@ -29,13 +33,13 @@ pub const MAX_COMPLEXITY: usize = 3_000;
 
 /// Builds the schema. Without a service it can still print its SDL.
 pub fn build_schema(svc: Option<ContentService>) -> BartaSchema {
-    let mut builder = Schema::build(Query, EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .extension(ErrorCodes);
     if let Some(svc) = svc {
-        builder = builder.data(svc);
+        builder = builder.data(EditorialService::new(svc.clone())).data(svc);
     }
     builder.finish()
 }
@@ -96,11 +100,12 @@ fn add_code(e: &mut ServerError, executed: bool) {
 
 /// `POST /graphql`.
 pub async fn post(
+    req: HttpRequest,
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
     request: Result<GraphQLRequest, actix_web::Error>,
 ) -> Either<HttpResponse, GraphQLResponse> {
-    execute(schema, svc, request).await
+    execute(&req, schema, svc, request).await
 }
 
 /// `GET /graphql`: GraphiQL for a browser, else a query from the URL.
@@ -127,10 +132,39 @@ pub async fn get(
                 ),
         );
     }
-    execute(schema, svc, request).await
+    if let Ok(r) = &request
+        && is_mutation(&r.0)
+    {
+        return Either::Left(
+            HttpResponse::MethodNotAllowed()
+                .insert_header((header::ALLOW, "POST"))
+                .json(serde_json::json!({
+                    "errors": [{"message": "mutations must be sent with POST", "extensions": {"code": "METHOD_NOT_ALLOWED"}}]
+                })),
+        );
+    }
+    execute(&req, schema, svc, request).await
+}
+
+/// True when the operation the request would run is a mutation.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let ty = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    ty == Some(OperationType::Mutation)
 }
 
 async fn execute(
+    req: &HttpRequest,
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
     request: Result<GraphQLRequest, actix_web::Error>,
@@ -144,6 +178,15 @@ async fn execute(
             return Either::Left(HttpResponse::BadRequest().json(body));
         }
     };
-    let request = request.data(loaders::loaders(svc.get_ref().clone()));
+    let caller = match crate::auth::caller(svc.repo(), req).await {
+        Ok(c) => c,
+        Err(e) => {
+            e.log();
+            Caller::Invalid
+        }
+    };
+    let request = request
+        .data(loaders::loaders(svc.get_ref().clone()))
+        .data(caller);
     Either::Right(schema.execute(request).await.into())
 }

@@ -40,7 +40,7 @@ impl Query {
     /// included), tag, author and publication time. `from`/`to` take an RFC
     /// 3339 date-time or a `YYYY-MM-DD` day in Asia/Dhaka (`to` inclusive).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -65,6 +65,7 @@ impl Query {
     }
 
     /// One public article by id (global or database id) or slug.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn article(
         &self,
         ctx: &Context<'_>,
@@ -88,7 +89,7 @@ impl Query {
     }
 
     /// এই বিভাগের আরও: newest articles of the article's section, it excluded.
-    #[graphql(complexity = "first.unwrap_or(5).max(0) as usize * child_complexity + 2")]
+    #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 20")]
     async fn more_from_section(
         &self,
         ctx: &Context<'_>,
@@ -116,14 +117,17 @@ impl Query {
             .collect())
     }
 
+    #[graphql(complexity = "10 + child_complexity")]
     async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<SectionGql>> {
         Ok(Some(SectionGql(service(ctx)?.section(&slug).await?)))
     }
 
+    #[graphql(complexity = "10 + child_complexity")]
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<TagGql>> {
         Ok(Some(TagGql(service(ctx)?.tag(&slug).await?)))
     }
 
+    #[graphql(complexity = "10 + child_complexity")]
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<AuthorGql>> {
         Ok(Some(AuthorGql(service(ctx)?.author(&slug).await?)))
     }
@@ -146,7 +150,15 @@ impl Query {
             .into())
     }
 
+    /// The editors' preview of any article, drafts and scheduled ones
+    /// included (needs an `editor` key).
+    #[graphql(complexity = "20 + child_complexity")]
+    async fn preview_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticleGql> {
+        super::mutation::preview(ctx, &id).await
+    }
+
     /// Any object by its global id; `null` when there is none (or it is not public).
+    #[graphql(complexity = "20 + child_complexity")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let Some((kind, n)) = parse_global_id(&id) else {
             return Err(ApiError::invalid("id", "is not a global id").into());

@@ -31,10 +31,15 @@ pub fn parse_global_id(id: &str) -> Option<(String, i64)> {
     Some((kind.to_owned(), n.get()))
 }
 
+/// A repository error shared by a DataLoader batch, kept whole for the log.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SharedRepoError(#[source] pub LoadError);
+
 pub fn load_error(e: LoadError) -> async_graphql::Error {
     let api = match e.is_unavailable() {
         true => ApiError::Unavailable(persistence::RepoError::Timeout),
-        false => ApiError::Internal(format!("{e}").into()),
+        false => ApiError::Internal(Box::new(SharedRepoError(e))),
     };
     api.into()
 }
@@ -311,6 +316,17 @@ impl ArticleGql {
     async fn body_text(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(body_text(&self.full(ctx).await?.body))
     }
+    /// For optimistic concurrency (`expectedVersion`).
+    async fn version(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.full(ctx).await?.version)
+    }
+    /// Scheduled go-live.
+    async fn publish_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.full(ctx).await?.publish_at)
+    }
+    async fn embargo_until(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.full(ctx).await?.embargo_until)
+    }
     /// Attribution (তথ্যসূত্র).
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(self.full(ctx).await?.source.clone())
@@ -357,7 +373,7 @@ impl ArticleGql {
             .collect())
     }
     /// এই বিভাগের আরও: newest articles of the same section, this one excluded.
-    #[graphql(complexity = "first.unwrap_or(5).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 20")]
     async fn more_from_section(
         &self,
         ctx: &Context<'_>,
@@ -429,7 +445,7 @@ impl SectionGql {
         Ok(children.into_iter().map(SectionGql).collect())
     }
     /// Latest public articles of this section and its sub-sections.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -469,7 +485,7 @@ impl AuthorGql {
     async fn avatar_url(&self) -> Option<&str> {
         self.0.avatar_url.as_deref()
     }
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
     async fn articles(
         &self,
         ctx: &Context<'_>,
@@ -502,7 +518,7 @@ impl TagGql {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 2")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
     async fn articles(
         &self,
         ctx: &Context<'_>,

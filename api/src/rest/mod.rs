@@ -1,5 +1,6 @@
 //! REST: JSON under `/v1`, one module per resource, wire shapes in `views`.
 
+mod admin;
 mod articles;
 mod edition;
 mod health;
@@ -12,14 +13,22 @@ use crate::error::ApiError;
 
 /// Registers every REST route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::QueryConfig::default()
-            .error_handler(|err, _| ApiError::invalid("query", err.to_string()).into()),
-    )
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
+        let message = err.to_string();
+        // serde names the parameter between backticks ("duplicate field `limit`").
+        let field = message
+            .split('`')
+            .nth(1)
+            .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or("query")
+            .to_owned();
+        ApiError::invalid(&field, "is given more than once or is malformed").into()
+    }))
     .app_data(
         web::PathConfig::default()
             .error_handler(|err, _| ApiError::invalid("path", err.to_string()).into()),
-    );
+    )
+    .app_data(web::PayloadConfig::new(admin::MAX_BODY));
     get(cfg, "/healthz", health::healthz);
     get(cfg, "/readyz", health::readyz);
     get(cfg, "/v1/articles", articles::list);
@@ -39,6 +48,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         sections::author_articles,
     );
     get(cfg, "/v1/edition", edition::edition);
+
+    resource(cfg, "/v1/admin/articles", "GET, POST", |r| {
+        r.route(web::get().to(admin::desk))
+            .route(web::post().to(admin::create_article))
+    });
+    resource(
+        cfg,
+        "/v1/admin/articles/by-external-id/{external_id}",
+        "PUT",
+        |r| r.route(web::put().to(admin::upsert_by_external_id)),
+    );
+    resource(cfg, "/v1/admin/articles/{id}", "GET, PATCH, DELETE", |r| {
+        r.route(web::get().to(admin::preview))
+            .route(web::patch().to(admin::update))
+            .route(web::delete().to(admin::delete))
+    });
+    resource(cfg, "/v1/admin/articles/{id}/revisions", "GET", |r| {
+        r.route(web::get().to(admin::revisions))
+    });
+    resource(
+        cfg,
+        "/v1/admin/articles/{id}/revisions/{number}",
+        "GET",
+        |r| r.route(web::get().to(admin::revision)),
+    );
+    resource(cfg, "/v1/admin/articles/{id}/{action}", "POST", |r| {
+        r.route(web::post().to(admin::action))
+    });
+    resource(cfg, "/v1/admin/sections", "POST", |r| {
+        r.route(web::post().to(admin::create_section))
+    });
+    resource(cfg, "/v1/admin/sections/{slug}", "PATCH, DELETE", |r| {
+        r.route(web::patch().to(admin::section))
+            .route(web::delete().to(admin::section))
+    });
+    resource(cfg, "/v1/admin/authors", "POST", |r| {
+        r.route(web::post().to(admin::create_author))
+    });
+    resource(cfg, "/v1/admin/authors/{slug}", "PATCH, DELETE", |r| {
+        r.route(web::patch().to(admin::author))
+            .route(web::delete().to(admin::author))
+    });
+    resource(cfg, "/v1/admin/tags", "POST", |r| {
+        r.route(web::post().to(admin::create_tag))
+    });
+    resource(cfg, "/v1/admin/tags/{slug}", "PATCH, DELETE", |r| {
+        r.route(web::patch().to(admin::tag))
+            .route(web::delete().to(admin::tag))
+    });
+    resource(cfg, "/v1/admin/audit", "GET", |r| {
+        r.route(web::get().to(admin::audit))
+    });
+    resource(cfg, "/v1/admin/keys", "GET", |r| {
+        r.route(web::get().to(admin::keys))
+    });
 }
 
 /// A read-only resource: GET and HEAD (actix sends HEAD answers without a
@@ -58,7 +122,22 @@ where
 }
 
 async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+    Err(ApiError::MethodNotAllowed("GET, HEAD"))
+}
+
+/// A write resource: the given routes, and a 405 problem naming `allow`
+/// for any other method.
+fn resource(
+    cfg: &mut web::ServiceConfig,
+    path: &str,
+    allow: &'static str,
+    routes: impl FnOnce(actix_web::Resource) -> actix_web::Resource,
+) {
+    cfg.service(
+        routes(web::resource(path)).default_service(web::to(move || async move {
+            Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
+        })),
+    );
 }
 
 /// Unknown routes: a 404 problem.

@@ -276,3 +276,123 @@ impl EditionView {
         }
     }
 }
+
+/// An article as editors see it: every field of the public view plus the
+/// editorial state.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminArticleView {
+    #[serde(flatten)]
+    pub article: ArticleView,
+    pub version: i32,
+    pub external_id: Option<String>,
+    pub publish_at: Option<String>,
+    pub embargo_until: Option<String>,
+    pub unpublish_reason: Option<String>,
+    pub deleted_at: Option<String>,
+    pub created_at: String,
+    /// Whether the public can see it right now.
+    pub is_public: bool,
+}
+
+impl AdminArticleView {
+    pub fn new(a: &Article, refs: &Refs, now: DateTime<Utc>) -> Self {
+        Self {
+            article: ArticleView::new(a, refs),
+            version: a.version,
+            external_id: a.external_id.clone(),
+            publish_at: a.publish_at.map(rfc3339),
+            embargo_until: a.embargo_until.map(rfc3339),
+            unpublish_reason: a.unpublish_reason.clone(),
+            deleted_at: a.deleted_at.map(rfc3339),
+            created_at: rfc3339(a.created_at),
+            is_public: domain::is_public(
+                a.summary.status,
+                a.summary.published_at,
+                a.publish_at,
+                a.embargo_until,
+                now,
+            ),
+        }
+    }
+}
+
+/// A desk list item (any status).
+pub fn admin_summary(a: &ArticleSummary, refs: &Refs) -> ArticleSummaryView {
+    ArticleSummaryView::new(a, refs)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionView {
+    pub number: i32,
+    pub action: String,
+    pub changed: Vec<String>,
+    pub actor_key_id: Option<String>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<serde_json::Value>,
+}
+
+impl RevisionView {
+    pub fn new(r: &domain::Revision, with_snapshot: bool) -> Self {
+        Self {
+            number: r.number,
+            action: r.action.clone(),
+            changed: r.changed.clone(),
+            actor_key_id: r.actor_key_id.map(|k| k.to_string()),
+            created_at: rfc3339(r.created_at),
+            snapshot: with_snapshot.then(|| r.snapshot.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    pub id: String,
+    pub actor_key_id: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub details: serde_json::Value,
+    pub at: String,
+}
+
+impl AuditEntryView {
+    pub fn new(e: &domain::AuditEntry) -> Self {
+        Self {
+            id: e.id.to_string(),
+            actor_key_id: e.actor_key_id.map(|k| k.to_string()),
+            action: e.action.clone(),
+            target_type: e.target_type.clone(),
+            target_id: e.target_id.clone(),
+            details: e.details.clone(),
+            at: rfc3339(e.at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub id: String,
+    pub name: String,
+    pub scope: &'static str,
+    pub prefix: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl KeyView {
+    pub fn new(k: &domain::ApiKey) -> Self {
+        Self {
+            id: k.id.to_string(),
+            name: k.name.clone(),
+            scope: k.scope.as_str(),
+            prefix: k.prefix.clone(),
+            created_at: rfc3339(k.created_at),
+            revoked_at: k.revoked_at.map(rfc3339),
+        }
+    }
+}

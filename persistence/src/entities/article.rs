@@ -34,6 +34,8 @@ pub struct Model {
     pub canonical_url: Option<String>,
     /// `Vec<domain::Correction>` as JSON.
     pub corrections: Json,
+    pub unpublish_reason: Option<String>,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,10 +1,13 @@
 //! sea-orm entities, one per table. Generated-style code only: behaviour lives
 //! in the repositories, and nothing here leaves the crate.
 
+pub mod api_key;
 pub mod article;
 pub mod article_author;
 pub mod article_section;
 pub mod article_tag;
+pub mod audit_entry;
 pub mod author;
+pub mod revision;
 pub mod section;
 pub mod tag;

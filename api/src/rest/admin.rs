@@ -1,0 +1,483 @@
+//! `/v1/admin/…`: the editorial write API. Every route needs a key: editor
+//! scope for articles, authors and tags, admin for sections, keys and the
+//! audit log. The caller is authenticated before the body is read, so an
+//! anonymous request gets 401 whatever it sends.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::{ApiKey, Article, ArticleStatus, Scope, ValidationError};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::views::{
+    AdminArticleView, AuditEntryView, AuthorView, DataView, KeyView, ListView, PageInfoView,
+    RevisionView, SectionRefView, TagView, admin_summary,
+};
+use crate::auth;
+use crate::editorial::{ArticleInput, EditorialService, TaxonomyInput};
+use crate::error::ApiError;
+use crate::import::ImportLine;
+use crate::service::{ContentService, Refs};
+
+/// The largest request body accepted (413 above it).
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+async fn key(svc: &ContentService, req: &HttpRequest, scope: Scope) -> Result<ApiKey, ApiError> {
+    auth::require(svc.repo(), req, scope).await
+}
+
+fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::invalid("body", "a JSON body is required"));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid("body", format!("not valid JSON for this request: {e}")))
+}
+
+/// The version an `If-Match` header names (`"v3"`, `W/"v3"`); `None` when
+/// absent or `*`.
+fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let bad = || ApiError::invalid("If-Match", "must be an ETag of this article, e.g. \"v3\"");
+    let v = value.to_str().map_err(|_| bad())?.trim();
+    if v == "*" {
+        return Ok(None);
+    }
+    let v = v.strip_prefix("W/").unwrap_or(v);
+    v.strip_prefix("\"v")
+        .and_then(|v| v.strip_suffix('"'))
+        .and_then(|n| n.parse::<i32>().ok())
+        .map(Some)
+        .ok_or_else(bad)
+}
+
+fn article_id(raw: &str) -> Result<i64, ApiError> {
+    domain::ArticleId::parse(raw)
+        .map(|id| id.get())
+        .map_err(|_| ApiError::not_found(format!("no article {raw:?}")))
+}
+
+pub fn etag(a: &Article) -> String {
+    format!("\"v{}\"", a.version)
+}
+
+async fn article_response(
+    svc: &ContentService,
+    article: Article,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let sections = svc.sections().await?;
+    let repo = svc.repo();
+    let refs = Refs {
+        sections: sections.into_iter().map(|s| (s.id, s)).collect(),
+        authors: repo
+            .authors_by_ids(&article.summary.author_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect(),
+        tags: repo
+            .tags_by_ids(&article.summary.tag_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect(),
+    };
+    let mut res = HttpResponse::build(status);
+    res.insert_header((
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    ));
+    if let Ok(v) = HeaderValue::from_str(&etag(&article)) {
+        res.insert_header((header::ETAG, v));
+    }
+    if status == actix_web::http::StatusCode::CREATED
+        && let Ok(v) = HeaderValue::from_str(&format!("/v1/admin/articles/{}", article.summary.id))
+    {
+        res.insert_header((header::LOCATION, v));
+    }
+    Ok(res.json(DataView {
+        data: AdminArticleView::new(&article, &refs, svc.now()),
+    }))
+}
+
+use actix_web::http::StatusCode;
+
+pub async fn create_article(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = key(&svc, &req, Scope::Editor).await?;
+    let input: ArticleInput = json_body(&body)?;
+    let article = ed.create(&key, &input).await?;
+    article_response(&svc, article, StatusCode::CREATED).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeskParams {
+    status: Option<String>,
+    limit: Option<String>,
+    before: Option<String>,
+}
+
+pub async fn desk(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    params: web::Query<DeskParams>,
+) -> Result<HttpResponse, ApiError> {
+    key(&svc, &req, Scope::Editor).await?;
+    let mut errors = Vec::new();
+    let status = params
+        .status
+        .as_deref()
+        .map(str::parse::<ArticleStatus>)
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let limit = domain::Limit::parse(params.limit.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok();
+    let before = params
+        .before
+        .as_deref()
+        .map(domain::ArticleId::parse)
+        .transpose()
+        .map_err(|_| errors.push(ValidationError::new("before", "must be an article id")))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let limit = limit.unwrap_or_default().get();
+    let items = ed.desk(status, limit + 1, before.map(|b| b.get())).await?;
+    let has_more = items.len() as u64 > limit;
+    let items: Vec<_> = items.into_iter().take(limit as usize).collect();
+    let next = if has_more {
+        items.last().map(|a| a.id.to_string())
+    } else {
+        None
+    };
+    let sections = svc.sections().await?;
+    let refs = Refs {
+        sections: sections.into_iter().map(|s| (s.id, s)).collect(),
+        ..Default::default()
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(ListView {
+            data: items.iter().map(|a| admin_summary(a, &refs)).collect(),
+            page: PageInfoView {
+                next_cursor: next,
+                has_more,
+            },
+        }))
+}
+
+pub async fn preview(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    key(&svc, &req, Scope::Editor).await?;
+    let article = ed.preview(article_id(&path)?).await?;
+    article_response(&svc, article, StatusCode::OK).await
+}
+
+pub async fn update(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = key(&svc, &req, Scope::Editor).await?;
+    let id = article_id(&path)?;
+    let expected = if_match(&req)?;
+    let input: ArticleInput = json_body(&body)?;
+    let article = ed.update(&key, id, expected, &input).await?;
+    article_response(&svc, article, StatusCode::OK).await
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key(&svc, &req, Scope::Editor).await?;
+    let article = ed.delete(&key, article_id(&path)?, if_match(&req)?).await?;
+    article_response(&svc, article, StatusCode::OK).await
+}
+
+/// Bodies of the lifecycle actions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionBody {
+    publish_at: Option<String>,
+    reason: Option<String>,
+    #[serde(default)]
+    embargo_until: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+    at: Option<String>,
+}
+
+fn optional_body(body: &[u8]) -> Result<ActionBody, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(ActionBody::default())
+    } else {
+        json_body(body)
+    }
+}
+
+fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, ApiError> {
+    v.as_deref()
+        .ok_or_else(|| ApiError::Unprocessable(vec![ValidationError::new(field, "is required")]))
+}
+
+pub async fn action(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = key(&svc, &req, Scope::Editor).await?;
+    let (raw_id, action) = path.into_inner();
+    let id = article_id(&raw_id)?;
+    let expected = if_match(&req)?;
+    let b = optional_body(&body)?;
+    let article = match action.as_str() {
+        "publish" => ed.publish(&key, id, expected).await?,
+        "schedule" => {
+            ed.schedule(&key, id, expected, required(&b.publish_at, "publishAt")?)
+                .await?
+        }
+        "unpublish" => {
+            ed.unpublish(&key, id, expected, required(&b.reason, "reason")?)
+                .await?
+        }
+        "embargo" => {
+            ed.embargo(&key, id, expected, b.embargo_until.as_deref())
+                .await?
+        }
+        "corrections" => {
+            ed.correct(
+                &key,
+                id,
+                expected,
+                required(&b.kind, "kind")?,
+                required(&b.text, "text")?,
+                b.at.as_deref(),
+            )
+            .await?
+        }
+        _ => return Err(ApiError::not_found("no such action")),
+    };
+    article_response(&svc, article, StatusCode::OK).await
+}
+
+pub async fn upsert_by_external_id(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = key(&svc, &req, Scope::Editor).await?;
+    let mut value: serde_json::Value = json_body(&body)?;
+    if let Some(obj) = value.as_object_mut()
+        && !obj.contains_key("externalId")
+        && !obj.contains_key("id")
+        && !obj.contains_key("external_id")
+    {
+        obj.insert("externalId".into(), json!(path.as_str()));
+    }
+    let line: ImportLine = serde_json::from_value(value)
+        .map_err(|e| ApiError::invalid("body", format!("not a valid article: {e}")))?;
+    let (article, created) = ed.upsert_by_external_id(&key, &path, line).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    article_response(&svc, article, status).await
+}
+
+pub async fn revisions(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    key(&svc, &req, Scope::Editor).await?;
+    let list = ed.revisions(article_id(&path)?).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(DataView {
+            data: list
+                .iter()
+                .map(|r| RevisionView::new(r, false))
+                .collect::<Vec<_>>(),
+        }))
+}
+
+pub async fn revision(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    key(&svc, &req, Scope::Editor).await?;
+    let (raw_id, raw_n) = path.into_inner();
+    let id = article_id(&raw_id)?;
+    let n: i32 = raw_n
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("article {id} has no revision {raw_n:?}")))?;
+    let r = ed.revision(id, n).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(DataView {
+            data: RevisionView::new(&r, true),
+        }))
+}
+
+fn taxonomy_input(body: &[u8]) -> Result<TaxonomyInput, ApiError> {
+    json_body(body)
+}
+
+/// `POST /v1/admin/{kind}` and `PATCH/DELETE /v1/admin/{kind}/{slug}` for
+/// sections (admin), authors and tags (editor).
+pub async fn taxonomy(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    kind: &str,
+    slug: Option<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let scope = if kind == "sections" {
+        Scope::Admin
+    } else {
+        Scope::Editor
+    };
+    let key = key(&svc, &req, scope).await?;
+    let method = req.method().clone();
+    if method == actix_web::http::Method::DELETE {
+        let slug = slug.unwrap_or_default();
+        match kind {
+            "sections" => ed.delete_section(&key, &slug).await?,
+            "authors" => ed.delete_author(&key, &slug).await?,
+            _ => ed.delete_tag(&key, &slug).await?,
+        }
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    let input = taxonomy_input(&body)?;
+    let status = if slug.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let data = match kind {
+        "sections" => serde_json::to_value(SectionRefView::new(
+            &ed.save_section(&key, slug.as_deref(), &input).await?,
+        )),
+        "authors" => serde_json::to_value(AuthorView::new(
+            &ed.save_author(&key, slug.as_deref(), &input).await?,
+        )),
+        _ => serde_json::to_value(TagView::new(
+            &ed.save_tag(&key, slug.as_deref(), &input).await?,
+        )),
+    }
+    .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(DataView { data }))
+}
+
+macro_rules! taxonomy_handlers {
+    ($collection:ident, $item:ident, $kind:literal) => {
+        pub async fn $collection(
+            req: HttpRequest,
+            svc: web::Data<ContentService>,
+            ed: web::Data<EditorialService>,
+            body: web::Bytes,
+        ) -> Result<HttpResponse, ApiError> {
+            taxonomy(req, svc, ed, $kind, None, body).await
+        }
+        pub async fn $item(
+            req: HttpRequest,
+            svc: web::Data<ContentService>,
+            ed: web::Data<EditorialService>,
+            path: web::Path<String>,
+            body: web::Bytes,
+        ) -> Result<HttpResponse, ApiError> {
+            taxonomy(req, svc, ed, $kind, Some(path.into_inner()), body).await
+        }
+    };
+}
+
+taxonomy_handlers!(create_section, section, "sections");
+taxonomy_handlers!(create_author, author, "authors");
+taxonomy_handlers!(create_tag, tag, "tags");
+
+#[derive(Debug, Deserialize)]
+pub struct AuditParams {
+    limit: Option<String>,
+    before: Option<String>,
+}
+
+pub async fn audit(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    params: web::Query<AuditParams>,
+) -> Result<HttpResponse, ApiError> {
+    key(&svc, &req, Scope::Admin).await?;
+    let limit = domain::Limit::parse(params.limit.as_deref())?.get();
+    let before = params
+        .before
+        .as_deref()
+        .map(|b| {
+            b.parse::<i64>()
+                .map_err(|_| ApiError::invalid("before", "must be an audit entry id"))
+        })
+        .transpose()?;
+    let entries = ed.audit(limit + 1, before).await?;
+    let has_more = entries.len() as u64 > limit;
+    let entries: Vec<_> = entries.into_iter().take(limit as usize).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(ListView {
+            page: PageInfoView {
+                next_cursor: if has_more {
+                    entries.last().map(|e| e.id.to_string())
+                } else {
+                    None
+                },
+                has_more,
+            },
+            data: entries.iter().map(AuditEntryView::new).collect(),
+        }))
+}
+
+pub async fn keys(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+) -> Result<HttpResponse, ApiError> {
+    key(&svc, &req, Scope::Admin).await?;
+    let keys = svc.repo().keys().await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(DataView {
+            data: keys.iter().map(KeyView::new).collect::<Vec<_>>(),
+        }))
+}
