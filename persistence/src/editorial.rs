@@ -16,8 +16,8 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::entities::{
-    api_key, article, article_author, article_section, article_tag, audit_entry, author, revision,
-    section, tag,
+    api_key, article, article_author, article_section, article_tag, audit_entry, author, change,
+    revision, section, tag,
 };
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros, to_author, to_section, to_summary, to_tag};
@@ -71,6 +71,63 @@ pub(crate) async fn audit(
     .insert(txn)
     .await?;
     Ok(())
+}
+
+/// Records an article write in the change log, plus a row at each future
+/// instant at which the article will change visibility by itself.
+pub(crate) async fn record_change(
+    txn: &DatabaseTransaction,
+    ctx: WriteContext,
+    article_id: i64,
+    action: &str,
+    state: &ArticleState,
+) -> Result<(), RepoError> {
+    let now = micros(ctx.now);
+    let mut at = vec![(action.to_owned(), now)];
+    for (what, t) in [
+        ("golive", state.publish_at),
+        ("embargo-end", state.embargo_until),
+    ] {
+        if let Some(t) = t.map(micros)
+            && t > now
+        {
+            at.push((what.to_owned(), t));
+        }
+    }
+    for (action, effective_at) in at {
+        change::ActiveModel {
+            article_id: Set(article_id),
+            action: Set(action),
+            effective_at: Set(effective_at),
+            recorded_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One row of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: i64,
+    pub article_id: i64,
+    pub action: String,
+    pub effective_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<change::Model> for Change {
+    fn from(m: change::Model) -> Self {
+        Self {
+            id: m.id,
+            article_id: m.article_id,
+            action: m.action,
+            effective_at: m.effective_at,
+            recorded_at: m.recorded_at,
+        }
+    }
 }
 
 pub(crate) async fn store_revision(
@@ -283,6 +340,7 @@ impl ContentRepo {
             json!({"slug": state.slug}),
         )
         .await?;
+        record_change(&txn, ctx, row.id, "article.create", state).await?;
         txn.commit().await?;
         self.article_by_id(row.id).await?.ok_or(RepoError::NotFound)
     }
@@ -357,6 +415,7 @@ impl ContentRepo {
         )
         .await?;
         store_revision(&txn, ctx, id, version, &old, &changed, action).await?;
+        record_change(&txn, ctx, id, action, &new).await?;
         audit(
             &txn,
             ctx,
@@ -368,6 +427,80 @@ impl ContentRepo {
         .await?;
         txn.commit().await.map_err(RepoError::from)?;
         Ok(self.article_by_id(id).await?.ok_or(RepoError::NotFound)?)
+    }
+
+    /// Change-log rows after `after_id`, in commit order.
+    pub async fn changes_after(&self, after_id: i64, limit: u64) -> Result<Vec<Change>, RepoError> {
+        Ok(change::Entity::find()
+            .filter(change::Column::Id.gt(after_id))
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(Change::from)
+            .collect())
+    }
+
+    /// Change-log rows that take effect in `(from, to]` (scheduled go-live,
+    /// embargo end), oldest first.
+    pub async fn changes_effective_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Change>, RepoError> {
+        Ok(change::Entity::find()
+            .filter(change::Column::EffectiveAt.gt(micros(from)))
+            .filter(change::Column::EffectiveAt.lte(micros(to)))
+            .order_by_asc(change::Column::EffectiveAt)
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(Change::from)
+            .collect())
+    }
+
+    /// Change-log rows in (effective time, id) order after the given key,
+    /// up to `until` (the partners' change feed).
+    pub async fn changes_by_effective_time(
+        &self,
+        after: Option<(DateTime<Utc>, i64)>,
+        until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Change>, RepoError> {
+        use sea_orm::Condition;
+        let mut q = change::Entity::find().filter(change::Column::EffectiveAt.lte(micros(until)));
+        if let Some((t, id)) = after {
+            let t = micros(t);
+            q = q.filter(
+                Condition::any().add(change::Column::EffectiveAt.gt(t)).add(
+                    Condition::all()
+                        .add(change::Column::EffectiveAt.eq(t))
+                        .add(change::Column::Id.gt(id)),
+                ),
+            );
+        }
+        Ok(q.order_by_asc(change::Column::EffectiveAt)
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(Change::from)
+            .collect())
+    }
+
+    /// The newest change-log id (0 when empty).
+    pub async fn last_change_id(&self) -> Result<i64, RepoError> {
+        Ok(change::Entity::find()
+            .order_by_desc(change::Column::Id)
+            .one(&self.db.conn)
+            .await?
+            .map(|c| c.id)
+            .unwrap_or(0))
     }
 
     /// Any article's id by external id (whatever its status).

@@ -15,7 +15,7 @@ pub mod testing;
 mod write;
 
 pub use db::{Database, QueryCounter};
-pub use editorial::WriteContext;
+pub use editorial::{Change, WriteContext};
 pub use error::RepoError;
 pub use repo::{ContentRepo, Page};
 pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

@@ -10,7 +10,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::editorial::{WriteContext, audit, locked_state, replace_links, store_revision};
+use crate::editorial::{
+    WriteContext, audit, locked_state, record_change, replace_links, store_revision,
+};
 use crate::entities::{
     article, article_author, article_section, article_tag, author, section, tag,
 };
@@ -378,6 +380,7 @@ async fn upsert_article(
                 "article.upsert",
             )
             .await?;
+            record_change(txn, ctx, id, "article.upsert", &new_state).await?;
             audit(
                 txn,
                 ctx,
@@ -433,6 +436,10 @@ async fn upsert_article(
             UpsertOutcome::Created(model.id)
         }
     };
+    if let UpsertOutcome::Created(id) = outcome {
+        let (_, state) = locked_state(repo, txn, id).await?;
+        record_change(txn, ctx, id, "article.create", &state).await?;
+    }
     let id = outcome.id();
     replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
     Ok(outcome)

@@ -145,7 +145,62 @@ on_both!(
     corrupt_row_is_an_error_not_a_panic,
     sections_come_back_as_a_tree,
     the_sql_visibility_rule_agrees_with_the_domain_rule,
+    every_article_write_is_in_the_change_log_with_its_future_transitions,
 );
+
+async fn every_article_write_is_in_the_change_log_with_its_future_transitions(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let start = repo.last_change_id().await.unwrap();
+    let go_live = now() + Duration::hours(3);
+    let mut a = article("cl", "খবর", "national", go_live);
+    a.status = ArticleStatus::Scheduled;
+    a.publish_at = Some(go_live);
+    let id = repo.upsert_article(&a, now()).await.unwrap().id();
+    // An unchanged upsert records nothing; a real update does.
+    repo.upsert_article(&a, now()).await.unwrap();
+    let mut edited = a.clone();
+    edited.headline = Headline::parse("নতুন শিরোনাম").unwrap();
+    repo.upsert_article(&edited, now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    let rows = repo.changes_after(start, 100).await.unwrap();
+    let actions: Vec<(&str, i64)> = rows
+        .iter()
+        .map(|c| (c.action.as_str(), c.article_id))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("article.create", id),
+            ("golive", id),
+            ("article.upsert", id),
+            ("golive", id)
+        ]
+    );
+    assert!(rows.windows(2).all(|w| w[0].id < w[1].id));
+    let due = repo
+        .changes_effective_between(now() + Duration::hours(2), now() + Duration::hours(4), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2);
+    assert!(
+        due.iter()
+            .all(|c| c.action == "golive" && c.effective_at == go_live)
+    );
+    assert!(
+        repo.changes_effective_between(now(), now() + Duration::hours(1), 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.action != "golive")
+    );
+    let feed = repo
+        .changes_by_effective_time(None, now() + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(feed.len(), 2, "future rows wait for their time");
+}
 
 /// Every combination of status and past/future/absent times, stored and
 /// read back: the repository returns exactly what `domain::is_public` admits.

@@ -8,6 +8,7 @@ pub mod article_section;
 pub mod article_tag;
 pub mod audit_entry;
 pub mod author;
+pub mod change;
 pub mod revision;
 pub mod section;
 pub mod tag;

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_content;
 mod m20261129_000002_editorial;
+mod m20261129_000003_changes;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_content::Migration),
             Box::new(m20261129_000002_editorial::Migration),
+            Box::new(m20261129_000003_changes::Migration),
         ]
     }
 }
