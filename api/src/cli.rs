@@ -47,6 +47,14 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Rebuild the search index from the database.
+    Reindex {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Index directory (default: beside an SQLite file, else ./barta-index).
+        #[arg(long, env = "BARTA_INDEX_DIR")]
+        index_dir: Option<PathBuf>,
+    },
     /// Manage API keys.
     Keys {
         #[command(subcommand)]
@@ -99,6 +107,10 @@ struct ServeArgs {
     /// Fill an empty database with demo content.
     #[arg(long)]
     demo: bool,
+    /// Search index directory (default: beside an SQLite file, else
+    /// ./barta-index; in memory for an in-memory database).
+    #[arg(long, env = "BARTA_INDEX_DIR")]
+    index_dir: Option<PathBuf>,
     /// Bangla calendar rule for display strings: 2019 (official) or 1987.
     #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
     calendar: String,
@@ -113,6 +125,7 @@ impl Default for ServeArgs {
             },
             bind: std::env::var("BARTA_BIND").unwrap_or_else(|_| DEFAULT_BIND.to_owned()),
             demo: false,
+            index_dir: std::env::var("BARTA_INDEX_DIR").ok().map(PathBuf::from),
             calendar: std::env::var("BARTA_BANGLA_CALENDAR").unwrap_or_else(|_| "2019".to_owned()),
         }
     }
@@ -131,6 +144,28 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Healthcheck { bind } => healthcheck(&bind),
+        Command::Reindex { db, index_dir } => {
+            crate::telemetry::init(json);
+            runtime.block_on(async {
+                let repo = ContentRepo::new(open_database(&db.url).await?);
+                let dir = index_dir.or_else(|| crate::config::default_index_dir(&db.url));
+                let Some(dir) = dir else {
+                    anyhow::bail!("an in-memory database has no index to rebuild");
+                };
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)?;
+                }
+                let started = std::time::Instant::now();
+                let (index, _) = crate::search::SearchIndex::open(Some(&dir))?;
+                let n = index.rebuild(&repo, Utc::now()).await?;
+                println!(
+                    "indexed {n} public articles in {:.1} s into {}",
+                    started.elapsed().as_secs_f64(),
+                    dir.display()
+                );
+                Ok(())
+            })
+        }
         Command::Keys { action, db } => {
             crate::telemetry::init(json);
             runtime.block_on(keys(action, db.url))
@@ -164,6 +199,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .parse()
         .map_err(|_| anyhow::anyhow!("--calendar must be 2019 or 1987"))?;
     let mut settings = Settings::new(args.db.url, args.bind);
+    settings.index_dir = args
+        .index_dir
+        .or_else(|| crate::config::default_index_dir(&settings.database_url));
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
     let app = Application::build(settings.clone()).await?;

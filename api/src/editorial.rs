@@ -63,6 +63,9 @@ pub struct ArticleInput {
     pub canonical_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
     pub external_id: Option<Option<String>>,
+    /// Flag as breaking news until this RFC 3339 instant (`null` clears).
+    #[serde(default, deserialize_with = "double")]
+    pub breaking_until: Option<Option<String>>,
 }
 
 /// Slugs of the input resolved to ids (looked up before the transaction).
@@ -241,6 +244,14 @@ impl ArticleInput {
                 }
             };
         }
+        if let Some(b) = &self.breaking_until {
+            state.breaking_until = match b {
+                None => None,
+                Some(t) => parse_rfc3339("breakingUntil", t)
+                    .map_err(|e| errors.push(e))
+                    .ok(),
+            };
+        }
         if let Some(section) = &self.section {
             match refs.sections.get(section) {
                 Some(id) => state.section_id = *id,
@@ -372,6 +383,7 @@ impl EditorialService {
             unpublish_reason: None,
             deleted_at: None,
             word_count: 0,
+            breaking_until: None,
         };
         input.apply(&mut state, &refs, true)?;
         Ok(self

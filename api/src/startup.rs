@@ -2,6 +2,8 @@
 //! can start the real server on port 0.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, Service};
@@ -14,16 +16,42 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::discovery::{DiscoveryService, ViewCounter};
 use crate::editorial::EditorialService;
 use crate::error::plain_errors_to_problems;
 use crate::graphql::{self, BartaSchema};
 use crate::rest;
+use crate::search::SearchIndex;
 use crate::service::ContentService;
 
 pub struct Application {
     port: u16,
     server: Server,
     service: ContentService,
+    discovery: DiscoveryService,
+    stop: Arc<AtomicBool>,
+}
+
+/// Opens the search index and rebuilds it when it is missing or stale.
+pub async fn open_index(
+    repo: &ContentRepo,
+    dir: Option<&std::path::Path>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Arc<SearchIndex>> {
+    let (index, rebuild) = SearchIndex::open(dir).context("cannot open the search index")?;
+    if rebuild {
+        let started = std::time::Instant::now();
+        let n = index
+            .rebuild(repo, now)
+            .await
+            .context("cannot build the search index")?;
+        tracing::info!(
+            articles = n,
+            ms = started.elapsed().as_millis() as u64,
+            "search index built"
+        );
+    }
+    Ok(Arc::new(index))
 }
 
 /// Connects to the database and applies pending migrations.
@@ -68,15 +96,30 @@ impl Application {
             let seeded = crate::demo::seed(&repo, clock.now()).await?;
             tracing::info!(?seeded, "demo content");
         }
+        let index = open_index(&repo, settings.index_dir.as_deref(), clock.now()).await?;
         let service = ContentService::new(repo, clock, settings.calendar_rule);
+        let discovery = DiscoveryService::new(service.clone(), index, Arc::new(ViewCounter::new()));
+        discovery
+            .sync()
+            .await
+            .map_err(|e| anyhow::anyhow!("search index sync: {e}"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        spawn_background(discovery.clone(), settings.sync_interval, stop.clone());
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, service.clone(), settings.workers)?;
+        let server = run(
+            listener,
+            service.clone(),
+            discovery.clone(),
+            settings.workers,
+        )?;
         Ok(Self {
             port,
             server,
             service,
+            discovery,
+            stop,
         })
     }
 
@@ -92,17 +135,57 @@ impl Application {
         self.server.handle()
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    pub fn discovery(&self) -> &DiscoveryService {
+        &self.discovery
     }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.stop.store(true, Ordering::SeqCst);
+        if let Err(e) = self.discovery.flush_views().await {
+            e.log();
+        }
+        result
+    }
+}
+
+/// Keeps the search index and the view counters in step with the database:
+/// every `interval`, until the server stops.
+fn spawn_background(
+    discovery: DiscoveryService,
+    interval: std::time::Duration,
+    stop: Arc<AtomicBool>,
+) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
+        while !stop.load(Ordering::SeqCst) {
+            ticker.tick().await;
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            if let Err(e) = discovery.sync().await {
+                e.log();
+            }
+            n += 1;
+            if n.is_multiple_of(5)
+                && let Err(e) = discovery.flush_views().await
+            {
+                e.log();
+            }
+        }
+    });
 }
 
 fn run(
     listener: TcpListener,
     service: ContentService,
+    discovery: DiscoveryService,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
-    let schema: BartaSchema = graphql::build_schema(Some(service.clone()));
+    let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
+    let discovery = web::Data::new(discovery);
     let editorial = web::Data::new(EditorialService::new(service.clone()));
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
@@ -117,6 +200,7 @@ fn run(
             .app_data(service.clone())
             .app_data(schema.clone())
             .app_data(editorial.clone())
+            .app_data(discovery.clone())
             .configure(rest::configure)
             .service(
                 web::resource("/graphql")

@@ -198,6 +198,8 @@ pub struct ArticleSummary {
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub word_count: u32,
+    /// Flagged as breaking news until this instant.
+    pub breaking_until: Option<DateTime<Utc>>,
     /// Filled by the repository with one batched query per page.
     pub author_ids: Vec<i64>,
     pub tag_ids: Vec<i64>,
@@ -258,6 +260,7 @@ impl Article {
             unpublish_reason: self.unpublish_reason.clone(),
             deleted_at: self.deleted_at,
             word_count: s.word_count,
+            breaking_until: s.breaking_until,
         }
     }
 }
@@ -293,6 +296,7 @@ pub struct ArticleState {
     pub unpublish_reason: Option<String>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub word_count: u32,
+    pub breaking_until: Option<DateTime<Utc>>,
 }
 
 impl ArticleState {

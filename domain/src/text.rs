@@ -127,6 +127,35 @@ fn emit(out: &mut String, pending_space: &mut bool, c: char) {
     out.push(c);
 }
 
+/// The words of `s` for a search index: each item is the byte range of the
+/// word in `s` (for highlighting) and its search key. Words are split
+/// exactly where [`search_key`] puts a separator, so
+/// `search_tokens(s).map(key).join(" ") == search_key(s)` for NFC text.
+pub fn search_tokens(s: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    let mut chars = s.char_indices().peekable();
+    std::iter::from_fn(move || {
+        // Skip separators.
+        while let Some(&(_, c)) = chars.peek() {
+            if matches!(key_part(c), KeyPart::Space) {
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let (start, _) = *chars.peek()?;
+        let mut end = start;
+        while let Some(&(i, c)) = chars.peek() {
+            if matches!(key_part(c), KeyPart::Space) {
+                break;
+            }
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        Some((start, end, search_key(&s[start..end])))
+    })
+    .filter(|(_, _, key)| !key.is_empty())
+}
+
 /// Builds the normalised key used for search.
 ///
 /// Steps: NFC; য় ড় ঢ় (precomposed or decomposed) → base letter + nukta;
@@ -280,6 +309,28 @@ mod tests {
         // ZWNJ survives cleaning.
         let zwnj = "\u{0995}\u{09CD}\u{200C}\u{09B7}";
         assert_eq!(clean_text(zwnj, false).unwrap(), zwnj);
+    }
+
+    #[test]
+    fn search_tokens_agree_with_search_key_and_keep_offsets() {
+        for text in [
+            "চলেছে।উত্তর দিকে",
+            "ঢাকা, ২৪ নভেম্বর (বাসস) — বিজয় দিবস",
+            "র\u{200D}্যাব ও পুলিশ\u{200C}ের অভিযান",
+            "  Hello, World! 2024  ",
+            "",
+            "।।।",
+        ] {
+            let text = nfc(text);
+            let tokens: Vec<(usize, usize, String)> = search_tokens(&text).collect();
+            let joined: Vec<&str> = tokens.iter().map(|t| t.2.as_str()).collect();
+            assert_eq!(joined.join(" "), search_key(&text), "{text}");
+            for (start, end, key) in &tokens {
+                assert_eq!(&search_key(&text[*start..*end]), key);
+            }
+        }
+        let words: Vec<String> = search_tokens("চলেছে।উত্তর").map(|t| t.2).collect();
+        assert_eq!(words, vec!["চলেছে", "উত্তর"]);
     }
 
     #[test]

@@ -206,6 +206,7 @@ fn apply(model: &mut article::ActiveModel, s: &ArticleState) -> Result<(), RepoE
     model.unpublish_reason = Set(s.unpublish_reason.clone());
     model.deleted_at = Set(s.deleted_at.map(micros));
     model.word_count = Set(i32::try_from(s.word_count).unwrap_or(i32::MAX));
+    model.breaking_until = Set(s.breaking_until.map(micros));
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! invariant comes back as [`RepoError::Corrupt`], never as a panic.
 
 mod db;
+mod discovery;
 mod editorial;
 mod entities;
 mod error;
@@ -15,6 +16,7 @@ pub mod testing;
 mod write;
 
 pub use db::{Database, QueryCounter};
+pub use discovery::Collection;
 pub use editorial::{Change, WriteContext};
 pub use error::RepoError;
 pub use repo::{ContentRepo, Page};

@@ -99,6 +99,7 @@ pub(crate) fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError
         published_at: m.published_at,
         updated_at: m.updated_at,
         word_count: u32::try_from(m.word_count).unwrap_or(0),
+        breaking_until: m.breaking_until,
         author_ids: Vec::new(),
         tag_ids: Vec::new(),
     })
@@ -160,7 +161,7 @@ pub(crate) fn to_tag(m: tag::Model) -> Tag {
 }
 
 /// The columns a list needs (the body stays in the database).
-fn summary_columns() -> [article::Column; 14] {
+fn summary_columns() -> [article::Column; 15] {
     use article::Column as C;
     [
         C::Id,
@@ -177,6 +178,7 @@ fn summary_columns() -> [article::Column; 14] {
         C::WordCount,
         C::PublishAt,
         C::EmbargoUntil,
+        C::BreakingUntil,
     ]
 }
 
@@ -194,6 +196,7 @@ struct SummaryRow {
     published_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
     word_count: i32,
+    breaking_until: Option<DateTime<Utc>>,
 }
 
 impl SummaryRow {
@@ -217,6 +220,7 @@ impl SummaryRow {
             published_at: self.published_at,
             updated_at: self.updated_at,
             word_count: u32::try_from(self.word_count).unwrap_or(0),
+            breaking_until: self.breaking_until,
             author_ids: Vec::new(),
             tag_ids: Vec::new(),
         })

@@ -47,6 +47,8 @@ pub struct TestApp {
     pub queries: QueryCounter,
     /// Moves the server's clock; starts at the real time.
     pub clock_offset: Arc<Mutex<Duration>>,
+    /// The server's search and discovery service (to sync the index now).
+    pub discovery: api::discovery::DiscoveryService,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -107,11 +109,15 @@ pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
     let mut settings = Settings::new(db.url.clone(), "127.0.0.1:0");
     settings.workers = Some(2);
     settings.query_counter = Some(queries.clone());
+    // Tests sync the search index explicitly (`sync_index`), so statement
+    // counts are not disturbed by the background poller.
+    settings.sync_interval = std::time::Duration::from_secs(3600);
     let app = Application::build_with_clock(settings, clock)
         .await
         .expect("app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.server_handle();
+    let discovery = app.discovery().clone();
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
         address,
@@ -121,6 +127,7 @@ pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
         ids,
         queries,
         clock_offset,
+        discovery,
         handle,
     })
 }
@@ -215,6 +222,12 @@ impl TestApp {
             .await
             .expect("request");
         res.json().await.expect("json")
+    }
+
+    /// Brings the search index up to date (the background poller would,
+    /// within a second).
+    pub async fn sync_index(&self) {
+        self.discovery.sync().await.expect("index sync");
     }
 
     pub fn advance_clock(&self, by: Duration) {

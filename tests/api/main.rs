@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod discovery;
 mod editorial;
 mod errors;
 mod graphql;

@@ -19,6 +19,7 @@ pub use query::Query;
 pub use types::{global_id, parse_global_id};
 
 use crate::auth::Caller;
+use crate::discovery::DiscoveryService;
 use crate::editorial::EditorialService;
 use crate::error::ApiError;
 use crate::service::ContentService;
@@ -32,14 +33,17 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 3_000;
 
 /// Builds the schema. Without a service it can still print its SDL.
-pub fn build_schema(svc: Option<ContentService>) -> BartaSchema {
+pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSchema {
     let mut builder = Schema::build(Query, Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .extension(ErrorCodes);
-    if let Some(svc) = svc {
-        builder = builder.data(EditorialService::new(svc.clone())).data(svc);
+    if let Some((svc, discovery)) = svc {
+        builder = builder
+            .data(EditorialService::new(svc.clone()))
+            .data(discovery)
+            .data(svc);
     }
     builder.finish()
 }

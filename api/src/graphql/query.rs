@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use domain::SectionNode;
 
 use super::types::{
-    ArticleConnection, ArticleGql, AuthorGql, EditionGql, Node, SectionGql, TagGql, list,
-    parse_global_id, service,
+    ArticleConnection, ArticleGql, AuthorGql, CollectionGql, EditionGql, FrontGql, FrontSectionGql,
+    MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, list, parse_global_id,
+    service,
 };
+use crate::discovery::{DiscoveryService, SearchParams};
 use crate::error::ApiError;
 use crate::service::ListParams;
 
@@ -20,6 +22,45 @@ pub enum CalendarRuleGql {
     Revised2019,
     /// The older rule of 1987, still printed by some papers.
     Traditional1987,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum SearchSort {
+    Relevance,
+    Newest,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum MostReadWindow {
+    #[graphql(name = "HOUR")]
+    Hour,
+    #[graphql(name = "SIX_HOURS")]
+    SixHours,
+    #[graphql(name = "DAY")]
+    Day,
+    #[graphql(name = "WEEK")]
+    Week,
+}
+
+/// Names invalid list arguments as GraphQL calls them.
+fn rename_list_fields(e: ApiError) -> async_graphql::Error {
+    match e {
+        ApiError::Invalid(errors) => ApiError::Invalid(
+            errors
+                .into_iter()
+                .map(|mut v| {
+                    v.field = match v.field.as_str() {
+                        "limit" => "first".to_owned(),
+                        "cursor" => "after".to_owned(),
+                        _ => v.field,
+                    };
+                    v
+                })
+                .collect(),
+        )
+        .into(),
+        e => e.into(),
+    }
 }
 
 /// Accepts a global id or the database id used in REST URLs.
@@ -148,6 +189,132 @@ impl Query {
         Ok(service(ctx)?
             .edition(at.as_deref(), place.as_deref(), calendar)?
             .into())
+    }
+
+    /// Full-text search, Bengali-aware: both forms of য় ড় ঢ়, Bengali and
+    /// ASCII digits, `।` without spaces. `"phrase"`, `+required`,
+    /// `-excluded`; all other words are required too.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 50")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        q: String,
+        section: Option<String>,
+        tag: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        sort: Option<SearchSort>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SearchResultsGql> {
+        let discovery = ctx.data::<DiscoveryService>()?;
+        let params = SearchParams {
+            q: Some(q),
+            section,
+            tag,
+            from,
+            to,
+            sort: sort.map(|s| match s {
+                SearchSort::Relevance => "relevance".to_owned(),
+                SearchSort::Newest => "newest".to_owned(),
+            }),
+            limit: first.map(|f| f.to_string()),
+            cursor: after,
+        };
+        let r = discovery
+            .search(&params)
+            .await
+            .map_err(rename_list_fields)?;
+        Ok(SearchResultsGql {
+            total_count: i32::try_from(r.total).unwrap_or(i32::MAX),
+            has_next_page: r.next_cursor.is_some(),
+            end_cursor: r.next_cursor,
+            hits: r
+                .hits
+                .into_iter()
+                .map(|(a, h)| SearchHitGql {
+                    article: ArticleGql::from_summary(a),
+                    headline_html: h.headline_html,
+                    snippet_html: h.snippet_html,
+                    score: h.score,
+                })
+                .collect(),
+        })
+    }
+
+    /// Most read in a window, site-wide or in a section (sub-sections
+    /// included); hourly counters.
+    #[graphql(complexity = "first.unwrap_or(10).clamp(0, 50) as usize * child_complexity + 30")]
+    async fn most_read(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "MostReadWindow::Day")] window: MostReadWindow,
+        section: Option<String>,
+        #[graphql(default = 10)] first: Option<i32>,
+    ) -> Result<Vec<MostReadGql>> {
+        let discovery = ctx.data::<DiscoveryService>()?;
+        let w = match window {
+            MostReadWindow::Hour => "1h",
+            MostReadWindow::SixHours => "6h",
+            MostReadWindow::Day => "24h",
+            MostReadWindow::Week => "7d",
+        };
+        let limit = first.map(|f| f.to_string());
+        Ok(discovery
+            .most_read(Some(w), section.as_deref(), limit.as_deref())
+            .await
+            .map_err(rename_list_fields)?
+            .into_iter()
+            .map(|(a, views)| MostReadGql {
+                article: ArticleGql::from_summary(a),
+                views,
+            })
+            .collect())
+    }
+
+    /// A curated list (lead stories, editors' picks…).
+    #[graphql(complexity = "20 * child_complexity + 20")]
+    async fn collection(&self, ctx: &Context<'_>, slug: String) -> Result<Option<CollectionGql>> {
+        let discovery = ctx.data::<DiscoveryService>()?;
+        let (c, items) = discovery.collection(&slug).await?;
+        Ok(Some(CollectionGql {
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            updated_at: c.updated_at,
+            articles: items.into_iter().map(ArticleGql::from_summary).collect(),
+        }))
+    }
+
+    /// The home screen: edition line, breaking, lead stories and the newest
+    /// of each top-level section, de-duplicated.
+    #[graphql(
+        complexity = "per_section.unwrap_or(5).clamp(0, 20) as usize * 12 * child_complexity + 50"
+    )]
+    async fn front(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] per_section: Option<i32>,
+    ) -> Result<FrontGql> {
+        let discovery = ctx.data::<DiscoveryService>()?;
+        let n = per_section.map(|n| n.to_string());
+        let f = discovery.front(n.as_deref()).await?;
+        let cards =
+            |v: Vec<domain::ArticleSummary>| v.into_iter().map(ArticleGql::from_summary).collect();
+        Ok(FrontGql {
+            edition: f.edition.into(),
+            breaking: cards(f.breaking),
+            lead: cards(f.lead),
+            sections: f
+                .sections
+                .into_iter()
+                .map(|s| FrontSectionGql {
+                    section: SectionGql(s.section),
+                    articles: cards(s.articles),
+                })
+                .collect(),
+        })
     }
 
     /// The editors' preview of any article, drafts and scheduled ones

@@ -372,6 +372,27 @@ impl ArticleGql {
             })
             .collect())
     }
+    /// আরও পড়ুন: stories about the same thing (content similarity, shared
+    /// tags, section, recency); never this article or a near-duplicate.
+    #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 30")]
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: Option<i32>,
+    ) -> Result<Vec<ArticleGql>> {
+        let discovery = ctx.data::<crate::discovery::DiscoveryService>()?;
+        let limit = first.map(|f| f.to_string());
+        Ok(discovery
+            .related(&self.summary.id.to_string(), limit.as_deref())
+            .await?
+            .into_iter()
+            .map(|(a, _)| ArticleGql::from_summary(a))
+            .collect())
+    }
+    /// Flagged as breaking news until then.
+    async fn breaking_until(&self) -> Option<DateTime<Utc>> {
+        self.summary.breaking_until
+    }
     /// এই বিভাগের আরও: newest articles of the same section, this one excluded.
     #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 20")]
     async fn more_from_section(
@@ -389,6 +410,79 @@ impl ArticleGql {
             .map(ArticleGql::from_summary)
             .collect())
     }
+}
+
+/// One search result.
+pub struct SearchHitGql {
+    pub article: ArticleGql,
+    pub headline_html: String,
+    pub snippet_html: String,
+    pub score: f32,
+}
+
+#[Object(name = "SearchHit")]
+impl SearchHitGql {
+    async fn article(&self) -> &ArticleGql {
+        &self.article
+    }
+    /// The headline with matched words in `<mark>` (HTML-escaped otherwise).
+    async fn headline_html(&self) -> &str {
+        &self.headline_html
+    }
+    /// The best passage, matched words in `<mark>`.
+    async fn snippet_html(&self) -> &str {
+        &self.snippet_html
+    }
+    async fn score(&self) -> f32 {
+        self.score
+    }
+}
+
+/// A page of search results.
+#[derive(SimpleObject)]
+#[graphql(name = "SearchResults")]
+pub struct SearchResultsGql {
+    pub total_count: i32,
+    pub hits: Vec<SearchHitGql>,
+    /// Pass as `after` for the next page; null on the last one.
+    pub end_cursor: Option<String>,
+    pub has_next_page: bool,
+}
+
+/// An article with its view count in a window.
+#[derive(SimpleObject)]
+#[graphql(name = "MostReadItem")]
+pub struct MostReadGql {
+    pub article: ArticleGql,
+    pub views: i64,
+}
+
+/// A curated list.
+#[derive(SimpleObject)]
+#[graphql(name = "Collection")]
+pub struct CollectionGql {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub articles: Vec<ArticleGql>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "FrontSection")]
+pub struct FrontSectionGql {
+    pub section: SectionGql,
+    pub articles: Vec<ArticleGql>,
+}
+
+/// The home screen in one call; no article appears twice.
+#[derive(SimpleObject)]
+#[graphql(name = "Front")]
+pub struct FrontGql {
+    pub edition: EditionGql,
+    pub breaking: Vec<ArticleGql>,
+    pub lead: Vec<ArticleGql>,
+    pub sections: Vec<FrontSectionGql>,
 }
 
 async fn all_sections(ctx: &Context<'_>) -> Result<Arc<Vec<Section>>> {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod articles;
+pub mod discovery;
 mod edition;
 mod health;
 mod sections;
@@ -48,6 +49,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         sections::author_articles,
     );
     get(cfg, "/v1/edition", edition::edition);
+    get(cfg, "/v1/search", discovery::search);
+    get(cfg, "/v1/articles/{id}/related", discovery::related);
+    get(cfg, "/v1/most-read", discovery::most_read);
+    get(cfg, "/v1/collections", discovery::collections);
+    get(cfg, "/v1/collections/{slug}", discovery::collection);
+    get(cfg, "/v1/front", discovery::front);
+    resource(cfg, "/v1/articles/{id}/views", "POST", |r| {
+        r.route(web::post().to(discovery::view))
+    });
+    resource(cfg, "/v1/admin/collections/{slug}", "PUT, DELETE", |r| {
+        r.route(web::put().to(discovery::save_collection))
+            .route(web::delete().to(discovery::delete_collection))
+    });
 
     resource(cfg, "/v1/admin/articles", "GET, POST", |r| {
         r.route(web::get().to(admin::desk))

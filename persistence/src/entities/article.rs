@@ -36,6 +36,7 @@ pub struct Model {
     pub corrections: Json,
     pub unpublish_reason: Option<String>,
     pub deleted_at: Option<DateTimeUtc>,
+    pub breaking_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,8 @@ pub mod article_tag;
 pub mod audit_entry;
 pub mod author;
 pub mod change;
+pub mod collection;
+pub mod collection_item;
 pub mod revision;
 pub mod section;
 pub mod tag;

@@ -1,0 +1,401 @@
+//! `/v1/search`, related stories, the view beacon, most read, collections
+//! and the front.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::{ArticleSummary, Scope};
+use serde::{Deserialize, Serialize};
+
+use super::views::{
+    ArticleSummaryView, DataView, EditionView, ListView, PageInfoView, SectionRefView,
+};
+use crate::discovery::{DiscoveryService, RelatedReason, SearchParams};
+use crate::error::ApiError;
+use crate::service::{ContentService, Refs};
+
+/// Refs (sections, authors, tags) for any set of summaries.
+pub async fn refs_for(svc: &ContentService, items: &[&ArticleSummary]) -> Result<Refs, ApiError> {
+    let repo = svc.repo();
+    let mut author_ids: Vec<i64> = items.iter().flat_map(|a| a.author_ids.clone()).collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let mut tag_ids: Vec<i64> = items.iter().flat_map(|a| a.tag_ids.clone()).collect();
+    tag_ids.sort_unstable();
+    tag_ids.dedup();
+    Ok(Refs {
+        sections: svc
+            .sections()
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect(),
+        authors: repo
+            .authors_by_ids(&author_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect(),
+        tags: repo
+            .tags_by_ids(&tag_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect(),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchHitView {
+    #[serde(flatten)]
+    article: ArticleSummaryView,
+    headline_html: String,
+    snippet_html: String,
+    score: f32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchPageView {
+    next_cursor: Option<String>,
+    has_more: bool,
+    total: usize,
+}
+
+#[derive(Serialize)]
+struct SearchView {
+    data: Vec<SearchHitView>,
+    page: SearchPageView,
+}
+
+pub async fn search(
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let result = discovery.search(&params).await?;
+    let items: Vec<&ArticleSummary> = result.hits.iter().map(|(a, _)| a).collect();
+    let refs = refs_for(&svc, &items).await?;
+    Ok(HttpResponse::Ok().json(SearchView {
+        data: result
+            .hits
+            .iter()
+            .map(|(a, h)| SearchHitView {
+                article: ArticleSummaryView::new(a, &refs),
+                headline_html: h.headline_html.clone(),
+                snippet_html: h.snippet_html.clone(),
+                score: h.score,
+            })
+            .collect(),
+        page: SearchPageView {
+            has_more: result.next_cursor.is_some(),
+            next_cursor: result.next_cursor,
+            total: result.total,
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RelatedParams {
+    limit: Option<String>,
+    debug: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RelatedView {
+    #[serde(flatten)]
+    article: ArticleSummaryView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<RelatedReason>,
+}
+
+pub async fn related(
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+    params: web::Query<RelatedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let debug = matches!(params.debug.as_deref(), Some("1" | "true"));
+    let list = discovery.related(&path, params.limit.as_deref()).await?;
+    let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
+    let refs = refs_for(&svc, &items).await?;
+    Ok(HttpResponse::Ok().json(DataView {
+        data: list
+            .iter()
+            .map(|(a, r)| RelatedView {
+                article: ArticleSummaryView::new(a, &refs),
+                reason: debug.then(|| r.clone()),
+            })
+            .collect::<Vec<_>>(),
+    }))
+}
+
+/// The view beacon: always 202 with no body, whatever the id.
+pub async fn view(
+    req: HttpRequest,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let client = req
+        .connection_info()
+        .realip_remote_addr()
+        .unwrap_or("unknown")
+        .to_owned();
+    discovery.record_view(&path, &client);
+    HttpResponse::Accepted()
+        .insert_header(("cache-control", "no-store"))
+        .finish()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MostReadParams {
+    window: Option<String>,
+    section: Option<String>,
+    limit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MostReadView {
+    #[serde(flatten)]
+    article: ArticleSummaryView,
+    views: i64,
+}
+
+pub async fn most_read(
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    params: web::Query<MostReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let list = discovery
+        .most_read(
+            params.window.as_deref(),
+            params.section.as_deref(),
+            params.limit.as_deref(),
+        )
+        .await?;
+    let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
+    let refs = refs_for(&svc, &items).await?;
+    Ok(HttpResponse::Ok().json(DataView {
+        data: list
+            .iter()
+            .map(|(a, n)| MostReadView {
+                article: ArticleSummaryView::new(a, &refs),
+                views: *n,
+            })
+            .collect::<Vec<_>>(),
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CollectionView {
+    slug: String,
+    name: String,
+    description: Option<String>,
+    updated_at: String,
+    articles: Vec<ArticleSummaryView>,
+}
+
+pub async fn collection(
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (c, items) = discovery.collection(&path).await?;
+    let refs = refs_for(&svc, &items.iter().collect::<Vec<_>>()).await?;
+    Ok(HttpResponse::Ok().json(DataView {
+        data: CollectionView {
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            updated_at: super::views::rfc3339(c.updated_at),
+            articles: items
+                .iter()
+                .map(|a| ArticleSummaryView::new(a, &refs))
+                .collect(),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrontParams {
+    per_section: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FrontSectionView {
+    section: SectionRefView,
+    articles: Vec<ArticleSummaryView>,
+}
+
+#[derive(Serialize)]
+struct FrontView {
+    edition: EditionView,
+    breaking: Vec<ArticleSummaryView>,
+    lead: Vec<ArticleSummaryView>,
+    sections: Vec<FrontSectionView>,
+}
+
+pub async fn front(
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    params: web::Query<FrontParams>,
+) -> Result<HttpResponse, ApiError> {
+    let f = discovery.front(params.per_section.as_deref()).await?;
+    let all: Vec<&ArticleSummary> = f
+        .breaking
+        .iter()
+        .chain(&f.lead)
+        .chain(f.sections.iter().flat_map(|s| &s.articles))
+        .collect();
+    let refs = refs_for(&svc, &all).await?;
+    let cards = |list: &[ArticleSummary]| {
+        list.iter()
+            .map(|a| ArticleSummaryView::new(a, &refs))
+            .collect()
+    };
+    Ok(HttpResponse::Ok().json(DataView {
+        data: FrontView {
+            edition: EditionView::new(&f.edition),
+            breaking: cards(&f.breaking),
+            lead: cards(&f.lead),
+            sections: f
+                .sections
+                .iter()
+                .map(|s| FrontSectionView {
+                    section: SectionRefView::new(&s.section),
+                    articles: cards(&s.articles),
+                })
+                .collect(),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollectionInput {
+    name: String,
+    description: Option<String>,
+    /// Article ids in order.
+    articles: Vec<serde_json::Value>,
+}
+
+/// `PUT /v1/admin/collections/{slug}` (editor): create or replace.
+pub async fn save_collection(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = crate::auth::require(svc.repo(), &req, Scope::Editor).await?;
+    let input: CollectionInput = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("body", format!("not a valid collection: {e}")))?;
+    let mut errors = Vec::new();
+    let slug = domain::Slug::parse(&path).map_err(|e| errors.push(e)).ok();
+    let name = domain::text::clean_text(input.name.trim(), false)
+        .ok()
+        .filter(|n| !n.is_empty() && n.chars().count() <= 100);
+    if name.is_none() {
+        errors.push(domain::ValidationError::new(
+            "name",
+            "must be 1 to 100 plain characters",
+        ));
+    }
+    let mut ids = Vec::new();
+    for (i, v) in input.articles.iter().enumerate() {
+        let raw = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        match domain::ArticleId::parse(&raw) {
+            Ok(id) if !ids.contains(&id.get()) => ids.push(id.get()),
+            Ok(_) => errors.push(domain::ValidationError::new(
+                format!("articles[{i}]"),
+                "is listed twice",
+            )),
+            Err(_) => errors.push(domain::ValidationError::new(
+                format!("articles[{i}]"),
+                "must be an article id",
+            )),
+        }
+    }
+    if ids.len() > 100 {
+        errors.push(domain::ValidationError::new(
+            "articles",
+            "at most 100 articles",
+        ));
+    }
+    let (Some(slug), Some(name), true) = (slug, name, errors.is_empty()) else {
+        return Err(ApiError::Unprocessable(errors));
+    };
+    let ctx = persistence::WriteContext {
+        actor: Some(key.id),
+        now: svc.now(),
+    };
+    svc.repo()
+        .save_collection(
+            slug.as_str(),
+            &name,
+            input.description.as_deref(),
+            &ids,
+            ctx,
+        )
+        .await?;
+    let (c, items) = discovery.collection(slug.as_str()).await?;
+    let refs = refs_for(&svc, &items.iter().collect::<Vec<_>>()).await?;
+    Ok(HttpResponse::Ok().json(DataView {
+        data: CollectionView {
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            updated_at: super::views::rfc3339(c.updated_at),
+            articles: items
+                .iter()
+                .map(|a| ArticleSummaryView::new(a, &refs))
+                .collect(),
+        },
+    }))
+}
+
+pub async fn delete_collection(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = crate::auth::require(svc.repo(), &req, Scope::Editor).await?;
+    let ctx = persistence::WriteContext {
+        actor: Some(key.id),
+        now: svc.now(),
+    };
+    svc.repo()
+        .delete_collection(&domain::text::nfc(&path), ctx)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize)]
+struct CollectionSummaryView {
+    slug: String,
+    name: String,
+    description: Option<String>,
+}
+
+pub async fn collections(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
+    let list = svc.repo().collections().await?;
+    Ok(HttpResponse::Ok().json(ListView {
+        data: list
+            .into_iter()
+            .map(|c| CollectionSummaryView {
+                slug: c.slug,
+                name: c.name,
+                description: c.description,
+            })
+            .collect(),
+        page: PageInfoView {
+            next_cursor: None,
+            has_more: false,
+        },
+    }))
+}

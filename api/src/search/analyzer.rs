@@ -1,0 +1,94 @@
+//! The Bengali analyzer: words split exactly where `domain::text::search_key`
+//! separates them (whitespace, `।`, punctuation — even without spaces), each
+//! word normalised by it (NFC, one form for য় ড় ঢ়, Bengali digits as ASCII,
+//! zero-width characters dropped, lowercase). Bengali words stay whole:
+//! tantivy's default tokenizer would split them at vowel signs and hasanta.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+pub const NAME: &str = "bn";
+
+#[derive(Clone, Default)]
+pub struct BengaliTokenizer;
+
+pub struct BengaliTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+    /// Returned if asked for a token before the first `advance` (never a panic).
+    fallback: Token,
+}
+
+impl Tokenizer for BengaliTokenizer {
+    type TokenStream<'a> = BengaliTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        let tokens = domain::text::search_tokens(text)
+            .enumerate()
+            .map(|(position, (from, to, key))| Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: key,
+                position_length: 1,
+            })
+            .collect();
+        BengaliTokenStream {
+            tokens,
+            index: 0,
+            fallback: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for BengaliTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.index < self.tokens.len() {
+            self.index += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.index
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .unwrap_or(&self.fallback)
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self
+            .index
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get_mut(i))
+        {
+            Some(t) => t,
+            None => &mut self.fallback,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut t = BengaliTokenizer;
+        let mut stream = t.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn bengali_words_stay_whole_and_danda_splits() {
+        assert_eq!(words("আন্দোলন চলেছে।উত্তর"), vec!["আন্দোলন", "চলেছে", "উত্তর"]);
+        assert_eq!(words("২০২৪ সালে"), vec!["2024", "সালে"]);
+        assert_eq!(words("বিজয\u{09BC}"), words("বিজ\u{09DF}"));
+        assert!(words("।, —").is_empty());
+    }
+}

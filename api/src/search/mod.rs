@@ -1,0 +1,710 @@
+//! The embedded search index (tantivy, BM25): derived state, rebuilt from the
+//! database and kept fresh from its change log.
+//!
+//! - Only public articles are indexed; every write and every scheduled
+//!   transition (go-live, embargo end) reaches the index through the change
+//!   log, polled by each instance (`sync`). Results are re-checked against
+//!   the database when they are loaded, so a lagging index can never show an
+//!   unpublished article.
+//! - The index lives in a directory (or in memory for tests) with a version
+//!   file; a missing or older index is rebuilt at start (`barta reindex`
+//!   rebuilds on demand).
+
+pub mod analyzer;
+
+use std::collections::HashSet;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use domain::Article;
+use domain::block::body_text;
+use persistence::ContentRepo;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, OwnedValue, STORED, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+
+/// Bump when the schema or the analyzer changes: an older index is rebuilt.
+pub const INDEX_VERSION: u32 = 1;
+const VERSION_FILE: &str = "barta-index-version";
+/// Change-log rows re-read behind the cursor on every sync: a transaction
+/// that took an earlier id but committed later is still picked up.
+const OVERLAP: i64 = 200;
+const WRITER_MEMORY: usize = 50_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index: {0}")]
+    Query(#[from] tantivy::query::QueryParserError),
+    #[error("search index directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("search index: {0}")]
+    Repo(#[from] persistence::RepoError),
+    #[error("search index lock poisoned")]
+    Poisoned,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    headline: Field,
+    summary: Field,
+    body: Field,
+    tags: Field,
+    section: Field,
+    authors: Field,
+    section_ids: Field,
+    tag_ids: Field,
+    published: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer::NAME)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { opts.set_stored() } else { opts }
+    };
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        headline: b.add_text_field("headline", text(true)),
+        summary: b.add_text_field("summary", text(true)),
+        body: b.add_text_field("body", text(true)),
+        tags: b.add_text_field("tags", text(false)),
+        section: b.add_text_field("section", text(false)),
+        authors: b.add_text_field("authors", text(false)),
+        section_ids: b.add_u64_field("section_ids", INDEXED | STORED),
+        tag_ids: b.add_u64_field("tag_ids", INDEXED | STORED),
+        published: b.add_i64_field("published", INDEXED | STORED | FAST),
+    };
+    (b.build(), fields)
+}
+
+/// How to order search results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// A parsed search request.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub section_ids: Option<Vec<i64>>,
+    pub tag_id: Option<i64>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub sort: SortBy,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: i64,
+    pub score: f32,
+    /// The headline with matched words in `<mark>`, HTML-escaped otherwise.
+    pub headline_html: String,
+    /// The best passage of the summary or body, marked the same way.
+    pub snippet_html: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hits {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// Related-story candidates from the index, with their raw similarity.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: i64,
+    pub similarity: f32,
+    pub section_ids: Vec<i64>,
+    pub tag_ids: Vec<i64>,
+    pub published: Option<DateTime<Utc>>,
+    pub headline: String,
+    pub body: String,
+}
+
+struct SyncState {
+    last_change: i64,
+    last_time: DateTime<Utc>,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    state: Mutex<SyncState>,
+    /// Serialises syncs (the poller and explicit calls).
+    sync_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SearchIndex")
+    }
+}
+
+fn doc_of(
+    f: &Fields,
+    a: &Article,
+    section_names: &[String],
+    tags: &[String],
+    authors: &[String],
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let s = &a.summary;
+    doc.add_u64(f.id, s.id.unsigned_abs());
+    doc.add_text(f.headline, &s.headline);
+    if let Some(sum) = &s.summary {
+        doc.add_text(f.summary, sum);
+    }
+    doc.add_text(f.body, body_text(&a.body));
+    for t in tags {
+        doc.add_text(f.tags, t);
+    }
+    for n in section_names {
+        doc.add_text(f.section, n);
+    }
+    for n in authors {
+        doc.add_text(f.authors, n);
+    }
+    let mut sections = vec![s.section_id];
+    sections.extend(&a.secondary_section_ids);
+    for id in sections {
+        doc.add_u64(f.section_ids, id.unsigned_abs());
+    }
+    for id in &s.tag_ids {
+        doc.add_u64(f.tag_ids, id.unsigned_abs());
+    }
+    if let Some(t) = s.published_at {
+        doc.add_i64(f.published, t.timestamp_micros());
+    }
+    doc
+}
+
+/// `text` as HTML with the byte ranges in `marks` wrapped in `<mark>`.
+fn mark(text: &str, marks: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut pos = 0;
+    for r in marks {
+        if r.start < pos
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&html_escape::encode_text(&text[pos..r.start]));
+        out.push_str("<mark>");
+        out.push_str(&html_escape::encode_text(&text[r.start..r.end]));
+        out.push_str("</mark>");
+        pos = r.end;
+    }
+    out.push_str(&html_escape::encode_text(&text[pos..]));
+    out
+}
+
+fn first_text(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` (created when missing) or in memory. The
+    /// second value says whether it must be rebuilt (new, or from an older
+    /// version).
+    pub fn open(dir: Option<&Path>) -> Result<(Self, bool), SearchError> {
+        let (schema, fields) = schema();
+        let (index, rebuild) = match dir {
+            None => (Index::create_in_ram(schema), true),
+            Some(dir) => {
+                let version_file: PathBuf = dir.join(VERSION_FILE);
+                let current = std::fs::read_to_string(&version_file)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u32>().ok());
+                if current != Some(INDEX_VERSION) && dir.exists() {
+                    std::fs::remove_dir_all(dir)?;
+                }
+                std::fs::create_dir_all(dir)?;
+                let fresh = current != Some(INDEX_VERSION);
+                let index = if fresh {
+                    Index::create_in_dir(dir, schema)?
+                } else {
+                    match Index::open_in_dir(dir) {
+                        Ok(i) if i.schema() == schema => i,
+                        _ => {
+                            std::fs::remove_dir_all(dir)?;
+                            std::fs::create_dir_all(dir)?;
+                            return Self::open(Some(dir)).map(|(i, _)| (i, true));
+                        }
+                    }
+                };
+                std::fs::write(&version_file, INDEX_VERSION.to_string())?;
+                (index, fresh)
+            }
+        };
+        index
+            .tokenizers()
+            .register(analyzer::NAME, analyzer::BengaliTokenizer);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+        let (last_change, last_time) = match index.load_metas()?.payload {
+            Some(p) => parse_payload(&p),
+            None => (0, DateTime::<Utc>::UNIX_EPOCH),
+        };
+        Ok((
+            Self {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                state: Mutex::new(SyncState {
+                    last_change,
+                    last_time,
+                }),
+                sync_lock: tokio::sync::Mutex::new(()),
+            },
+            rebuild || last_change == 0,
+        ))
+    }
+
+    /// Rebuilds the whole index from the database. Returns the number of
+    /// articles indexed.
+    pub async fn rebuild(
+        &self,
+        repo: &ContentRepo,
+        now: DateTime<Utc>,
+    ) -> Result<usize, SearchError> {
+        let _guard = self.sync_lock.lock().await;
+        let last_change = repo.last_change_id().await?;
+        let sections = repo.sections().await?;
+        {
+            let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            w.delete_all_documents()?;
+        }
+        let mut after = 0;
+        let mut count = 0;
+        loop {
+            let batch = repo.public_articles_after(after, 500, now).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.summary.id;
+            count += batch.len();
+            self.add_articles(repo, &batch, &sections).await?;
+        }
+        self.commit(last_change, now)?;
+        Ok(count)
+    }
+
+    async fn add_articles(
+        &self,
+        repo: &ContentRepo,
+        articles: &[Article],
+        sections: &[domain::Section],
+    ) -> Result<(), SearchError> {
+        let mut author_ids: Vec<i64> = articles
+            .iter()
+            .flat_map(|a| a.summary.author_ids.clone())
+            .collect();
+        author_ids.sort_unstable();
+        author_ids.dedup();
+        let mut tag_ids: Vec<i64> = articles
+            .iter()
+            .flat_map(|a| a.summary.tag_ids.clone())
+            .collect();
+        tag_ids.sort_unstable();
+        tag_ids.dedup();
+        let authors = repo.authors_by_ids(&author_ids).await?;
+        let tags = repo.tags_by_ids(&tag_ids).await?;
+        let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        for a in articles {
+            let s = &a.summary;
+            let names = |ids: &[i64], list: &[(i64, String)]| -> Vec<String> {
+                ids.iter()
+                    .filter_map(|id| list.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone()))
+                    .collect()
+            };
+            let section_list: Vec<(i64, String)> =
+                sections.iter().map(|x| (x.id, x.name.clone())).collect();
+            let mut section_ids = vec![s.section_id];
+            section_ids.extend(&a.secondary_section_ids);
+            let section_names = names(&section_ids, &section_list);
+            let tag_names = names(
+                &s.tag_ids,
+                &tags
+                    .iter()
+                    .map(|t| (t.id, t.name.clone()))
+                    .collect::<Vec<_>>(),
+            );
+            let author_names = names(
+                &s.author_ids,
+                &authors
+                    .iter()
+                    .map(|x| (x.id, x.name.clone()))
+                    .collect::<Vec<_>>(),
+            );
+            w.delete_term(Term::from_field_u64(self.fields.id, s.id.unsigned_abs()));
+            w.add_document(doc_of(
+                &self.fields,
+                a,
+                &section_names,
+                &tag_names,
+                &author_names,
+            ))?;
+        }
+        Ok(())
+    }
+
+    fn commit(&self, last_change: i64, now: DateTime<Utc>) -> Result<(), SearchError> {
+        {
+            let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&format!("{last_change} {}", now.timestamp_micros()));
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        if let Ok(mut st) = self.state.lock() {
+            st.last_change = last_change;
+            st.last_time = now;
+        }
+        Ok(())
+    }
+
+    /// Brings the index up to date with the change log: re-indexes (or
+    /// removes) every article written since the last sync and every article
+    /// whose scheduled transition has come. Returns how many were touched.
+    pub async fn sync(&self, repo: &ContentRepo, now: DateTime<Utc>) -> Result<usize, SearchError> {
+        let _guard = self.sync_lock.lock().await;
+        let (last_change, last_time) = {
+            let st = self.state.lock().map_err(|_| SearchError::Poisoned)?;
+            (st.last_change, st.last_time)
+        };
+        let mut ids: HashSet<i64> = HashSet::new();
+        let mut newest = last_change;
+        let mut cursor = (last_change - OVERLAP).max(0);
+        loop {
+            let rows = repo.changes_after(cursor, 1000).await?;
+            let Some(last) = rows.last() else { break };
+            cursor = last.id;
+            newest = newest.max(last.id);
+            ids.extend(
+                rows.iter()
+                    .filter(|r| r.id > last_change - OVERLAP)
+                    .map(|r| r.article_id),
+            );
+            if rows.len() < 1000 {
+                break;
+            }
+        }
+        // Rows above the old cursor are new; the overlap only re-checks.
+        for due in repo
+            .changes_effective_between(last_time, now, 10_000)
+            .await?
+        {
+            ids.insert(due.article_id);
+        }
+        if ids.is_empty() {
+            if let Ok(mut st) = self.state.lock() {
+                st.last_time = now;
+            }
+            return Ok(0);
+        }
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let public = repo.public_articles_by_ids(&ids, now).await?;
+        {
+            let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            for id in &ids {
+                w.delete_term(Term::from_field_u64(self.fields.id, id.unsigned_abs()));
+            }
+        }
+        let sections = repo.sections().await?;
+        self.add_articles(repo, &public, &sections).await?;
+        self.commit(newest, now)?;
+        Ok(ids.len())
+    }
+
+    /// The newest change-log id the index has absorbed.
+    pub fn last_change(&self) -> i64 {
+        self.state.lock().map(|s| s.last_change).unwrap_or(0)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn filters(
+        &self,
+        req_sections: &Option<Vec<i64>>,
+        tag: Option<i64>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(ids) = req_sections {
+            let terms = ids
+                .iter()
+                .map(|id| Term::from_field_u64(f.section_ids, id.unsigned_abs()));
+            out.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
+        if let Some(tag) = tag {
+            out.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.tag_ids, tag.unsigned_abs()),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if from.is_some() || to.is_some() {
+            let lower = from
+                .map(|t| Bound::Included(Term::from_field_i64(f.published, t.timestamp_micros())))
+                .unwrap_or(Bound::Unbounded);
+            let upper = to
+                .map(|t| Bound::Excluded(Term::from_field_i64(f.published, t.timestamp_micros())))
+                .unwrap_or(Bound::Unbounded);
+            out.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        out
+    }
+
+    /// Runs a reader's query (`"phrase"`, `+required`, `-excluded`, plain
+    /// words all required) with filters; headline matches weigh most.
+    pub fn search(&self, req: &SearchRequest) -> Result<Hits, SearchError> {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(
+            &self.index,
+            vec![f.headline, f.summary, f.body, f.tags, f.section, f.authors],
+        );
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.headline, 3.0);
+        parser.set_field_boost(f.tags, 2.0);
+        parser.set_field_boost(f.summary, 1.5);
+        let (text_query, _errors) = parser.parse_query_lenient(&sanitize(&req.query));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        clauses.extend(self.filters(&req.section_ids, req.tag_id, req.from, req.to));
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = req.limit.max(1);
+        let (docs, total): (Vec<(f32, DocAddress)>, usize) = match req.sort {
+            SortBy::Relevance => searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(req.offset)
+                        .order_by_score(),
+                    Count,
+                ),
+            )?,
+            SortBy::Newest => {
+                let (docs, total) = searcher.search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(limit)
+                            .and_offset(req.offset)
+                            .order_by_fast_field::<i64>("published", Order::Desc),
+                        Count,
+                    ),
+                )?;
+                (docs.into_iter().map(|(_, d)| (0.0, d)).collect(), total)
+            }
+        };
+        let mut snippets = SnippetGenerator::create(&searcher, &query, f.body)?;
+        snippets.set_max_num_chars(200);
+        let mut summary_snippets = SnippetGenerator::create(&searcher, &query, f.summary)?;
+        summary_snippets.set_max_num_chars(200);
+        let mut headline_snippets = SnippetGenerator::create(&searcher, &query, f.headline)?;
+        headline_snippets.set_max_num_chars(400);
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) else {
+                continue;
+            };
+            let headline = first_text(&doc, f.headline);
+            let h = headline_snippets.snippet(&headline);
+            let headline_html = if h.highlighted().is_empty() {
+                html_escape::encode_text(&headline).into_owned()
+            } else {
+                mark(&headline, h.highlighted())
+            };
+            let body = first_text(&doc, f.body);
+            let mut snip = snippets.snippet(&body);
+            if snip.highlighted().is_empty() {
+                let summary = first_text(&doc, f.summary);
+                let s = summary_snippets.snippet(&summary);
+                if !s.highlighted().is_empty() || snip.fragment().is_empty() {
+                    snip = s;
+                }
+            }
+            let snippet_html = if snip.fragment().is_empty() {
+                html_escape::encode_text(&body.chars().take(200).collect::<String>()).into_owned()
+            } else {
+                mark(snip.fragment(), snip.highlighted())
+            };
+            hits.push(Hit {
+                id: i64::try_from(id).unwrap_or(0),
+                score,
+                headline_html,
+                snippet_html,
+            });
+        }
+        Ok(Hits { total, hits })
+    }
+
+    /// Articles whose text resembles `source` (more-like-this over the
+    /// distinctive terms of its headline, summary and body), best first.
+    pub fn similar(&self, source: &Article, limit: usize) -> Result<Vec<Candidate>, SearchError> {
+        let f = &self.fields;
+        let s = &source.summary;
+        let mut fields = vec![
+            (f.headline, vec![OwnedValue::Str(s.headline.clone())]),
+            (f.body, vec![OwnedValue::Str(body_text(&source.body))]),
+        ];
+        if let Some(sum) = &s.summary {
+            fields.push((f.summary, vec![OwnedValue::Str(sum.clone())]));
+        }
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(2)
+            .with_document_fields(fields);
+        let headline_boost = BoostQuery::new(Box::new(mlt), 1.0);
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, Box::new(headline_boost) as Box<dyn Query>),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.id, s.id.unsigned_abs()),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut out = Vec::with_capacity(docs.len());
+        for (score, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) else {
+                continue;
+            };
+            let ids = |field: Field| -> Vec<i64> {
+                doc.get_all(field)
+                    .filter_map(|v| v.as_u64())
+                    .filter_map(|v| i64::try_from(v).ok())
+                    .collect()
+            };
+            out.push(Candidate {
+                id: i64::try_from(id).unwrap_or(0),
+                similarity: score,
+                section_ids: ids(f.section_ids),
+                tag_ids: ids(f.tag_ids),
+                published: doc
+                    .get_first(f.published)
+                    .and_then(|v| v.as_i64())
+                    .and_then(DateTime::<Utc>::from_timestamp_micros),
+                headline: first_text(&doc, f.headline),
+                body: first_text(&doc, f.body),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Keeps the reader's syntax (quotes, `+`, `-`) and turns everything else
+/// the query grammar would interpret (field names, ranges, boosts, regex…)
+/// into plain separators.
+pub fn sanitize(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    for c in q.chars() {
+        match c {
+            '"' | '+' | '-' => out.push(c),
+            c if c.is_whitespace() => out.push(' '),
+            ':' | '^' | '~' | '*' | '(' | ')' | '[' | ']' | '{' | '}' | '\\' | '/' | '!' | '\''
+            | '`' | '<' | '>' | '=' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    // Unbalanced quotes would make the rest one long phrase.
+    if out.matches('"').count() % 2 == 1 {
+        out = out.replace('"', " ");
+    }
+    // `+`/`-` only mean required/excluded at the start of a word.
+    let mut cleaned = String::with_capacity(out.len());
+    let mut prev = ' ';
+    for c in out.chars() {
+        if (c == '+' || c == '-') && !(prev == ' ' || prev == '"') {
+            cleaned.push(' ');
+        } else {
+            cleaned.push(c);
+        }
+        prev = c;
+    }
+    cleaned
+}
+
+fn parse_payload(p: &str) -> (i64, DateTime<Utc>) {
+    let mut parts = p.split_whitespace();
+    let last = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let time = parts
+        .next()
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(DateTime::<Utc>::from_timestamp_micros)
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    (last, time)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn marks_are_escaped_around_and_inside() {
+        assert_eq!(
+            mark("a <b> ঢাকা & c", &[6..18]),
+            "a &lt;b&gt; <mark>ঢাকা</mark> &amp; c"
+        );
+        assert_eq!(mark("x", &[5..9]), "x");
+    }
+
+    #[test]
+    fn query_syntax_is_limited_to_quotes_plus_and_minus() {
+        assert_eq!(sanitize("headline:ঢাকা"), "headline ঢাকা");
+        assert_eq!(
+            sanitize("\"বন্যা পরিস্থিতি\" -ঢাকা +সিলেট"),
+            "\"বন্যা পরিস্থিতি\" -ঢাকা +সিলেট"
+        );
+        assert_eq!(sanitize("\"unbalanced"), " unbalanced");
+        assert_eq!(sanitize("co-op a+b"), "co op a b");
+        assert_eq!(sanitize("[1 TO 5]^3~2*"), " 1 TO 5  3 2 ");
+    }
+}

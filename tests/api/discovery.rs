@@ -1,0 +1,652 @@
+//! Search, related stories, most read, collections and the front.
+
+use chrono::{Duration, Utc};
+use domain::{ArticleStatus, Block, Headline, Scope, Slug};
+use persistence::{ContentRepo, TagUpsert};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, article};
+use crate::on_both;
+
+on_both!(
+    search_understands_bengali_spelling_digits_and_danda,
+    search_supports_phrases_required_and_excluded_words_and_filters,
+    search_pages_with_a_cursor_and_counts_hits,
+    bad_or_hostile_queries_get_a_400_never_a_500,
+    search_and_related_never_show_unpublished_articles,
+    related_stories_are_about_the_same_thing_without_self_or_duplicates,
+    most_read_counts_each_reader_once_per_window,
+    collections_and_the_front_page_are_curated_and_deduplicated,
+    discovery_is_available_over_graphql,
+);
+
+async fn add(
+    repo: &ContentRepo,
+    ext: &str,
+    headline: &str,
+    section: &str,
+    body: &str,
+    hours_ago: i64,
+) -> i64 {
+    let mut a = article(
+        ext,
+        headline,
+        section,
+        Utc::now() - Duration::hours(hours_ago),
+    );
+    a.body = vec![Block::Paragraph {
+        text: domain::text::nfc(body),
+    }];
+    a.headline = Headline::parse(headline).unwrap();
+    a.summary = None;
+    repo.upsert_article(&a, Utc::now()).await.unwrap().id()
+}
+
+fn ids(body: &Value) -> Vec<i64> {
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+fn q(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn search(app: &TestApp, params: &str) -> Value {
+    app.get_json(&format!("/v1/search?{params}"), 200).await
+}
+
+async fn search_understands_bengali_spelling_digits_and_danda(app: &TestApp) {
+    // য় written as one code point (U+09DF) in the headline, decomposed in the query.
+    let victory = add(
+        &app.repo,
+        "s-bijoy",
+        "বিজ\u{09DF} দিবসে সাভারে শ্রদ্ধা",
+        "national",
+        "১৬ ডিসেম্বর সকালে স্মৃতিসৌধে মানুষের ঢল।",
+        1,
+    )
+    .await;
+    let body_only = add(
+        &app.repo,
+        "s-body",
+        "সাভারে যানজট",
+        "national",
+        "বিজয় দিবসের ছুটিতে মহাসড়কে চাপ।",
+        2,
+    )
+    .await;
+    let danda = add(
+        &app.repo,
+        "s-danda",
+        "শিক্ষকদের কর্মবিরতি",
+        "national",
+        "আন্দোলন চলেছে।উত্তর দিকের জেলাগুলোতেও ক্লাস বন্ধ।",
+        3,
+    )
+    .await;
+    app.sync_index().await;
+    let decomposed = "বিজ\u{09AF}\u{09BC}";
+    let r = search(app, &format!("q={}", q(decomposed))).await;
+    let found = ids(&r);
+    assert_eq!(
+        found.first(),
+        Some(&victory),
+        "a headline match ranks above a body-only match: {r}"
+    );
+    assert!(found.contains(&body_only));
+    let mark = r["data"][0]["headlineHtml"].as_str().unwrap();
+    assert!(mark.contains("<mark>"), "{mark}");
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("বিজ\u{09DF}"))).await),
+        found,
+        "both nukta forms match"
+    );
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("16 ডিসেম্বর"))).await),
+        vec![victory],
+        "ASCII digits find Bengali digits"
+    );
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("১৬"))).await),
+        vec![victory]
+    );
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("উত্তর"))).await),
+        vec![danda],
+        "। splits words without spaces"
+    );
+    let snippet = search(app, &format!("q={}", q("চলেছে"))).await["data"][0]["snippetHtml"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(snippet.contains("<mark>চলেছে</mark>"), "{snippet}");
+    // Zero-width characters in the query are ignored.
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("উত্ত\u{200C}র"))).await),
+        vec![danda]
+    );
+}
+
+async fn search_supports_phrases_required_and_excluded_words_and_filters(app: &TestApp) {
+    let a = add(
+        &app.repo,
+        "ph-a",
+        "বন্যা পরিস্থিতির অবনতি সিলেটে",
+        "national",
+        "সুরমা নদীর পানি বাড়ছে।",
+        1,
+    )
+    .await;
+    let b = add(
+        &app.repo,
+        "ph-b",
+        "সিলেটে পরিস্থিতির উন্নতি, বন্যা কমছে",
+        "cricket",
+        "বৃষ্টি থেমেছে।",
+        2,
+    )
+    .await;
+    app.sync_index().await;
+    let phrase = ids(&search(app, &format!("q={}", q("\"বন্যা পরিস্থিতির\""))).await);
+    assert_eq!(phrase, vec![a]);
+    let both = ids(&search(app, &format!("q={}", q("বন্যা সিলেটে"))).await);
+    assert_eq!(both.len(), 2);
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("বন্যা -অবনতি"))).await),
+        vec![b]
+    );
+    assert_eq!(
+        ids(&search(app, &format!("q={}", q("+উন্নতি বন্যা"))).await),
+        vec![b]
+    );
+    assert_eq!(
+        ids(&search(app, &format!("q={}&section=sports", q("বন্যা"))).await),
+        vec![b],
+        "sub-sections included"
+    );
+    assert_eq!(
+        ids(&search(app, &format!("q={}&section=national", q("বন্যা"))).await),
+        vec![a]
+    );
+    let newest = ids(&search(app, &format!("q={}&sort=newest", q("সিলেটে"))).await);
+    assert_eq!(newest, vec![a, b]);
+    let from = (Utc::now() - Duration::minutes(90))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    assert_eq!(
+        ids(&search(app, &format!("q={}&from={from}", q("সিলেটে"))).await),
+        vec![a]
+    );
+    app.get_json(&format!("/v1/search?q={}&section=nowhere", q("বন্যা")), 404)
+        .await;
+}
+
+async fn search_pages_with_a_cursor_and_counts_hits(app: &TestApp) {
+    for i in 0..7 {
+        add(
+            &app.repo,
+            &format!("pg-{i}"),
+            &format!("নির্বাচনী প্রচারণা {i}"),
+            "national",
+            "ভোটের খবর।",
+            i + 1,
+        )
+        .await;
+    }
+    app.sync_index().await;
+    let first = search(app, &format!("q={}&limit=3&sort=newest", q("প্রচারণা"))).await;
+    assert_eq!(first["page"]["total"], 7);
+    assert_eq!(first["page"]["hasMore"], true);
+    let mut seen = ids(&first);
+    let mut cursor = first["page"]["nextCursor"].as_str().unwrap().to_owned();
+    loop {
+        let page = search(
+            app,
+            &format!("q={}&limit=3&sort=newest&cursor={cursor}", q("প্রচারণা")),
+        )
+        .await;
+        seen.extend(ids(&page));
+        match page["page"]["nextCursor"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7);
+    let res = app
+        .get(&format!("/v1/search?q={}&cursor={cursor}", q("অন্য")))
+        .await;
+    assert_eq!(res.status().as_u16(), 400, "a cursor belongs to its query");
+}
+
+async fn bad_or_hostile_queries_get_a_400_never_a_500(app: &TestApp) {
+    for (params, field) in [
+        ("q=".to_owned(), "q"),
+        ("".to_owned(), "q"),
+        (format!("q={}", "ক".repeat(201)), "q"),
+        (format!("q={}", q("।,—!?")), "q"),
+        (format!("q={}&sort=popular", q("খবর")), "sort"),
+        (format!("q={}&limit=0", q("খবর")), "limit"),
+    ] {
+        let res = app.get(&format!("/v1/search?{params}")).await;
+        assert_eq!(res.status().as_u16(), 400, "{params}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["field"], field, "{params}");
+    }
+    let hostile = [
+        "\"",
+        "\"\"",
+        "+",
+        "-",
+        "+-+-",
+        "headline:ঢাকা",
+        "id:1",
+        "published:[0 TO 99]",
+        "*",
+        "a*",
+        "ঢাকা~2",
+        "ঢাকা^100",
+        "(((",
+        ")))",
+        "[",
+        "{",
+        "\\",
+        "AND",
+        "OR NOT",
+        "\"ঢাকা",
+        "ঢাকা\"বন্যা\"",
+        "১২৩",
+        "\u{0000}",
+        "\u{200D}",
+        "𝔘𝔫𝔦",
+        "'; DROP TABLE articles; --",
+        "<script>alert(1)</script>",
+        "%s%s%n",
+        "ঢাকা -",
+        "- ঢাকা",
+        "\"\" ঢাকা",
+        "IN [a b]",
+        "title:\"x\"~3",
+    ];
+    for h in hostile {
+        let res = app.get(&format!("/v1/search?q={}", q(h))).await;
+        let status = res.status().as_u16();
+        assert!(status == 200 || status == 400, "{h:?} gave {status}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("json")
+        );
+    }
+    let body = search(app, &format!("q={}", q("<script>alert(1)</script>"))).await;
+    assert!(!body.to_string().contains("<script>"));
+}
+
+async fn search_and_related_never_show_unpublished_articles(app: &TestApp) {
+    app.sync_index().await;
+    // Every hidden fixture headline carries the word গোপন.
+    let r = search(app, &format!("q={}", q("গোপন"))).await;
+    assert_eq!(r["page"]["total"], 0, "{r}");
+    for (what, id) in app.ids.hidden() {
+        app.get_json(&format!("/v1/articles/{id}/related"), 404)
+            .await;
+        let related = app
+            .get_json(
+                &format!("/v1/articles/{}/related?limit=50", app.ids.public[0]),
+                200,
+            )
+            .await;
+        assert!(!ids(&related).contains(&id), "{what} in related");
+    }
+    // Once its time has come the scheduled article is found (after the next sync).
+    app.advance_clock(app.ids.go_live - Utc::now() + Duration::seconds(1));
+    app.sync_index().await;
+    let found = ids(&search(app, &format!("q={}", q("নির্ধারিত"))).await);
+    assert_eq!(found, vec![app.ids.scheduled]);
+    // Unpublishing removes it from the results.
+    let key = app.key(Scope::Editor).await;
+    let res = app
+        .with_key(
+            Method::POST,
+            &format!("/v1/admin/articles/{}/unpublish", app.ids.scheduled),
+            &key,
+        )
+        .json(&json!({"reason": "ভুল"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    // Even before the index catches up the result is filtered…
+    assert!(ids(&search(app, &format!("q={}", q("নির্ধারিত"))).await).is_empty());
+    app.sync_index().await;
+    // …and after it, the index has dropped it.
+    assert_eq!(
+        search(app, &format!("q={}", q("নির্ধারিত"))).await["page"]["total"],
+        0
+    );
+}
+
+async fn related_stories_are_about_the_same_thing_without_self_or_duplicates(app: &TestApp) {
+    let series = |ext: &str, headline: &str, body: &str, section: &str, hours: i64| {
+        let repo = app.repo.clone();
+        let (ext, headline, body, section) = (
+            ext.to_owned(),
+            headline.to_owned(),
+            body.to_owned(),
+            section.to_owned(),
+        );
+        async move {
+            let mut a = article(
+                &ext,
+                &headline,
+                &section,
+                Utc::now() - Duration::hours(hours),
+            );
+            a.body = vec![Block::Paragraph { text: body }];
+            a.tags = vec![TagUpsert {
+                slug: Slug::parse("series").unwrap(),
+                name: "সিরিজ".into(),
+            }];
+            repo.upsert_article(&a, Utc::now()).await.unwrap().id()
+        }
+    };
+    let text = "চট্টগ্রামে ওয়েস্ট ইন্ডিজের বিপক্ষে টেস্ট সিরিজের প্রথম ম্যাচে বাংলাদেশের ব্যাটিং বিপর্যয়। মিরাজ ও লিটনের জুটিতে লড়াই।";
+    let source = series("rel-src", "চট্টগ্রাম টেস্টে ব্যাটিং বিপর্যয়", text, "cricket", 1).await;
+    let dup = series("rel-dup", "চট্টগ্রাম টেস্টে ব্যাটিং বিপর্যয়", text, "cricket", 2).await;
+    let same_story = series(
+        "rel-2",
+        "চট্টগ্রাম টেস্টে মিরাজ-লিটনের লড়াই",
+        "ওয়েস্ট ইন্ডিজের বিপক্ষে চট্টগ্রাম টেস্টে মিরাজ ও লিটনের জুটি দলকে টেনে তুলল। ব্যাটিং বিপর্যয়ের পরও আশা।",
+        "cricket",
+        3,
+    )
+    .await;
+    let later = series(
+        "rel-3",
+        "সিরিজ নির্ধারণী টেস্ট ঢাকায়",
+        "চট্টগ্রামের পর ঢাকা টেস্টে ওয়েস্ট ইন্ডিজের বিপক্ষে সিরিজ জয়ের লক্ষ্য বাংলাদেশের।",
+        "cricket",
+        4,
+    )
+    .await;
+    let unrelated = add(
+        &app.repo,
+        "rel-x",
+        "চালের দাম কমেছে",
+        "national",
+        "পাইকারি বাজারে চালের দাম কেজিতে দুই টাকা কমেছে।",
+        1,
+    )
+    .await;
+    let mut hidden = article(
+        "rel-hidden",
+        "চট্টগ্রাম টেস্টের খসড়া",
+        "cricket",
+        Utc::now() - Duration::hours(1),
+    );
+    hidden.body = vec![Block::Paragraph { text: text.into() }];
+    hidden.status = ArticleStatus::Draft;
+    let hidden = app
+        .repo
+        .upsert_article(&hidden, Utc::now())
+        .await
+        .unwrap()
+        .id();
+    app.sync_index().await;
+    let related = app
+        .get_json(
+            &format!("/v1/articles/{source}/related?limit=10&debug=1"),
+            200,
+        )
+        .await;
+    let got = ids(&related);
+    assert!(!got.contains(&source), "not itself");
+    assert!(!got.contains(&dup), "not a near-duplicate");
+    assert!(!got.contains(&hidden), "not unpublished");
+    assert_eq!(&got[..2], &[same_story, later], "{related}");
+    if let Some(pos) = got.iter().position(|id| *id == unrelated) {
+        assert!(pos >= 2);
+    }
+    let reason = &related["data"][0]["reason"];
+    assert!(reason["content"].as_f64().unwrap() > 0.0);
+    assert_eq!(reason["sharedTags"], 1.0);
+    assert_eq!(reason["sameSection"], 1.0);
+    let plain = app
+        .get_json(&format!("/v1/articles/{source}/related"), 200)
+        .await;
+    assert!(
+        plain["data"][0].get("reason").is_none(),
+        "reasons only behind the debug flag"
+    );
+}
+
+async fn most_read_counts_each_reader_once_per_window(app: &TestApp) {
+    let [p1, p2, p3, _, _] = app.ids.public[..] else {
+        panic!()
+    };
+    let beacon = |id: i64, client: &'static str| {
+        app.client
+            .post(app.url(&format!("/v1/articles/{id}/views")))
+            .header("x-forwarded-for", client)
+            .send()
+    };
+    for (id, client) in [
+        (p2, "10.0.0.1"),
+        (p2, "10.0.0.1"),
+        (p2, "10.0.0.1"),
+        (p2, "10.0.0.2"),
+        (p2, "10.0.0.3"),
+        (p1, "10.0.0.1"),
+        (p1, "10.0.0.2"),
+        (p3, "10.0.0.9"),
+    ] {
+        let res = beacon(id, client).await.unwrap();
+        assert_eq!(res.status().as_u16(), 202);
+        assert_eq!(res.content_length(), Some(0));
+    }
+    // Unknown and unpublished ids are accepted the same way and never counted.
+    for id in [
+        app.ids.draft.to_string(),
+        "999999".into(),
+        "not-an-id".into(),
+    ] {
+        let res = app
+            .client
+            .post(app.url(&format!("/v1/articles/{id}/views")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 202);
+    }
+    app.discovery.flush_views().await.unwrap();
+    let top = app.get_json("/v1/most-read?window=1h", 200).await;
+    assert_eq!(ids(&top), vec![p2, p1, p3]);
+    assert_eq!(top["data"][0]["views"], 3, "one count per reader");
+    assert_eq!(top["data"][1]["views"], 2);
+    let sports = app
+        .get_json("/v1/most-read?window=7d&section=sports", 200)
+        .await;
+    assert_eq!(ids(&sports), vec![p2, p3]);
+    assert_eq!(
+        ids(&app.get_json("/v1/most-read?limit=1", 200).await),
+        vec![p2]
+    );
+    app.get_json("/v1/most-read?window=2d", 400).await;
+    // A week later the hour has left the 24-hour window.
+    app.advance_clock(Duration::days(2));
+    assert!(ids(&app.get_json("/v1/most-read?window=24h", 200).await).is_empty());
+    assert_eq!(
+        ids(&app.get_json("/v1/most-read?window=7d", 200).await),
+        vec![p2, p1, p3]
+    );
+}
+
+async fn collections_and_the_front_page_are_curated_and_deduplicated(app: &TestApp) {
+    let [p1, p2, p3, p4, p5] = app.ids.public[..] else {
+        panic!()
+    };
+    let editor = app.key(Scope::Editor).await;
+    let put = |slug: &str, body: Value| {
+        app.with_key(
+            Method::PUT,
+            &format!("/v1/admin/collections/{slug}"),
+            &editor,
+        )
+        .json(&body)
+        .send()
+    };
+    let res = put(
+        "lead",
+        json!({"name": "প্রধান খবর", "articles": [p3.to_string(), app.ids.draft, p1]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let lead = app.get_json("/v1/collections/lead", 200).await;
+    assert_eq!(lead["data"]["name"], "প্রধান খবর");
+    let lead_ids: Vec<i64> = lead["data"]["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lead_ids, vec![p3, p1], "order kept, the draft hidden");
+    let bad = put("lead", json!({"name": "", "articles": [999999, "x"]}))
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+    let anon = app
+        .client
+        .put(app.url("/v1/admin/collections/lead"))
+        .json(&json!({"name": "x", "articles": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status().as_u16(), 401);
+    let missing = app
+        .with_key(Method::PUT, "/v1/admin/collections/picks", &editor)
+        .json(&json!({"name": "বাছাই", "articles": [999999]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 422);
+
+    // p2 is breaking news for the next hour.
+    let until = (Utc::now() + Duration::hours(1)).to_rfc3339();
+    let res = app
+        .with_key(Method::PATCH, &format!("/v1/admin/articles/{p2}"), &editor)
+        .json(&json!({"breakingUntil": until}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let front = app.get_json("/v1/front?perSection=3", 200).await["data"].clone();
+    assert!(
+        front["edition"]["line"]
+            .as_str()
+            .unwrap()
+            .starts_with("ঢাকা ")
+    );
+    let list = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    assert_eq!(list(&front["breaking"]), vec![p2]);
+    assert_eq!(list(&front["lead"]), vec![p3, p1]);
+    let mut everything: Vec<i64> = list(&front["breaking"]);
+    everything.extend(list(&front["lead"]));
+    for s in front["sections"].as_array().unwrap() {
+        assert!(s["articles"].as_array().unwrap().len() <= 3);
+        everything.extend(list(&s["articles"]));
+    }
+    let mut unique = everything.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        everything.len(),
+        "no article twice: {everything:?}"
+    );
+    for hidden in app.ids.hidden() {
+        assert!(!everything.contains(&hidden.1));
+    }
+    assert!(everything.contains(&p4) && everything.contains(&p5));
+    // The flag expires by itself.
+    app.advance_clock(Duration::hours(2));
+    let later = app.get_json("/v1/front", 200).await;
+    assert!(later["data"]["breaking"].as_array().unwrap().is_empty());
+    app.get_json("/v1/front?perSection=99", 400).await;
+    app.get_json("/v1/collections/nothing", 404).await;
+    assert_eq!(
+        app.with_key(Method::DELETE, "/v1/admin/collections/lead", &editor)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        204
+    );
+    app.get_json("/v1/collections/lead", 404).await;
+}
+
+async fn discovery_is_available_over_graphql(app: &TestApp) {
+    let victory = add(
+        &app.repo,
+        "g-bijoy",
+        "বিজয় মেলা শুরু",
+        "national",
+        "বিজয় দিবস উপলক্ষে মেলা।",
+        1,
+    )
+    .await;
+    app.sync_index().await;
+    let body = app
+        .graphql(
+            "query($q: String!) { search(q: $q, first: 5) { totalCount hasNextPage hits { headlineHtml snippetHtml article { databaseId headline related(first: 3) { databaseId } } } } front(perSection: 2) { edition { line } sections { section { slug } articles { databaseId } } } mostRead(window: DAY) { views article { databaseId } } }",
+            json!({"q": "বিজয়"}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(body["data"]["search"]["totalCount"], 1);
+    assert_eq!(
+        body["data"]["search"]["hits"][0]["article"]["databaseId"],
+        victory.to_string()
+    );
+    assert!(
+        body["data"]["search"]["hits"][0]["headlineHtml"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>বিজয়</mark>")
+    );
+    assert!(
+        !body["data"]["front"]["sections"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let bad = app
+        .graphql("{ search(q: \"\") { totalCount } }", json!({}))
+        .await;
+    assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(bad["errors"][0]["extensions"]["fields"], json!(["q"]));
+}
