@@ -25,6 +25,11 @@ pub struct Settings {
     /// How often the search index and view counters catch up with the
     /// database (the staleness bound across instances).
     pub sync_interval: std::time::Duration,
+    /// The in-process response cache (ETags and headers are always sent).
+    pub cache_enabled: bool,
+    pub cache_policy: crate::cache::Policy,
+    /// A CDN purge API to POST surrogate keys to after every write.
+    pub purge_url: Option<String>,
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -53,6 +58,9 @@ impl Settings {
             query_counter: None,
             index_dir: None,
             sync_interval: std::time::Duration::from_secs(1),
+            cache_enabled: true,
+            cache_policy: crate::cache::Policy::default(),
+            purge_url: None,
         }
     }
 }

@@ -204,10 +204,17 @@ impl DiscoveryService {
 
     /// Brings the search index up to date with the database now.
     pub async fn sync(&self) -> Result<usize, ApiError> {
-        self.index
-            .sync(self.svc.repo(), self.svc.now())
+        let now = self.svc.now();
+        let touched = self
+            .index
+            .sync(self.svc.repo(), now)
             .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        if let Some(cache) = self.svc.cache() {
+            cache.articles_changed_elsewhere(&touched);
+            cache.set_next_transition(self.svc.repo().next_transition(now).await?);
+        }
+        Ok(touched.len())
     }
 
     /// Writes buffered view counts (only for public articles).
@@ -353,7 +360,7 @@ impl DiscoveryService {
         let source = self.svc.article(id).await?;
         let candidates = self
             .index
-            .similar(&source, 50)
+            .similar(&source, 30)
             .map_err(|e| ApiError::Internal(Box::new(e)))?;
         let max_sim = candidates
             .iter()

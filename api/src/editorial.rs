@@ -328,6 +328,42 @@ impl EditorialService {
         self.svc.now()
     }
 
+    /// After an article write: drops what the local cache holds of it and
+    /// purges its surrogate keys (the article, every list it is on).
+    async fn changed(&self, a: &Article) {
+        let Some(cache) = self.svc.cache() else {
+            return;
+        };
+        let mut keys = vec![
+            format!("article-{}", a.summary.id),
+            "list-latest".to_owned(),
+            "list-front".to_owned(),
+            "list-search".to_owned(),
+            "list-most-read".to_owned(),
+        ];
+        if let Ok(sections) = self.svc.sections().await {
+            for id in std::iter::once(&a.summary.section_id).chain(&a.secondary_section_ids) {
+                if let Some(s) = sections.iter().find(|s| s.id == *id) {
+                    keys.push(format!("section-{}", s.slug));
+                }
+            }
+        }
+        let repo = self.svc.repo();
+        if let Ok(tags) = repo.tags_by_ids(&a.summary.tag_ids).await {
+            keys.extend(tags.into_iter().map(|t| format!("tag-{}", t.slug)));
+        }
+        if let Ok(authors) = repo.authors_by_ids(&a.summary.author_ids).await {
+            keys.extend(authors.into_iter().map(|x| format!("author-{}", x.slug)));
+        }
+        cache.articles_changed(&[a.summary.id], keys);
+    }
+
+    fn taxonomy_changed(&self, key: String) {
+        if let Some(cache) = self.svc.cache() {
+            cache.everything_changed(vec![key]);
+        }
+    }
+
     async fn resolve(&self, input: &ArticleInput) -> Result<Resolved, ApiError> {
         let repo = self.svc.repo();
         let (sections, authors, tags) = input.slugs();
@@ -386,11 +422,13 @@ impl EditorialService {
             breaking_until: None,
         };
         input.apply(&mut state, &refs, true)?;
-        Ok(self
+        let article = self
             .svc
             .repo()
             .create_article(&state, ctx(key, self.now()))
-            .await?)
+            .await?;
+        self.changed(&article).await;
+        Ok(article)
     }
 
     /// Applies `input` to the article if `expected_version` (when given) is
@@ -403,7 +441,8 @@ impl EditorialService {
         input: &ArticleInput,
     ) -> Result<Article, ApiError> {
         let refs = self.resolve(input).await?;
-        self.svc
+        let article = self
+            .svc
             .repo()
             .update_article(
                 id,
@@ -415,7 +454,9 @@ impl EditorialService {
                     input.apply(state, &refs, false)
                 },
             )
-            .await
+            .await?;
+        self.changed(&article).await;
+        Ok(article)
     }
 
     async fn lifecycle(
@@ -427,7 +468,8 @@ impl EditorialService {
         change: impl FnOnce(&mut ArticleState, &Article, DateTime<Utc>) -> Result<(), ApiError>,
     ) -> Result<Article, ApiError> {
         let now = self.now();
-        self.svc
+        let article = self
+            .svc
             .repo()
             .update_article(
                 id,
@@ -439,7 +481,9 @@ impl EditorialService {
                     change(state, current, now)
                 },
             )
-            .await
+            .await?;
+        self.changed(&article).await;
+        Ok(article)
     }
 
     /// Publishes now. An article already published keeps its time; one
@@ -633,6 +677,9 @@ impl EditorialService {
             .article_by_id(outcome.id())
             .await?
             .ok_or_else(|| ApiError::not_found("article"))?;
+        if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
+            self.changed(&article).await;
+        }
         Ok((article, matches!(outcome, UpsertOutcome::Created(_))))
     }
 
@@ -744,19 +791,22 @@ impl EditorialService {
             description,
         };
         let ctx = ctx(key, self.now());
-        Ok(match current {
+        let saved = match current {
             Some(_) => repo.update_section(&section, ctx).await?,
             None => repo.create_section(&section, ctx).await?,
-        })
+        };
+        self.taxonomy_changed(format!("section-{}", saved.slug));
+        Ok(saved)
     }
 
     pub async fn delete_section(&self, key: &ApiKey, slug: &str) -> Result<(), ApiError> {
         let section = self.svc.section(slug).await?;
-        Ok(self
-            .svc
+        self.svc
             .repo()
             .delete_section(section.id, ctx(key, self.now()))
-            .await?)
+            .await?;
+        self.taxonomy_changed(format!("section-{}", section.slug));
+        Ok(())
     }
 
     pub async fn save_author(
@@ -790,20 +840,23 @@ impl EditorialService {
             bio,
             avatar_url,
         };
-        Ok(self
+        let saved = self
             .svc
             .repo()
             .save_author(&author, ctx(key, self.now()))
-            .await?)
+            .await?;
+        self.taxonomy_changed(format!("author-{}", saved.slug));
+        Ok(saved)
     }
 
     pub async fn delete_author(&self, key: &ApiKey, slug: &str) -> Result<(), ApiError> {
         let author = self.svc.author(slug).await?;
-        Ok(self
-            .svc
+        self.svc
             .repo()
             .delete_author(author.id, ctx(key, self.now()))
-            .await?)
+            .await?;
+        self.taxonomy_changed(format!("author-{}", author.slug));
+        Ok(())
     }
 
     pub async fn save_tag(
@@ -827,16 +880,19 @@ impl EditorialService {
             slug,
             name,
         };
-        Ok(self.svc.repo().save_tag(&tag, ctx(key, self.now())).await?)
+        let saved = self.svc.repo().save_tag(&tag, ctx(key, self.now())).await?;
+        self.taxonomy_changed(format!("tag-{}", saved.slug));
+        Ok(saved)
     }
 
     pub async fn delete_tag(&self, key: &ApiKey, slug: &str) -> Result<(), ApiError> {
         let tag = self.svc.tag(slug).await?;
-        Ok(self
-            .svc
+        self.svc
             .repo()
             .delete_tag(tag.id, ctx(key, self.now()))
-            .await?)
+            .await?;
+        self.taxonomy_changed(format!("tag-{}", tag.slug));
+        Ok(())
     }
 }
 

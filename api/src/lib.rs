@@ -2,6 +2,7 @@
 //! three surfaces (REST, GraphQL; feeds later) over it.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -63,11 +63,27 @@ pub struct ContentService {
     repo: ContentRepo,
     clock: Clock,
     rule: CalendarRule,
+    cache: Option<std::sync::Arc<crate::cache::ResponseCache>>,
 }
 
 impl ContentService {
     pub fn new(repo: ContentRepo, clock: Clock, rule: CalendarRule) -> Self {
-        Self { repo, clock, rule }
+        Self {
+            repo,
+            clock,
+            rule,
+            cache: None,
+        }
+    }
+
+    /// Attaches the response cache that writes must invalidate.
+    pub fn with_cache(mut self, cache: std::sync::Arc<crate::cache::ResponseCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    pub fn cache(&self) -> Option<&std::sync::Arc<crate::cache::ResponseCache>> {
+        self.cache.as_ref()
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -8,12 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_cors::Cors;
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{Compress, ErrorHandlers};
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use anyhow::Context;
 use persistence::{ContentRepo, Database};
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use crate::cache::ResponseCache;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::discovery::{DiscoveryService, ViewCounter};
@@ -90,6 +91,8 @@ impl Application {
     }
 
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        // reqwest (the purge hook) uses rustls with the ring provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let db = open_database_with(&settings.database_url, settings.query_counter.clone()).await?;
         let repo = ContentRepo::new(db);
         if settings.demo {
@@ -97,7 +100,13 @@ impl Application {
             tracing::info!(?seeded, "demo content");
         }
         let index = open_index(&repo, settings.index_dir.as_deref(), clock.now()).await?;
-        let service = ContentService::new(repo, clock, settings.calendar_rule);
+        let cache = Arc::new(ResponseCache::new(
+            settings.cache_enabled,
+            settings.cache_policy,
+            settings.purge_url.clone(),
+        ));
+        let service =
+            ContentService::new(repo, clock, settings.calendar_rule).with_cache(cache.clone());
         let discovery = DiscoveryService::new(service.clone(), index, Arc::new(ViewCounter::new()));
         discovery
             .sync()
@@ -112,6 +121,7 @@ impl Application {
             listener,
             service.clone(),
             discovery.clone(),
+            cache,
             settings.workers,
         )?;
         Ok(Self {
@@ -182,8 +192,10 @@ fn run(
     listener: TcpListener,
     service: ContentService,
     discovery: DiscoveryService,
+    cache: Arc<ResponseCache>,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
+    let cache = web::Data::from(cache);
     let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
     let discovery = web::Data::new(discovery);
     let editorial = web::Data::new(EditorialService::new(service.clone()));
@@ -201,6 +213,7 @@ fn run(
             .app_data(schema.clone())
             .app_data(editorial.clone())
             .app_data(discovery.clone())
+            .app_data(cache.clone())
             .configure(rest::configure)
             .service(
                 web::resource("/graphql")
@@ -209,6 +222,7 @@ fn run(
                     .default_service(web::to(graphql_method_not_allowed)),
             )
             .default_service(web::to(rest::not_found))
+            .wrap(from_fn(crate::cache::middleware))
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
             .wrap(Compress::default())
             .wrap(cors)

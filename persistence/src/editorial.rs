@@ -84,12 +84,15 @@ pub(crate) async fn record_change(
 ) -> Result<(), RepoError> {
     let now = micros(ctx.now);
     let mut at = vec![(action.to_owned(), now)];
+    let mut seen = std::collections::HashSet::new();
     for (what, t) in [
         ("golive", state.publish_at),
+        ("publish-time", state.published_at),
         ("embargo-end", state.embargo_until),
     ] {
         if let Some(t) = t.map(micros)
             && t > now
+            && seen.insert(t)
         {
             at.push((what.to_owned(), t));
         }
@@ -492,6 +495,20 @@ impl ContentRepo {
             .into_iter()
             .map(Change::from)
             .collect())
+    }
+
+    /// The next instant after `now` at which an article changes by itself
+    /// (scheduled go-live, embargo end, breaking flag end).
+    pub async fn next_transition(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RepoError> {
+        Ok(change::Entity::find()
+            .filter(change::Column::EffectiveAt.gt(micros(now)))
+            .order_by_asc(change::Column::EffectiveAt)
+            .one(&self.db.conn)
+            .await?
+            .map(|c| c.effective_at))
     }
 
     /// The newest change-log id (0 when empty).

@@ -88,6 +88,15 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
 /// Starts the server on `127.0.0.1:0` over a fresh database; `None` only
 /// when the PostgreSQL leg is explicitly skipped.
 pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
+    spawn_app_custom(engine, fixture, |_| {}).await
+}
+
+/// Like [`spawn_app_with`], with a chance to change the settings.
+pub async fn spawn_app_custom(
+    engine: Engine,
+    fixture: bool,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     if std::env::var("TEST_LOG").is_ok() {
         api::telemetry::init(false);
     }
@@ -95,6 +104,15 @@ pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
         Engine::Sqlite => TestDb::sqlite_file().await.expect("sqlite test database"),
         Engine::Postgres => TestDb::postgres().await.expect("postgres test database")?,
     };
+    spawn_on(db, fixture, configure).await
+}
+
+/// Starts a server over an existing test database (a second instance).
+pub async fn spawn_on(
+    db: TestDb,
+    fixture: bool,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let repo = ContentRepo::new(db.db.clone());
     let now = Utc::now();
     let ids = if fixture {
@@ -112,6 +130,7 @@ pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
     // Tests sync the search index explicitly (`sync_index`), so statement
     // counts are not disturbed by the background poller.
     settings.sync_interval = std::time::Duration::from_secs(3600);
+    configure(&mut settings);
     let app = Application::build_with_clock(settings, clock)
         .await
         .expect("app starts");

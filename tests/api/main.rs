@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod caching;
 mod discovery;
 mod editorial;
 mod errors;

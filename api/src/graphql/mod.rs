@@ -8,6 +8,9 @@ mod types;
 
 use actix_web::http::header;
 use actix_web::{Either, HttpRequest, HttpResponse, web};
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, Response, Schema, ServerError};
@@ -38,6 +41,7 @@ pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSch
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(4096)))
         .extension(ErrorCodes);
     if let Some((svc, discovery)) = svc {
         builder = builder
@@ -192,5 +196,17 @@ async fn execute(
     let request = request
         .data(loaders::loaders(svc.get_ref().clone()))
         .data(caller);
-    Either::Right(schema.execute(request).await.into())
+    let response = schema.execute(request).await;
+    let failed = !response.errors.is_empty();
+    let response: GraphQLResponse = response.into();
+    if failed {
+        // Errors are answers about this request, not content to cache.
+        let mut res = actix_web::Responder::respond_to(response, req).map_into_boxed_body();
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        return Either::Left(res);
+    }
+    Either::Right(response)
 }

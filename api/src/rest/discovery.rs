@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::views::{
     ArticleSummaryView, DataView, EditionView, ListView, PageInfoView, SectionRefView,
 };
+use crate::cache::{self, Kind};
 use crate::discovery::{DiscoveryService, RelatedReason, SearchParams};
 use crate::error::ApiError;
 use crate::service::{ContentService, Refs};
@@ -75,7 +76,10 @@ pub async fn search(
     let result = discovery.search(&params).await?;
     let items: Vec<&ArticleSummary> = result.hits.iter().map(|(a, _)| a).collect();
     let refs = refs_for(&svc, &items).await?;
-    Ok(HttpResponse::Ok().json(SearchView {
+    let keys = std::iter::once("list-search".to_owned())
+        .chain(result.hits.iter().map(|(a, _)| format!("article-{}", a.id)))
+        .collect();
+    let res = HttpResponse::Ok().json(SearchView {
         data: result
             .hits
             .iter()
@@ -91,7 +95,8 @@ pub async fn search(
             next_cursor: result.next_cursor,
             total: result.total,
         },
-    }))
+    });
+    Ok(cache::keys(res, Kind::List, keys))
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,7 +123,10 @@ pub async fn related(
     let list = discovery.related(&path, params.limit.as_deref()).await?;
     let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
     let refs = refs_for(&svc, &items).await?;
-    Ok(HttpResponse::Ok().json(DataView {
+    let keys = std::iter::once(format!("article-{}", path.as_str()))
+        .chain(list.iter().map(|(a, _)| format!("article-{}", a.id)))
+        .collect();
+    let res = HttpResponse::Ok().json(DataView {
         data: list
             .iter()
             .map(|(a, r)| RelatedView {
@@ -126,7 +134,8 @@ pub async fn related(
                 reason: debug.then(|| r.clone()),
             })
             .collect::<Vec<_>>(),
-    }))
+    });
+    Ok(cache::keys(res, Kind::List, keys))
 }
 
 /// The view beacon: always 202 with no body, whatever the id.
@@ -174,7 +183,7 @@ pub async fn most_read(
         .await?;
     let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
     let refs = refs_for(&svc, &items).await?;
-    Ok(HttpResponse::Ok().json(DataView {
+    let res = HttpResponse::Ok().json(DataView {
         data: list
             .iter()
             .map(|(a, n)| MostReadView {
@@ -182,7 +191,12 @@ pub async fn most_read(
                 views: *n,
             })
             .collect::<Vec<_>>(),
-    }))
+    });
+    Ok(cache::keys(
+        res,
+        Kind::List,
+        vec!["list-most-read".to_owned()],
+    ))
 }
 
 #[derive(Serialize)]
@@ -202,7 +216,10 @@ pub async fn collection(
 ) -> Result<HttpResponse, ApiError> {
     let (c, items) = discovery.collection(&path).await?;
     let refs = refs_for(&svc, &items.iter().collect::<Vec<_>>()).await?;
-    Ok(HttpResponse::Ok().json(DataView {
+    let keys = std::iter::once(format!("collection-{}", c.slug))
+        .chain(items.iter().map(|a| format!("article-{}", a.id)))
+        .collect();
+    let res = HttpResponse::Ok().json(DataView {
         data: CollectionView {
             slug: c.slug,
             name: c.name,
@@ -213,7 +230,8 @@ pub async fn collection(
                 .map(|a| ArticleSummaryView::new(a, &refs))
                 .collect(),
         },
-    }))
+    });
+    Ok(cache::keys(res, Kind::List, keys))
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,12 +267,15 @@ pub async fn front(
         .chain(f.sections.iter().flat_map(|s| &s.articles))
         .collect();
     let refs = refs_for(&svc, &all).await?;
+    let keys = std::iter::once("list-front".to_owned())
+        .chain(all.iter().map(|a| format!("article-{}", a.id)))
+        .collect();
     let cards = |list: &[ArticleSummary]| {
         list.iter()
             .map(|a| ArticleSummaryView::new(a, &refs))
             .collect()
     };
-    Ok(HttpResponse::Ok().json(DataView {
+    let res = HttpResponse::Ok().json(DataView {
         data: FrontView {
             edition: EditionView::new(&f.edition),
             breaking: cards(&f.breaking),
@@ -268,7 +289,8 @@ pub async fn front(
                 })
                 .collect(),
         },
-    }))
+    });
+    Ok(cache::keys(res, Kind::List, keys))
 }
 
 #[derive(Debug, Deserialize)]

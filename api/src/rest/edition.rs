@@ -23,7 +23,12 @@ pub async fn edition(
         params.place.as_deref(),
         params.calendar.as_deref(),
     )?;
-    Ok(HttpResponse::Ok().json(DataView {
+    let res = HttpResponse::Ok().json(DataView {
         data: EditionView::new(&e),
-    }))
+    });
+    Ok(crate::cache::keys(
+        res,
+        crate::cache::Kind::Item,
+        vec!["edition".to_owned()],
+    ))
 }

@@ -5,6 +5,7 @@ use domain::SectionNode;
 
 use super::articles::list_response;
 use super::views::{DataView, SectionView};
+use crate::cache::{self, Kind};
 use crate::error::ApiError;
 use crate::service::{ContentService, ListParams};
 
@@ -12,7 +13,12 @@ pub async fn tree(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiErr
     let sections = svc.sections().await?;
     let forest = SectionNode::forest(&sections);
     let data: Vec<SectionView> = forest.iter().map(|n| SectionView::tree(n, None)).collect();
-    Ok(HttpResponse::Ok().json(DataView { data }))
+    let res = HttpResponse::Ok().json(DataView { data });
+    Ok(cache::keys(
+        res,
+        Kind::Item,
+        vec!["list-sections".to_owned()],
+    ))
 }
 
 pub async fn item(
@@ -27,9 +33,17 @@ pub async fn item(
     let parent = section
         .parent_id
         .and_then(|p| sections.iter().find(|s| s.id == p));
-    Ok(HttpResponse::Ok().json(DataView {
+    let res = HttpResponse::Ok().json(DataView {
         data: SectionView::tree(node, parent),
-    }))
+    });
+    Ok(cache::keys(
+        res,
+        Kind::Item,
+        vec![
+            format!("section-{}", section.slug),
+            "list-sections".to_owned(),
+        ],
+    ))
 }
 
 fn find(forest: &[SectionNode], id: i64) -> Option<&SectionNode> {
@@ -48,11 +62,12 @@ pub async fn articles(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let section = svc.section(&path).await?;
+    let keys = vec![format!("section-{}", section.slug)];
     let params = ListParams {
         section: Some(section.slug),
         ..params.into_inner()
     };
-    Ok(list_response(svc.list_with_refs(&params).await?))
+    Ok(list_response(svc.list_with_refs(&params).await?, keys))
 }
 
 pub async fn tag_articles(
@@ -60,11 +75,12 @@ pub async fn tag_articles(
     path: web::Path<String>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let keys = vec![format!("tag-{}", path.as_str())];
     let params = ListParams {
         tag: Some(path.into_inner()),
         ..params.into_inner()
     };
-    Ok(list_response(svc.list_with_refs(&params).await?))
+    Ok(list_response(svc.list_with_refs(&params).await?, keys))
 }
 
 pub async fn author_articles(
@@ -72,9 +88,10 @@ pub async fn author_articles(
     path: web::Path<String>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let keys = vec![format!("author-{}", path.as_str())];
     let params = ListParams {
         author: Some(path.into_inner()),
         ..params.into_inner()
     };
-    Ok(list_response(svc.list_with_refs(&params).await?))
+    Ok(list_response(svc.list_with_refs(&params).await?, keys))
 }

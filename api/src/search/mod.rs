@@ -42,6 +42,8 @@ const VERSION_FILE: &str = "barta-index-version";
 /// that took an earlier id but committed later is still picked up.
 const OVERLAP: i64 = 200;
 const WRITER_MEMORY: usize = 50_000_000;
+/// How much of a body more-like-this reads (characters).
+pub const SIMILAR_BODY_CHARS: usize = 1200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -399,7 +401,11 @@ impl SearchIndex {
     /// Brings the index up to date with the change log: re-indexes (or
     /// removes) every article written since the last sync and every article
     /// whose scheduled transition has come. Returns how many were touched.
-    pub async fn sync(&self, repo: &ContentRepo, now: DateTime<Utc>) -> Result<usize, SearchError> {
+    pub async fn sync(
+        &self,
+        repo: &ContentRepo,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, SearchError> {
         let _guard = self.sync_lock.lock().await;
         let (last_change, last_time) = {
             let st = self.state.lock().map_err(|_| SearchError::Poisoned)?;
@@ -433,7 +439,7 @@ impl SearchIndex {
             if let Ok(mut st) = self.state.lock() {
                 st.last_time = now;
             }
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let ids: Vec<i64> = ids.into_iter().collect();
         let public = repo.public_articles_by_ids(&ids, now).await?;
@@ -446,7 +452,7 @@ impl SearchIndex {
         let sections = repo.sections().await?;
         self.add_articles(repo, &public, &sections).await?;
         self.commit(newest, now)?;
-        Ok(ids.len())
+        Ok(ids)
     }
 
     /// The newest change-log id the index has absorbed.
@@ -583,9 +589,15 @@ impl SearchIndex {
     pub fn similar(&self, source: &Article, limit: usize) -> Result<Vec<Candidate>, SearchError> {
         let f = &self.fields;
         let s = &source.summary;
+        // The opening of the story carries its distinctive terms; the whole
+        // body would only make the query slower.
+        let body: String = body_text(&source.body)
+            .chars()
+            .take(SIMILAR_BODY_CHARS)
+            .collect();
         let mut fields = vec![
             (f.headline, vec![OwnedValue::Str(s.headline.clone())]),
-            (f.body, vec![OwnedValue::Str(body_text(&source.body))]),
+            (f.body, vec![OwnedValue::Str(body)]),
         ];
         if let Some(sum) = &s.summary {
             fields.push((f.summary, vec![OwnedValue::Str(sum.clone())]));
@@ -593,7 +605,7 @@ impl SearchIndex {
         let mlt = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
             .with_min_term_frequency(1)
-            .with_max_query_terms(30)
+            .with_max_query_terms(25)
             .with_min_word_length(2)
             .with_document_fields(fields);
         let headline_boost = BoostQuery::new(Box::new(mlt), 1.0);
@@ -631,7 +643,10 @@ impl SearchIndex {
                     .and_then(|v| v.as_i64())
                     .and_then(DateTime::<Utc>::from_timestamp_micros),
                 headline: first_text(&doc, f.headline),
-                body: first_text(&doc, f.body),
+                body: first_text(&doc, f.body)
+                    .chars()
+                    .take(SIMILAR_BODY_CHARS)
+                    .collect(),
             });
         }
         Ok(out)

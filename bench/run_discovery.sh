@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Discovery benchmarks (issue 4): builds ~100k articles from the shared
+# corpus, times the search index build, measures search/related latency and
+# the related-stories quality. Not part of CI: takes ~15 minutes.
+#   bench/run_discovery.sh [COPIES]    (default 6 copies ≈ 109k articles)
+set -euo pipefail
+cd "$(dirname "$0")"
+COPIES="${1:-6}"
+WORK="$(mktemp -d /tmp/barta-bench.XXXX)"
+PORT=8191
+cargo build --release -p api --bin barta
+BARTA=../target/release/barta
+
+echo "== related quality on the corpus as is"
+python3 prepare_corpus.py --out "$WORK/corpus.jsonl" --copies 1
+DB1="sqlite://$WORK/quality.db?mode=rwc"
+$BARTA import "$WORK/corpus.jsonl" --database "$DB1"
+$BARTA serve --database "$DB1" --bind 127.0.0.1:$PORT & PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 1; done
+python3 related_quality.py --base http://127.0.0.1:$PORT --out results/related_quality.md
+kill $PID; wait $PID 2>/dev/null || true
+
+echo "== $COPIES copies for latency"
+python3 prepare_corpus.py --out "$WORK/big.jsonl" --copies "$COPIES"
+DB2="sqlite://$WORK/big.db?mode=rwc"
+$BARTA import "$WORK/big.jsonl" --database "$DB2"
+START=$(date +%s.%N)
+$BARTA reindex --database "$DB2" --index-dir "$WORK/big.db.index"
+BUILD=$(echo "$(date +%s.%N) - $START" | bc)
+SIZE=$(du -sb "$WORK/big.db.index" | cut -f1)
+N=$(wc -l < "$WORK/big.jsonl")
+$BARTA serve --database "$DB2" --index-dir "$WORK/big.db.index" --bind 127.0.0.1:$PORT & PID=$!
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 1; done
+python3 search_bench.py --base http://127.0.0.1:$PORT --pid $PID --out results/search.md \
+  --articles "$N" --build-seconds "$BUILD" --index-bytes "$SIZE"
+kill $PID; wait $PID 2>/dev/null || true
+rm -rf "$WORK"
