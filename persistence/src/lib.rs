@@ -8,6 +8,7 @@ mod db;
 mod editorial;
 mod entities;
 mod error;
+mod feeds;
 pub mod migration;
 mod repo;
 #[cfg(feature = "testing")]
@@ -17,5 +18,6 @@ mod write;
 pub use db::{Database, QueryCounter};
 pub use editorial::{Change, WriteContext};
 pub use error::RepoError;
+pub use feeds::{SitemapBucket, SitemapEntry};
 pub use repo::{ContentRepo, Page};
 pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_content;
 mod m20261129_000002_editorial;
 mod m20261129_000003_changes;
+mod m20261129_000005_partner_quotas;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_content::Migration),
             Box::new(m20261129_000002_editorial::Migration),
             Box::new(m20261129_000003_changes::Migration),
+            Box::new(m20261129_000005_partner_quotas::Migration),
         ]
     }
 }
