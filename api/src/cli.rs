@@ -11,7 +11,11 @@ use domain::bangla::CalendarRule;
 use indicatif::{ProgressBar, ProgressStyle};
 use persistence::ContentRepo;
 
-use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
+use crate::config::{
+    DEFAULT_ARTICLE_URL, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_FEED_CACHE_CONTROL,
+    DEFAULT_PARTNER_PER_DAY, DEFAULT_PARTNER_PER_MINUTE, DEFAULT_PUBLIC_URL, DEFAULT_PUBLICATION,
+    FeedSettings, Settings,
+};
 use crate::import::{PublishedFallback, import_lines};
 use crate::startup::{Application, open_database};
 
@@ -82,6 +86,12 @@ enum KeysAction {
         /// editor, partner or admin
         #[arg(long)]
         scope: String,
+        /// Partner quota: requests per minute (default: the server's).
+        #[arg(long)]
+        per_minute: Option<u32>,
+        /// Partner quota: requests per day (default: the server's).
+        #[arg(long)]
+        per_day: Option<u32>,
     },
     /// List keys (never the secrets).
     List,
@@ -102,6 +112,66 @@ struct ServeArgs {
     /// Bangla calendar rule for display strings: 2019 (official) or 1987.
     #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
     calendar: String,
+    #[command(flatten)]
+    feeds: FeedArgs,
+}
+
+/// Feeds, sitemaps and partner syndication.
+#[derive(Debug, Args, Clone)]
+struct FeedArgs {
+    /// The public site's base URL, for absolute links in feeds and sitemaps.
+    #[arg(long, env = "BARTA_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+    public_url: String,
+    /// Article URL template: {base}, {section}, {id}, {slug}.
+    #[arg(long, env = "BARTA_ARTICLE_URL", default_value = DEFAULT_ARTICLE_URL)]
+    article_url: String,
+    /// The publication's name (feed titles, Google News sitemap).
+    #[arg(long, env = "BARTA_PUBLICATION_NAME", default_value = DEFAULT_PUBLICATION)]
+    publication_name: String,
+    /// Cache-Control of feeds and sitemaps.
+    #[arg(long, env = "BARTA_FEED_CACHE_CONTROL", default_value = DEFAULT_FEED_CACHE_CONTROL)]
+    feed_cache_control: String,
+    /// Default partner quota per minute (keys may have their own).
+    #[arg(long, env = "BARTA_PARTNER_PER_MINUTE", default_value_t = DEFAULT_PARTNER_PER_MINUTE)]
+    partner_per_minute: u32,
+    /// Default partner quota per day (keys may have their own).
+    #[arg(long, env = "BARTA_PARTNER_PER_DAY", default_value_t = DEFAULT_PARTNER_PER_DAY)]
+    partner_per_day: u32,
+}
+
+impl Default for FeedArgs {
+    fn default() -> Self {
+        let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let num = |name: &str, default: u32| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        Self {
+            public_url: env("BARTA_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+            article_url: env("BARTA_ARTICLE_URL", DEFAULT_ARTICLE_URL),
+            publication_name: env("BARTA_PUBLICATION_NAME", DEFAULT_PUBLICATION),
+            feed_cache_control: env("BARTA_FEED_CACHE_CONTROL", DEFAULT_FEED_CACHE_CONTROL),
+            partner_per_minute: num("BARTA_PARTNER_PER_MINUTE", DEFAULT_PARTNER_PER_MINUTE),
+            partner_per_day: num("BARTA_PARTNER_PER_DAY", DEFAULT_PARTNER_PER_DAY),
+        }
+    }
+}
+
+impl FeedArgs {
+    fn settings(self) -> anyhow::Result<FeedSettings> {
+        FeedSettings {
+            public_url: self.public_url,
+            article_url: self.article_url,
+            publication: self.publication_name,
+            cache_control: self.feed_cache_control,
+            partner_per_minute: self.partner_per_minute,
+            partner_per_day: self.partner_per_day,
+            ..FeedSettings::default()
+        }
+        .validated()
+    }
 }
 
 impl Default for ServeArgs {
@@ -114,6 +184,7 @@ impl Default for ServeArgs {
             bind: std::env::var("BARTA_BIND").unwrap_or_else(|_| DEFAULT_BIND.to_owned()),
             demo: false,
             calendar: std::env::var("BARTA_BANGLA_CALENDAR").unwrap_or_else(|_| "2019".to_owned()),
+            feeds: FeedArgs::default(),
         }
     }
 }
@@ -166,6 +237,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = Settings::new(args.db.url, args.bind);
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
+    settings.feeds = args.feeds.settings()?;
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         database = %crate::startup::redact(&settings.database_url),
@@ -245,7 +317,15 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
     let repo = ContentRepo::new(open_database(&url).await?);
     let ctx = persistence::WriteContext::system(Utc::now());
     match action {
-        KeysAction::Create { name, scope } => {
+        KeysAction::Create {
+            name,
+            scope,
+            per_minute,
+            per_day,
+        } => {
+            if per_minute == Some(0) || per_day == Some(0) {
+                anyhow::bail!("--per-minute and --per-day must be at least 1");
+            }
             let scope: domain::Scope = scope
                 .parse()
                 .map_err(|_| anyhow::anyhow!("--scope must be editor, partner or admin"))?;
@@ -255,6 +335,9 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
             }
             let (secret, hash, prefix) = crate::auth::generate_key()?;
             let key = repo.create_key(name, scope, &hash, &prefix, ctx).await?;
+            if per_minute.is_some() || per_day.is_some() {
+                repo.set_key_quotas(key.id, per_minute, per_day, ctx).await?;
+            }
             eprintln!(
                 "created key {} ({}, scope {}); store it now, it is not shown again:",
                 key.id, key.name, key.scope

@@ -72,7 +72,8 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, service.clone(), settings.workers)?;
+        let feeds = crate::feeds::FeedState::new(settings.feeds.clone().validated()?);
+        let server = run(listener, service.clone(), feeds, settings.workers)?;
         Ok(Self {
             port,
             server,
@@ -100,6 +101,7 @@ impl Application {
 fn run(
     listener: TcpListener,
     service: ContentService,
+    feeds: crate::feeds::FeedState,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let schema: BartaSchema = graphql::build_schema(Some(service.clone()));
@@ -118,6 +120,7 @@ fn run(
             .app_data(schema.clone())
             .app_data(editorial.clone())
             .configure(rest::configure)
+            .configure(|cfg| feeds.configure(cfg))
             .service(
                 web::resource("/graphql")
                     .route(web::get().to(graphql::get))
