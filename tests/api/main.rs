@@ -6,6 +6,7 @@ mod helpers;
 
 mod editorial;
 mod errors;
+mod feeds;
 mod graphql;
 mod import;
 mod rest;

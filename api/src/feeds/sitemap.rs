@@ -159,7 +159,8 @@ pub async fn sections(
         }
         Ok(())
     })?;
-    Ok(respond(&st, &req, None, body))
+    let last_change = svc.repo().last_change_at(svc.now()).await?;
+    Ok(respond(&st, &req, last_change, body))
 }
 
 /// `GET /sitemaps/news.xml`: Google News.
