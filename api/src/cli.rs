@@ -141,7 +141,8 @@ struct FeedArgs {
 
 impl Default for FeedArgs {
     fn default() -> Self {
-        let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let env =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
         let num = |name: &str, default: u32| {
             std::env::var(name)
                 .ok()
@@ -336,7 +337,8 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
             let (secret, hash, prefix) = crate::auth::generate_key()?;
             let key = repo.create_key(name, scope, &hash, &prefix, ctx).await?;
             if per_minute.is_some() || per_day.is_some() {
-                repo.set_key_quotas(key.id, per_minute, per_day, ctx).await?;
+                repo.set_key_quotas(key.id, per_minute, per_day, ctx)
+                    .await?;
             }
             eprintln!(
                 "created key {} ({}, scope {}); store it now, it is not shown again:",

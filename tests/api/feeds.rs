@@ -112,7 +112,11 @@ async fn feeds_parse_and_match_the_database(app: &TestApp) {
                 } else {
                     assert!(entry.content.is_none() || file == "feed.json", "{path}");
                 }
-                let names: Vec<&str> = entry.authors.iter().filter_map(|p| p.name.as_deref()).collect();
+                let names: Vec<&str> = entry
+                    .authors
+                    .iter()
+                    .filter_map(|p| p.name.as_deref())
+                    .collect();
                 if id == app.ids.public[1] {
                     assert_eq!(names, ["করিমা খাতুন", "রহিম উদ্দিন"], "{path}: byline order");
                 }
@@ -131,26 +135,41 @@ async fn feeds_parse_and_match_the_database(app: &TestApp) {
     assert!(rss.contains("<dc:creator>রহিম উদ্দিন</dc:creator>"));
     assert!(rss.contains(r#"<guid isPermaLink="false">tag:127.0.0.1,2026:article/"#));
     assert!(rss.contains("<content:encoded>&lt;p&gt;"), "escaped HTML");
-    let p1 = app.repo.article_by_id(app.ids.public[0]).await.unwrap().unwrap();
+    let p1 = app
+        .repo
+        .article_by_id(app.ids.public[0])
+        .await
+        .unwrap()
+        .unwrap();
     let rfc822 = p1
         .summary
         .published_at
         .unwrap()
         .format("%a, %d %b %Y %H:%M:%S +0000")
         .to_string();
-    assert!(rss.contains(&format!("<pubDate>{rfc822}</pubDate>")), "{rss}");
-    assert!(rss.contains(r#"<enclosure url="https://images.example/p1.jpg" length="0" type="image/jpeg"/>"#));
+    assert!(
+        rss.contains(&format!("<pubDate>{rfc822}</pubDate>")),
+        "{rss}"
+    );
+    assert!(rss.contains(
+        r#"<enclosure url="https://images.example/p1.jpg" length="0" type="image/jpeg"/>"#
+    ));
     // Atom: RFC 3339 dates, tag: ids, a self link, xml:lang.
     let (_, atom) = body(app, "/feeds/atom.xml").await;
     assert!(atom.contains(r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="bn">"#));
     assert!(atom.contains("<id>tag:127.0.0.1,2026:feed/site</id>"));
-    assert!(atom.contains(&format!(r#"rel="self" type="application/atom+xml" href="{BASE}/feeds/atom.xml""#)));
+    assert!(atom.contains(&format!(
+        r#"rel="self" type="application/atom+xml" href="{BASE}/feeds/atom.xml""#
+    )));
     // JSON Feed: the 1.1 fields, and next_url pages through everything.
     let doc = app.get_json("/feeds/feed.json?limit=2&full=1", 200).await;
     assert_eq!(doc["version"], "https://jsonfeed.org/version/1.1");
     assert_eq!(doc["language"], "bn");
     assert_eq!(doc["authors"][0]["name"], "Barta");
-    assert_eq!(doc["feed_url"], format!("{BASE}/feeds/feed.json?limit=2&full=1"));
+    assert_eq!(
+        doc["feed_url"],
+        format!("{BASE}/feeds/feed.json?limit=2&full=1")
+    );
     let item = &doc["items"][0];
     assert_eq!(item["content_text"], domain::block::body_text(&p1.body));
     assert_eq!(item["summary"], p1.summary.summary.clone().unwrap());
@@ -166,7 +185,10 @@ async fn feeds_parse_and_match_the_database(app: &TestApp) {
             None => break,
         }
     }
-    assert_eq!(ids, app.ids.public, "next_url pages are stable and complete");
+    assert_eq!(
+        ids, app.ids.public,
+        "next_url pages are stable and complete"
+    );
 }
 
 async fn section_and_tag_feeds_are_the_rest_lists(app: &TestApp) {
@@ -180,7 +202,11 @@ async fn section_and_tag_feeds_are_the_rest_lists(app: &TestApp) {
         let expected = app.list_ids(list).await;
         assert!(!expected.is_empty(), "{list}");
         for (file, _) in FEEDS {
-            assert_eq!(feed_ids(app, &format!("{feed}/{file}")).await, expected, "{feed}/{file}");
+            assert_eq!(
+                feed_ids(app, &format!("{feed}/{file}")).await,
+                expected,
+                "{feed}/{file}"
+            );
         }
     }
     // Sub-sections are included: sports holds its cricket articles.
@@ -191,7 +217,10 @@ async fn section_and_tag_feeds_are_the_rest_lists(app: &TestApp) {
     let feed = parse_feed(app, bengali).await;
     assert_eq!(feed.title.unwrap().content, "জাতীয় সংবাদ — Barta");
     assert_eq!(
-        feed.entries.iter().map(|e| article_id(&e.id)).collect::<Vec<_>>(),
+        feed.entries
+            .iter()
+            .map(|e| article_id(&e.id))
+            .collect::<Vec<_>>(),
         [app.ids.public[3]]
     );
     for missing in [
@@ -223,10 +252,12 @@ async fn feeds_and_sitemaps_answer_conditional_requests(app: &TestApp) {
         assert_eq!(res.status().as_u16(), 200, "{path}");
         let h = res.headers().clone();
         let etag = h["etag"].to_str().unwrap().to_owned();
-        assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong: {etag}");
+        assert!(
+            etag.starts_with('"') && !etag.starts_with("W/"),
+            "strong: {etag}"
+        );
         assert_eq!(
-            h["cache-control"],
-            "public, max-age=60, stale-while-revalidate=300",
+            h["cache-control"], "public, max-age=60, stale-while-revalidate=300",
             "{path}"
         );
         let last_modified = h["last-modified"].to_str().unwrap().to_owned();
@@ -237,9 +268,17 @@ async fn feeds_and_sitemaps_answer_conditional_requests(app: &TestApp) {
         assert_eq!(not_modified.status().as_u16(), 304, "{path}");
         assert_eq!(not_modified.headers()["etag"], etag.as_str());
         assert_eq!(not_modified.headers()["cache-control"], h["cache-control"]);
-        assert!(not_modified.bytes().await.unwrap().is_empty(), "{path}: no body");
+        assert!(
+            not_modified.bytes().await.unwrap().is_empty(),
+            "{path}: no body"
+        );
         let listed = format!("\"nope\", {etag}");
-        assert_eq!(fetch(app, path, &[("if-none-match", &listed)]).await.status(), 304);
+        assert_eq!(
+            fetch(app, path, &[("if-none-match", &listed)])
+                .await
+                .status(),
+            304
+        );
         let other = fetch(app, path, &[("if-none-match", "\"nope\"")]).await;
         assert_eq!(other.status().as_u16(), 200, "{path}");
         let since = fetch(app, path, &[("if-modified-since", &last_modified)]).await;
@@ -252,13 +291,22 @@ async fn feeds_and_sitemaps_answer_conditional_requests(app: &TestApp) {
     let before = fetch(app, "/feeds/rss.xml", &[]).await.headers()["etag"].clone();
     let key = app.key(Scope::Editor).await;
     let res = app
-        .with_key(Method::PATCH, &format!("/v1/admin/articles/{}", app.ids.public[0]), &key)
+        .with_key(
+            Method::PATCH,
+            &format!("/v1/admin/articles/{}", app.ids.public[0]),
+            &key,
+        )
         .json(&json!({"headline": "বাজেট ঘোষণা আজ সন্ধ্যায়"}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let res = fetch(app, "/feeds/rss.xml", &[("if-none-match", before.to_str().unwrap())]).await;
+    let res = fetch(
+        app,
+        "/feeds/rss.xml",
+        &[("if-none-match", before.to_str().unwrap())],
+    )
+    .await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.text().await.unwrap().contains("বাজেট ঘোষণা আজ সন্ধ্যায়"));
 }
@@ -290,10 +338,18 @@ async fn sitemaps_list_every_public_article_once(app: &TestApp) {
     // Bigger sites split by id range: at most `size` ids per sitemap.
     let buckets = app.repo.sitemap_buckets(2, Utc::now()).await.unwrap();
     assert_eq!(buckets.iter().map(|b| b.count).sum::<i64>(), 5);
-    assert!(buckets.iter().all(|b| b.count <= 2 && b.last_modified.is_some()));
+    assert!(
+        buckets
+            .iter()
+            .all(|b| b.count <= 2 && b.last_modified.is_some())
+    );
     for b in &buckets {
         let first = (b.n - 1) * 2 + 1;
-        let entries = app.repo.sitemap_entries(first, b.n * 2, Utc::now()).await.unwrap();
+        let entries = app
+            .repo
+            .sitemap_entries(first, b.n * 2, Utc::now())
+            .await
+            .unwrap();
         assert_eq!(entries.len() as i64, b.count);
     }
     // Sections: every section page.
@@ -311,7 +367,12 @@ async fn sitemaps_list_every_public_article_once(app: &TestApp) {
     let titles = xml_texts(&news, "news:title");
     assert_eq!(titles[0], "বাজেট ঘোষণা আজ");
     let dates = xml_texts(&news, "news:publication_date");
-    let p1 = app.repo.article_by_id(app.ids.public[0]).await.unwrap().unwrap();
+    let p1 = app
+        .repo
+        .article_by_id(app.ids.public[0])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         DateTime::parse_from_rfc3339(&dates[0]).unwrap().timestamp(),
         p1.summary.published_at.unwrap().timestamp()
@@ -355,7 +416,10 @@ fn ninjs_validator() -> jsonschema::Validator {
     let schema = load("ninjs-schema_3.1.json");
     let registry = Box::leak(Box::new(
         jsonschema::Registry::new()
-            .add("https://geojson.org/schema/GeoJSON.json", load("GeoJSON-schema.json"))
+            .add(
+                "https://geojson.org/schema/GeoJSON.json",
+                load("GeoJSON-schema.json"),
+            )
             .unwrap()
             .prepare()
             .unwrap(),
@@ -403,7 +467,10 @@ async fn ninjs_is_valid_against_the_iptc_schema(app: &TestApp) {
         doc["standard"],
         json!({"name": "ninjs", "version": "3.1", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"})
     );
-    assert_eq!(doc["headlines"][0], json!({"role": "main", "contentType": "text/plain", "value": "বাজেট ঘোষণা আজ"}));
+    assert_eq!(
+        doc["headlines"][0],
+        json!({"role": "main", "contentType": "text/plain", "value": "বাজেট ঘোষণা আজ"})
+    );
     assert_eq!(doc["bodies"][0]["contentType"], "text/html");
     assert_eq!(doc["bodies"][0]["value"], body_html(&stored.body));
     assert_eq!(doc["bodies"][1]["contentType"], "text/plain");
@@ -412,28 +479,52 @@ async fn ninjs_is_valid_against_the_iptc_schema(app: &TestApp) {
     let subjects = doc["subjects"].as_array().unwrap();
     assert!(subjects.contains(&json!({"name": "জাতীয়", "rel": "section", "literal": "national", "uri": format!("{BASE}/national")})));
     assert!(subjects.contains(&json!({"name": "বাজেট", "rel": "tag", "literal": "budget"})));
-    assert_eq!(doc["renditions"][0]["href"], "https://images.example/p1.jpg");
+    assert_eq!(
+        doc["renditions"][0]["href"],
+        "https://images.example/p1.jpg"
+    );
     assert_eq!(doc["renditions"][0]["width"], 1200);
-    assert_eq!(doc["altIds"][0], json!({"role": "url", "value": format!("{BASE}/national/{p1}")}));
+    assert_eq!(
+        doc["altIds"][0],
+        json!({"role": "url", "value": format!("{BASE}/national/{p1}")})
+    );
     // Lists: the /v1/articles filters and order, each item valid.
     for (ninjs, rest) in [
         ("/v1/ninjs/articles?limit=50", "/v1/articles?limit=50"),
-        ("/v1/ninjs/articles?section=sports", "/v1/sections/sports/articles"),
+        (
+            "/v1/ninjs/articles?section=sports",
+            "/v1/sections/sports/articles",
+        ),
         ("/v1/ninjs/articles?tag=budget", "/v1/tags/budget/articles"),
-        ("/v1/ninjs/articles?author=rahim", "/v1/authors/rahim/articles"),
+        (
+            "/v1/ninjs/articles?author=rahim",
+            "/v1/authors/rahim/articles",
+        ),
     ] {
         let (_, list) = partner_get(app, ninjs, &key, 200).await;
         let items = list["data"].as_array().unwrap();
         for item in items {
             assert_ninjs(&validator, item);
         }
-        let ids: Vec<i64> = items.iter().map(|d| article_id(d["uri"].as_str().unwrap())).collect();
+        let ids: Vec<i64> = items
+            .iter()
+            .map(|d| article_id(d["uri"].as_str().unwrap()))
+            .collect();
         assert_eq!(ids, app.list_ids(rest).await, "{ninjs}");
     }
     let (_, page) = partner_get(app, "/v1/ninjs/articles?limit=2", &key, 200).await;
     let cursor = page["page"]["nextCursor"].as_str().unwrap();
-    let (_, next) = partner_get(app, &format!("/v1/ninjs/articles?limit=2&cursor={cursor}"), &key, 200).await;
-    assert_eq!(article_id(next["data"][0]["uri"].as_str().unwrap()), app.ids.public[2]);
+    let (_, next) = partner_get(
+        app,
+        &format!("/v1/ninjs/articles?limit=2&cursor={cursor}"),
+        &key,
+        200,
+    )
+    .await;
+    assert_eq!(
+        article_id(next["data"][0]["uri"].as_str().unwrap()),
+        app.ids.public[2]
+    );
     let (_, problem) = partner_get(app, "/v1/ninjs/articles?limit=500", &key, 400).await;
     assert_eq!(problem["errors"][0]["field"], "limit");
     partner_get(app, "/v1/ninjs/articles/999999", &key, 404).await;
@@ -458,7 +549,17 @@ async fn partner_routes_need_a_key_and_keep_to_its_quota(app: &TestApp) {
     // A key with its own quota: 3 a minute.
     let key = app.key(Scope::Partner).await;
     let id = app.repo.keys().await.unwrap().last().unwrap().id;
-    assert!(app.repo.set_key_quotas(id, Some(3), None, persistence::WriteContext::system(Utc::now())).await.unwrap());
+    assert!(
+        app.repo
+            .set_key_quotas(
+                id,
+                Some(3),
+                None,
+                persistence::WriteContext::system(Utc::now())
+            )
+            .await
+            .unwrap()
+    );
     let header = |h: &HeaderMap, name: &str| h[name].to_str().unwrap().to_owned();
     for remaining in ["2", "1", "0"] {
         let (h, _) = partner_get(app, "/v1/ninjs/articles?limit=1", &key, 200).await;
@@ -486,7 +587,12 @@ async fn partner_routes_need_a_key_and_keep_to_its_quota(app: &TestApp) {
 
 /// Every entry of the change feed from `since` on, following pages of
 /// `limit`; returns the entries and the last cursor.
-async fn drain(app: &TestApp, key: &str, since: Option<&str>, limit: u32) -> (Vec<Value>, Option<String>) {
+async fn drain(
+    app: &TestApp,
+    key: &str,
+    since: Option<&str>,
+    limit: u32,
+) -> (Vec<Value>, Option<String>) {
     let mut entries = Vec::new();
     let mut cursor = since.map(str::to_owned);
     loop {
@@ -501,6 +607,10 @@ async fn drain(app: &TestApp, key: &str, since: Option<&str>, limit: u32) -> (Ve
             return (entries, cursor);
         }
     }
+}
+
+fn entry_id(entry: &Value) -> i64 {
+    entry["id"].as_str().unwrap().parse().unwrap()
 }
 
 fn ids_of(entries: &[Value], kind: &str) -> BTreeSet<i64> {
@@ -525,7 +635,10 @@ async fn change_feed_resumes_and_reports_takedowns(app: &TestApp) {
     }
     // Small pages give the same entries, in the same order.
     let (paged, paged_cursor) = drain(app, &key, None, 2).await;
-    assert_eq!(paged.iter().map(|e| &e["id"]).collect::<Vec<_>>(), all.iter().map(|e| &e["id"]).collect::<Vec<_>>());
+    assert_eq!(
+        paged.iter().map(|e| &e["id"]).collect::<Vec<_>>(),
+        all.iter().map(|e| &e["id"]).collect::<Vec<_>>()
+    );
     assert_eq!(paged_cursor, cursor);
     // Nothing new: the cursor comes back unchanged.
     let cursor = cursor.unwrap();
@@ -537,7 +650,11 @@ async fn change_feed_resumes_and_reports_takedowns(app: &TestApp) {
     let editor = app.key(Scope::Editor).await;
     let (p1, p2) = (app.ids.public[0], app.ids.public[1]);
     let res = app
-        .with_key(Method::POST, &format!("/v1/admin/articles/{p1}/unpublish"), &editor)
+        .with_key(
+            Method::POST,
+            &format!("/v1/admin/articles/{p1}/unpublish"),
+            &editor,
+        )
         .json(&json!({"reason": "আইনি কারণে"}))
         .send()
         .await
@@ -594,7 +711,13 @@ async fn hidden_articles_appear_in_no_syndication_until_their_time(app: &TestApp
             hidden_headlines.push((*what, *id, a.summary.headline));
         }
         let mut documents = Vec::new();
-        for scope in ["/feeds", "/feeds/sections/national", "/feeds/sections/sports", "/feeds/sections/cricket", "/feeds/tags/budget"] {
+        for scope in [
+            "/feeds",
+            "/feeds/sections/national",
+            "/feeds/sections/sports",
+            "/feeds/sections/cricket",
+            "/feeds/tags/budget",
+        ] {
             for (file, _) in FEEDS {
                 let path = format!("{scope}/{file}?full=1&limit=100");
                 let ids = feed_ids(app, &path).await;
@@ -618,19 +741,28 @@ async fn hidden_articles_appear_in_no_syndication_until_their_time(app: &TestApp
         sitemap_ids.sort();
         let mut expected = visible.clone();
         expected.sort();
-        assert_eq!(sitemap_ids, expected, "sitemaps list exactly the public articles");
+        assert_eq!(
+            sitemap_ids, expected,
+            "sitemaps list exactly the public articles"
+        );
         let (_, ninjs) = partner_get(app, "/v1/ninjs/articles?limit=50", key, 200).await;
         documents.push(("ninjs".into(), ninjs.to_string()));
         let (changes, _) = drain(app, key, None, 100).await;
         documents.push(("changes".into(), Value::Array(changes.clone()).to_string()));
-        assert_eq!(ids_of(&changes, "upsert"), visible.iter().copied().collect());
+        assert_eq!(
+            ids_of(&changes, "upsert"),
+            visible.iter().copied().collect()
+        );
         for (what, id, headline) in &hidden_headlines {
             for (path, text) in &documents {
-                assert!(!text.contains(headline.as_str()), "{what} ({headline}) leaked in {path}");
+                assert!(
+                    !text.contains(headline.as_str()),
+                    "{what} ({headline}) leaked in {path}"
+                );
             }
             partner_get(app, &format!("/v1/ninjs/articles/{id}"), key, 404).await;
             assert!(
-                !changes.iter().any(|e| e["id"] == id.to_string()),
+                !changes.iter().any(|e| entry_id(e) == *id),
                 "{what} appears in the change feed"
             );
         }
@@ -651,10 +783,15 @@ async fn hidden_articles_appear_in_no_syndication_until_their_time(app: &TestApp
     let ids = feed_ids(app, "/feeds/rss.xml").await;
     assert_eq!(ids[0], app.ids.scheduled, "newest once live");
     let (changes, _) = drain(app, key, None, 100).await;
-    let golive = changes.iter().find(|e| e["id"] == app.ids.scheduled.to_string()).unwrap();
+    let golive = changes
+        .iter()
+        .find(|e| entry_id(e) == app.ids.scheduled)
+        .unwrap();
     assert_eq!(golive["action"], "golive");
     assert_eq!(
-        DateTime::parse_from_rfc3339(golive["time"].as_str().unwrap()).unwrap().timestamp(),
+        DateTime::parse_from_rfc3339(golive["time"].as_str().unwrap())
+            .unwrap()
+            .timestamp(),
         app.ids.go_live.timestamp(),
         "at its scheduled time"
     );
@@ -674,7 +811,12 @@ async fn bad_feed_parameters_are_problems(app: &TestApp) {
     }
     let doc = app.get_json("/feeds/feed.json?limit=100", 200).await;
     assert_eq!(doc["items"].as_array().unwrap().len(), 5);
-    let res = app.client.post(app.url("/feeds/rss.xml")).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/feeds/rss.xml"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 405);
     assert_eq!(res.headers()["allow"], "GET, HEAD");
 }

@@ -83,8 +83,10 @@ impl ChangeCursor {
 /// Whether a change counts as visible: as recorded, or for rows older than
 /// the record, guessed from the action.
 fn visible(c: &Change) -> bool {
-    c.visible
-        .unwrap_or(!matches!(c.action.as_str(), "article.unpublish" | "article.delete"))
+    c.visible.unwrap_or(!matches!(
+        c.action.as_str(),
+        "article.unpublish" | "article.delete"
+    ))
 }
 
 /// A row dated in the future when it was written (a go-live, an embargo's
@@ -108,8 +110,8 @@ pub fn is_takedown(row: &Change, history: &[Change]) -> bool {
     }
     history
         .iter()
-        .filter(|c| c.effective_at < row.effective_at && !superseded(c, history))
-        .last()
+        .rev()
+        .find(|c| c.effective_at < row.effective_at && !superseded(c, history))
         .is_some_and(visible)
 }
 
@@ -300,8 +302,18 @@ mod tests {
     fn cursors_round_trip_and_garbage_is_rejected() {
         let c = ChangeCursor { at: t(5), id: 42 };
         assert_eq!(ChangeCursor::decode(&c.encode()).unwrap(), c);
-        for bad in ["", "!!", "abc", &"A".repeat(100), &URL_SAFE_NO_PAD.encode("c1.5")] {
-            assert_eq!(ChangeCursor::decode(bad).unwrap_err().field, "since", "{bad}");
+        for bad in [
+            "",
+            "!!",
+            "abc",
+            &"A".repeat(100),
+            &URL_SAFE_NO_PAD.encode("c1.5"),
+        ] {
+            assert_eq!(
+                ChangeCursor::decode(bad).unwrap_err().field,
+                "since",
+                "{bad}"
+            );
         }
         let forged = URL_SAFE_NO_PAD.encode(format!("c1.{}.3", i64::MAX));
         assert!(ChangeCursor::decode(&forged).is_err());
@@ -317,7 +329,11 @@ mod tests {
             row(3, "article.unpublish", 20, 20, false),
             row(4, "article.update", 30, 30, false),
         ];
-        let takedowns: Vec<i64> = h.iter().filter(|r| is_takedown(r, &h)).map(|r| r.id).collect();
+        let takedowns: Vec<i64> = h
+            .iter()
+            .filter(|r| is_takedown(r, &h))
+            .map(|r| r.id)
+            .collect();
         assert_eq!(takedowns, [3]);
     }
 

@@ -169,17 +169,28 @@ pub async fn handle(
         .chain(last_change)
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    // Self and next links keep the order the client gave the parameters in
+    // (so a self link equals the URL fetched), with canonical values.
+    let mut order: Vec<&str> = Vec::new();
+    for key in req
+        .query_string()
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .chain(["limit", "full", "cursor"])
+    {
+        if matches!(key, "limit" | "full" | "cursor") && !order.contains(&key) {
+            order.push(key);
+        }
+    }
     let query = |cursor: Option<&str>| {
-        let mut parts = Vec::new();
-        if q.limit.is_some() {
-            parts.push(format!("limit={}", limit.get()));
-        }
-        if full {
-            parts.push("full=1".to_owned());
-        }
-        if let Some(c) = cursor {
-            parts.push(format!("cursor={}", super::urls::encode_segment(c)));
-        }
+        let parts: Vec<String> = order
+            .iter()
+            .filter_map(|key| match *key {
+                "limit" => q.limit.as_ref().map(|_| format!("limit={}", limit.get())),
+                "full" => full.then(|| "full=1".to_owned()),
+                _ => cursor.map(|c| format!("cursor={}", super::urls::encode_segment(c))),
+            })
+            .collect();
         if parts.is_empty() {
             String::new()
         } else {
@@ -260,7 +271,11 @@ pub fn rfc822(t: DateTime<Utc>) -> String {
 
 /// The media type of an image URL, guessed from its extension.
 pub fn image_type(url: &str) -> Option<&'static str> {
-    let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
     let ext = path.rsplit_once('.').map(|(_, e)| e)?;
     match ext {
         "jpg" | "jpeg" => Some("image/jpeg"),

@@ -2,8 +2,8 @@
 //! `Last-Modified`, `If-None-Match` / `If-Modified-Since` → 304 without a
 //! body, and the same validators and cache headers on the 304 as on the 200.
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -34,9 +34,10 @@ pub fn http_date(t: DateTime<Utc>) -> String {
 /// RFC 9110 13.1.2 says for this header).
 fn none_match(header: &str, etag: &str) -> bool {
     let ours = etag.trim_start_matches("W/");
-    header.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.trim_start_matches("W/") == ours
-    })
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
 }
 
 /// The 200 or 304 for `body`.
@@ -49,8 +50,8 @@ pub fn respond(
 ) -> HttpResponse {
     let tag = etag(&body);
     // Whole seconds: what an HTTP-date can say.
-    let last_modified = last_modified
-        .and_then(|t| DateTime::<Utc>::from_timestamp(t.timestamp(), 0));
+    let last_modified =
+        last_modified.and_then(|t| DateTime::<Utc>::from_timestamp(t.timestamp(), 0));
     let headers = req.headers();
     let not_modified = match headers.get(header::IF_NONE_MATCH) {
         Some(inm) => inm.to_str().is_ok_and(|v| none_match(v, &tag)),
@@ -112,7 +113,9 @@ mod tests {
             .to_utc();
         assert_eq!(http_date(t), "Thu, 14 Nov 2024 05:31:00 GMT");
         assert_eq!(
-            DateTime::parse_from_rfc2822(&http_date(t)).unwrap().to_utc(),
+            DateTime::parse_from_rfc2822(&http_date(t))
+                .unwrap()
+                .to_utc(),
             t
         );
     }

@@ -26,8 +26,6 @@ pub struct Ninjs {
     pub first_created: String,
     pub version_created: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_created: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub embargoed_until: Option<String>,
     pub pub_status: &'static str,
     pub language: String,
@@ -185,7 +183,6 @@ impl Ninjs {
             version: a.version.to_string(),
             first_created: rfc3339(a.first_published_at.unwrap_or(published)),
             version_created: rfc3339(s.updated_at.max(published)),
-            content_created: Some(rfc3339(a.created_at)),
             embargoed_until: a.embargo_until.map(rfc3339),
             pub_status: "usable",
             language: a.language.clone(),

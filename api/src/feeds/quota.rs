@@ -41,7 +41,11 @@ impl Bucket {
     }
 
     fn refill(&mut self, now: DateTime<Utc>) {
-        let elapsed = (now - self.at).num_microseconds().unwrap_or(i64::MAX).max(0) as f64 / 1e6;
+        let elapsed = (now - self.at)
+            .num_microseconds()
+            .unwrap_or(i64::MAX)
+            .max(0) as f64
+            / 1e6;
         self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
         if now > self.at {
             self.at = now;

@@ -80,7 +80,11 @@ pub async fn index(
         }
         for b in &buckets {
             w.create_element("sitemap").write_inner_content(|w| {
-                text(w, "loc", &urls.absolute(&format!("/sitemaps/articles-{}.xml", b.n)))?;
+                text(
+                    w,
+                    "loc",
+                    &urls.absolute(&format!("/sitemaps/articles-{}.xml", b.n)),
+                )?;
                 if let Some(lm) = b.last_modified {
                     text(w, "lastmod", &rfc3339(lm))?;
                 }
@@ -127,7 +131,11 @@ pub async fn articles(
     let body = document("urlset", false, |w| {
         for e in &entries {
             w.create_element("url").write_inner_content(|w| {
-                text(w, "loc", &urls.article(e.id, &e.slug, slug_of(e.section_id)))?;
+                text(
+                    w,
+                    "loc",
+                    &urls.article(e.id, &e.slug, slug_of(e.section_id)),
+                )?;
                 text(w, "lastmod", &rfc3339(e.last_modified()))
             })?;
         }
@@ -187,12 +195,17 @@ pub async fn news(
     let body = document("urlset", true, |w| {
         for e in &entries {
             w.create_element("url").write_inner_content(|w| {
-                text(w, "loc", &urls.article(e.id, &e.slug, slug_of(e.section_id)))?;
+                text(
+                    w,
+                    "loc",
+                    &urls.article(e.id, &e.slug, slug_of(e.section_id)),
+                )?;
                 w.create_element("news:news").write_inner_content(|w| {
-                    w.create_element("news:publication").write_inner_content(|w| {
-                        text(w, "news:name", publication)?;
-                        text(w, "news:language", &e.language)
-                    })?;
+                    w.create_element("news:publication")
+                        .write_inner_content(|w| {
+                            text(w, "news:name", publication)?;
+                            text(w, "news:language", &e.language)
+                        })?;
                     let published = e.published_at.unwrap_or(e.updated_at);
                     text(w, "news:publication_date", &rfc3339(published))?;
                     text(w, "news:title", &e.headline)
