@@ -348,15 +348,17 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
         }
         KeysAction::List => {
             println!(
-                "{:>4}  {:<8}  {:<14}  {:<20}  {:<20}  name",
-                "id", "scope", "prefix", "created", "revoked"
+                "{:>4}  {:<8}  {:<14}  {:<13}  {:<20}  {:<20}  name",
+                "id", "scope", "prefix", "quota/min/day", "created", "revoked"
             );
+            let quota = |q: Option<u32>| q.map_or_else(|| "-".to_owned(), |q| q.to_string());
             for k in repo.keys().await? {
                 println!(
-                    "{:>4}  {:<8}  {:<14}  {:<20}  {:<20}  {}",
+                    "{:>4}  {:<8}  {:<14}  {:<13}  {:<20}  {:<20}  {}",
                     k.id,
                     k.scope,
                     k.prefix,
+                    format!("{}/{}", quota(k.quota_per_minute), quota(k.quota_per_day)),
                     k.created_at.format("%Y-%m-%d %H:%M:%S"),
                     k.revoked_at
                         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
