@@ -11,7 +11,11 @@ use domain::bangla::CalendarRule;
 use indicatif::{ProgressBar, ProgressStyle};
 use persistence::ContentRepo;
 
-use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
+use crate::config::{
+    DEFAULT_ARTICLE_URL, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_FEED_CACHE_CONTROL,
+    DEFAULT_PARTNER_PER_DAY, DEFAULT_PARTNER_PER_MINUTE, DEFAULT_PUBLIC_URL, DEFAULT_PUBLICATION,
+    FeedSettings, Settings,
+};
 use crate::import::{PublishedFallback, import_lines};
 use crate::startup::{Application, open_database};
 
@@ -90,6 +94,12 @@ enum KeysAction {
         /// editor, partner or admin
         #[arg(long)]
         scope: String,
+        /// Partner quota: requests per minute (default: the server's).
+        #[arg(long)]
+        per_minute: Option<u32>,
+        /// Partner quota: requests per day (default: the server's).
+        #[arg(long)]
+        per_day: Option<u32>,
     },
     /// List keys (never the secrets).
     List,
@@ -114,6 +124,67 @@ struct ServeArgs {
     /// Bangla calendar rule for display strings: 2019 (official) or 1987.
     #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
     calendar: String,
+    #[command(flatten)]
+    feeds: FeedArgs,
+}
+
+/// Feeds, sitemaps and partner syndication.
+#[derive(Debug, Args, Clone)]
+struct FeedArgs {
+    /// The public site's base URL, for absolute links in feeds and sitemaps.
+    #[arg(long, env = "BARTA_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+    public_url: String,
+    /// Article URL template: {base}, {section}, {id}, {slug}.
+    #[arg(long, env = "BARTA_ARTICLE_URL", default_value = DEFAULT_ARTICLE_URL)]
+    article_url: String,
+    /// The publication's name (feed titles, Google News sitemap).
+    #[arg(long, env = "BARTA_PUBLICATION_NAME", default_value = DEFAULT_PUBLICATION)]
+    publication_name: String,
+    /// Cache-Control of feeds and sitemaps.
+    #[arg(long, env = "BARTA_FEED_CACHE_CONTROL", default_value = DEFAULT_FEED_CACHE_CONTROL)]
+    feed_cache_control: String,
+    /// Default partner quota per minute (keys may have their own).
+    #[arg(long, env = "BARTA_PARTNER_PER_MINUTE", default_value_t = DEFAULT_PARTNER_PER_MINUTE)]
+    partner_per_minute: u32,
+    /// Default partner quota per day (keys may have their own).
+    #[arg(long, env = "BARTA_PARTNER_PER_DAY", default_value_t = DEFAULT_PARTNER_PER_DAY)]
+    partner_per_day: u32,
+}
+
+impl Default for FeedArgs {
+    fn default() -> Self {
+        let env =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let num = |name: &str, default: u32| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        Self {
+            public_url: env("BARTA_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+            article_url: env("BARTA_ARTICLE_URL", DEFAULT_ARTICLE_URL),
+            publication_name: env("BARTA_PUBLICATION_NAME", DEFAULT_PUBLICATION),
+            feed_cache_control: env("BARTA_FEED_CACHE_CONTROL", DEFAULT_FEED_CACHE_CONTROL),
+            partner_per_minute: num("BARTA_PARTNER_PER_MINUTE", DEFAULT_PARTNER_PER_MINUTE),
+            partner_per_day: num("BARTA_PARTNER_PER_DAY", DEFAULT_PARTNER_PER_DAY),
+        }
+    }
+}
+
+impl FeedArgs {
+    fn settings(self) -> anyhow::Result<FeedSettings> {
+        FeedSettings {
+            public_url: self.public_url,
+            article_url: self.article_url,
+            publication: self.publication_name,
+            cache_control: self.feed_cache_control,
+            partner_per_minute: self.partner_per_minute,
+            partner_per_day: self.partner_per_day,
+            ..FeedSettings::default()
+        }
+        .validated()
+    }
 }
 
 impl Default for ServeArgs {
@@ -127,6 +198,7 @@ impl Default for ServeArgs {
             demo: false,
             index_dir: std::env::var("BARTA_INDEX_DIR").ok().map(PathBuf::from),
             calendar: std::env::var("BARTA_BANGLA_CALENDAR").unwrap_or_else(|_| "2019".to_owned()),
+            feeds: FeedArgs::default(),
         }
     }
 }
@@ -204,6 +276,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .or_else(|| crate::config::default_index_dir(&settings.database_url));
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
+    settings.feeds = args.feeds.settings()?;
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         database = %crate::startup::redact(&settings.database_url),
@@ -283,7 +356,15 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
     let repo = ContentRepo::new(open_database(&url).await?);
     let ctx = persistence::WriteContext::system(Utc::now());
     match action {
-        KeysAction::Create { name, scope } => {
+        KeysAction::Create {
+            name,
+            scope,
+            per_minute,
+            per_day,
+        } => {
+            if per_minute == Some(0) || per_day == Some(0) {
+                anyhow::bail!("--per-minute and --per-day must be at least 1");
+            }
             let scope: domain::Scope = scope
                 .parse()
                 .map_err(|_| anyhow::anyhow!("--scope must be editor, partner or admin"))?;
@@ -293,6 +374,10 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
             }
             let (secret, hash, prefix) = crate::auth::generate_key()?;
             let key = repo.create_key(name, scope, &hash, &prefix, ctx).await?;
+            if per_minute.is_some() || per_day.is_some() {
+                repo.set_key_quotas(key.id, per_minute, per_day, ctx)
+                    .await?;
+            }
             eprintln!(
                 "created key {} ({}, scope {}); store it now, it is not shown again:",
                 key.id, key.name, key.scope
@@ -301,15 +386,17 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
         }
         KeysAction::List => {
             println!(
-                "{:>4}  {:<8}  {:<14}  {:<20}  {:<20}  name",
-                "id", "scope", "prefix", "created", "revoked"
+                "{:>4}  {:<8}  {:<14}  {:<13}  {:<20}  {:<20}  name",
+                "id", "scope", "prefix", "quota/min/day", "created", "revoked"
             );
+            let quota = |q: Option<u32>| q.map_or_else(|| "-".to_owned(), |q| q.to_string());
             for k in repo.keys().await? {
                 println!(
-                    "{:>4}  {:<8}  {:<14}  {:<20}  {:<20}  {}",
+                    "{:>4}  {:<8}  {:<14}  {:<13}  {:<20}  {:<20}  {}",
                     k.id,
                     k.scope,
                     k.prefix,
+                    format!("{}/{}", quota(k.quota_per_minute), quota(k.quota_per_day)),
                     k.created_at.format("%Y-%m-%d %H:%M:%S"),
                     k.revoked_at
                         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())

@@ -36,6 +36,9 @@ pub enum ApiError {
     PreconditionFailed { expected: i32, current: i32 },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A partner key's quota is used up; retry after this many seconds.
+    #[error("quota exceeded")]
+    TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     NotFound(String),
     /// The methods the resource does allow, for the `Allow` header.
@@ -65,6 +68,7 @@ impl ApiError {
             Self::Conflict(..) => "conflict",
             Self::PreconditionFailed { .. } => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
@@ -79,6 +83,7 @@ impl ApiError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(..) | Self::PreconditionFailed { .. } => "CONFLICT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
@@ -95,6 +100,7 @@ impl ApiError {
             Self::Conflict(..) => "Conflict",
             Self::PreconditionFailed { .. } => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
+            Self::TooManyRequests { .. } => "Too many requests",
             Self::NotFound(_) => "Not found",
             Self::MethodNotAllowed(_) => "Method not allowed",
             Self::Unavailable(_) => "Service unavailable",
@@ -118,6 +124,9 @@ impl ApiError {
                 "version {expected} is stale: the article is at version {current}; reload and retry"
             ),
             Self::PayloadTooLarge => "the request body exceeds the 2 MiB limit".into(),
+            Self::TooManyRequests { retry_after } => {
+                format!("this key's quota is used up; retry in {retry_after} s")
+            }
             Self::MethodNotAllowed(_) => "this method is not allowed on this resource".into(),
             Self::Unavailable(_) => "the service cannot reach its database; retry shortly".into(),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
@@ -201,6 +210,7 @@ impl ResponseError for ApiError {
             Self::Conflict(..) => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -244,6 +254,9 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after)));
             }
             Self::Unauthorized => {
                 res.insert_header((

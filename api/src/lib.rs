@@ -1,5 +1,5 @@
 //! The `barta` service: configuration, startup, the service layer and the
-//! three surfaces (REST, GraphQL; feeds later) over it.
+//! three surfaces (REST, GraphQL, feeds) over it.
 
 pub mod auth;
 pub mod cache;
@@ -10,6 +10,7 @@ pub mod demo;
 pub mod discovery;
 pub mod editorial;
 pub mod error;
+pub mod feeds;
 pub mod graphql;
 pub mod import;
 pub mod rest;

@@ -197,7 +197,32 @@ impl ContentService {
         Ok(ArticleList { page, refs })
     }
 
-    async fn refs(
+    /// Like [`Self::list_with_refs`], with a page size the caller has
+    /// already bounded (feeds allow up to 100; `p.limit` is not read).
+    pub async fn list_with_refs_limited(
+        &self,
+        p: &ListParams,
+        limit: Limit,
+    ) -> Result<ArticleList, ApiError> {
+        let sections = self.repo.sections().await?;
+        let p = ListParams {
+            limit: None,
+            ..p.clone()
+        };
+        let (filter, mut page) = self.parse_list(&p, &sections).await?;
+        page.limit = limit;
+        let page = self.repo.latest_public(&filter, page, self.now()).await?;
+        let refs = self.refs(&page.items, sections).await?;
+        Ok(ArticleList { page, refs })
+    }
+
+    /// Whole public articles by id (bodies for full-text feeds and ninjs
+    /// lists), in no particular order; hidden or unknown ids are left out.
+    pub async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>, ApiError> {
+        Ok(self.repo.public_articles_by_ids(ids, self.now()).await?)
+    }
+
+    pub(crate) async fn refs(
         &self,
         items: &[ArticleSummary],
         sections: Vec<Section>,

@@ -117,11 +117,13 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let feeds = crate::feeds::FeedState::new(settings.feeds.clone().validated()?);
         let server = run(
             listener,
             service.clone(),
             discovery.clone(),
             cache,
+            feeds,
             settings.workers,
         )?;
         Ok(Self {
@@ -193,6 +195,7 @@ fn run(
     service: ContentService,
     discovery: DiscoveryService,
     cache: Arc<ResponseCache>,
+    feeds: crate::feeds::FeedState,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let cache = web::Data::from(cache);
@@ -215,6 +218,7 @@ fn run(
             .app_data(discovery.clone())
             .app_data(cache.clone())
             .configure(rest::configure)
+            .configure(|cfg| feeds.configure(cfg))
             .service(
                 web::resource("/graphql")
                     .route(web::get().to(graphql::get))

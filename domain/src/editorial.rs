@@ -67,6 +67,10 @@ pub struct ApiKey {
     pub prefix: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Partner quotas: requests per minute and per day (`None`: the
+    /// server's defaults).
+    pub quota_per_minute: Option<u32>,
+    pub quota_per_day: Option<u32>,
 }
 
 /// A stored previous version of an article.

@@ -181,6 +181,19 @@ impl Limit {
     pub fn get(self) -> u64 {
         self.0
     }
+
+    /// Parses a query-string value bounded by `1..=max` (feeds allow more
+    /// than lists); `None` gives `default`.
+    pub fn parse_in(s: Option<&str>, default: u64, max: u64) -> Result<Self, ValidationError> {
+        let bad = || ValidationError::new("limit", format!("must be an integer from 1 to {max}"));
+        match s {
+            None => Ok(Self(default.clamp(1, max))),
+            Some(s) => match s.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(Self(n)),
+                _ => Err(bad()),
+            },
+        }
+    }
 }
 
 impl Default for Limit {
@@ -264,6 +277,11 @@ mod tests {
         for bad in ["0", "51", "-5", "x", ""] {
             let e = Limit::parse(Some(bad)).unwrap_err();
             assert_eq!(e.field, "limit");
+        }
+        assert_eq!(Limit::parse_in(None, 50, 100).unwrap().get(), 50);
+        assert_eq!(Limit::parse_in(Some("100"), 50, 100).unwrap().get(), 100);
+        for bad in ["0", "101", "-1", "x", ""] {
+            assert!(Limit::parse_in(Some(bad), 50, 100).is_err(), "{bad}");
         }
     }
 }

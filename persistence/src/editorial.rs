@@ -84,25 +84,35 @@ pub(crate) async fn record_change(
 ) -> Result<(), RepoError> {
     let now = micros(ctx.now);
     let mut at = vec![(action.to_owned(), now)];
-    let mut seen = std::collections::HashSet::new();
+    // A future `published_at` (without a schedule) also makes an article
+    // public by itself; one row per distinct instant.
     for (what, t) in [
         ("golive", state.publish_at),
-        ("publish-time", state.published_at),
+        ("golive", state.published_at),
+        ("breaking-end", state.breaking_until),
         ("embargo-end", state.embargo_until),
     ] {
         if let Some(t) = t.map(micros)
             && t > now
-            && seen.insert(t)
+            && !at.iter().any(|(_, seen)| *seen == t)
         {
             at.push((what.to_owned(), t));
         }
     }
     for (action, effective_at) in at {
+        let visible = domain::is_public(
+            state.status,
+            state.published_at.map(micros),
+            state.publish_at.map(micros),
+            state.embargo_until.map(micros),
+            effective_at,
+        );
         change::ActiveModel {
             article_id: Set(article_id),
             action: Set(action),
             effective_at: Set(effective_at),
             recorded_at: Set(now),
+            visible: Set(Some(visible)),
             ..Default::default()
         }
         .insert(txn)
@@ -119,6 +129,9 @@ pub struct Change {
     pub action: String,
     pub effective_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
+    /// Whether the article was public once the change took effect, as the
+    /// write saw it (`None` for rows older than this column).
+    pub visible: Option<bool>,
 }
 
 impl From<change::Model> for Change {
@@ -129,6 +142,7 @@ impl From<change::Model> for Change {
             action: m.action,
             effective_at: m.effective_at,
             recorded_at: m.recorded_at,
+            visible: m.visible,
         }
     }
 }
@@ -843,6 +857,8 @@ impl ContentRepo {
             prefix: Set(prefix.to_owned()),
             created_at: Set(micros(ctx.now)),
             revoked_at: Set(None),
+            quota_per_minute: Set(None),
+            quota_per_day: Set(None),
             ..Default::default()
         }
         .insert(&txn)
@@ -882,6 +898,37 @@ impl ContentRepo {
             model.update(&txn).await?;
             audit(&txn, ctx, "key.revoke", "key", id, json!({})).await?;
         }
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets a key's partner quotas (`None`: the server's defaults); `false`
+    /// when there is no such key.
+    pub async fn set_key_quotas(
+        &self,
+        id: i64,
+        per_minute: Option<u32>,
+        per_day: Option<u32>,
+        ctx: WriteContext,
+    ) -> Result<bool, RepoError> {
+        let txn = self.db.begin_write().await?;
+        let Some(row) = api_key::Entity::find_by_id(id).one(&txn).await? else {
+            return Ok(false);
+        };
+        let clamp = |q: Option<u32>| q.map(|q| i32::try_from(q).unwrap_or(i32::MAX));
+        let mut model: api_key::ActiveModel = row.into();
+        model.quota_per_minute = Set(clamp(per_minute));
+        model.quota_per_day = Set(clamp(per_day));
+        model.update(&txn).await?;
+        audit(
+            &txn,
+            ctx,
+            "key.quota",
+            "key",
+            id,
+            json!({"perMinute": per_minute, "perDay": per_day}),
+        )
+        .await?;
         txn.commit().await?;
         Ok(true)
     }
@@ -934,6 +981,8 @@ fn to_key(m: api_key::Model) -> Result<ApiKey, RepoError> {
         prefix: m.prefix,
         created_at: m.created_at,
         revoked_at: m.revoked_at,
+        quota_per_minute: m.quota_per_minute.and_then(|q| u32::try_from(q).ok()),
+        quota_per_day: m.quota_per_day.and_then(|q| u32::try_from(q).ok()),
     })
 }
 

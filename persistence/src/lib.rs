@@ -9,6 +9,7 @@ mod discovery;
 mod editorial;
 mod entities;
 mod error;
+mod feeds;
 pub mod migration;
 mod repo;
 #[cfg(feature = "testing")]
@@ -19,5 +20,6 @@ pub use db::{Database, QueryCounter};
 pub use discovery::Collection;
 pub use editorial::{Change, WriteContext};
 pub use error::RepoError;
+pub use feeds::{SitemapBucket, SitemapEntry};
 pub use repo::{ContentRepo, Page};
 pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

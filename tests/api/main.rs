@@ -8,6 +8,7 @@ mod caching;
 mod discovery;
 mod editorial;
 mod errors;
+mod feeds;
 mod graphql;
 mod import;
 mod rest;

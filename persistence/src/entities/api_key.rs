@@ -12,6 +12,8 @@ pub struct Model {
     pub prefix: String,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    pub quota_per_minute: Option<i32>,
+    pub quota_per_day: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,9 @@ pub struct Model {
     pub action: String,
     pub effective_at: DateTimeUtc,
     pub recorded_at: DateTimeUtc,
+    /// Whether the article was public once this change took effect (`None`
+    /// for rows written before this was recorded).
+    pub visible: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

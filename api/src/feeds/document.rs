@@ -1,0 +1,295 @@
+//! The three feed formats share one model: [`Feed`] is built once from the
+//! service's list (the same filters, visibility and order as
+//! `/v1/articles`) and rendered by `rss`, `atom` or `jsonfeed`.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use domain::block::{body_html, body_text};
+use domain::{Article, ArticleSummary, Image, Limit, ValidationError};
+use serde::Deserialize;
+
+use super::{FeedState, http, parse_flag};
+use crate::error::ApiError;
+use crate::service::{ContentService, ListParams, Refs};
+
+/// Newest 50 by default, at most 100.
+pub const DEFAULT_ITEMS: u64 = 50;
+pub const MAX_ITEMS: u64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Site,
+    Section,
+    Tag,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rss,
+    Atom,
+    JsonFeed,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedQuery {
+    limit: Option<String>,
+    full: Option<String>,
+    cursor: Option<String>,
+}
+
+/// A feed, whatever its format.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    /// Stable `tag:` id.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The site or section page the feed belongs to.
+    pub home_url: String,
+    /// This document's own URL (canonical query).
+    pub self_url: String,
+    /// The next page (JSON Feed `next_url`).
+    pub next_url: Option<String>,
+    pub language: String,
+    pub publication: String,
+    pub publication_url: String,
+    /// The newest change to anything in the feed.
+    pub updated: DateTime<Utc>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Stable `tag:` id.
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// Bylines: the authors in order, else the desk.
+    pub authors: Vec<String>,
+    /// (slug, name, page URL)
+    pub section: Option<(String, String, String)>,
+    /// (slug, name)
+    pub tags: Vec<(String, String)>,
+    pub image: Option<Image>,
+    /// Full text (`?full=1`): escaped HTML and plain text of the body.
+    pub html: Option<String>,
+    pub text: Option<String>,
+    pub language: String,
+}
+
+/// `GET /feeds/…/{rss.xml,atom.xml,feed.json}`.
+pub async fn handle(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<FeedQuery>,
+    scope: Scope,
+    format: Format,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors: Vec<ValidationError> = Vec::new();
+    let limit = Limit::parse_in(q.limit.as_deref(), DEFAULT_ITEMS, MAX_ITEMS)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let full = match parse_flag("full", q.full.as_deref()) {
+        Ok(f) => f,
+        Err(ApiError::Invalid(mut e)) => {
+            errors.append(&mut e);
+            false
+        }
+        Err(e) => return Err(e),
+    };
+    let (Some(limit), true) = (limit, errors.is_empty()) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let urls = st.urls();
+    let publication = st.settings().publication.clone();
+    let slug = req.match_info().get("slug").unwrap_or_default().to_owned();
+    let mut params = ListParams {
+        cursor: q.cursor.clone(),
+        ..ListParams::default()
+    };
+    let (id, title, description, home_url) = match scope {
+        Scope::Site => (
+            urls.feed_id("site"),
+            publication.clone(),
+            format!("{publication}: সর্বশেষ খবর"),
+            format!("{}/", urls.base()),
+        ),
+        Scope::Section => {
+            let section = svc.section(&slug).await?;
+            params.section = Some(section.slug.clone());
+            (
+                urls.feed_id(&format!("section/{}", section.slug)),
+                format!("{} — {publication}", section.name),
+                section
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("{}: সর্বশেষ খবর", section.name)),
+                urls.section(&section.slug),
+            )
+        }
+        Scope::Tag => {
+            let tag = svc.tag(&slug).await?;
+            params.tag = Some(tag.slug.clone());
+            (
+                urls.feed_id(&format!("tag/{}", tag.slug)),
+                format!("{} — {publication}", tag.name),
+                format!("{}: সর্বশেষ খবর", tag.name),
+                format!("{}/", urls.base()),
+            )
+        }
+    };
+    let list = svc.list_with_refs_limited(&params, limit).await?;
+    let bodies: HashMap<i64, Article> = if full {
+        let ids: Vec<i64> = list.page.items.iter().map(|a| a.id).collect();
+        svc.articles_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.summary.id, a))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let items: Vec<Item> = list
+        .page
+        .items
+        .iter()
+        .map(|a| item(&st, a, &list.refs, bodies.get(&a.id)))
+        .collect();
+    // Removals change a feed too: the newest change in effect counts.
+    let last_change = svc.repo().last_change_at(svc.now()).await?;
+    let updated = items
+        .iter()
+        .map(|i| i.updated)
+        .chain(last_change)
+        .max()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    // Self and next links keep the order the client gave the parameters in
+    // (so a self link equals the URL fetched), with canonical values.
+    let mut order: Vec<&str> = Vec::new();
+    for key in req
+        .query_string()
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .chain(["limit", "full", "cursor"])
+    {
+        if matches!(key, "limit" | "full" | "cursor") && !order.contains(&key) {
+            order.push(key);
+        }
+    }
+    let query = |cursor: Option<&str>| {
+        let parts: Vec<String> = order
+            .iter()
+            .filter_map(|key| match *key {
+                "limit" => q.limit.as_ref().map(|_| format!("limit={}", limit.get())),
+                "full" => full.then(|| "full=1".to_owned()),
+                _ => cursor.map(|c| format!("cursor={}", super::urls::encode_segment(c))),
+            })
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    };
+    let path = req.path();
+    let feed = Feed {
+        id,
+        title,
+        description,
+        home_url,
+        self_url: urls.absolute(&format!("{path}{}", query(q.cursor.as_deref()))),
+        next_url: list
+            .page
+            .next_cursor
+            .map(|c| urls.absolute(&format!("{path}{}", query(Some(&c.encode()))))),
+        language: "bn".to_owned(),
+        publication,
+        publication_url: format!("{}/", urls.base()),
+        updated,
+        items,
+    };
+    let (content_type, body) = match format {
+        Format::Rss => (http::RSS, super::rss::render(&feed)?),
+        Format::Atom => (http::ATOM, super::atom::render(&feed)?),
+        Format::JsonFeed => (http::JSON_FEED, super::jsonfeed::render(&feed)?),
+    };
+    Ok(http::respond(
+        &req,
+        content_type,
+        &st.settings().cache_control,
+        Some(updated),
+        body,
+    ))
+}
+
+fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>) -> Item {
+    let urls = st.urls();
+    let section = refs.sections.get(&a.section_id);
+    let section_slug = section.map_or("", |s| s.slug.as_str());
+    let published = a.published_at.unwrap_or(a.updated_at);
+    let mut authors: Vec<String> = refs.authors_of(a).map(|x| x.name.clone()).collect();
+    if authors.is_empty()
+        && let Some(desk) = &a.desk
+    {
+        authors.push(desk.clone());
+    }
+    Item {
+        id: urls.article_id(a.id),
+        url: urls.article(a.id, &a.slug, section_slug),
+        title: a.headline.clone(),
+        summary: a.summary.clone().unwrap_or_else(|| a.headline.clone()),
+        published,
+        updated: published.max(a.updated_at),
+        authors,
+        section: section.map(|s| (s.slug.clone(), s.name.clone(), urls.section(&s.slug))),
+        tags: refs
+            .tags_of(a)
+            .map(|t| (t.slug.clone(), t.name.clone()))
+            .collect(),
+        image: a.image.clone(),
+        html: full.map(|f| body_html(&f.body)),
+        text: full.map(|f| body_text(&f.body)),
+        language: full.map_or_else(|| "bn".to_owned(), |f| f.language.clone()),
+    }
+}
+
+/// RFC 3339 in UTC with `Z` (Atom, JSON Feed, sitemaps).
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    crate::rest::views::rfc3339(t)
+}
+
+/// RFC 822 (RSS 2.0): `Thu, 14 Nov 2024 05:31:00 +0000`.
+pub fn rfc822(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// The media type of an image URL, guessed from its extension.
+pub fn image_type(url: &str) -> Option<&'static str> {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+    match ext {
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "webp" => Some("image/webp"),
+        "gif" => Some("image/gif"),
+        "avif" => Some("image/avif"),
+        "svg" => Some("image/svg+xml"),
+        _ => None,
+    }
+}
+
+/// Turns an XML writer's I/O error (into a `Vec`, so never in practice)
+/// into an internal error.
+pub fn xml_error(e: std::io::Error) -> ApiError {
+    ApiError::Internal(Box::new(e))
+}

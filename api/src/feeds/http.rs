@@ -1,0 +1,122 @@
+//! Conditional responses for pullers: a strong `ETag` over the body,
+//! `Last-Modified`, `If-None-Match` / `If-Modified-Since` → 304 without a
+//! body, and the same validators and cache headers on the 304 as on the 200.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+pub const RSS: &str = "application/rss+xml; charset=utf-8";
+pub const ATOM: &str = "application/atom+xml; charset=utf-8";
+pub const JSON_FEED: &str = "application/feed+json; charset=utf-8";
+pub const XML: &str = "application/xml; charset=utf-8";
+pub const JSON: &str = "application/json; charset=utf-8";
+
+/// Partner responses are per key: caches may keep them only privately, and
+/// must revalidate (a 304 is cheap, and still counts against the quota).
+pub const PRIVATE: &str = "private, no-cache";
+
+/// A strong entity tag: the first 128 bits of the body's SHA-256. Bodies are
+/// deterministic (same content, same bytes), so equal tags mean equal bytes.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// RFC 9110 HTTP-date.
+pub fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// True when an `If-None-Match` list matches `etag` (weak comparison, as
+/// RFC 9110 13.1.2 says for this header).
+fn none_match(header: &str, etag: &str) -> bool {
+    let ours = etag.trim_start_matches("W/");
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
+}
+
+/// The 200 or 304 for `body`.
+pub fn respond(
+    req: &HttpRequest,
+    content_type: &'static str,
+    cache_control: &str,
+    last_modified: Option<DateTime<Utc>>,
+    body: Vec<u8>,
+) -> HttpResponse {
+    let tag = etag(&body);
+    // Whole seconds: what an HTTP-date can say.
+    let last_modified =
+        last_modified.and_then(|t| DateTime::<Utc>::from_timestamp(t.timestamp(), 0));
+    let headers = req.headers();
+    let not_modified = match headers.get(header::IF_NONE_MATCH) {
+        Some(inm) => inm.to_str().is_ok_and(|v| none_match(v, &tag)),
+        // If-Modified-Since counts only without If-None-Match (RFC 9110 13.1.3).
+        None => match (headers.get(header::IF_MODIFIED_SINCE), last_modified) {
+            (Some(ims), Some(lm)) => ims
+                .to_str()
+                .ok()
+                .and_then(|v| DateTime::parse_from_rfc2822(v.trim()).ok())
+                .is_some_and(|since| lm <= since.to_utc()),
+            _ => false,
+        },
+    };
+    let mut res = HttpResponse::build(if not_modified {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    });
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        res.insert_header((header::ETAG, v));
+    }
+    if let Ok(v) = HeaderValue::from_str(cache_control) {
+        res.insert_header((header::CACHE_CONTROL, v));
+    }
+    if let Some(lm) = last_modified
+        && let Ok(v) = HeaderValue::from_str(&http_date(lm))
+    {
+        res.insert_header((header::LAST_MODIFIED, v));
+    }
+    // Compression varies the bytes; say so on the 304 too.
+    res.insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
+    if not_modified {
+        res.finish()
+    } else {
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(content_type)))
+            .body(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn if_none_match_lists_and_weak_tags_match() {
+        let tag = etag(b"x");
+        assert!(tag.starts_with('"') && tag.ends_with('"') && tag.len() == 34);
+        assert!(none_match(&tag, &tag));
+        assert!(none_match(&format!("\"a\", W/{tag}"), &tag));
+        assert!(none_match("*", &tag));
+        assert!(!none_match("\"a\"", &tag));
+    }
+
+    #[test]
+    fn http_dates_are_gmt() {
+        let t = DateTime::parse_from_rfc3339("2024-11-14T05:31:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(http_date(t), "Thu, 14 Nov 2024 05:31:00 GMT");
+        assert_eq!(
+            DateTime::parse_from_rfc2822(&http_date(t))
+                .unwrap()
+                .to_utc(),
+            t
+        );
+    }
+}

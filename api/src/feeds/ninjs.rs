@@ -1,0 +1,318 @@
+//! IPTC ninjs 3.1 (<https://iptc.org/standards/ninjs/>): one article, or a
+//! list with the filters and cursors of `/v1/articles`. Partner keys only.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::block::{body_html, body_text};
+use domain::{Article, Image};
+use serde::Serialize;
+
+use super::document::{image_type, rfc3339};
+use super::quota::partner;
+use super::{FeedState, Urls, http};
+use crate::error::ApiError;
+use crate::rest::views::PageInfoView;
+use crate::service::{ContentService, ListParams, Refs};
+
+pub const SCHEMA: &str = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#";
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ninjs {
+    pub uri: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub representation_type: &'static str,
+    pub version: String,
+    pub first_created: String,
+    pub version_created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embargoed_until: Option<String>,
+    pub pub_status: &'static str,
+    pub language: String,
+    pub slugline: String,
+    pub headlines: Vec<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub descriptions: Vec<Text>,
+    pub bodies: Vec<Body>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<Concept>,
+    pub subjects: Vec<Concept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub located: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub info_sources: Vec<InfoSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renditions: Vec<Rendition>,
+    pub alt_ids: Vec<AltId>,
+    pub standard: Standard,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Text {
+    pub role: &'static str,
+    pub content_type: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Body {
+    pub role: &'static str,
+    pub content_type: &'static str,
+    pub char_count: u64,
+    pub word_count: u64,
+    pub value: String,
+}
+
+/// A person or subject: `rel` says how it relates to the article.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Concept {
+    pub name: String,
+    pub rel: &'static str,
+    pub literal: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InfoSource {
+    pub name: String,
+    pub role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rendition {
+    pub name: &'static str,
+    pub href: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AltId {
+    pub role: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Standard {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub schema: &'static str,
+}
+
+impl Ninjs {
+    /// The ninjs document of a public article.
+    pub fn new(a: &Article, refs: &Refs, urls: &Urls) -> Self {
+        let s = &a.summary;
+        let section = refs.sections.get(&s.section_id);
+        let url = urls.article(s.id, &s.slug, section.map_or("", |x| x.slug.as_str()));
+        let authors: Vec<&domain::Author> = refs.authors_of(s).collect();
+        let by = if authors.is_empty() {
+            s.desk.clone()
+        } else {
+            Some(
+                authors
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        };
+        let mut headlines = vec![Text {
+            role: "main",
+            content_type: "text/plain",
+            value: s.headline.clone(),
+        }];
+        if let Some(k) = &s.kicker {
+            headlines.push(Text {
+                role: "kicker",
+                content_type: "text/plain",
+                value: k.clone(),
+            });
+        }
+        let html = body_html(&a.body);
+        let text = body_text(&a.body);
+        let count = |t: &str| t.chars().count() as u64;
+        let words = u64::from(s.word_count);
+        let mut subjects: Vec<Concept> = section
+            .map(|sec| Concept {
+                name: sec.name.clone(),
+                rel: "section",
+                literal: sec.slug.clone(),
+                uri: Some(urls.section(&sec.slug)),
+            })
+            .into_iter()
+            .collect();
+        subjects.extend(
+            a.secondary_section_ids
+                .iter()
+                .filter_map(|id| refs.sections.get(id))
+                .map(|sec| Concept {
+                    name: sec.name.clone(),
+                    rel: "secondary-section",
+                    literal: sec.slug.clone(),
+                    uri: Some(urls.section(&sec.slug)),
+                }),
+        );
+        subjects.extend(refs.tags_of(s).map(|t| Concept {
+            name: t.name.clone(),
+            rel: "tag",
+            literal: t.slug.clone(),
+            uri: None,
+        }));
+        let published = s.published_at.unwrap_or(s.updated_at);
+        Self {
+            uri: urls.article_id(s.id),
+            kind: "text",
+            representation_type: "full",
+            version: a.version.to_string(),
+            first_created: rfc3339(a.first_published_at.unwrap_or(published)),
+            version_created: rfc3339(s.updated_at.max(published)),
+            embargoed_until: a.embargo_until.map(rfc3339),
+            pub_status: "usable",
+            language: a.language.clone(),
+            slugline: s.slug.clone(),
+            headlines,
+            descriptions: s
+                .summary
+                .iter()
+                .map(|v| Text {
+                    role: "summary",
+                    content_type: "text/plain",
+                    value: v.clone(),
+                })
+                .collect(),
+            bodies: vec![
+                Body {
+                    role: "main",
+                    content_type: "text/html",
+                    char_count: count(&text),
+                    word_count: words,
+                    value: html,
+                },
+                Body {
+                    role: "main",
+                    content_type: "text/plain",
+                    char_count: count(&text),
+                    word_count: words,
+                    value: text,
+                },
+            ],
+            by,
+            people: authors
+                .iter()
+                .map(|x| Concept {
+                    name: x.name.clone(),
+                    rel: "author",
+                    literal: x.slug.clone(),
+                    uri: None,
+                })
+                .collect(),
+            subjects,
+            located: a.dateline.clone(),
+            info_sources: a
+                .source
+                .iter()
+                .map(|name| InfoSource {
+                    name: name.clone(),
+                    role: "source",
+                    uri: a.source_url.clone(),
+                })
+                .collect(),
+            renditions: s.image.iter().map(rendition).collect(),
+            alt_ids: vec![
+                AltId {
+                    role: "url",
+                    value: url,
+                },
+                AltId {
+                    role: "barta-id",
+                    value: s.id.to_string(),
+                },
+            ],
+            standard: Standard {
+                name: "ninjs",
+                version: "3.1",
+                schema: SCHEMA,
+            },
+        }
+    }
+}
+
+fn rendition(img: &Image) -> Rendition {
+    Rendition {
+        name: "lead-image",
+        href: img.url.clone(),
+        content_type: image_type(&img.url),
+        title: img.alt.clone().or_else(|| img.caption.clone()),
+        width: img.width,
+        height: img.height,
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ListView {
+    data: Vec<Ninjs>,
+    page: PageInfoView,
+}
+
+/// `GET /v1/ninjs/articles/{id}`
+pub async fn item(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    partner(st.quotas(), &svc, &req, |_| async {
+        let item = svc.article_with_refs(&path).await?;
+        let doc = Ninjs::new(&item.article, &item.refs, st.urls());
+        let body = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        Ok(http::respond(&req, http::JSON, http::PRIVATE, None, body))
+    })
+    .await
+}
+
+/// `GET /v1/ninjs/articles?section=&tag=&author=&from=&to=&limit=&cursor=`
+pub async fn list(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    params: web::Query<ListParams>,
+) -> HttpResponse {
+    partner(st.quotas(), &svc, &req, |_| async {
+        let list = svc.list_with_refs(&params).await?;
+        let ids: Vec<i64> = list.page.items.iter().map(|a| a.id).collect();
+        let mut articles = svc.articles_by_ids(&ids).await?;
+        // The list's order (newest first), not the database's.
+        articles.sort_by_key(|a| ids.iter().position(|id| *id == a.summary.id));
+        let data = articles
+            .iter()
+            .map(|a| Ninjs::new(a, &list.refs, st.urls()))
+            .collect();
+        let view = ListView {
+            data,
+            page: PageInfoView {
+                has_more: list.page.has_more(),
+                next_cursor: list.page.next_cursor.map(|c| c.encode()),
+            },
+        };
+        let body = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        Ok(http::respond(&req, http::JSON, http::PRIVATE, None, body))
+    })
+    .await
+}

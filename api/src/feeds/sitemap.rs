@@ -1,0 +1,220 @@
+//! Sitemaps (<https://www.sitemaps.org/protocol.html>): an index, article
+//! sitemaps by id range (≤ 50,000 URLs each, so an article never moves
+//! between sitemaps), the sections, and the Google News sitemap (public
+//! articles of the last 48 hours, ≤ 1,000).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use super::document::{rfc3339, xml_error};
+use super::{FeedState, http};
+use crate::error::ApiError;
+use crate::service::ContentService;
+
+const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+const NS_NEWS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
+pub const NEWS_WINDOW_HOURS: i64 = 48;
+pub const NEWS_MAX: u64 = 1000;
+
+type Xml = Writer<Vec<u8>>;
+
+fn document(
+    root: &str,
+    news: bool,
+    body: impl FnOnce(&mut Xml) -> std::io::Result<()>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    (|| {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let mut el = w.create_element(root).with_attribute(("xmlns", NS));
+        if news {
+            el = el.with_attribute(("xmlns:news", NS_NEWS));
+        }
+        el.write_inner_content(body)?;
+        Ok(())
+    })()
+    .map_err(xml_error)?;
+    Ok(w.into_inner())
+}
+
+fn text(w: &mut Xml, name: &str, value: &str) -> std::io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn respond(
+    st: &FeedState,
+    req: &HttpRequest,
+    last_modified: Option<DateTime<Utc>>,
+    body: Vec<u8>,
+) -> HttpResponse {
+    http::respond(
+        req,
+        http::XML,
+        &st.settings().cache_control,
+        last_modified,
+        body,
+    )
+}
+
+/// `GET /sitemap.xml`: the index.
+pub async fn index(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let now = svc.now();
+    let buckets = svc
+        .repo()
+        .sitemap_buckets(st.settings().sitemap_size, now)
+        .await?;
+    let last_change = svc.repo().last_change_at(now).await?;
+    let urls = st.urls();
+    let body = document("sitemapindex", false, |w| {
+        for path in ["/sitemaps/sections.xml", "/sitemaps/news.xml"] {
+            w.create_element("sitemap")
+                .write_inner_content(|w| text(w, "loc", &urls.absolute(path)))?;
+        }
+        for b in &buckets {
+            w.create_element("sitemap").write_inner_content(|w| {
+                text(
+                    w,
+                    "loc",
+                    &urls.absolute(&format!("/sitemaps/articles-{}.xml", b.n)),
+                )?;
+                if let Some(lm) = b.last_modified {
+                    text(w, "lastmod", &rfc3339(lm))?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })?;
+    Ok(respond(&st, &req, last_change, body))
+}
+
+/// `GET /sitemaps/articles-{n}.xml`
+pub async fn articles(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::not_found(format!("no sitemap articles-{path}.xml"));
+    let n: i64 = match path.parse() {
+        Ok(n) if n >= 1 && path.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => return Err(not_found()),
+    };
+    let size = i64::from(st.settings().sitemap_size.max(1));
+    let (Some(first), Some(last)) = (
+        (n - 1).checked_mul(size).and_then(|x| x.checked_add(1)),
+        n.checked_mul(size),
+    ) else {
+        return Err(not_found());
+    };
+    let now = svc.now();
+    let entries = svc.repo().sitemap_entries(first, last, now).await?;
+    if entries.is_empty() {
+        return Err(not_found());
+    }
+    let sections = svc.sections().await?;
+    let urls = st.urls();
+    let slug_of = |id: i64| {
+        sections
+            .iter()
+            .find(|s| s.id == id)
+            .map_or("", |s| s.slug.as_str())
+    };
+    let body = document("urlset", false, |w| {
+        for e in &entries {
+            w.create_element("url").write_inner_content(|w| {
+                text(
+                    w,
+                    "loc",
+                    &urls.article(e.id, &e.slug, slug_of(e.section_id)),
+                )?;
+                text(w, "lastmod", &rfc3339(e.last_modified()))
+            })?;
+        }
+        Ok(())
+    })?;
+    let last_modified = entries.iter().map(|e| e.last_modified()).max();
+    let last_change = svc.repo().last_change_at(now).await?;
+    Ok(respond(&st, &req, last_modified.max(last_change), body))
+}
+
+/// `GET /sitemaps/sections.xml`
+pub async fn sections(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let sections = svc.sections().await?;
+    let urls = st.urls();
+    let body = document("urlset", false, |w| {
+        w.create_element("url").write_inner_content(|w| {
+            text(w, "loc", &format!("{}/", urls.base()))?;
+            text(w, "changefreq", "always")
+        })?;
+        for s in &sections {
+            w.create_element("url").write_inner_content(|w| {
+                text(w, "loc", &urls.section(&s.slug))?;
+                text(w, "changefreq", "hourly")
+            })?;
+        }
+        Ok(())
+    })?;
+    let last_change = svc.repo().last_change_at(svc.now()).await?;
+    Ok(respond(&st, &req, last_change, body))
+}
+
+/// `GET /sitemaps/news.xml`: Google News.
+pub async fn news(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let now = svc.now();
+    let since = now - Duration::hours(NEWS_WINDOW_HOURS);
+    let entries = svc
+        .repo()
+        .recent_public_entries(since, NEWS_MAX, now)
+        .await?;
+    let sections = svc.sections().await?;
+    let urls = st.urls();
+    let publication = &st.settings().publication;
+    let slug_of = |id: i64| {
+        sections
+            .iter()
+            .find(|s| s.id == id)
+            .map_or("", |s| s.slug.as_str())
+    };
+    let body = document("urlset", true, |w| {
+        for e in &entries {
+            w.create_element("url").write_inner_content(|w| {
+                text(
+                    w,
+                    "loc",
+                    &urls.article(e.id, &e.slug, slug_of(e.section_id)),
+                )?;
+                w.create_element("news:news").write_inner_content(|w| {
+                    w.create_element("news:publication")
+                        .write_inner_content(|w| {
+                            text(w, "news:name", publication)?;
+                            text(w, "news:language", &e.language)
+                        })?;
+                    let published = e.published_at.unwrap_or(e.updated_at);
+                    text(w, "news:publication_date", &rfc3339(published))?;
+                    text(w, "news:title", &e.headline)
+                })?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })?;
+    let last_change = svc.repo().last_change_at(now).await?;
+    Ok(respond(&st, &req, last_change, body))
+}
