@@ -124,6 +124,20 @@ struct ServeArgs {
     /// Bangla calendar rule for display strings: 2019 (official) or 1987.
     #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
     calendar: String,
+    /// The in-process response cache: on or off (ETags and Cache-Control
+    /// are sent either way).
+    #[arg(long, env = "BARTA_CACHE", default_value = "on")]
+    cache: String,
+    /// max-age of public responses, seconds (lists, articles).
+    #[arg(long, env = "BARTA_CACHE_MAX_AGE", default_value_t = 60)]
+    cache_max_age: u32,
+    /// A CDN purge API: surrogate keys are POSTed there after every write.
+    #[arg(long, env = "BARTA_PURGE_URL")]
+    purge_url: Option<String>,
+    /// How often each instance reads the change log (search index, cache,
+    /// scheduled transitions), milliseconds: the staleness bound.
+    #[arg(long, env = "BARTA_SYNC_INTERVAL_MS", default_value_t = 1000)]
+    sync_interval_ms: u64,
     #[command(flatten)]
     feeds: FeedArgs,
 }
@@ -151,26 +165,6 @@ struct FeedArgs {
     partner_per_day: u32,
 }
 
-impl Default for FeedArgs {
-    fn default() -> Self {
-        let env =
-            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-        let num = |name: &str, default: u32| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(default)
-        };
-        Self {
-            public_url: env("BARTA_PUBLIC_URL", DEFAULT_PUBLIC_URL),
-            article_url: env("BARTA_ARTICLE_URL", DEFAULT_ARTICLE_URL),
-            publication_name: env("BARTA_PUBLICATION_NAME", DEFAULT_PUBLICATION),
-            feed_cache_control: env("BARTA_FEED_CACHE_CONTROL", DEFAULT_FEED_CACHE_CONTROL),
-            partner_per_minute: num("BARTA_PARTNER_PER_MINUTE", DEFAULT_PARTNER_PER_MINUTE),
-            partner_per_day: num("BARTA_PARTNER_PER_DAY", DEFAULT_PARTNER_PER_DAY),
-        }
-    }
-}
 
 impl FeedArgs {
     fn settings(self) -> anyhow::Result<FeedSettings> {
@@ -187,21 +181,6 @@ impl FeedArgs {
     }
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self {
-            db: DatabaseArg {
-                url: std::env::var("BARTA_DATABASE_URL")
-                    .unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
-            },
-            bind: std::env::var("BARTA_BIND").unwrap_or_else(|_| DEFAULT_BIND.to_owned()),
-            demo: false,
-            index_dir: std::env::var("BARTA_INDEX_DIR").ok().map(PathBuf::from),
-            calendar: std::env::var("BARTA_BANGLA_CALENDAR").unwrap_or_else(|_| "2019".to_owned()),
-            feeds: FeedArgs::default(),
-        }
-    }
-}
 
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -210,7 +189,15 @@ pub fn run() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    // No command means `serve` with its defaults (and BARTA_* variables).
+    let command = match cli.command {
+        Some(c) => c,
+        None => match Cli::try_parse_from(["barta", "serve"])?.command {
+            Some(c) => c,
+            None => anyhow::bail!("no command"),
+        },
+    };
+    match command {
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(())
@@ -276,6 +263,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .or_else(|| crate::config::default_index_dir(&settings.database_url));
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
+    settings.cache_enabled = match args.cache.as_str() {
+        "on" | "true" | "1" => true,
+        "off" | "false" | "0" => false,
+        _ => anyhow::bail!("BARTA_CACHE / --cache must be on or off"),
+    };
+    if !(1..=86_400).contains(&args.cache_max_age) {
+        anyhow::bail!("BARTA_CACHE_MAX_AGE / --cache-max-age must be 1 to 86400 seconds");
+    }
+    settings.cache_policy.max_age = args.cache_max_age;
+    settings.cache_policy.lists_max_age = args.cache_max_age;
+    settings.cache_policy.fast_max_age = args.cache_max_age.min(30);
+    if let Some(url) = &args.purge_url
+        && !domain::block::is_http_url(url)
+    {
+        anyhow::bail!("BARTA_PURGE_URL / --purge-url must be an absolute http(s) URL");
+    }
+    settings.purge_url = args.purge_url;
+    if !(50..=60_000).contains(&args.sync_interval_ms) {
+        anyhow::bail!("BARTA_SYNC_INTERVAL_MS / --sync-interval-ms must be 50 to 60000");
+    }
+    settings.sync_interval = std::time::Duration::from_millis(args.sync_interval_ms);
     settings.feeds = args.feeds.settings()?;
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
