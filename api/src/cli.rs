@@ -165,7 +165,6 @@ struct FeedArgs {
     partner_per_day: u32,
 }
 
-
 impl FeedArgs {
     fn settings(self) -> anyhow::Result<FeedSettings> {
         FeedSettings {
@@ -180,7 +179,6 @@ impl FeedArgs {
         .validated()
     }
 }
-
 
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::search::{Hit, SearchIndex, SearchRequest, SortBy};
-use crate::service::{ContentService, parse_time};
+use crate::service::ContentService;
 
 /// The longest query accepted (characters).
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -269,21 +269,8 @@ impl DiscoveryService {
         let limit = Limit::parse(p.limit.as_deref())
             .map_err(|e| errors.push(e))
             .ok();
-        let from = p
-            .from
-            .as_deref()
-            .map(|s| parse_time(s, "from", false))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
-        let to =
-            p.to.as_deref()
-                .map(|s| parse_time(s, "to", true))
-                .transpose()
-                .map_err(|e| errors.push(e))
-                .ok()
-                .flatten();
+        let (from, to) =
+            crate::service::parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
         if !errors.is_empty() {
             return Err(ApiError::Invalid(errors));
         }

@@ -110,26 +110,7 @@ impl ContentService {
         let limit = Limit::parse(p.limit.as_deref())
             .map_err(|e| errors.push(e))
             .ok();
-        let from = p
-            .from
-            .as_deref()
-            .map(|s| parse_time(s, "from", false))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
-        let to =
-            p.to.as_deref()
-                .map(|s| parse_time(s, "to", true))
-                .transpose()
-                .map_err(|e| errors.push(e))
-                .ok()
-                .flatten();
-        if let (Some(f), Some(t)) = (from, to)
-            && f >= t
-        {
-            errors.push(ValidationError::new("to", "must be later than from"));
-        }
+        let (from, to) = parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
         for (name, value) in [
             ("section", &p.section),
             ("tag", &p.tag),
@@ -379,6 +360,29 @@ impl ContentService {
             _ => Err(ApiError::Invalid(errors)),
         }
     }
+}
+
+/// Parses a `from`/`to` pair, pushing every problem into `errors`.
+pub fn parse_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    errors: &mut Vec<ValidationError>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let mut parse = |s: Option<&str>, field: &str, end: bool| {
+        s.map(|s| parse_time(s, field, end))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    };
+    let from = parse(from, "from", false);
+    let to = parse(to, "to", true);
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+    {
+        errors.push(ValidationError::new("to", "must be later than from"));
+    }
+    (from, to)
 }
 
 /// Parses `from`/`to`: an RFC 3339 date-time, or a `YYYY-MM-DD` day in

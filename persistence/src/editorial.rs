@@ -283,6 +283,37 @@ pub(crate) async fn replace_links(
     Ok(())
 }
 
+type Links = (Vec<i64>, Vec<i64>, Vec<i64>);
+
+/// An article's author, tag and secondary-section ids, in order.
+pub(crate) async fn link_ids(txn: &DatabaseTransaction, id: i64) -> Result<Links, RepoError> {
+    let authors = article_author::Entity::find()
+        .filter(article_author::Column::ArticleId.eq(id))
+        .order_by_asc(article_author::Column::Position)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.author_id)
+        .collect();
+    let tags = article_tag::Entity::find()
+        .filter(article_tag::Column::ArticleId.eq(id))
+        .order_by_asc(article_tag::Column::Position)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.tag_id)
+        .collect();
+    let sections = article_section::Entity::find()
+        .filter(article_section::Column::ArticleId.eq(id))
+        .order_by_asc(article_section::Column::Position)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.section_id)
+        .collect();
+    Ok((authors, tags, sections))
+}
+
 /// Reads an article's state inside a write transaction, locking its row on
 /// PostgreSQL (SQLite's `BEGIN IMMEDIATE` already serialises writers).
 pub(crate) async fn locked_state(
@@ -295,32 +326,12 @@ pub(crate) async fn locked_state(
         q = q.lock_exclusive();
     }
     let row = q.one(txn).await?.ok_or(RepoError::NotFound)?;
+    let (author_ids, tag_ids, secondary) = link_ids(txn, id).await?;
     let mut summary = to_summary(&row)?;
-    summary.author_ids = article_author::Entity::find()
-        .filter(article_author::Column::ArticleId.eq(id))
-        .order_by_asc(article_author::Column::Position)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.author_id)
-        .collect();
-    summary.tag_ids = article_tag::Entity::find()
-        .filter(article_tag::Column::ArticleId.eq(id))
-        .order_by_asc(article_tag::Column::Position)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.tag_id)
-        .collect();
+    summary.author_ids = author_ids;
+    summary.tag_ids = tag_ids;
     let mut article = crate::repo::to_article(row.clone(), summary)?;
-    article.secondary_section_ids = article_section::Entity::find()
-        .filter(article_section::Column::ArticleId.eq(id))
-        .order_by_asc(article_section::Column::Position)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.section_id)
-        .collect();
+    article.secondary_section_ids = secondary;
     Ok((row, article.state()))
 }
 

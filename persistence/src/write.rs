@@ -11,11 +11,9 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::editorial::{
-    WriteContext, audit, locked_state, record_change, replace_links, store_revision,
+    WriteContext, audit, link_ids, locked_state, record_change, replace_links, store_revision,
 };
-use crate::entities::{
-    article, article_author, article_section, article_tag, author, section, tag,
-};
+use crate::entities::{article, author, section, tag};
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros};
 
@@ -443,35 +441,4 @@ async fn upsert_article(
     let id = outcome.id();
     replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
     Ok(outcome)
-}
-
-type Links = (Vec<i64>, Vec<i64>, Vec<i64>);
-
-async fn link_ids(txn: &DatabaseTransaction, id: i64) -> Result<Links, RepoError> {
-    use sea_orm::QueryOrder;
-    let authors = article_author::Entity::find()
-        .filter(article_author::Column::ArticleId.eq(id))
-        .order_by_asc(article_author::Column::Position)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.author_id)
-        .collect();
-    let tags = article_tag::Entity::find()
-        .filter(article_tag::Column::ArticleId.eq(id))
-        .order_by_asc(article_tag::Column::Position)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.tag_id)
-        .collect();
-    let sections = article_section::Entity::find()
-        .filter(article_section::Column::ArticleId.eq(id))
-        .order_by_asc(article_section::Column::Position)
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|l| l.section_id)
-        .collect();
-    Ok((authors, tags, sections))
 }
