@@ -8,8 +8,8 @@ cd "$(dirname "$0")"
 COPIES="${1:-6}"
 WORK="$(mktemp -d /tmp/barta-bench.XXXX)"
 PORT=8191
-cargo build --release -p api --bin barta
-BARTA=../target/release/barta
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-../target}" cargo build --release -p api --bin barta
+BARTA="$(realpath "${CARGO_TARGET_DIR:-../target}/release/barta")"
 
 echo "== related quality on the corpus as is"
 python3 prepare_corpus.py --out "$WORK/corpus.jsonl" --copies 1
