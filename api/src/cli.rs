@@ -114,6 +114,13 @@ struct ServeArgs {
     /// Bangla calendar rule for display strings: 2019 (official) or 1987.
     #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
     calendar: String,
+    /// Behind a proxy or CDN: take the reader's address from
+    /// `Forwarded`/`X-Forwarded-For` for comment flood control.
+    #[arg(long, env = "BARTA_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Refuse comments posted without a form token.
+    #[arg(long, env = "BARTA_COMMENTS_REQUIRE_TOKEN")]
+    comments_require_token: bool,
 }
 
 impl Default for ServeArgs {
@@ -127,8 +134,21 @@ impl Default for ServeArgs {
             demo: false,
             index_dir: std::env::var("BARTA_INDEX_DIR").ok().map(PathBuf::from),
             calendar: std::env::var("BARTA_BANGLA_CALENDAR").unwrap_or_else(|_| "2019".to_owned()),
+            trust_proxy: env_flag("BARTA_TRUST_PROXY"),
+            comments_require_token: env_flag("BARTA_COMMENTS_REQUIRE_TOKEN"),
         }
     }
+}
+
+/// A boolean environment variable as clap reads one: unset, empty, `0`,
+/// `false`, `no` and `off` are false.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no" | "off"
+        )
+    })
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -204,6 +224,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .or_else(|| crate::config::default_index_dir(&settings.database_url));
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
+    settings.comments.trust_proxy = args.trust_proxy;
+    settings.comments.require_form_token = args.comments_require_token;
+    // The form-token key is a secret: from the environment only, never a flag.
+    settings.comments.secret = std::env::var("BARTA_COMMENT_SECRET")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(crate::config::Secret);
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         database = %crate::startup::redact(&settings.database_url),

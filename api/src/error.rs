@@ -28,6 +28,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("the key's scope does not allow this")]
     Forbidden(domain::Scope),
+    /// Editors closed the comments of this article.
+    #[error("comments are closed")]
+    CommentsClosed,
     /// Someone else holds the value (slug, external id) or the thing is in use.
     #[error("{1}")]
     Conflict(String, String),
@@ -36,6 +39,9 @@ pub enum ApiError {
     PreconditionFailed { expected: i32, current: i32 },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A rate limit is reached; retry after this many seconds.
+    #[error("quota exceeded")]
+    TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     NotFound(String),
     /// The methods the resource does allow, for the `Allow` header.
@@ -62,9 +68,11 @@ impl ApiError {
             Self::Unprocessable(_) => "validation_failed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::CommentsClosed => "comments_closed",
             Self::Conflict(..) => "conflict",
             Self::PreconditionFailed { .. } => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
@@ -76,9 +84,10 @@ impl ApiError {
         match self {
             Self::Invalid(_) | Self::Unprocessable(_) => "BAD_USER_INPUT",
             Self::Unauthorized => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Forbidden(_) | Self::CommentsClosed => "FORBIDDEN",
             Self::Conflict(..) | Self::PreconditionFailed { .. } => "CONFLICT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
@@ -91,10 +100,11 @@ impl ApiError {
             Self::Invalid(_) => "Invalid request",
             Self::Unprocessable(_) => "Validation failed",
             Self::Unauthorized => "Unauthorized",
-            Self::Forbidden(_) => "Forbidden",
+            Self::Forbidden(_) | Self::CommentsClosed => "Forbidden",
             Self::Conflict(..) => "Conflict",
             Self::PreconditionFailed { .. } => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
+            Self::TooManyRequests { .. } => "Too many requests",
             Self::NotFound(_) => "Not found",
             Self::MethodNotAllowed(_) => "Method not allowed",
             Self::Unavailable(_) => "Service unavailable",
@@ -113,11 +123,15 @@ impl ApiError {
             Self::NotFound(what) => what.clone(),
             Self::Unauthorized => "send a valid API key as `Authorization: Bearer <key>`".into(),
             Self::Forbidden(required) => format!("this needs a key with the {required} scope"),
+            Self::CommentsClosed => "comments on this article are closed".into(),
             Self::Conflict(_, detail) => detail.clone(),
             Self::PreconditionFailed { expected, current } => format!(
                 "version {expected} is stale: the article is at version {current}; reload and retry"
             ),
             Self::PayloadTooLarge => "the request body exceeds the 2 MiB limit".into(),
+            Self::TooManyRequests { retry_after } => {
+                format!("too many requests; retry in {retry_after} s")
+            }
             Self::MethodNotAllowed(_) => "this method is not allowed on this resource".into(),
             Self::Unavailable(_) => "the service cannot reach its database; retry shortly".into(),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
@@ -197,10 +211,11 @@ impl ResponseError for ApiError {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::CommentsClosed => StatusCode::FORBIDDEN,
             Self::Conflict(..) => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -245,6 +260,9 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
             }
+            Self::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after)));
+            }
             Self::Unauthorized => {
                 res.insert_header((
                     header::WWW_AUTHENTICATE,
@@ -272,6 +290,9 @@ impl ApiError {
                 .map(|f| async_graphql::Value::from(f.field.clone()))
                 .collect();
             ext.set("fields", async_graphql::Value::List(fields));
+        }
+        if let Self::TooManyRequests { retry_after } = self {
+            ext.set("retryAfter", *retry_after);
         }
     }
 }

@@ -15,6 +15,7 @@ use persistence::{ContentRepo, Database};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::clock::Clock;
+use crate::comments::CommentService;
 use crate::config::Settings;
 use crate::discovery::{DiscoveryService, ViewCounter};
 use crate::editorial::EditorialService;
@@ -108,10 +109,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(
             listener,
             service.clone(),
             discovery.clone(),
+            comments,
             settings.workers,
         )?;
         Ok(Self {
@@ -182,11 +185,13 @@ fn run(
     listener: TcpListener,
     service: ContentService,
     discovery: DiscoveryService,
+    comments: CommentService,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
     let discovery = web::Data::new(discovery);
     let editorial = web::Data::new(EditorialService::new(service.clone()));
+    let comments = web::Data::new(comments);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let mut server = HttpServer::new(move || {
@@ -201,6 +206,7 @@ fn run(
             .app_data(schema.clone())
             .app_data(editorial.clone())
             .app_data(discovery.clone())
+            .app_data(comments.clone())
             .configure(rest::configure)
             .service(
                 web::resource("/graphql")
