@@ -36,7 +36,7 @@ pub async fn item(
 ) -> Result<HttpResponse, ApiError> {
     let item = svc.article_with_refs(&path).await?;
     Ok(HttpResponse::Ok().json(DataView {
-        data: ArticleView::new(&item.article, &item.refs),
+        data: ArticleView::new(&item.article, &item.refs, item.comments),
     }))
 }
 
