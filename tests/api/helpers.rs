@@ -88,6 +88,15 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
 /// Starts the server on `127.0.0.1:0` over a fresh database; `None` only
 /// when the PostgreSQL leg is explicitly skipped.
 pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
+    spawn_app_configured(engine, fixture, |_| {}).await
+}
+
+/// Like [`spawn_app_with`], with settings changed by `configure` first.
+pub async fn spawn_app_configured(
+    engine: Engine,
+    fixture: bool,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     if std::env::var("TEST_LOG").is_ok() {
         api::telemetry::init(false);
     }
@@ -112,6 +121,7 @@ pub async fn spawn_app_with(engine: Engine, fixture: bool) -> Option<TestApp> {
     // Tests sync the search index explicitly (`sync_index`), so statement
     // counts are not disturbed by the background poller.
     settings.sync_interval = std::time::Duration::from_secs(3600);
+    configure(&mut settings);
     let app = Application::build_with_clock(settings, clock)
         .await
         .expect("app starts");

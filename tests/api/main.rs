@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod comments;
 mod discovery;
 mod editorial;
 mod errors;
