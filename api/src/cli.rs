@@ -138,6 +138,13 @@ struct ServeArgs {
     /// scheduled transitions), milliseconds: the staleness bound.
     #[arg(long, env = "BARTA_SYNC_INTERVAL_MS", default_value_t = 1000)]
     sync_interval_ms: u64,
+    /// Behind a proxy or CDN: take the reader's address from
+    /// `Forwarded`/`X-Forwarded-For` for comment flood control.
+    #[arg(long, env = "BARTA_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Refuse comments posted without a form token.
+    #[arg(long, env = "BARTA_COMMENTS_REQUIRE_TOKEN")]
+    comments_require_token: bool,
     #[command(flatten)]
     feeds: FeedArgs,
 }
@@ -283,6 +290,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     settings.sync_interval = std::time::Duration::from_millis(args.sync_interval_ms);
     settings.feeds = args.feeds.settings()?;
+    settings.comments.trust_proxy = args.trust_proxy;
+    settings.comments.require_form_token = args.comments_require_token;
+    // The form-token key is a secret: from the environment only, never a flag.
+    settings.comments.secret = std::env::var("BARTA_COMMENT_SECRET")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(crate::config::Secret);
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         database = %crate::startup::redact(&settings.database_url),

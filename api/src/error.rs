@@ -28,6 +28,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("the key's scope does not allow this")]
     Forbidden(domain::Scope),
+    /// Editors closed the comments of this article.
+    #[error("comments are closed")]
+    CommentsClosed,
     /// Someone else holds the value (slug, external id) or the thing is in use.
     #[error("{1}")]
     Conflict(String, String),
@@ -36,7 +39,7 @@ pub enum ApiError {
     PreconditionFailed { expected: i32, current: i32 },
     #[error("request body too large")]
     PayloadTooLarge,
-    /// A partner key's quota is used up; retry after this many seconds.
+    /// A rate limit is reached; retry after this many seconds.
     #[error("quota exceeded")]
     TooManyRequests { retry_after: u64 },
     #[error("{0}")]
@@ -65,6 +68,7 @@ impl ApiError {
             Self::Unprocessable(_) => "validation_failed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::CommentsClosed => "comments_closed",
             Self::Conflict(..) => "conflict",
             Self::PreconditionFailed { .. } => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -80,7 +84,7 @@ impl ApiError {
         match self {
             Self::Invalid(_) | Self::Unprocessable(_) => "BAD_USER_INPUT",
             Self::Unauthorized => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Forbidden(_) | Self::CommentsClosed => "FORBIDDEN",
             Self::Conflict(..) | Self::PreconditionFailed { .. } => "CONFLICT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::TooManyRequests { .. } => "RATE_LIMITED",
@@ -96,7 +100,7 @@ impl ApiError {
             Self::Invalid(_) => "Invalid request",
             Self::Unprocessable(_) => "Validation failed",
             Self::Unauthorized => "Unauthorized",
-            Self::Forbidden(_) => "Forbidden",
+            Self::Forbidden(_) | Self::CommentsClosed => "Forbidden",
             Self::Conflict(..) => "Conflict",
             Self::PreconditionFailed { .. } => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
@@ -119,13 +123,14 @@ impl ApiError {
             Self::NotFound(what) => what.clone(),
             Self::Unauthorized => "send a valid API key as `Authorization: Bearer <key>`".into(),
             Self::Forbidden(required) => format!("this needs a key with the {required} scope"),
+            Self::CommentsClosed => "comments on this article are closed".into(),
             Self::Conflict(_, detail) => detail.clone(),
             Self::PreconditionFailed { expected, current } => format!(
                 "version {expected} is stale: the article is at version {current}; reload and retry"
             ),
             Self::PayloadTooLarge => "the request body exceeds the 2 MiB limit".into(),
             Self::TooManyRequests { retry_after } => {
-                format!("this key's quota is used up; retry in {retry_after} s")
+                format!("too many requests; retry in {retry_after} s")
             }
             Self::MethodNotAllowed(_) => "this method is not allowed on this resource".into(),
             Self::Unavailable(_) => "the service cannot reach its database; retry shortly".into(),
@@ -206,7 +211,7 @@ impl ResponseError for ApiError {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::CommentsClosed => StatusCode::FORBIDDEN,
             Self::Conflict(..) => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -285,6 +290,9 @@ impl ApiError {
                 .map(|f| async_graphql::Value::from(f.field.clone()))
                 .collect();
             ext.set("fields", async_graphql::Value::List(fields));
+        }
+        if let Self::TooManyRequests { retry_after } = self {
+            ext.set("retryAfter", *retry_after);
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod comments;
 pub mod config;
 pub mod demo;
 pub mod discovery;

@@ -56,6 +56,7 @@ pub struct ArticleList {
 pub struct ArticleItem {
     pub article: Article,
     pub refs: Refs,
+    pub comments: persistence::CommentStats,
 }
 
 #[derive(Clone, Debug)]
@@ -254,7 +255,17 @@ impl ContentService {
         let refs = self
             .refs(std::slice::from_ref(&article.summary), sections)
             .await?;
-        Ok(ArticleItem { article, refs })
+        let comments = self
+            .repo
+            .comment_stats(&[article.summary.id])
+            .await?
+            .remove(&article.summary.id)
+            .unwrap_or_default();
+        Ok(ArticleItem {
+            article,
+            refs,
+            comments,
+        })
     }
 
     /// Newest public articles from the same primary section (and its

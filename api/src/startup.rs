@@ -16,6 +16,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::cache::ResponseCache;
 use crate::clock::Clock;
+use crate::comments::CommentService;
 use crate::config::Settings;
 use crate::discovery::{DiscoveryService, ViewCounter};
 use crate::editorial::EditorialService;
@@ -118,12 +119,14 @@ impl Application {
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let feeds = crate::feeds::FeedState::new(settings.feeds.clone().validated()?);
+        let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(
             listener,
             service.clone(),
             discovery.clone(),
             cache,
             feeds,
+            comments,
             settings.workers,
         )?;
         Ok(Self {
@@ -196,12 +199,14 @@ fn run(
     discovery: DiscoveryService,
     cache: Arc<ResponseCache>,
     feeds: crate::feeds::FeedState,
+    comments: CommentService,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let cache = web::Data::from(cache);
     let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
     let discovery = web::Data::new(discovery);
     let editorial = web::Data::new(EditorialService::new(service.clone()));
+    let comments = web::Data::new(comments);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let mut server = HttpServer::new(move || {
@@ -217,6 +222,7 @@ fn run(
             .app_data(editorial.clone())
             .app_data(discovery.clone())
             .app_data(cache.clone())
+            .app_data(comments.clone())
             .configure(rest::configure)
             .configure(|cfg| feeds.configure(cfg))
             .service(

@@ -6,6 +6,7 @@
 pub mod article;
 pub mod bangla;
 pub mod block;
+pub mod comment;
 pub mod cursor;
 pub mod editorial;
 pub mod error;
@@ -17,6 +18,7 @@ pub use article::{
     CorrectionKind, Section, SectionNode, Tag, is_public, section_subtree,
 };
 pub use block::{Block, Image};
+pub use comment::{Comment, CommentStatus, CommentText, CommentThread, CommenterName, NewComment};
 pub use cursor::{Cursor, PageRequest};
 pub use editorial::{ApiKey, AuditEntry, Revision, Scope};
 pub use error::ValidationError;

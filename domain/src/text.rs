@@ -71,7 +71,7 @@ pub fn clean_text(s: &str, multiline: bool) -> Result<String, TextError> {
 /// Invisible characters removed by [`search_key`]: zero-width space,
 /// non-joiner and joiner, word joiner, BOM / zero-width no-break space,
 /// soft hyphen, and the bidirectional marks and controls.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{200B}'..='\u{200F}'

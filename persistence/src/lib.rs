@@ -4,6 +4,7 @@
 //! but the [`Database`] handle built at startup. A row that breaks a domain
 //! invariant comes back as [`RepoError::Corrupt`], never as a panic.
 
+mod comments;
 mod db;
 mod discovery;
 mod editorial;
@@ -16,6 +17,7 @@ mod repo;
 pub mod testing;
 mod write;
 
+pub use comments::{ArticleRef, CommentStats, Moderation, ThreadPage};
 pub use db::{Database, QueryCounter};
 pub use discovery::Collection;
 pub use editorial::{Change, WriteContext};

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod caching;
+mod comments;
 mod discovery;
 mod editorial;
 mod errors;

@@ -87,6 +87,27 @@ impl Loader<FullArticleKey> for ContentLoader {
     }
 }
 
+/// Comment count and open flag of a public article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommentStatsKey(pub i64);
+
+impl Loader<CommentStatsKey> for ContentLoader {
+    type Value = persistence::CommentStats;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CommentStatsKey],
+    ) -> Result<HashMap<CommentStatsKey, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let stats = self.0.repo().comment_stats(&ids).await?;
+        Ok(stats
+            .into_iter()
+            .map(|(id, s)| (CommentStatsKey(id), s))
+            .collect())
+    }
+}
+
 pub type Loaders = DataLoader<ContentLoader, HashMapCache>;
 
 pub fn loaders(svc: ContentService) -> Loaders {

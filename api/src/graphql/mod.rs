@@ -1,6 +1,7 @@
 //! GraphQL: the schema (built by a plain function, no HTTP needed, so
 //! `barta schema` and tests can print it) and its actix handlers.
 
+mod comments;
 mod loaders;
 mod mutation;
 mod query;
@@ -22,6 +23,7 @@ pub use query::Query;
 pub use types::{global_id, parse_global_id};
 
 use crate::auth::Caller;
+use crate::comments::CommentService;
 use crate::discovery::DiscoveryService;
 use crate::editorial::EditorialService;
 use crate::error::ApiError;
@@ -193,9 +195,15 @@ async fn execute(
             Caller::Invalid
         }
     };
-    let request = request
+    let mut request = request
         .data(loaders::loaders(svc.get_ref().clone()))
         .data(caller);
+    // Comments share one flood guard between REST and GraphQL.
+    if let Some(comments) = req.app_data::<web::Data<CommentService>>() {
+        request = request
+            .data(comments.client_of(req))
+            .data(comments.get_ref().clone());
+    }
     let response = schema.execute(request).await;
     let failed = !response.errors.is_empty();
     let response: GraphQLResponse = response.into();

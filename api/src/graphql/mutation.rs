@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::{ApiKey, Scope};
 use serde_json::{Map, Value, json};
 
+use super::comments::{self, CommentGql, PostCommentInput};
 use super::types::{ArticleGql, parse_global_id};
 use crate::auth::Caller;
 use crate::editorial::{ArticleInput, EditorialService};
@@ -332,6 +333,47 @@ impl Mutation {
         Ok(ArticleGql::from_article(
             ed.delete(&key, article_id(&id)?, expected_version).await?,
         ))
+    }
+
+    /// Posts a reader's comment (no key needed). It is `PENDING` until a
+    /// moderator approves it. Errors: `NOT_FOUND` (no such public article),
+    /// `FORBIDDEN` (comments closed), `BAD_USER_INPUT` (every bad field in
+    /// `extensions.fields`), `CONFLICT` (duplicate), `RATE_LIMITED` (with
+    /// `extensions.retryAfter` in seconds).
+    async fn post_comment(&self, ctx: &Context<'_>, input: PostCommentInput) -> Result<CommentGql> {
+        comments::post_comment(ctx, input).await
+    }
+
+    /// Shows a comment (editor key).
+    async fn approve_comment(&self, ctx: &Context<'_>, id: ID) -> Result<CommentGql> {
+        comments::approve(ctx, &id).await
+    }
+
+    /// Hides a comment, with a reason for the record (editor key); it can
+    /// still be approved later.
+    async fn reject_comment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<CommentGql> {
+        comments::reject(ctx, &id, &reason).await
+    }
+
+    /// Deletes a comment and its replies; returns how many went (editor key).
+    async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> Result<i32> {
+        comments::delete(ctx, &id).await
+    }
+
+    /// Opens or closes an article's comments; returns whether they are open
+    /// (editor key).
+    async fn set_comments_open(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        open: bool,
+    ) -> Result<bool> {
+        comments::set_open(ctx, &article_id, open).await
     }
 }
 

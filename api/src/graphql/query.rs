@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::SectionNode;
 
+use super::comments::{CommentQueue, CommentStatusGql};
 use super::types::{
     ArticleConnection, ArticleGql, AuthorGql, CollectionGql, EditionGql, FrontGql, FrontSectionGql,
     MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, list, parse_global_id,
@@ -315,6 +316,19 @@ impl Query {
                 })
                 .collect(),
         })
+    }
+
+    /// The comment moderation queue, oldest first (needs an `editor` key).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 10")]
+    async fn comment_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "CommentStatusGql::Pending")] status: CommentStatusGql,
+        article_id: Option<ID>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CommentQueue> {
+        super::comments::queue(ctx, status, article_id, first, after).await
     }
 
     /// The editors' preview of any article, drafts and scheduled ones

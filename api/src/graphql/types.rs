@@ -389,6 +389,32 @@ impl ArticleGql {
             .map(|(a, _)| ArticleGql::from_summary(a))
             .collect())
     }
+    /// Approved reader comments, replies included (মন্তব্য).
+    async fn comment_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let stats = super::comments::stats(ctx, self.summary.id).await?;
+        Ok(i32::try_from(stats.count).unwrap_or(i32::MAX))
+    }
+    /// Whether readers may post comments (`postComment`).
+    async fn comments_open(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(super::comments::stats(ctx, self.summary.id).await?.open)
+    }
+    /// Send back as `formToken` with `postComment` (proves the form was
+    /// loaded a few seconds earlier); null when comments are closed.
+    async fn comment_form_token(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let open = super::comments::stats(ctx, self.summary.id).await?.open;
+        let svc = super::comments::comments(ctx)?;
+        Ok(open.then(|| svc.form_token(self.summary.id)))
+    }
+    /// Approved comments, oldest first, each with its approved replies.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 5")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::comments::CommentConnection> {
+        super::comments::article_comments(ctx, self.summary.id, first, after).await
+    }
     /// Flagged as breaking news until then.
     async fn breaking_until(&self) -> Option<DateTime<Utc>> {
         self.summary.breaking_until

@@ -27,7 +27,7 @@ async fn key(svc: &ContentService, req: &HttpRequest, scope: Scope) -> Result<Ap
     auth::require(svc.repo(), req, scope).await
 }
 
-fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.is_empty() {
         return Err(ApiError::invalid("body", "a JSON body is required"));
     }
@@ -99,8 +99,13 @@ async fn article_response(
     {
         res.insert_header((header::LOCATION, v));
     }
+    let comments = repo
+        .comment_stats(&[article.summary.id])
+        .await?
+        .remove(&article.summary.id)
+        .unwrap_or_default();
     Ok(res.json(DataView {
-        data: AdminArticleView::new(&article, &refs, svc.now()),
+        data: AdminArticleView::new(&article, &refs, comments, svc.now()),
     }))
 }
 

@@ -63,7 +63,7 @@ pub async fn item(
         keys.push(format!("section-{}", s.slug));
     }
     let res = HttpResponse::Ok().json(DataView {
-        data: ArticleView::new(a, &item.refs),
+        data: ArticleView::new(a, &item.refs, item.comments),
     });
     Ok(cache::keys(res, Kind::Item, keys))
 }

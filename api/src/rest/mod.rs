@@ -2,6 +2,7 @@
 
 mod admin;
 mod articles;
+mod comments;
 pub mod discovery;
 mod edition;
 mod health;
@@ -55,6 +56,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get(cfg, "/v1/collections", discovery::collections);
     get(cfg, "/v1/collections/{slug}", discovery::collection);
     get(cfg, "/v1/front", discovery::front);
+    resource(cfg, "/v1/articles/{id}/comments", "GET, HEAD, POST", |r| {
+        r.route(web::get().to(comments::list))
+            .route(web::head().to(comments::list))
+            .route(web::post().to(comments::post))
+    });
+    resource(cfg, "/v1/admin/comments", "GET", |r| {
+        r.route(web::get().to(comments::queue))
+    });
+    resource(cfg, "/v1/admin/comments/{id}", "GET, DELETE", |r| {
+        r.route(web::get().to(comments::item))
+            .route(web::delete().to(comments::item))
+    });
+    resource(cfg, "/v1/admin/comments/{id}/{action}", "POST", |r| {
+        r.route(web::post().to(comments::decide))
+    });
+    resource(cfg, "/v1/admin/articles/{id}/comments", "PUT", |r| {
+        r.route(web::put().to(comments::set_open))
+    });
     resource(cfg, "/v1/articles/{id}/views", "POST", |r| {
         r.route(web::post().to(discovery::view))
     });

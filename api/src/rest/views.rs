@@ -5,10 +5,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use domain::bangla::{self, BanglaDate, Edition};
 use domain::block::{body_html, body_text, reading_minutes};
 use domain::{
-    Article, ArticleSummary, Author, Block, Correction, Image, Section, SectionNode, Tag,
+    Article, ArticleSummary, Author, Block, Comment, CommentThread, Correction, Image, Section,
+    SectionNode, Tag,
 };
+use persistence::{ArticleRef, CommentStats};
 use serde::Serialize;
 
+use crate::comments::comment_html;
 use crate::service::Refs;
 
 pub fn rfc3339(t: DateTime<Utc>) -> String {
@@ -146,10 +149,14 @@ pub struct ArticleView {
     pub first_published_at: Option<String>,
     pub canonical_url: Option<String>,
     pub corrections: Vec<CorrectionView>,
+    /// Approved comments (replies included).
+    pub comment_count: u64,
+    /// Whether readers may post comments.
+    pub comments_open: bool,
 }
 
 impl ArticleView {
-    pub fn new(a: &Article, refs: &Refs) -> Self {
+    pub fn new(a: &Article, refs: &Refs, comments: CommentStats) -> Self {
         Self {
             summary: ArticleSummaryView::new(&a.summary, refs),
             body: a.body.clone(),
@@ -168,6 +175,8 @@ impl ArticleView {
             first_published_at: a.first_published_at.map(rfc3339),
             canonical_url: a.canonical_url.clone(),
             corrections: a.corrections.iter().map(correction).collect(),
+            comment_count: comments.count,
+            comments_open: comments.open,
         }
     }
 }
@@ -296,9 +305,9 @@ pub struct AdminArticleView {
 }
 
 impl AdminArticleView {
-    pub fn new(a: &Article, refs: &Refs, now: DateTime<Utc>) -> Self {
+    pub fn new(a: &Article, refs: &Refs, comments: CommentStats, now: DateTime<Utc>) -> Self {
         Self {
-            article: ArticleView::new(a, refs),
+            article: ArticleView::new(a, refs, comments),
             version: a.version,
             external_id: a.external_id.clone(),
             publish_at: a.publish_at.map(rfc3339),
@@ -395,4 +404,118 @@ impl KeyView {
             revoked_at: k.revoked_at.map(rfc3339),
         }
     }
+}
+
+/// A reader's comment. `text` is plain text (put it in a page as text);
+/// `html` is the same text made safe to insert as HTML: escaped, line
+/// breaks as `<br>`, URLs as `rel="nofollow ugc"` links, nothing else.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentView {
+    pub id: String,
+    pub article_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub text: String,
+    pub html: String,
+    pub status: &'static str,
+    pub created_at: String,
+    pub created_at_bn: String,
+    /// Approved replies, oldest first (threads in a list only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Vec<CommentView>>,
+    /// All approved replies, when there are more than `replies` shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_count: Option<u64>,
+}
+
+impl CommentView {
+    pub fn new(c: &Comment) -> Self {
+        Self {
+            id: c.id.to_string(),
+            article_id: c.article_id.to_string(),
+            parent_id: c.parent_id.map(|p| p.to_string()),
+            name: c.name.clone(),
+            text: c.text.clone(),
+            html: comment_html(&c.text),
+            status: c.status.as_str(),
+            created_at: rfc3339(c.created_at),
+            created_at_bn: bangla::format_datetime_bn(c.created_at),
+            replies: None,
+            reply_count: None,
+        }
+    }
+
+    pub fn thread(t: &CommentThread) -> Self {
+        Self {
+            replies: Some(t.replies.iter().map(Self::new).collect()),
+            reply_count: Some(t.reply_count),
+            ..Self::new(&t.comment)
+        }
+    }
+}
+
+/// An article's approved comment threads, oldest first, with what the
+/// comment box needs.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentListView {
+    pub data: Vec<CommentView>,
+    pub page: PageInfoView,
+    pub comment_count: u64,
+    pub comments_open: bool,
+    /// Send back as `formToken` with a new comment; absent when closed.
+    pub form_token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleRefView {
+    pub id: String,
+    pub slug: String,
+    pub headline: String,
+}
+
+impl ArticleRefView {
+    pub fn new(a: &ArticleRef) -> Self {
+        Self {
+            id: a.id.to_string(),
+            slug: a.slug.clone(),
+            headline: a.headline.clone(),
+        }
+    }
+}
+
+/// A comment as moderators see it: any status, with its article and the
+/// last decision.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModerationCommentView {
+    #[serde(flatten)]
+    pub comment: CommentView,
+    pub article: Option<ArticleRefView>,
+    pub moderated_at: Option<String>,
+    pub moderated_by: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl ModerationCommentView {
+    pub fn new(c: &Comment, article: Option<&ArticleRef>) -> Self {
+        Self {
+            comment: CommentView::new(c),
+            article: article.map(ArticleRefView::new),
+            moderated_at: c.moderated_at.map(rfc3339),
+            moderated_by: c.moderated_by.map(|k| k.to_string()),
+            reason: c.reason.clone(),
+        }
+    }
+}
+
+/// An article's comment settings after an editor changed them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentSettingsView {
+    pub article_id: String,
+    pub comments_open: bool,
+    pub comment_count: u64,
 }

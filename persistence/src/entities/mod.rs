@@ -4,6 +4,7 @@
 pub mod api_key;
 pub mod article;
 pub mod article_author;
+pub mod article_comment_settings;
 pub mod article_section;
 pub mod article_tag;
 pub mod audit_entry;
@@ -11,6 +12,7 @@ pub mod author;
 pub mod change;
 pub mod collection;
 pub mod collection_item;
+pub mod comment;
 pub mod revision;
 pub mod section;
 pub mod tag;

@@ -7,6 +7,7 @@ mod m20261129_000002_editorial;
 mod m20261129_000003_changes;
 mod m20261129_000004_discovery;
 mod m20261129_000005_partner_quotas;
+mod m20261129_000006_comments;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_changes::Migration),
             Box::new(m20261129_000004_discovery::Migration),
             Box::new(m20261129_000005_partner_quotas::Migration),
+            Box::new(m20261129_000006_comments::Migration),
         ]
     }
 }
