@@ -24,6 +24,11 @@ p.add_argument("--base", default="http://127.0.0.1:8191")
 p.add_argument("--sample", type=int, default=300)
 p.add_argument("--seed", type=int, default=11)
 p.add_argument("--out", default="results/related_quality.md")
+p.add_argument(
+    "--hand-out",
+    default="/tmp/related_hand_check.md",
+    help="the hand check with headlines: corpus text, so never inside the repository",
+)
 a = p.parse_args()
 
 
@@ -79,12 +84,18 @@ lines = [
     f"| baseline: 5 random articles (chance of the same label) | {chance:.1%} |",
     f"| related latency p50 / p99 (sequential, HTTP) | {statistics.median(latencies):.1f} ms / {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms |",
     "",
-    "## Hand check: ten random articles",
+    "## Hand check: ten random articles (ids and section labels)",
+    "",
+    "The headlines are the corpus's copyrighted text: they are written to "
+    f"`{a.hand_out}` for the person checking, never into the repository.",
     "",
 ]
+hand_lines = ["# Related stories: hand check (corpus text, do not commit)", ""]
 for i, s, h, rel in hand:
-    lines.append(f"- **{h}** ({s}, {i})")
+    lines.append(f"- {i} ({s}) → " + ", ".join(f"{rid} ({rs})" for rid, rs, _ in rel))
+    hand_lines.append(f"- **{h}** ({s}, {i})")
     for rid, rs, rh in rel:
-        lines.append(f"  - {rh} ({rs}, {rid})")
+        hand_lines.append(f"  - {rh} ({rs}, {rid})")
 open(a.out, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+open(a.hand_out, "w", encoding="utf-8").write("\n".join(hand_lines) + "\n")
 print("\n".join(lines))

@@ -42,6 +42,8 @@ const VERSION_FILE: &str = "barta-index-version";
 /// that took an earlier id but committed later is still picked up.
 const OVERLAP: i64 = 200;
 const WRITER_MEMORY: usize = 50_000_000;
+/// How much of a body snippets are cut from (characters).
+const SNIPPET_SOURCE_CHARS: usize = 1500;
 /// How much of a body more-like-this reads (characters).
 pub const SIMILAR_BODY_CHARS: usize = 1200;
 
@@ -560,7 +562,9 @@ impl SearchIndex {
             } else {
                 mark(&headline, h.highlighted())
             };
-            let body = first_text(&doc, f.body);
+            // Passages come from the opening of the body: tokenising whole
+            // long bodies for every hit would dominate the query time.
+            let body: String = first_text(&doc, f.body).chars().take(SNIPPET_SOURCE_CHARS).collect();
             let mut snip = snippets.snippet(&body);
             if snip.highlighted().is_empty() {
                 let summary = first_text(&doc, f.summary);
@@ -602,10 +606,16 @@ impl SearchIndex {
         if let Some(sum) = &s.summary {
             fields.push((f.summary, vec![OwnedValue::Str(sum.clone())]));
         }
+        // Words in more than one article in twenty (Bengali function words,
+        // the paper's own boilerplate) say nothing about the story and have
+        // the longest posting lists: leave them out.
+        let searcher = self.reader.searcher();
+        let common = (searcher.num_docs() / 20).max(50);
         let mlt = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
+            .with_max_doc_frequency(common)
             .with_min_term_frequency(1)
-            .with_max_query_terms(25)
+            .with_max_query_terms(20)
             .with_min_word_length(2)
             .with_document_fields(fields);
         let headline_boost = BoostQuery::new(Box::new(mlt), 1.0);
@@ -619,7 +629,6 @@ impl SearchIndex {
                 )),
             ),
         ]);
-        let searcher = self.reader.searcher();
         let docs = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut out = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
