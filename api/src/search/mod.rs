@@ -564,7 +564,10 @@ impl SearchIndex {
             };
             // Passages come from the opening of the body: tokenising whole
             // long bodies for every hit would dominate the query time.
-            let body: String = first_text(&doc, f.body).chars().take(SNIPPET_SOURCE_CHARS).collect();
+            let body: String = first_text(&doc, f.body)
+                .chars()
+                .take(SNIPPET_SOURCE_CHARS)
+                .collect();
             let mut snip = snippets.snippet(&body);
             if snip.highlighted().is_empty() {
                 let summary = first_text(&doc, f.summary);
