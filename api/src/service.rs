@@ -204,15 +204,24 @@ impl ContentService {
         Ok(self.repo.public_articles_by_ids(ids, self.now()).await?)
     }
 
-    pub(crate) async fn refs(
+    /// The sections, authors and tags the given articles refer to, in two
+    /// queries (sections come from the caller, who has usually loaded them).
+    pub(crate) async fn refs<'a>(
         &self,
-        items: &[ArticleSummary],
+        items: impl IntoIterator<Item = &'a ArticleSummary>,
         sections: Vec<Section>,
     ) -> Result<Refs, ApiError> {
-        let mut author_ids: Vec<i64> = items.iter().flat_map(|a| a.author_ids.clone()).collect();
+        let items: Vec<&ArticleSummary> = items.into_iter().collect();
+        let mut author_ids: Vec<i64> = items
+            .iter()
+            .flat_map(|a| a.author_ids.iter().copied())
+            .collect();
         author_ids.sort_unstable();
         author_ids.dedup();
-        let mut tag_ids: Vec<i64> = items.iter().flat_map(|a| a.tag_ids.clone()).collect();
+        let mut tag_ids: Vec<i64> = items
+            .iter()
+            .flat_map(|a| a.tag_ids.iter().copied())
+            .collect();
         tag_ids.sort_unstable();
         tag_ids.dedup();
         Ok(Refs {
@@ -232,6 +241,15 @@ impl ContentService {
                 .map(|t| (t.id, t))
                 .collect(),
         })
+    }
+
+    /// Like [`Self::refs`], loading the sections too.
+    pub async fn refs_of<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a ArticleSummary>,
+    ) -> Result<Refs, ApiError> {
+        let sections = self.sections().await?;
+        self.refs(items, sections).await
     }
 
     /// A public article by id (all digits) or slug.

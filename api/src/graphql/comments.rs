@@ -10,7 +10,7 @@ use domain::{Comment, CommentStatus, CommentThread};
 
 use super::loaders::{CommentStatsKey, Loaders};
 use super::mutation::article_id;
-use super::types::{global_id, load_error, parse_global_id};
+use super::types::{global_id, graphql_names, load_error, parse_global_id};
 use crate::auth::Caller;
 use crate::comments::{Client, CommentInput, CommentService, comment_html, thread_cursor};
 use crate::error::ApiError;
@@ -130,28 +130,6 @@ impl CommentGql {
 }
 
 pub type CommentConnection = Connection<String, CommentGql, EmptyFields, EmptyFields>;
-
-/// Names invalid list arguments as GraphQL calls them.
-fn graphql_names(e: ApiError) -> async_graphql::Error {
-    match e {
-        ApiError::Invalid(errors) => ApiError::Invalid(
-            errors
-                .into_iter()
-                .map(|mut v| {
-                    v.field = match v.field.as_str() {
-                        "limit" => "first".to_owned(),
-                        "cursor" => "after".to_owned(),
-                        _ => v.field,
-                    };
-                    v.message = v.message.replace("limit", "first");
-                    v
-                })
-                .collect(),
-        )
-        .into(),
-        e => e.into(),
-    }
-}
 
 /// `Article.comments(first, after)`.
 pub async fn article_comments(

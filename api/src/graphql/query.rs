@@ -7,8 +7,8 @@ use domain::SectionNode;
 use super::comments::{CommentQueue, CommentStatusGql};
 use super::types::{
     ArticleConnection, ArticleGql, AuthorGql, CollectionGql, EditionGql, FrontGql, FrontSectionGql,
-    MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, list, parse_global_id,
-    service,
+    MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, graphql_names, list,
+    parse_global_id, service,
 };
 use crate::discovery::{DiscoveryService, SearchParams};
 use crate::error::ApiError;
@@ -41,39 +41,6 @@ pub enum MostReadWindow {
     Day,
     #[graphql(name = "WEEK")]
     Week,
-}
-
-/// Names invalid list arguments as GraphQL calls them.
-fn rename_list_fields(e: ApiError) -> async_graphql::Error {
-    match e {
-        ApiError::Invalid(errors) => ApiError::Invalid(
-            errors
-                .into_iter()
-                .map(|mut v| {
-                    v.field = match v.field.as_str() {
-                        "limit" => "first".to_owned(),
-                        "cursor" => "after".to_owned(),
-                        _ => v.field,
-                    };
-                    v
-                })
-                .collect(),
-        )
-        .into(),
-        e => e.into(),
-    }
-}
-
-/// Accepts a global id or the database id used in REST URLs.
-fn article_db_id(id: &ID) -> Result<i64> {
-    if let Some((kind, n)) = parse_global_id(id) {
-        if kind == "Article" {
-            return Ok(n);
-        }
-    } else if let Ok(n) = domain::ArticleId::parse(id) {
-        return Ok(n.get());
-    }
-    Err(ApiError::invalid("id", "is not an article id").into())
 }
 
 #[Object(name = "Query")]
@@ -116,7 +83,7 @@ impl Query {
     ) -> Result<Option<ArticleGql>> {
         let svc = service(ctx)?;
         let key = match (id, slug) {
-            (Some(id), None) => article_db_id(&id)?.to_string(),
+            (Some(id), None) => super::mutation::article_id(&id)?.to_string(),
             (None, Some(slug)) => {
                 if slug.is_empty() || slug.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ApiError::invalid("slug", "is not a slug").into());
@@ -138,7 +105,7 @@ impl Query {
         article_id: ID,
         #[graphql(default = 5)] first: Option<i32>,
     ) -> Result<Vec<ArticleGql>> {
-        let id = article_db_id(&article_id)?;
+        let id = super::mutation::article_id(&article_id)?;
         let limit = first.map(|f| f.to_string());
         let page = service(ctx)?
             .more_from_section(&id.to_string(), limit.as_deref())
@@ -223,10 +190,7 @@ impl Query {
             limit: first.map(|f| f.to_string()),
             cursor: after,
         };
-        let r = discovery
-            .search(&params)
-            .await
-            .map_err(rename_list_fields)?;
+        let r = discovery.search(&params).await.map_err(graphql_names)?;
         Ok(SearchResultsGql {
             total_count: i32::try_from(r.total).unwrap_or(i32::MAX),
             has_next_page: r.next_cursor.is_some(),
@@ -265,7 +229,7 @@ impl Query {
         Ok(discovery
             .most_read(Some(w), section.as_deref(), limit.as_deref())
             .await
-            .map_err(rename_list_fields)?
+            .map_err(graphql_names)?
             .into_iter()
             .map(|(a, views)| MostReadGql {
                 article: ArticleGql::from_summary(a),

@@ -667,28 +667,33 @@ pub enum Node {
 
 pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
 
-/// Runs a list query for GraphQL, naming invalid arguments as GraphQL
-/// calls them (`first`, `after`) rather than as REST does.
-pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConnection> {
-    match service(ctx)?.list(params).await {
-        Ok(page) => connection(page, params),
-        Err(ApiError::Invalid(errors)) => Err(ApiError::Invalid(
+/// Names invalid list arguments as GraphQL calls them (`first`, `after`)
+/// rather than as REST does (`limit`, `cursor`); every other error passes.
+pub fn graphql_names(e: ApiError) -> async_graphql::Error {
+    match e {
+        ApiError::Invalid(errors) => ApiError::Invalid(
             errors
                 .into_iter()
-                .map(|mut e| {
-                    e.field = match e.field.as_str() {
+                .map(|mut v| {
+                    v.field = match v.field.as_str() {
                         "limit" => "first".to_owned(),
                         "cursor" => "after".to_owned(),
-                        _ => e.field,
+                        _ => v.field,
                     };
-                    e.message = e.message.replace("limit", "first");
-                    e
+                    v.message = v.message.replace("limit", "first");
+                    v
                 })
                 .collect(),
         )
-        .into()),
-        Err(e) => Err(e.into()),
+        .into(),
+        e => e.into(),
     }
+}
+
+/// Runs a list query for GraphQL.
+pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConnection> {
+    let page = service(ctx)?.list(params).await.map_err(graphql_names)?;
+    connection(page, params)
 }
 
 /// A Relay connection over one page of a keyset list; each edge carries the

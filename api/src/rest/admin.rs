@@ -18,7 +18,7 @@ use crate::auth;
 use crate::editorial::{ArticleInput, EditorialService, TaxonomyInput};
 use crate::error::ApiError;
 use crate::import::ImportLine;
-use crate::service::{ContentService, Refs};
+use crate::service::ContentService;
 
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -69,23 +69,7 @@ async fn article_response(
     article: Article,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    let sections = svc.sections().await?;
-    let repo = svc.repo();
-    let refs = Refs {
-        sections: sections.into_iter().map(|s| (s.id, s)).collect(),
-        authors: repo
-            .authors_by_ids(&article.summary.author_ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect(),
-        tags: repo
-            .tags_by_ids(&article.summary.tag_ids)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect(),
-    };
+    let refs = svc.refs_of(std::slice::from_ref(&article.summary)).await?;
     let mut res = HttpResponse::build(status);
     res.insert_header((
         header::CACHE_CONTROL,
@@ -99,7 +83,8 @@ async fn article_response(
     {
         res.insert_header((header::LOCATION, v));
     }
-    let comments = repo
+    let comments = svc
+        .repo()
         .comment_stats(&[article.summary.id])
         .await?
         .remove(&article.summary.id)
@@ -169,11 +154,7 @@ pub async fn desk(
     } else {
         None
     };
-    let sections = svc.sections().await?;
-    let refs = Refs {
-        sections: sections.into_iter().map(|s| (s.id, s)).collect(),
-        ..Default::default()
-    };
+    let refs = svc.refs_of(&items).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(ListView {

@@ -11,38 +11,7 @@ use super::views::{
 use crate::cache::{self, Kind};
 use crate::discovery::{DiscoveryService, RelatedReason, SearchParams};
 use crate::error::ApiError;
-use crate::service::{ContentService, Refs};
-
-/// Refs (sections, authors, tags) for any set of summaries.
-pub async fn refs_for(svc: &ContentService, items: &[&ArticleSummary]) -> Result<Refs, ApiError> {
-    let repo = svc.repo();
-    let mut author_ids: Vec<i64> = items.iter().flat_map(|a| a.author_ids.clone()).collect();
-    author_ids.sort_unstable();
-    author_ids.dedup();
-    let mut tag_ids: Vec<i64> = items.iter().flat_map(|a| a.tag_ids.clone()).collect();
-    tag_ids.sort_unstable();
-    tag_ids.dedup();
-    Ok(Refs {
-        sections: svc
-            .sections()
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect(),
-        authors: repo
-            .authors_by_ids(&author_ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect(),
-        tags: repo
-            .tags_by_ids(&tag_ids)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect(),
-    })
-}
+use crate::service::ContentService;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,7 +44,7 @@ pub async fn search(
 ) -> Result<HttpResponse, ApiError> {
     let result = discovery.search(&params).await?;
     let items: Vec<&ArticleSummary> = result.hits.iter().map(|(a, _)| a).collect();
-    let refs = refs_for(&svc, &items).await?;
+    let refs = svc.refs_of(items.iter().copied()).await?;
     let keys = std::iter::once("list-search".to_owned())
         .chain(result.hits.iter().map(|(a, _)| format!("article-{}", a.id)))
         .collect();
@@ -122,7 +91,7 @@ pub async fn related(
     let debug = matches!(params.debug.as_deref(), Some("1" | "true"));
     let list = discovery.related(&path, params.limit.as_deref()).await?;
     let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
-    let refs = refs_for(&svc, &items).await?;
+    let refs = svc.refs_of(items.iter().copied()).await?;
     let keys = std::iter::once(format!("article-{}", path.as_str()))
         .chain(list.iter().map(|(a, _)| format!("article-{}", a.id)))
         .collect();
@@ -182,7 +151,7 @@ pub async fn most_read(
         )
         .await?;
     let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
-    let refs = refs_for(&svc, &items).await?;
+    let refs = svc.refs_of(items.iter().copied()).await?;
     let res = HttpResponse::Ok().json(DataView {
         data: list
             .iter()
@@ -215,7 +184,7 @@ pub async fn collection(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (c, items) = discovery.collection(&path).await?;
-    let refs = refs_for(&svc, &items.iter().collect::<Vec<_>>()).await?;
+    let refs = svc.refs_of(&items).await?;
     let keys = std::iter::once(format!("collection-{}", c.slug))
         .chain(items.iter().map(|a| format!("article-{}", a.id)))
         .collect();
@@ -266,7 +235,7 @@ pub async fn front(
         .chain(&f.lead)
         .chain(f.sections.iter().flat_map(|s| &s.articles))
         .collect();
-    let refs = refs_for(&svc, &all).await?;
+    let refs = svc.refs_of(all.iter().copied()).await?;
     let keys = std::iter::once("list-front".to_owned())
         .chain(all.iter().map(|a| format!("article-{}", a.id)))
         .collect();
@@ -366,7 +335,7 @@ pub async fn save_collection(
         )
         .await?;
     let (c, items) = discovery.collection(slug.as_str()).await?;
-    let refs = refs_for(&svc, &items.iter().collect::<Vec<_>>()).await?;
+    let refs = svc.refs_of(&items).await?;
     Ok(HttpResponse::Ok().json(DataView {
         data: CollectionView {
             slug: c.slug,

@@ -12,7 +12,7 @@
 
 pub mod analyzer;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -334,45 +334,44 @@ impl SearchIndex {
     ) -> Result<(), SearchError> {
         let mut author_ids: Vec<i64> = articles
             .iter()
-            .flat_map(|a| a.summary.author_ids.clone())
+            .flat_map(|a| a.summary.author_ids.iter().copied())
             .collect();
         author_ids.sort_unstable();
         author_ids.dedup();
         let mut tag_ids: Vec<i64> = articles
             .iter()
-            .flat_map(|a| a.summary.tag_ids.clone())
+            .flat_map(|a| a.summary.tag_ids.iter().copied())
             .collect();
         tag_ids.sort_unstable();
         tag_ids.dedup();
-        let authors = repo.authors_by_ids(&author_ids).await?;
-        let tags = repo.tags_by_ids(&tag_ids).await?;
+        // Names by id, built once per batch rather than per article.
+        let author_names: HashMap<i64, String> = repo
+            .authors_by_ids(&author_ids)
+            .await?
+            .into_iter()
+            .map(|x| (x.id, x.name))
+            .collect();
+        let tag_names: HashMap<i64, String> = repo
+            .tags_by_ids(&tag_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        let section_names: HashMap<i64, String> =
+            sections.iter().map(|x| (x.id, x.name.clone())).collect();
+        let names =
+            |ids: &mut dyn Iterator<Item = &i64>, by_id: &HashMap<i64, String>| -> Vec<String> {
+                ids.filter_map(|id| by_id.get(id).cloned()).collect()
+            };
         let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         for a in articles {
             let s = &a.summary;
-            let names = |ids: &[i64], list: &[(i64, String)]| -> Vec<String> {
-                ids.iter()
-                    .filter_map(|id| list.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone()))
-                    .collect()
-            };
-            let section_list: Vec<(i64, String)> =
-                sections.iter().map(|x| (x.id, x.name.clone())).collect();
-            let mut section_ids = vec![s.section_id];
-            section_ids.extend(&a.secondary_section_ids);
-            let section_names = names(&section_ids, &section_list);
-            let tag_names = names(
-                &s.tag_ids,
-                &tags
-                    .iter()
-                    .map(|t| (t.id, t.name.clone()))
-                    .collect::<Vec<_>>(),
+            let section_names = names(
+                &mut std::iter::once(&s.section_id).chain(&a.secondary_section_ids),
+                &section_names,
             );
-            let author_names = names(
-                &s.author_ids,
-                &authors
-                    .iter()
-                    .map(|x| (x.id, x.name.clone()))
-                    .collect::<Vec<_>>(),
-            );
+            let tag_names = names(&mut s.tag_ids.iter(), &tag_names);
+            let author_names = names(&mut s.author_ids.iter(), &author_names);
             w.delete_term(Term::from_field_u64(self.fields.id, s.id.unsigned_abs()));
             w.add_document(doc_of(
                 &self.fields,
