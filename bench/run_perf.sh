@@ -11,24 +11,34 @@ H=/tmp/newsbench-harness
 ARTICLES="${ARTICLES:-100000}"
 PEERS="${PEERS:-1}"
 PORT=8098
-rm -rf "$H" && cp -r ../../shared/bench "$H" && chmod -R u+w "$H"
+# SKIP_SETUP=1 reuses a harness copy and data set that are already in place.
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+  rm -rf "$H" && cp -r ../../shared/bench "$H" && chmod -R u+w "$H"
+fi
+# The same noise reduction the peers get in run_all.sh.
+RUN_OPTS="${RUN_OPTS:---renice -10 --wait-idle 50:15}"
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-../target}" cargo build --release -p api --bin barta
 BARTA="$(realpath "${CARGO_TARGET_DIR:-../target}/release/barta")"
-ARTICLES=$ARTICLES bash "$H/setup_pg.sh"
-bash "$H/peers.sh" install
-bash "$HERE/load_newsbench.sh" 5544 "$BARTA"
-URL="postgres://newsbench:newsbench@127.0.0.1:5544/barta_bench"
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+  ARTICLES=$ARTICLES bash "$H/setup_pg.sh"
+  bash "$H/peers.sh" install
+  bash "$HERE/load_newsbench.sh" 5544 "$BARTA"
+fi
+if [ "${SKIP_SETUP:-0}" != 1 ] || [ "${SCALE:-1}" = 1 ]; then
+  bash "$HERE/scale_newsbench.sh" 5544   # barta_bench_10k and barta_bench_1m
+fi
 STAMP=$(date -u +%Y%m%d-%H%M)
 OUT="$HERE/results/perf-$STAMP"
-IDX=$(mktemp -d /tmp/barta-bench-index.XXXX)
 cat > "$H/targets/gql/ours-q1.json" <<'JSON'
 {"query":"{ articles(first: 20) { edges { node { id headline summary publishedAt section { slug name } } } } }"}
 JSON
 
-serve() {  # serve on|off
-  BARTA_CACHE=$1 "$BARTA" serve --database "$URL" --bind 127.0.0.1:$PORT --index-dir "$IDX" > "$OUT-server-$1.log" 2>&1 &
+serve() {  # serve DB on|off -- the search index is kept per database between runs
+  local url="postgres://newsbench:newsbench@127.0.0.1:5544/$1"
+  BARTA_CACHE=$2 "$BARTA" serve --database "$url" --bind 127.0.0.1:$PORT \
+    --index-dir "/tmp/barta-bench-index-$1" > "$OUT-server-$1-$2.log" 2>&1 &
   PID=$!
-  for _ in $(seq 1 600); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && return 0; sleep 1; done
+  for _ in $(seq 1 1800); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && return 0; sleep 1; done
   echo "server did not start" >&2; exit 1
 }
 page1000() {  # the cursor of page 1,000 of latest-20 (20,000 articles in)
@@ -41,25 +51,30 @@ for _ in range(400):
 print(cursor)
 PY
 }
-run_ours() {  # run_ours label
+run_ours() {  # run_ours label gql(0|1)
   local B=http://127.0.0.1:$PORT
   local C; C=$(page1000 $B)
-  python3 "$H/run.py" --title "barta cache $1" --out "$OUT-ours-$1.md" --json "$OUT-ours-$1.jsonl" \
-    --cpu app=$PID --cpu db=$(bash "$H/peers.sh" pgpid) \
+  local extra=()
+  [ "$2" = 1 ] && extra=("barta-$1/Q4 latest20 (gql)=$B/graphql#post=$H/targets/gql/ours-q1.json")
+  # shellcheck disable=SC2086
+  python3 "$H/run.py" --title "barta $1" --out "$OUT-ours-$1.md" --json "$OUT-ours-$1.jsonl" \
+    --cpu app=$PID --cpu db=$(bash "$H/peers.sh" pgpid) $RUN_OPTS \
     "barta-$1/Q1 latest20=$B/v1/articles?limit=20" \
     "barta-$1/Q2 section latest20=$B/v1/sections/sports/articles?limit=20" \
     "barta-$1/Q3 article by id=$B/v1/articles/{id}" \
-    "barta-$1/Q4 latest20 (gql)=$B/graphql#post=$H/targets/gql/ours-q1.json" \
+    "${extra[@]}" \
     "barta-$1/Q1 page 1000=$B/v1/articles?limit=20&cursor=$C"
-  grep VmRSS /proc/$PID/status | tee -a "$OUT-ours-$1.md"
+  echo "RSS after the run: $(grep VmRSS /proc/$PID/status)" | tee -a "$OUT-ours-$1.md"
 }
-serve on;  run_ours on;  kill $PID; wait $PID 2>/dev/null || true
-serve off; run_ours off; kill $PID; wait $PID 2>/dev/null || true
+stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
+serve barta_bench on;      run_ours 100k-cache-on 1;  stop
+serve barta_bench off;     run_ours 100k-cache-off 1; stop
+serve barta_bench_10k off; run_ours 10k-cache-off 0;  stop
+serve barta_bench_1m off;  run_ours 1m-cache-off 0;   stop
 if [ "$PEERS" = 1 ]; then
   (cd "$H" && REPEAT=1 MODES=unpinned PEERS_LIST="postgrest postgraphile nginx" bash run_all.sh) || true
   cp "$H"/results/results-*.md "$OUT-peers.md" 2>/dev/null || true
   cp "$H"/results/results-*.jsonl "$OUT-peers.jsonl" 2>/dev/null || true
 fi
 python3 "$H/summarize.py" "$OUT"-*.jsonl > "$OUT.md" || true
-rm -rf "$IDX"
 echo "results: $OUT.md"

@@ -12,6 +12,8 @@
 //!   and Bengali words (letters with their vowel signs, hasanta, etc.) stay
 //!   whole.
 
+use std::sync::LazyLock;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -85,6 +87,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 }
 
 /// What a single input character contributes to a search key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyPart {
     /// Nothing (invisible characters).
     Drop,
@@ -98,7 +101,46 @@ enum KeyPart {
     Lower(char),
 }
 
+/// Whether each character of the Bengali block (U+0980–U+09FF) belongs to
+/// a word: the general rule below, worked out once. Tokenising is on the
+/// hot path of indexing, snippets and related stories, and the standard
+/// library's Unicode property lookups for non-ASCII letters are slow.
+static BENGALI_WORD_CHAR: LazyLock<[bool; 128]> = LazyLock::new(|| {
+    std::array::from_fn(|i| {
+        char::from_u32(0x0980 + i as u32)
+            .is_some_and(|c| c.is_alphanumeric() || is_combining_mark(c))
+    })
+});
+
 fn key_part(c: char) -> KeyPart {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            KeyPart::Char(c.to_ascii_lowercase())
+        } else {
+            KeyPart::Space
+        };
+    }
+    if ('\u{0980}'..='\u{09FF}').contains(&c)
+        && !matches!(
+            c,
+            '\u{09DC}' | '\u{09DD}' | '\u{09DF}' | '\u{09E6}'..='\u{09EF}'
+        )
+    {
+        // Bengali has no case: a word character is kept as it is.
+        let word = BENGALI_WORD_CHAR
+            .get((u32::from(c) - 0x0980) as usize)
+            .copied()
+            .unwrap_or(false);
+        return if word {
+            KeyPart::Char(c)
+        } else {
+            KeyPart::Space
+        };
+    }
+    key_part_general(c)
+}
+
+fn key_part_general(c: char) -> KeyPart {
     match c {
         c if is_invisible(c) => KeyPart::Drop,
         // Precomposed nukta letters → the decomposed form NFC produces.
@@ -205,6 +247,26 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn the_fast_paths_agree_with_the_general_rule() {
+        let effect = |k: KeyPart| -> String {
+            match k {
+                KeyPart::Drop => "<drop>".into(),
+                KeyPart::Space => " ".into(),
+                KeyPart::Char(c) => c.to_string(),
+                KeyPart::Nukta(b) => format!("{b}\u{09BC}"),
+                KeyPart::Lower(c) => c.to_lowercase().collect(),
+            }
+        };
+        for cp in 0..0x3000u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let general = effect(key_part_general(c));
+            assert_eq!(effect(key_part(c)), general, "U+{cp:04X}");
+        }
+    }
 
     const YA_PRE: &str = "\u{09DF}";
     const YA_DEC: &str = "\u{09AF}\u{09BC}";

@@ -19,6 +19,7 @@ on_both!(
     most_read_counts_each_reader_once_per_window,
     collections_and_the_front_page_are_curated_and_deduplicated,
     discovery_is_available_over_graphql,
+    the_index_absorbs_each_change_once,
 );
 
 async fn add(
@@ -649,4 +650,31 @@ async fn discovery_is_available_over_graphql(app: &TestApp) {
         .await;
     assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     assert_eq!(bad["errors"][0]["extensions"]["fields"], json!(["q"]));
+}
+
+/// The poller runs every second on every instance: with nothing new it must
+/// not re-index (the overlap it re-reads for late commits included).
+async fn the_index_absorbs_each_change_once(app: &TestApp) {
+    app.sync_index().await;
+    assert_eq!(app.sync_index().await, 0, "an idle sync touches nothing");
+    add(
+        &app.repo,
+        "once-1",
+        "নদীভাঙন নিয়ে নতুন খবর",
+        "national",
+        "নদীভাঙন",
+        1,
+    )
+    .await;
+    add(
+        &app.repo,
+        "once-2",
+        "বন্যা নিয়ে নতুন খবর",
+        "national",
+        "বন্যা",
+        1,
+    )
+    .await;
+    assert_eq!(app.sync_index().await, 2, "both new articles are indexed");
+    assert_eq!(app.sync_index().await, 0, "and not again");
 }

@@ -245,8 +245,9 @@ impl TestApp {
 
     /// Brings the search index up to date (the background poller would,
     /// within a second).
-    pub async fn sync_index(&self) {
-        self.discovery.sync().await.expect("index sync");
+    /// Syncs the search index; returns how many articles it re-indexed.
+    pub async fn sync_index(&self) -> usize {
+        self.discovery.sync().await.expect("index sync")
     }
 
     pub fn advance_clock(&self, by: Duration) {

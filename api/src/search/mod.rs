@@ -12,7 +12,7 @@
 
 pub mod analyzer;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -152,6 +152,10 @@ pub struct Candidate {
 struct SyncState {
     last_change: i64,
     last_time: DateTime<Utc>,
+    /// Change-log ids within the overlap window that are already indexed
+    /// (`None` until the first sync after opening: then everything up to
+    /// `last_change` counts as indexed).
+    seen: Option<BTreeSet<i64>>,
 }
 
 pub struct SearchIndex {
@@ -292,6 +296,7 @@ impl SearchIndex {
                 state: Mutex::new(SyncState {
                     last_change,
                     last_time,
+                    seen: None,
                 }),
                 sync_lock: tokio::sync::Mutex::new(()),
             },
@@ -323,6 +328,9 @@ impl SearchIndex {
             self.add_articles(repo, &batch, &sections).await?;
         }
         self.commit(last_change, now)?;
+        if let Ok(mut st) = self.state.lock() {
+            st.seen = None;
+        }
         Ok(count)
     }
 
@@ -408,27 +416,36 @@ impl SearchIndex {
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>, SearchError> {
         let _guard = self.sync_lock.lock().await;
-        let (last_change, last_time) = {
+        let (last_change, last_time, seen) = {
             let st = self.state.lock().map_err(|_| SearchError::Poisoned)?;
-            (st.last_change, st.last_time)
+            (st.last_change, st.last_time, st.seen.clone())
         };
         let mut ids: HashSet<i64> = HashSet::new();
         let mut newest = last_change;
+        let mut window: BTreeSet<i64> = BTreeSet::new();
         let mut cursor = (last_change - OVERLAP).max(0);
         loop {
             let rows = repo.changes_after(cursor, 1000).await?;
             let Some(last) = rows.last() else { break };
             cursor = last.id;
             newest = newest.max(last.id);
-            ids.extend(
-                rows.iter()
-                    .filter(|r| r.id > last_change - OVERLAP)
-                    .map(|r| r.article_id),
-            );
+            for r in &rows {
+                // Rows above the old cursor are new; in the overlap only
+                // the ones not indexed yet (a late commit) are.
+                let indexed = match &seen {
+                    Some(seen) => seen.contains(&r.id),
+                    None => r.id <= last_change,
+                };
+                if !indexed {
+                    ids.insert(r.article_id);
+                }
+                window.insert(r.id);
+            }
             if rows.len() < 1000 {
                 break;
             }
         }
+        let window = window.split_off(&(newest - OVERLAP));
         // Rows above the old cursor are new; the overlap only re-checks.
         for due in repo
             .changes_effective_between(last_time, now, 10_000)
@@ -439,6 +456,7 @@ impl SearchIndex {
         if ids.is_empty() {
             if let Ok(mut st) = self.state.lock() {
                 st.last_time = now;
+                st.seen = Some(window);
             }
             return Ok(Vec::new());
         }
@@ -453,6 +471,9 @@ impl SearchIndex {
         let sections = repo.sections().await?;
         self.add_articles(repo, &public, &sections).await?;
         self.commit(newest, now)?;
+        if let Ok(mut st) = self.state.lock() {
+            st.seen = Some(window);
+        }
         Ok(ids)
     }
 

@@ -8,6 +8,7 @@ mod m20261129_000003_changes;
 mod m20261129_000004_discovery;
 mod m20261129_000005_partner_quotas;
 mod m20261129_000006_comments;
+mod m20261129_000007_live_indexes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_discovery::Migration),
             Box::new(m20261129_000005_partner_quotas::Migration),
             Box::new(m20261129_000006_comments::Migration),
+            Box::new(m20261129_000007_live_indexes::Migration),
         ]
     }
 }
