@@ -339,6 +339,7 @@ async fn import(file: PathBuf, url: String, fallback: Option<String>) -> anyhow:
     })
     .await?;
     bar.finish_and_clear();
+    repo.database().refresh_statistics().await?;
     for (line, message) in &report.failed {
         eprintln!("line {line}: skipped: {message}");
     }

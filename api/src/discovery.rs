@@ -356,10 +356,15 @@ impl DiscoveryService {
             .max(f32::EPSILON);
         let s = &source.summary;
         let source_key = domain::text::search_key(&s.headline);
-        let source_words: HashSet<String> =
-            domain::text::search_tokens(&domain::block::body_text(&source.body))
-                .map(|t| t.2)
-                .collect();
+        // The same opening the candidates' bodies are cut to, so the
+        // near-duplicate test compares like with like.
+        let source_body: String = domain::block::body_text(&source.body)
+            .chars()
+            .take(crate::search::SIMILAR_BODY_CHARS)
+            .collect();
+        let source_words: HashSet<String> = domain::text::search_tokens(&source_body)
+            .map(|t| t.2)
+            .collect();
         let published = s.published_at.unwrap_or_else(|| self.svc.now());
         let mut scored: Vec<(i64, RelatedReason)> = Vec::new();
         for c in candidates {

@@ -100,6 +100,12 @@ impl Application {
             let seeded = crate::demo::seed(&repo, clock.now()).await?;
             tracing::info!(?seeded, "demo content");
         }
+        if repo.database().is_sqlite() {
+            repo.database()
+                .refresh_statistics()
+                .await
+                .context("cannot analyze the database")?;
+        }
         let index = open_index(&repo, settings.index_dir.as_deref(), clock.now()).await?;
         let cache = Arc::new(ResponseCache::new(
             settings.cache_enabled,

@@ -48,6 +48,16 @@ impl Database {
                 opts.max_connections(1).min_connections(1);
             } else {
                 opts.max_connections(8).min_connections(1);
+                // Per connection: WAL so readers never wait for the writer,
+                // and a page cache of 8 MB (the default 2 MB re-reads hot
+                // pages through read(2); 8 connections × 8 MB bounds it).
+                opts.map_sqlx_sqlite_opts(|o| {
+                    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(Duration::from_secs(5))
+                        .pragma("cache_size", "-8192")
+                });
             }
             opts.idle_timeout(None::<Duration>)
                 .max_lifetime(None::<Duration>);
@@ -60,17 +70,24 @@ impl Database {
                 counter.0.fetch_add(1, Ordering::SeqCst);
             });
         }
-        if conn.get_database_backend() == DbBackend::Sqlite && !memory {
-            conn.execute_unprepared("PRAGMA journal_mode = WAL").await?;
-            conn.execute_unprepared("PRAGMA synchronous = NORMAL")
-                .await?;
-        }
         Ok(Self { conn })
     }
 
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), RepoError> {
         Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Refreshes the query planner's statistics. SQLite has none until
+    /// `ANALYZE` runs, and without them it answers `id IN (…)` with a scan of
+    /// the status index (26 ms at 100k articles instead of 20 key lookups)
+    /// and sorts public lists instead of walking the partial index. A full
+    /// `ANALYZE` of 100k articles takes about 0.1 s. PostgreSQL's autovacuum
+    /// keeps its own statistics; after a bulk import an explicit `ANALYZE`
+    /// spares the first readers the stale plans.
+    pub async fn refresh_statistics(&self) -> Result<(), RepoError> {
+        self.conn.execute_unprepared("ANALYZE").await?;
         Ok(())
     }
 
@@ -91,6 +108,10 @@ impl Database {
             ..Default::default()
         };
         Ok(self.conn.begin_with_options(options).await?)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.conn.get_database_backend() == DbBackend::Sqlite
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
