@@ -338,8 +338,12 @@ pub async fn middleware(
         && let Some(entry) = cache.entries.get(&key)
         && now < entry.valid_until
     {
+        crate::metrics::cache_hit();
         let res = respond(&entry, req.headers(), head_only);
         return Ok(req.into_response(res));
+    }
+    if cache.enabled {
+        crate::metrics::cache_miss();
     }
     let res = next.call(req).await?;
     let uncacheable = res

@@ -145,6 +145,9 @@ struct ServeArgs {
     /// Refuse comments posted without a form token.
     #[arg(long, env = "BARTA_COMMENTS_REQUIRE_TOKEN")]
     comments_require_token: bool,
+    /// Requests in flight (all workers) before new ones get 503 + Retry-After.
+    #[arg(long, env = "BARTA_MAX_IN_FLIGHT", default_value_t = crate::config::DEFAULT_MAX_IN_FLIGHT)]
+    max_in_flight: usize,
     #[command(flatten)]
     feeds: FeedArgs,
 }
@@ -289,6 +292,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::bail!("BARTA_SYNC_INTERVAL_MS / --sync-interval-ms must be 50 to 60000");
     }
     settings.sync_interval = std::time::Duration::from_millis(args.sync_interval_ms);
+    if !(1..=100_000).contains(&args.max_in_flight) {
+        anyhow::bail!("BARTA_MAX_IN_FLIGHT / --max-in-flight must be 1 to 100000");
+    }
+    settings.max_in_flight = args.max_in_flight;
     settings.feeds = args.feeds.settings()?;
     settings.comments.trust_proxy = args.trust_proxy;
     settings.comments.require_form_token = args.comments_require_token;

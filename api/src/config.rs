@@ -40,6 +40,9 @@ pub struct Settings {
     pub feeds: FeedSettings,
     /// Reader comments: flood control and bot traps.
     pub comments: CommentSettings,
+    /// Requests in flight across all workers before new ones get 503
+    /// (`BARTA_MAX_IN_FLIGHT`).
+    pub max_in_flight: usize,
 }
 
 /// Flood control and bot traps for reader comments. Windows are measured
@@ -178,6 +181,10 @@ impl FeedSettings {
     }
 }
 
+/// Enough for a CDN's concurrent misses on two cores; beyond it latency
+/// only grows, so answering 503 at once is kinder to clients and the proxy.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
+
 impl Settings {
     pub fn new(database_url: impl Into<String>, bind: impl Into<String>) -> Self {
         Self {
@@ -194,6 +201,7 @@ impl Settings {
             purge_url: None,
             feeds: FeedSettings::default(),
             comments: CommentSettings::default(),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }

@@ -14,6 +14,8 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod import;
+pub mod limits;
+pub mod metrics;
 pub mod rest;
 pub mod search;
 pub mod service;

@@ -133,7 +133,7 @@ impl Application {
             cache,
             feeds,
             comments,
-            settings.workers,
+            &settings,
         )?;
         Ok(Self {
             port,
@@ -206,8 +206,9 @@ fn run(
     cache: Arc<ResponseCache>,
     feeds: crate::feeds::FeedState,
     comments: CommentService,
-    workers: Option<usize>,
+    settings: &Settings,
 ) -> anyhow::Result<Server> {
+    let (workers, max_in_flight) = (settings.workers, settings.max_in_flight);
     let cache = web::Data::from(cache);
     let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
     let discovery = web::Data::new(discovery);
@@ -215,6 +216,7 @@ fn run(
     let comments = web::Data::new(comments);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
+    let in_flight = web::Data::new(crate::limits::InFlight::new(max_in_flight));
     let mut server = HttpServer::new(move || {
         let cors = Cors::default()
             .allow_any_origin()
@@ -231,8 +233,11 @@ fn run(
             .app_data(comments.clone())
             .configure(rest::configure)
             .configure(|cfg| feeds.configure(cfg))
+            .app_data(in_flight.clone())
+            .route("/metrics", web::get().to(crate::metrics::handler))
             .service(
                 web::resource("/graphql")
+                    .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))
                     .route(web::get().to(graphql::get))
                     .route(web::post().to(graphql::post))
                     .default_service(web::to(graphql_method_not_allowed)),
@@ -256,8 +261,17 @@ fn run(
                     Ok(res)
                 }
             })
+            .wrap(from_fn(crate::limits::middleware))
+            .wrap(from_fn(crate::metrics::middleware))
             .wrap(TracingLogger::default())
     })
+    // Slow clients: the request head must arrive within 5 s, a closing
+    // client gets 2 s; idle keep-alive connections close after 30 s.
+    .client_request_timeout(std::time::Duration::from_secs(5))
+    .client_disconnect_timeout(std::time::Duration::from_secs(2))
+    .keep_alive(std::time::Duration::from_secs(30))
+    // SIGTERM/SIGINT: stop accepting, let requests in flight finish for up
+    // to 10 s, then stop (the pool closes when the application drops).
     .shutdown_timeout(10)
     .listen(listener)?;
     if let Some(n) = workers {

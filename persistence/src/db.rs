@@ -110,6 +110,21 @@ impl Database {
         Ok(self.conn.begin_with_options(options).await?)
     }
 
+    /// Open and idle connections of the pool.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.conn.get_database_backend() {
+            DbBackend::Postgres => {
+                let p = self.conn.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            DbBackend::Sqlite => {
+                let p = self.conn.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.conn.get_database_backend() == DbBackend::Sqlite
     }

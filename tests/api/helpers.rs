@@ -244,8 +244,7 @@ impl TestApp {
     }
 
     /// Brings the search index up to date (the background poller would,
-    /// within a second).
-    /// Syncs the search index; returns how many articles it re-indexed.
+    /// within a second); returns how many articles it re-indexed.
     pub async fn sync_index(&self) -> usize {
         self.discovery.sync().await.expect("index sync")
     }

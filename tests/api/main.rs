@@ -11,6 +11,7 @@ mod editorial;
 mod errors;
 mod feeds;
 mod graphql;
+mod hardening;
 mod import;
 mod rest;
 mod schema;

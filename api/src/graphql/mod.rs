@@ -12,10 +12,18 @@ use actix_web::{Either, HttpRequest, HttpResponse, web};
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
+};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptySubscription, Response, Schema, ServerError};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{
+    BatchRequest, BatchResponse, EmptySubscription, Response, Schema, ServerError,
+};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use std::any::TypeId;
 use std::sync::Arc;
 
 pub use mutation::Mutation;
@@ -37,12 +45,25 @@ pub const MAX_DEPTH: usize = 12;
 /// sections, authors and tags) fits; a 100-alias bomb does not.
 pub const MAX_COMPLEXITY: usize = 3_000;
 
+/// Largest POST body (bytes): a batch of the largest queries fits.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest query document (bytes); an app's biggest screen is ~3 KB.
+pub const MAX_QUERY_BYTES: usize = 32 * 1024;
+/// Most aliased fields in one document.
+pub const MAX_ALIASES: usize = 64;
+/// Most operations in one batch (POST with a JSON array).
+pub const MAX_BATCH: usize = 10;
+
 /// Builds the schema. Without a service it can still print its SDL.
 pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSchema {
+    // DocumentLimits comes first: it runs before persisted queries resolve
+    // a hash and before anything is validated or executed.
     let mut builder = Schema::build(Query, Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        .limit_directives(8)
+        .extension(DocumentLimits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(4096)))
         .extension(ErrorCodes);
     if let Some((svc, discovery)) = svc {
@@ -83,6 +104,111 @@ impl Extension for ErrorCodesExtension {
     }
 }
 
+/// Marks a request that came over GET (mutations are refused there, also
+/// when a persisted-query hash names one).
+#[derive(Clone, Copy)]
+struct ViaGet;
+
+/// Rejects oversized documents, alias floods and mutations over GET before
+/// validation and execution, each with its own `extensions.code`.
+struct DocumentLimits;
+
+impl ExtensionFactory for DocumentLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(DocumentLimitsExtension)
+    }
+}
+
+struct DocumentLimitsExtension;
+
+fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    e
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for DocumentLimitsExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::Request> {
+        if request.query.len() > MAX_QUERY_BYTES {
+            return Err(coded(
+                format!("The query document exceeds {MAX_QUERY_BYTES} bytes."),
+                "QUERY_TOO_LARGE",
+            ));
+        }
+        // Persisted queries (registered after this extension) fill in the
+        // document from its hash here.
+        let mut request = next.run(ctx, request).await?;
+        let via_get = request.data.contains_key(&TypeId::of::<ViaGet>());
+        let operation = request.operation_name.clone();
+        let doc = request.parsed_query().map_err(|e| {
+            // The parser gives up on deep nesting (a recursion limit, or
+            // pest's stack limit) with the whole document in its message.
+            if e.message.contains("recursion limit") || e.message.contains("stack limit") {
+                coded("The query is nested too deeply.", "QUERY_TOO_DEEP")
+            } else {
+                coded(e.message, "GRAPHQL_PARSE_FAILED")
+            }
+        })?;
+        if count_aliases(doc) > MAX_ALIASES {
+            return Err(coded(
+                format!("The query uses more than {MAX_ALIASES} aliases."),
+                "TOO_MANY_ALIASES",
+            ));
+        }
+        if via_get && operation_type(doc, operation.as_deref()) == Some(OperationType::Mutation) {
+            return Err(coded(
+                "Mutations must be sent with POST.",
+                "METHOD_NOT_ALLOWED",
+            ));
+        }
+        Ok(request)
+    }
+}
+
+/// Aliased fields in the operations and fragments of a document.
+fn count_aliases(doc: &ExecutableDocument) -> usize {
+    let mut stack: Vec<&SelectionSet> = doc
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node))
+        .collect();
+    let mut n = 0;
+    while let Some(set) = stack.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(f) => {
+                    n += usize::from(f.node.alias.is_some());
+                    stack.push(&f.node.selection_set.node);
+                }
+                Selection::InlineFragment(i) => stack.push(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    n
+}
+
+/// The type of the operation a request would run, when it names one.
+fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
+}
+
 fn add_code(e: &mut ServerError, executed: bool) {
     if let Some(source) = e.source.clone()
         && let Some(api) = source.downcast_ref::<ApiError>()
@@ -108,14 +234,72 @@ fn add_code(e: &mut ServerError, executed: bool) {
         .set("code", code);
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`: one operation, or a batch (a JSON array) of at most
+/// [`MAX_BATCH`]. The body is read with a limit ([`MAX_BODY_BYTES`], 413).
 pub async fn post(
     req: HttpRequest,
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
-    request: Result<GraphQLRequest, actix_web::Error>,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Either<HttpResponse, GraphQLResponse> {
-    execute(&req, schema, svc, request).await
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let status = e.as_response_error().status_code();
+            let (code, message) = if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                (
+                    "REQUEST_TOO_LARGE",
+                    format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+                )
+            } else {
+                ("BAD_REQUEST", e.to_string())
+            };
+            return Either::Left(request_error(status, code, &message));
+        }
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let batch = match async_graphql::http::receive_batch_body(
+        content_type,
+        body.as_ref(),
+        async_graphql::http::MultipartOptions::default(),
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => {
+            return Either::Left(request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &e.to_string(),
+            ));
+        }
+    };
+    if let BatchRequest::Batch(items) = &batch
+        && items.len() > MAX_BATCH
+    {
+        return Either::Left(request_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "BATCH_TOO_LARGE",
+            &format!(
+                "a batch may hold at most {MAX_BATCH} operations, got {}",
+                items.len()
+            ),
+        ));
+    }
+    execute(&req, schema, svc, batch).await
+}
+
+/// A GraphQL-shaped error for a request that never reached the schema.
+fn request_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({
+            "errors": [{"message": message, "extensions": {"code": code}}]
+        }))
 }
 
 /// `GET /graphql`: GraphiQL for a browser, else a query from the URL.
@@ -142,52 +326,64 @@ pub async fn get(
                 ),
         );
     }
-    if let Ok(r) = &request
-        && is_mutation(&r.0)
-    {
-        return Either::Left(
-            HttpResponse::MethodNotAllowed()
-                .insert_header((header::ALLOW, "POST"))
-                .json(serde_json::json!({
-                    "errors": [{"message": "mutations must be sent with POST", "extensions": {"code": "METHOD_NOT_ALLOWED"}}]
-                })),
-        );
+    let request = match request {
+        Ok(r) => r.into_inner(),
+        Err(e) => {
+            return Either::Left(request_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &e.to_string(),
+            ));
+        }
+    };
+    if is_mutation(&request) {
+        return Either::Left(method_not_allowed());
     }
-    execute(&req, schema, svc, request).await
+    let result = execute(
+        &req,
+        schema,
+        svc,
+        BatchRequest::Single(request.data(ViaGet)),
+    )
+    .await;
+    // A persisted-query hash can name a mutation: the schema refuses it
+    // (METHOD_NOT_ALLOWED); over HTTP that is a 405.
+    if let Either::Left(res) = &result
+        && res.extensions().get::<RefusedOverGet>().is_some()
+    {
+        return Either::Left(method_not_allowed());
+    }
+    result
 }
+
+fn method_not_allowed() -> HttpResponse {
+    let mut res = request_error(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "mutations must be sent with POST",
+    );
+    res.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+    res
+}
+
+/// Set on a response whose only error is a mutation refused over GET.
+#[derive(Clone, Copy)]
+struct RefusedOverGet;
 
 /// True when the operation the request would run is a mutation.
 fn is_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let ty = match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    };
-    ty == Some(OperationType::Mutation)
+    async_graphql::parser::parse_query(&request.query).is_ok_and(|doc| {
+        operation_type(&doc, request.operation_name.as_deref()) == Some(OperationType::Mutation)
+    })
 }
 
 async fn execute(
     req: &HttpRequest,
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
-    request: Result<GraphQLRequest, actix_web::Error>,
+    batch: BatchRequest,
 ) -> Either<HttpResponse, GraphQLResponse> {
-    let request = match request {
-        Ok(r) => r.into_inner(),
-        Err(e) => {
-            let body = serde_json::json!({
-                "errors": [{"message": e.to_string(), "extensions": {"code": "BAD_REQUEST"}}]
-            });
-            return Either::Left(HttpResponse::BadRequest().json(body));
-        }
-    };
     let caller = match crate::auth::caller(svc.repo(), req).await {
         Ok(c) => c,
         Err(e) => {
@@ -195,17 +391,28 @@ async fn execute(
             Caller::Invalid
         }
     };
-    let mut request = request
-        .data(loaders::loaders(svc.get_ref().clone()))
-        .data(caller);
-    // Comments share one flood guard between REST and GraphQL.
-    if let Some(comments) = req.app_data::<web::Data<CommentService>>() {
-        request = request
-            .data(comments.client_of(req))
-            .data(comments.get_ref().clone());
-    }
-    let response = schema.execute(request).await;
-    let failed = !response.errors.is_empty();
+    let comments = req.app_data::<web::Data<CommentService>>();
+    let prepare = |request: async_graphql::Request| {
+        let mut request = request
+            .data(loaders::loaders(svc.get_ref().clone()))
+            .data(caller.clone());
+        // Comments share one flood guard between REST and GraphQL.
+        if let Some(comments) = comments {
+            request = request
+                .data(comments.client_of(req))
+                .data(comments.get_ref().clone());
+        }
+        request
+    };
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
+        BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
+    };
+    let response = schema.execute_batch(batch).await;
+    let (failed, refused) = match &response {
+        BatchResponse::Single(r) => (!r.errors.is_empty(), refused_over_get(r)),
+        BatchResponse::Batch(rs) => (rs.iter().any(|r| !r.errors.is_empty()), false),
+    };
     let response: GraphQLResponse = response.into();
     if failed {
         // Errors are answers about this request, not content to cache.
@@ -214,7 +421,18 @@ async fn execute(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         );
+        if refused {
+            res.extensions_mut().insert(RefusedOverGet);
+        }
         return Either::Left(res);
     }
     Either::Right(response)
+}
+
+fn refused_over_get(r: &Response) -> bool {
+    r.errors.len() == 1
+        && r.errors.iter().all(|e| {
+            e.extensions.as_ref().and_then(|x| x.get("code"))
+                == Some(&async_graphql::Value::from("METHOD_NOT_ALLOWED"))
+        })
 }

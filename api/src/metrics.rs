@@ -1,0 +1,175 @@
+//! Prometheus metrics at `/metrics` (text exposition format): requests and
+//! their latency by route and status, requests refused for overload, the
+//! response cache's hits and misses, the database pool, and the search
+//! index's lag behind the change log.
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::discovery::DiscoveryService;
+
+type Labels = Vec<(&'static str, String)>;
+
+struct Metrics {
+    registry: Registry,
+    requests: Family<Labels, Counter>,
+    latency: Family<Labels, Histogram>,
+    overloaded: Counter,
+    cache_hits: Counter,
+    cache_misses: Counter,
+    pool_size: Gauge,
+    pool_idle: Gauge,
+    index_lag: Gauge,
+    index_docs: Gauge,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let mut registry = Registry::with_prefix("barta");
+    let requests = Family::<Labels, Counter>::default();
+    registry.register("http_requests", "HTTP requests answered", requests.clone());
+    let latency = Family::<Labels, Histogram>::new_with_constructor(|| {
+        // 0.25 ms … 4 s
+        Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
+    });
+    registry.register(
+        "http_request_duration_seconds",
+        "Time to the response head, by route",
+        latency.clone(),
+    );
+    let overloaded = Counter::default();
+    registry.register(
+        "overloaded",
+        "Requests refused with 503 because too many were in flight",
+        overloaded.clone(),
+    );
+    let cache_hits = Counter::default();
+    registry.register(
+        "cache_hits",
+        "Responses served from the in-process cache",
+        cache_hits.clone(),
+    );
+    let cache_misses = Counter::default();
+    registry.register(
+        "cache_misses",
+        "Cacheable requests the in-process cache could not answer",
+        cache_misses.clone(),
+    );
+    let pool_size = Gauge::default();
+    registry.register(
+        "db_pool_connections",
+        "Open database connections",
+        pool_size.clone(),
+    );
+    let pool_idle = Gauge::default();
+    registry.register(
+        "db_pool_idle",
+        "Idle database connections",
+        pool_idle.clone(),
+    );
+    let index_lag = Gauge::default();
+    registry.register(
+        "search_index_lag",
+        "Change-log entries the search index has not absorbed yet",
+        index_lag.clone(),
+    );
+    let index_docs = Gauge::default();
+    registry.register(
+        "search_index_documents",
+        "Articles in the search index",
+        index_docs.clone(),
+    );
+    Metrics {
+        registry,
+        requests,
+        latency,
+        overloaded,
+        cache_hits,
+        cache_misses,
+        pool_size,
+        pool_idle,
+        index_lag,
+        index_docs,
+    }
+});
+
+pub fn overloaded() {
+    METRICS.overloaded.inc();
+}
+
+pub fn cache_hit() {
+    METRICS.cache_hits.inc();
+}
+
+pub fn cache_miss() {
+    METRICS.cache_misses.inc();
+}
+
+/// Counts and times every request by its route pattern (`/v1/articles/{id}`,
+/// never the raw path, so ids do not multiply the series).
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let status = res.status().as_u16().to_string();
+    METRICS
+        .latency
+        .get_or_create(&vec![("route", route.clone())])
+        .observe(start.elapsed().as_secs_f64());
+    METRICS
+        .requests
+        .get_or_create(&vec![
+            ("route", route),
+            ("method", method),
+            ("status", status),
+        ])
+        .inc();
+    Ok(res.map_into_boxed_body())
+}
+
+/// `GET /metrics`.
+pub async fn handler(discovery: web::Data<DiscoveryService>) -> HttpResponse {
+    let db = discovery.content().repo().database();
+    let (size, idle) = db.pool_stats();
+    METRICS.pool_size.set(i64::from(size));
+    METRICS
+        .pool_idle
+        .set(i64::try_from(idle).unwrap_or(i64::MAX));
+    let index = discovery.index();
+    METRICS
+        .index_docs
+        .set(i64::try_from(index.num_docs()).unwrap_or(i64::MAX));
+    if let Ok(Ok(last)) = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        discovery.content().repo().last_change_id(),
+    )
+    .await
+    {
+        METRICS.index_lag.set((last - index.last_change()).max(0));
+    }
+    let mut body = String::new();
+    if encode(&mut body, &METRICS.registry).is_err() {
+        return HttpResponse::InternalServerError().finish();
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header(("cache-control", "no-store"))
+        .body(body)
+}

@@ -1,0 +1,343 @@
+//! Hostile input, overload, metrics and a database outage.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use persistence::testing::Engine;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_custom};
+
+async fn post_graphql(app: &TestApp, body: String) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_graphql_documents_are_refused_with_their_own_codes() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+
+    // 1,000 levels of nesting: refused by the parser's recursion limit.
+    let deep = format!(
+        "{{ {} }}",
+        "articles(first: 1) { edges { node { section { ".repeat(250) + &"}".repeat(1000)
+    );
+    let (_, body) = post_graphql(&app, json!({ "query": deep }).to_string()).await;
+    assert_eq!(code(&body), "QUERY_TOO_DEEP", "{body}");
+    assert!(body["data"].is_null());
+
+    // 100 aliases in a small document.
+    let aliases: String = (0..100)
+        .map(|i| format!("a{i}: sections {{ slug }} "))
+        .collect();
+    let (_, body) = post_graphql(
+        &app,
+        json!({ "query": format!("{{ {aliases} }}") }).to_string(),
+    )
+    .await;
+    assert_eq!(code(&body), "TOO_MANY_ALIASES", "{body}");
+
+    // 10,000 aliases: a document over the size limit, refused unparsed.
+    let aliases: String = (0..10_000)
+        .map(|i| format!("a{i}: sections {{ slug }} "))
+        .collect();
+    let (_, body) = post_graphql(
+        &app,
+        json!({ "query": format!("{{ {aliases} }}") }).to_string(),
+    )
+    .await;
+    assert_eq!(code(&body), "QUERY_TOO_LARGE", "{body}");
+
+    // A 1 MB body: 413 before it is parsed as JSON.
+    let padding = " ".repeat(1024 * 1024);
+    let (status, body) = post_graphql(
+        &app,
+        format!("{{\"query\": \"{{ sections {{ slug }} }}{padding}\"}}"),
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert_eq!(code(&body), "REQUEST_TOO_LARGE", "{body}");
+
+    // A batch of 1,000 operations is refused; a batch of 2 runs.
+    let one = json!({ "query": "{ sections { slug } }" });
+    let (status, body) = post_graphql(&app, json!(vec![one.clone(); 1000]).to_string()).await;
+    assert_eq!(status, 400);
+    assert_eq!(code(&body), "BATCH_TOO_LARGE", "{body}");
+    let (status, body) = post_graphql(&app, json!([one.clone(), one]).to_string()).await;
+    assert_eq!(status, 200);
+    let results = body.as_array().expect("a batch answers with an array");
+    assert_eq!(results.len(), 2);
+    assert!(results[1]["data"]["sections"].is_array(), "{body}");
+
+    // Introspection abuse: a deeply nested __type walk hits the depth limit.
+    let of_type = "ofType { ".repeat(20) + "name " + &"}".repeat(20);
+    let (_, body) = post_graphql(
+        &app,
+        json!({ "query": format!("{{ __schema {{ types {{ fields {{ type {{ {of_type} }} }} }} }} }}") })
+            .to_string(),
+    )
+    .await;
+    assert_eq!(code(&body), "QUERY_TOO_DEEP", "{body}");
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persisted_mutation_cannot_run_over_get() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let editor = app.key(domain::Scope::Editor).await;
+    let draft = app.ids.draft;
+    let mutation = "mutation($id: ID!) { publishArticle(id: $id, expectedVersion: 1) { version } }";
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(mutation.as_bytes()))
+    };
+    // Registering it (anonymous, so it is refused, but the hash is known now).
+    let (_, registered) = post_graphql(
+        &app,
+        json!({"query": mutation, "variables": {"id": draft.to_string()},
+               "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}})
+        .to_string(),
+    )
+    .await;
+    assert_eq!(code(&registered), "UNAUTHENTICATED", "{registered}");
+    let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
+    let variables = json!({"id": draft.to_string()}).to_string();
+    let pct = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let path = format!(
+        "/graphql?extensions={}&variables={}",
+        pct(&extensions),
+        pct(&variables)
+    );
+    let res = app
+        .with_key(Method::GET, &path, &editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "METHOD_NOT_ALLOWED", "{body}");
+    app.get_json(&format!("/v1/articles/{draft}"), 404).await;
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_urls_and_headers_are_refused_as_problems() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let res = app.get(&format!("/v1/search?q={}", "ক".repeat(4000))).await;
+    assert_eq!(res.status().as_u16(), 414);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let res = app
+        .client
+        .get(app.url("/v1/articles"))
+        .header("x-padding", "a".repeat(40 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 431);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "headers_too_large");
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_capacity_left_requests_get_503_and_probes_still_answer() {
+    let app = spawn_app_custom(Engine::Sqlite, true, |s| s.max_in_flight = 0)
+        .await
+        .unwrap();
+    let res = app.get("/v1/articles").await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(res.headers()["retry-after"].to_str().unwrap(), "1");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "overloaded");
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("barta_overloaded_total"), "{metrics}");
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_by_route_and_report_the_cache_and_index() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let id = app.ids.public[0];
+    app.get_json(&format!("/v1/articles/{id}"), 200).await;
+    app.get_json(&format!("/v1/articles/{id}"), 200).await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text().await.unwrap();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("barta_http_requests_total{")
+                && l.contains("route=\"/v1/articles/{id_or_slug}\"")
+                && l.contains("status=\"200\"")
+        })
+        .unwrap_or_else(|| panic!("no request counter for the article route:\n{text}"));
+    let count: f64 = line
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a sample: {line}"));
+    assert!(count >= 2.0, "{line}");
+    assert!(
+        text.contains("barta_http_request_duration_seconds_bucket{le=")
+            || text.contains("barta_http_request_duration_seconds_bucket{route="),
+        "{text}"
+    );
+    for name in [
+        "barta_cache_hits_total",
+        "barta_cache_misses_total",
+        "barta_db_pool_connections",
+        "barta_search_index_lag",
+        "barta_search_index_documents",
+    ] {
+        assert!(text.contains(name), "{name} missing:\n{text}");
+    }
+    app.cleanup().await;
+}
+
+/// A TCP proxy in front of PostgreSQL that can be switched off: existing
+/// connections are cut and new ones closed at once, as when the database
+/// server goes away.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    cut: watch::Sender<u64>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let (cut, _) = watch::channel(0u64);
+        let (flag, cuts) = (up.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !flag.load(Ordering::SeqCst) {
+                    continue; // dropped: closed at once
+                }
+                let mut cut = cuts.subscribe();
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { port, up, cut }
+    }
+
+    fn down(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        self.cut.send_modify(|n| *n += 1);
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+/// PostgreSQL goes away and comes back: reads answer 503 (or from the
+/// cache), `/readyz` says not ready, and the server recovers by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_rides_out_a_database_outage() {
+    if persistence::testing::postgres_skipped() {
+        return;
+    }
+    let base = persistence::testing::base_postgres_url();
+    let authority = base
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .map(|a| a.rsplit('@').next().unwrap_or(a).to_owned())
+        .unwrap();
+    let proxy = Proxy::start(authority.clone()).await;
+    let proxied = format!("127.0.0.1:{}", proxy.port);
+    let app = spawn_app_custom(Engine::Postgres, true, |s| {
+        s.database_url = s.database_url.replacen(&authority, &proxied, 1);
+    })
+    .await
+    .unwrap();
+    let [first, second] = [app.ids.public[0], app.ids.public[1]];
+    app.get_json(&format!("/v1/articles/{first}"), 200).await;
+
+    proxy.down();
+    let res = app.get(&format!("/v1/articles/{second}")).await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "unavailable");
+    assert_eq!(app.get("/readyz").await.status().as_u16(), 503);
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    // What is cached is still served.
+    app.get_json(&format!("/v1/articles/{first}"), 200).await;
+    let gql = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({"query": "{ sections { slug } }"}))
+        .send()
+        .await
+        .unwrap();
+    let gql: Value = gql.json().await.unwrap();
+    assert_eq!(code(&gql), "SERVICE_UNAVAILABLE", "{gql}");
+
+    proxy.restore();
+    // The pool reconnects on its own: no restart. Each attempt is a real
+    // request; the first ones may still meet a connection cut by the outage.
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get(&format!("/v1/articles/{second}")).await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        recovered,
+        "the server did not recover after the database came back"
+    );
+    assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
+    app.cleanup().await;
+}
