@@ -359,6 +359,7 @@ impl EditorialService {
     }
 
     fn taxonomy_changed(&self, key: String) {
+        self.svc.taxonomy_changed();
         if let Some(cache) = self.svc.cache() {
             cache.everything_changed(vec![key]);
         }

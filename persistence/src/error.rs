@@ -32,9 +32,28 @@ impl RepoError {
     /// True when the database could not be reached (as opposed to a query
     /// that failed): the API answers 503 for these.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            RepoError::Timeout | RepoError::Database(DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
-        )
+        match self {
+            RepoError::Timeout
+            | RepoError::Database(DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) => true,
+            // A pooled connection that the database dropped (restart,
+            // outage): the statement fails on the wire.
+            RepoError::Database(DbErr::Query(e) | DbErr::Exec(e)) => is_connection_lost(e),
+            _ => false,
+        }
+    }
+}
+
+fn is_connection_lost(e: &sea_orm::RuntimeErr) -> bool {
+    match e {
+        sea_orm::RuntimeErr::SqlxError(e) => matches!(
+            e.as_ref(),
+            sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::Protocol(_)
+                | sea_orm::sqlx::Error::Tls(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::WorkerCrashed
+        ),
+        _ => false,
     }
 }

@@ -7,8 +7,11 @@ use domain::{
     Article, ArticleFilter, ArticleStatus, ArticleSummary, Author, Block, Correction, Cursor,
     Image, PageRequest, Section, Tag,
 };
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::db::Database;
 use crate::entities::{
@@ -45,6 +48,19 @@ pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// The SQL form of [`domain::is_public`]; keep the two in step.
+const LINK_AUTHOR: i32 = 0;
+const LINK_TAG: i32 = 1;
+const LINK_SECTION: i32 = 2;
+
+/// One row of the link tables (authors, tags, secondary sections).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct LinkRow {
+    kind: i32,
+    article_id: i64,
+    other_id: i64,
+    position: i32,
+}
+
 /// The predicate of the partial list indexes (migration 000007).
 pub(crate) const LIVE_STATUSES: &str = "\"articles\".\"status\" IN ('published', 'scheduled')";
 
@@ -351,35 +367,69 @@ impl ContentRepo {
 
     /// Fills `author_ids` and `tag_ids` of a page with two queries.
     pub(crate) async fn fill_links(&self, items: &mut [ArticleSummary]) -> Result<(), RepoError> {
+        self.fill_links_and_sections(items).await.map(|_| ())
+    }
+
+    /// Fills the author and tag ids of `items` and returns their secondary
+    /// sections, in one query (a UNION ALL of the three link tables).
+    async fn fill_links_and_sections(
+        &self,
+        items: &mut [ArticleSummary],
+    ) -> Result<HashMap<i64, Vec<i64>>, RepoError> {
+        let mut secondary: HashMap<i64, Vec<i64>> = HashMap::new();
         if items.is_empty() {
-            return Ok(());
+            return Ok(secondary);
         }
         let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
-        let authors = article_author::Entity::find()
-            .filter(article_author::Column::ArticleId.is_in(ids.clone()))
-            .order_by_asc(article_author::Column::Position)
-            .order_by_asc(article_author::Column::AuthorId)
+        let part = |kind: i32, table: &str, other: &str| {
+            Query::select()
+                .expr_as(Expr::val(kind), Alias::new("kind"))
+                .expr_as(
+                    Expr::col(Alias::new("article_id")),
+                    Alias::new("article_id"),
+                )
+                .expr_as(Expr::col(Alias::new(other)), Alias::new("other_id"))
+                .expr_as(Expr::col(Alias::new("position")), Alias::new("position"))
+                .from(Alias::new(table))
+                .and_where(sea_orm::sea_query::ExprTrait::is_in(
+                    Expr::col(Alias::new("article_id")),
+                    ids.clone(),
+                ))
+                .to_owned()
+        };
+        let query = part(LINK_AUTHOR, "article_authors", "author_id")
+            .union(UnionType::All, part(LINK_TAG, "article_tags", "tag_id"))
+            .union(
+                UnionType::All,
+                part(LINK_SECTION, "article_sections", "section_id"),
+            )
+            .to_owned();
+        let statement = self.db.conn.get_database_backend().build(&query);
+        let mut links = LinkRow::find_by_statement(statement)
             .all(&self.db.conn)
             .await?;
-        let tags = article_tag::Entity::find()
-            .filter(article_tag::Column::ArticleId.is_in(ids))
-            .order_by_asc(article_tag::Column::Position)
-            .order_by_asc(article_tag::Column::TagId)
-            .all(&self.db.conn)
-            .await?;
+        links.sort_by_key(|l| (l.kind, l.article_id, l.position, l.other_id));
         let mut by_article: HashMap<i64, &mut ArticleSummary> =
             items.iter_mut().map(|a| (a.id, a)).collect();
-        for link in authors {
-            if let Some(a) = by_article.get_mut(&link.article_id) {
-                a.author_ids.push(link.author_id);
+        for link in links {
+            match link.kind {
+                LINK_AUTHOR => {
+                    if let Some(a) = by_article.get_mut(&link.article_id) {
+                        a.author_ids.push(link.other_id);
+                    }
+                }
+                LINK_TAG => {
+                    if let Some(a) = by_article.get_mut(&link.article_id) {
+                        a.tag_ids.push(link.other_id);
+                    }
+                }
+                _ => secondary
+                    .entry(link.article_id)
+                    .or_default()
+                    .push(link.other_id),
             }
         }
-        for link in tags {
-            if let Some(a) = by_article.get_mut(&link.article_id) {
-                a.tag_ids.push(link.tag_id);
-            }
-        }
-        Ok(())
+        Ok(secondary)
     }
 
     /// A public article by id; `None` when it does not exist or is not public.
@@ -422,18 +472,11 @@ impl ContentRepo {
     ) -> Result<Option<Article>, RepoError> {
         let Some(row) = row else { return Ok(None) };
         let mut summary = [to_summary(&row)?];
-        self.fill_links(&mut summary).await?;
+        let mut secondary = self.fill_links_and_sections(&mut summary).await?;
         let [summary] = summary;
         let id = row.id;
         let mut article = to_article(row, summary)?;
-        article.secondary_section_ids = article_section::Entity::find()
-            .filter(article_section::Column::ArticleId.eq(id))
-            .order_by_asc(article_section::Column::Position)
-            .all(&self.db.conn)
-            .await?
-            .into_iter()
-            .map(|l| l.section_id)
-            .collect();
+        article.secondary_section_ids = secondary.remove(&id).unwrap_or_default();
         Ok(Some(article))
     }
 

@@ -210,8 +210,8 @@ async fn hostile_queries_are_rejected_before_execution(app: &TestApp) {
         body["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP",
         "{body}"
     );
-    let aliases: String = (0..100)
-        .map(|i| format!("a{i}: articles(first: 50) {{ edges {{ node {{ headline }} }} }} "))
+    let aliases: String = (0..40)
+        .map(|i| format!("a{i}: articles(first: 100) {{ edges {{ node {{ headline }} }} }} "))
         .collect();
     let body = app.graphql(&format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(
@@ -284,7 +284,12 @@ async fn related_objects_are_batched_not_queried_per_article(app: &TestApp) {
             app.queries.get() - before
         }
     };
+    // The second request may find sections, authors and tags in the
+    // taxonomy cache: it can only need fewer statements, never more.
     let one = count(1).await;
     let five = count(5).await;
-    assert_eq!(one, five, "queries do not grow with the number of articles");
+    assert!(
+        five <= one,
+        "queries do not grow with the number of articles ({one} for 1, {five} for 5)"
+    );
 }

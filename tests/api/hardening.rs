@@ -316,7 +316,7 @@ async fn the_server_rides_out_a_database_outage() {
     let gql = app
         .client
         .post(app.url("/graphql"))
-        .json(&json!({"query": "{ sections { slug } }"}))
+        .json(&json!({"query": "{ articles(first: 3) { edges { node { headline } } } }"}))
         .send()
         .await
         .unwrap();

@@ -27,7 +27,7 @@ impl Loader<AllSections> for ContentLoader {
         &self,
         _: &[AllSections],
     ) -> Result<HashMap<AllSections, Self::Value>, Self::Error> {
-        let sections = self.0.repo().sections().await?;
+        let sections = self.0.cached_sections().await?;
         Ok(HashMap::from([(AllSections, Arc::new(sections))]))
     }
 }
