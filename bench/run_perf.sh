@@ -17,7 +17,9 @@ if [ "${SKIP_SETUP:-0}" != 1 ]; then
 fi
 # The same noise reduction the peers get in run_all.sh.
 RUN_OPTS="${RUN_OPTS:---renice -10 --wait-idle 50:15}"
-CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-../target}" cargo build --release -p api --bin barta
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-../target}" cargo build --release -p api --bin barta
+fi
 BARTA="$(realpath "${CARGO_TARGET_DIR:-../target}/release/barta")"
 if [ "${SKIP_SETUP:-0}" != 1 ]; then
   ARTICLES=$ARTICLES bash "$H/setup_pg.sh"

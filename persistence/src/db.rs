@@ -67,6 +67,12 @@ impl Database {
                 .max_lifetime(None::<Duration>);
         } else {
             opts.max_connections(32).min_connections(1);
+            // Generic plans for prepared statements. PostgreSQL otherwise
+            // re-plans the visibility query on every execution (its custom
+            // plan looks cheaper than the generic one), and planning it
+            // costs 1.7 ms of CPU against 0.03 ms to run it: with custom
+            // plans, planning was most of the database's work for a list.
+            opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_generic_plan")]));
         }
         let mut conn = sea_orm::Database::connect(opts).await?;
         if let Some(counter) = counter {

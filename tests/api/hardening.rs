@@ -341,3 +341,59 @@ async fn the_server_rides_out_a_database_outage() {
     assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
     app.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphql_over_http_media_types_are_negotiated() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let send = |accept: Option<&'static str>, query: &'static str| {
+        let mut req = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(json!({ "query": query }).to_string());
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        req.send()
+    };
+    let content_type = |res: &reqwest::Response| {
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // Asked for the GraphQL-over-HTTP type: a request error is a 400 with no
+    // `data` entry at all; a good query is a 200 of that type.
+    let modern = Some("application/graphql-response+json");
+    let res = send(modern, "{ sections { nosuchfield } }").await.unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(content_type(&res).starts_with("application/graphql-response+json"));
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("data").is_none(), "{body}");
+    assert!(body["errors"][0]["message"].is_string(), "{body}");
+    let res = send(modern, "{ sections { slug } }").await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(content_type(&res).starts_with("application/graphql-response+json"));
+
+    // Legacy clients (no Accept, or application/json) keep 200 + JSON.
+    let res = send(None, "{ sections { nosuchfield } }").await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(content_type(&res).starts_with("application/json"));
+    let res = send(Some("application/json"), "{ sections { slug } }")
+        .await
+        .unwrap();
+    assert!(content_type(&res).starts_with("application/json"));
+
+    // A POST with no Content-Type is refused as unsupported.
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .body(json!({ "query": "{ sections { slug } }" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    app.cleanup().await;
+}

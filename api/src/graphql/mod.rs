@@ -8,7 +8,7 @@ mod query;
 mod types;
 
 use actix_web::http::header;
-use actix_web::{Either, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
@@ -22,7 +22,7 @@ use async_graphql::parser::types::{
 use async_graphql::{
     BatchRequest, BatchResponse, EmptySubscription, Response, Schema, ServerError,
 };
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLRequest;
 use std::any::TypeId;
 use std::sync::Arc;
 
@@ -241,7 +241,7 @@ pub async fn post(
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
     body: Result<web::Bytes, actix_web::Error>,
-) -> Either<HttpResponse, GraphQLResponse> {
+) -> HttpResponse {
     let body = match body {
         Ok(b) => b,
         Err(e) => {
@@ -254,7 +254,7 @@ pub async fn post(
             } else {
                 ("BAD_REQUEST", e.to_string())
             };
-            return Either::Left(request_error(status, code, &message));
+            return request_error(status, code, &message);
         }
     };
     let content_type = req
@@ -262,6 +262,13 @@ pub async fn post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    if content_type.is_none() {
+        return request_error(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            "send the request as application/json",
+        );
+    }
     let batch = match async_graphql::http::receive_batch_body(
         content_type,
         body.as_ref(),
@@ -271,24 +278,24 @@ pub async fn post(
     {
         Ok(b) => b,
         Err(e) => {
-            return Either::Left(request_error(
+            return request_error(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 &e.to_string(),
-            ));
+            );
         }
     };
     if let BatchRequest::Batch(items) = &batch
         && items.len() > MAX_BATCH
     {
-        return Either::Left(request_error(
+        return request_error(
             actix_web::http::StatusCode::BAD_REQUEST,
             "BATCH_TOO_LARGE",
             &format!(
                 "a batch may hold at most {MAX_BATCH} operations, got {}",
                 items.len()
             ),
-        ));
+        );
     }
     execute(&req, schema, svc, batch).await
 }
@@ -308,36 +315,34 @@ pub async fn get(
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
     request: Result<GraphQLRequest, actix_web::Error>,
-) -> Either<HttpResponse, GraphQLResponse> {
+) -> HttpResponse {
     let wants_html = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if wants_html && !req.query_string().contains("query=") {
-        return Either::Left(
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(
-                    GraphiQLSource::build()
-                        .endpoint("/graphql")
-                        .title("Barta GraphQL")
-                        .finish(),
-                ),
-        );
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .title("Barta GraphQL")
+                    .finish(),
+            );
     }
     let request = match request {
         Ok(r) => r.into_inner(),
         Err(e) => {
-            return Either::Left(request_error(
+            return request_error(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 &e.to_string(),
-            ));
+            );
         }
     };
     if is_mutation(&request) {
-        return Either::Left(method_not_allowed());
+        return method_not_allowed();
     }
     let result = execute(
         &req,
@@ -348,10 +353,8 @@ pub async fn get(
     .await;
     // A persisted-query hash can name a mutation: the schema refuses it
     // (METHOD_NOT_ALLOWED); over HTTP that is a 405.
-    if let Either::Left(res) = &result
-        && res.extensions().get::<RefusedOverGet>().is_some()
-    {
-        return Either::Left(method_not_allowed());
+    if result.extensions().get::<RefusedOverGet>().is_some() {
+        return method_not_allowed();
     }
     result
 }
@@ -383,7 +386,7 @@ async fn execute(
     schema: web::Data<BartaSchema>,
     svc: web::Data<ContentService>,
     batch: BatchRequest,
-) -> Either<HttpResponse, GraphQLResponse> {
+) -> HttpResponse {
     let caller = match crate::auth::caller(svc.repo(), req).await {
         Ok(c) => c,
         Err(e) => {
@@ -413,20 +416,59 @@ async fn execute(
         BatchResponse::Single(r) => (!r.errors.is_empty(), refused_over_get(r)),
         BatchResponse::Batch(rs) => (rs.iter().any(|r| !r.errors.is_empty()), false),
     };
-    let response: GraphQLResponse = response.into();
+    let modern = wants_graphql_response(req);
+    let (status, body) = match &response {
+        // A request error (nothing executed: parse, validation, limits)
+        // under the GraphQL-over-HTTP media type: 400 and no `data` entry.
+        BatchResponse::Single(r) if modern && is_request_error(r) => (
+            actix_web::http::StatusCode::BAD_REQUEST,
+            serde_json::to_vec(&serde_json::json!({ "errors": r.errors })),
+        ),
+        _ => (
+            actix_web::http::StatusCode::OK,
+            serde_json::to_vec(&response),
+        ),
+    };
+    let Ok(body) = body else {
+        return request_error(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_SERVER_ERROR",
+            "the response could not be serialised",
+        );
+    };
+    let mut res = HttpResponse::build(status);
+    res.content_type(if modern {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    });
     if failed {
         // Errors are answers about this request, not content to cache.
-        let mut res = actix_web::Responder::respond_to(response, req).map_into_boxed_body();
-        res.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-        if refused {
-            res.extensions_mut().insert(RefusedOverGet);
-        }
-        return Either::Left(res);
+        res.insert_header((header::CACHE_CONTROL, "no-store"));
     }
-    Either::Right(response)
+    let mut res = res.body(body);
+    if refused {
+        res.extensions_mut().insert(RefusedOverGet);
+    }
+    res
+}
+
+/// The client asked for `application/graphql-response+json` (the
+/// GraphQL-over-HTTP media type); otherwise answers are `application/json`
+/// with status 200, as legacy clients expect.
+fn wants_graphql_response(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"))
+}
+
+/// Errors and no data, none of them from a field: the request was refused
+/// before anything executed.
+fn is_request_error(r: &Response) -> bool {
+    matches!(r.data, async_graphql::Value::Null)
+        && !r.errors.is_empty()
+        && r.errors.iter().all(|e| e.path.is_empty())
 }
 
 fn refused_over_get(r: &Response) -> bool {

@@ -283,7 +283,10 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
-        let (last_change, last_time) = match index.load_metas()?.payload {
+        // No payload: never committed (or a build died half-way).
+        let payload = index.load_metas()?.payload;
+        let complete = payload.is_some();
+        let (last_change, last_time) = match payload {
             Some(p) => parse_payload(&p),
             None => (0, DateTime::<Utc>::UNIX_EPOCH),
         };
@@ -300,7 +303,9 @@ impl SearchIndex {
                 }),
                 sync_lock: tokio::sync::Mutex::new(()),
             },
-            rebuild || last_change == 0,
+            // An empty change log (data loaded around the API, e.g. by
+            // COPY) is still a complete index: `last_change` 0 is valid.
+            rebuild || !complete,
         ))
     }
 
