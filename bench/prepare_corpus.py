@@ -8,6 +8,7 @@ almost none), spread deterministically over the last `--days` days.
 times distinct) to reach a larger archive: 18,180 × 6 ≈ 109k articles.
 """
 import argparse
+import os
 import datetime as dt
 import gzip
 import json
@@ -15,7 +16,7 @@ import random
 import sys
 
 p = argparse.ArgumentParser()
-p.add_argument("--corpus", default="../../shared/corpus/bn-news.jsonl.gz")
+p.add_argument("--corpus", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../shared/corpus/bn-news.jsonl.gz"))
 p.add_argument("--out", required=True)
 p.add_argument("--copies", type=int, default=1)
 p.add_argument("--days", type=int, default=365)

@@ -395,5 +395,15 @@ async fn graphql_over_http_media_types_are_negotiated() {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 415);
+    // Nor with a body type that is not JSON (what fetch sends for a string).
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(json!({ "query": "{ sections { slug } }" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
     app.cleanup().await;
 }

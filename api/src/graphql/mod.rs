@@ -262,7 +262,14 @@ pub async fn post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if content_type.is_none() {
+    // JSON is the one body we take (no uploads, no `application/graphql`):
+    // anything else, or nothing, is a 415 rather than a guess.
+    let is_json = content_type.as_deref().is_some_and(|t| {
+        t.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if !is_json {
         return request_error(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_REQUEST",
