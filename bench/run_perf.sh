@@ -53,14 +53,14 @@ for _ in range(400):
 print(cursor)
 PY
 }
-run_ours() {  # run_ours label gql(0|1)
+run_ours() {  # run_ours label gql(0|1) [id-max: the ids Q3 draws from]
   local B=http://127.0.0.1:$PORT
   local C; C=$(page1000 $B)
   local extra=()
   [ "$2" = 1 ] && extra=("barta-$1/Q4 latest20 (gql)=$B/graphql#post=$H/targets/gql/ours-q1.json")
   # shellcheck disable=SC2086
   python3 "$H/run.py" --title "barta $1" --out "$OUT-ours-$1.md" --json "$OUT-ours-$1.jsonl" \
-    --cpu app=$PID --cpu db=$(bash "$H/peers.sh" pgpid) $RUN_OPTS \
+    --cpu app=$PID --cpu db=$(bash "$H/peers.sh" pgpid) $RUN_OPTS --id-max "${3:-100000}" \
     "barta-$1/Q1 latest20=$B/v1/articles?limit=20" \
     "barta-$1/Q2 section latest20=$B/v1/sections/sports/articles?limit=20" \
     "barta-$1/Q3 article by id=$B/v1/articles/{id}" \
@@ -71,8 +71,8 @@ run_ours() {  # run_ours label gql(0|1)
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
 serve barta_bench on;      run_ours 100k-cache-on 1;  stop
 serve barta_bench off;     run_ours 100k-cache-off 1; stop
-serve barta_bench_10k off; run_ours 10k-cache-off 0;  stop
-serve barta_bench_1m off;  run_ours 1m-cache-off 0;   stop
+serve barta_bench_10k off; run_ours 10k-cache-off 0 10000;  stop
+serve barta_bench_1m off;  run_ours 1m-cache-off 0 1000000;   stop
 if [ "$PEERS" = 1 ]; then
   (cd "$H" && REPEAT=1 MODES=unpinned PEERS_LIST="postgrest postgraphile nginx" bash run_all.sh) || true
   cp "$H"/results/results-*.md "$OUT-peers.md" 2>/dev/null || true

@@ -37,7 +37,7 @@ async fn hostile_graphql_documents_are_refused_with_their_own_codes() {
     // 1,000 levels of nesting: refused by the parser's recursion limit.
     let deep = format!(
         "{{ {} }}",
-        "articles(first: 1) { edges { node { section { ".repeat(250) + &"}".repeat(1000)
+        "articles(first: 1) { edges { node { section { ".repeat(250) + "slug " + &"}".repeat(1000)
     );
     let (_, body) = post_graphql(&app, json!({ "query": deep }).to_string()).await;
     assert_eq!(code(&body), "QUERY_TOO_DEEP", "{body}");
