@@ -271,7 +271,12 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        res.json(problem)
+        let mut res = res.json(problem);
+        if matches!(self, Self::Unavailable(_)) {
+            res.extensions_mut()
+                .insert(crate::breaker::DatabaseUnreachable);
+        }
+        res
     }
 }
 

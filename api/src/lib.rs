@@ -2,6 +2,7 @@
 //! three surfaces (REST, GraphQL, feeds) over it.
 
 pub mod auth;
+pub mod breaker;
 pub mod cache;
 pub mod cli;
 pub mod clock;

@@ -217,6 +217,7 @@ fn run(
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let in_flight = web::Data::new(crate::limits::InFlight::new(max_in_flight));
+    let breaker = web::Data::new(crate::breaker::Breaker::new());
     let mut server = HttpServer::new(move || {
         let cors = Cors::default()
             .allow_any_origin()
@@ -234,6 +235,7 @@ fn run(
             .configure(rest::configure)
             .configure(|cfg| feeds.configure(cfg))
             .app_data(in_flight.clone())
+            .app_data(breaker.clone())
             .route("/metrics", web::get().to(crate::metrics::handler))
             .service(
                 web::resource("/graphql")
@@ -243,6 +245,9 @@ fn run(
                     .default_service(web::to(graphql_method_not_allowed)),
             )
             .default_service(web::to(rest::not_found))
+            // Inside the cache: cached answers are served while the
+            // database is away.
+            .wrap(from_fn(crate::breaker::middleware))
             .wrap(from_fn(crate::cache::middleware))
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
             .wrap(Compress::default())

@@ -278,6 +278,16 @@ impl Proxy {
 
 /// PostgreSQL goes away and comes back: reads answer 503 (or from the
 /// cache), `/readyz` says not ready, and the server recovers by itself.
+/// A 503's `Retry-After`, in seconds.
+async fn res_retry_after(app: &TestApp, path: &str) -> Option<u64> {
+    let res = app.get(path).await;
+    assert_eq!(res.status().as_u16(), 503);
+    res.headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_rides_out_a_database_outage() {
     if persistence::testing::postgres_skipped() {
@@ -309,6 +319,11 @@ async fn the_server_rides_out_a_database_outage() {
     );
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "unavailable");
+    assert_eq!(
+        res_retry_after(&app, &format!("/v1/articles/{}", app.ids.public[2])).await,
+        Some(1),
+        "after the first failure the breaker answers at once, with the time to its next trial"
+    );
     assert_eq!(app.get("/readyz").await.status().as_u16(), 503);
     assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
     // What is cached is still served.
