@@ -45,15 +45,29 @@ impl RepoError {
 
 fn is_connection_lost(e: &sea_orm::RuntimeErr) -> bool {
     match e {
-        sea_orm::RuntimeErr::SqlxError(e) => matches!(
-            e.as_ref(),
-            sea_orm::sqlx::Error::Io(_)
-                | sea_orm::sqlx::Error::Protocol(_)
-                | sea_orm::sqlx::Error::Tls(_)
-                | sea_orm::sqlx::Error::PoolTimedOut
-                | sea_orm::sqlx::Error::PoolClosed
-                | sea_orm::sqlx::Error::WorkerCrashed
-        ),
+        sea_orm::RuntimeErr::SqlxError(e) => {
+            matches!(
+                e.as_ref(),
+                sea_orm::sqlx::Error::Io(_)
+                    | sea_orm::sqlx::Error::Protocol(_)
+                    | sea_orm::sqlx::Error::Tls(_)
+                    | sea_orm::sqlx::Error::PoolTimedOut
+                    | sea_orm::sqlx::Error::PoolClosed
+                    | sea_orm::sqlx::Error::WorkerCrashed
+            ) || is_server_going_away(e.as_ref())
+        }
         _ => false,
     }
+}
+
+/// The server refuses or ends the session on its side: SQLSTATE class 08
+/// (connection exception), 57P01–57P03 (shut down by the administrator, a
+/// crash, or still starting) and 53300 (too many connections). A statement
+/// in flight when PostgreSQL is stopped fails with 57P01.
+fn is_server_going_away(e: &sea_orm::sqlx::Error) -> bool {
+    let sea_orm::sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    db.code()
+        .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300")
 }
