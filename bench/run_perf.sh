@@ -38,7 +38,7 @@ JSON
 serve() {  # serve DB on|off -- the search index is kept per database between runs
   local url="postgres://newsbench:newsbench@127.0.0.1:5544/$1"
   BARTA_CACHE=$2 "$BARTA" serve --database "$url" --bind 127.0.0.1:$PORT \
-    --index-dir "/tmp/barta-bench-index-$1" > "$OUT-server-$1-$2.log" 2>&1 &
+    --index-dir "/tmp/barta-bench-index-$1" > "/tmp/barta-perf-server-$1-$2.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 1800); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && return 0; sleep 1; done
   echo "server did not start" >&2; exit 1
@@ -75,8 +75,9 @@ serve barta_bench_10k off; run_ours 10k-cache-off 0 10000;  stop
 serve barta_bench_1m off;  run_ours 1m-cache-off 0 1000000;   stop
 if [ "$PEERS" = 1 ]; then
   (cd "$H" && REPEAT=1 MODES=unpinned PEERS_LIST="postgrest postgraphile nginx" bash run_all.sh) || true
-  cp "$H"/results/results-*.md "$OUT-peers.md" 2>/dev/null || true
-  cp "$H"/results/results-*.jsonl "$OUT-peers.jsonl" 2>/dev/null || true
+  NEWEST=$(ls -t "$H"/results/results-*.md | head -1)
+  cp "$NEWEST" "$OUT-peers.md"
+  cp "${NEWEST%.md}.jsonl" "$OUT-peers.jsonl"
 fi
 python3 "$H/summarize.py" "$OUT"-*.jsonl > "$OUT.md" || true
 echo "results: $OUT.md"
