@@ -19,14 +19,42 @@ use crate::error::ApiError;
 
 /// Raw list parameters as a client sent them (REST query string or GraphQL
 /// arguments).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Section slug: includes its sub-sections and articles filed there as a
+    /// secondary section.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub section: Option<String>,
+    /// Tag slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub tag: Option<String>,
+    /// Author slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub author: Option<String>,
+    /// From this instant (inclusive): RFC 3339, or a `YYYY-MM-DD` day in
+    /// Asia/Dhaka.
+    #[param(format = DateTime)]
     pub from: Option<String>,
+    /// Until this instant (exclusive; a `YYYY-MM-DD` day is included whole).
+    #[param(format = DateTime)]
     pub to: Option<String>,
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     pub limit: Option<String>,
+    /// Opaque; from `page.nextCursor` of the same list.
     pub cursor: Option<String>,
 }
 
