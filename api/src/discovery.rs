@@ -30,12 +30,7 @@ pub const MAX_OFFSET: usize = 1000;
 pub struct SearchParams {
     /// Words (all required), `"phrase"`, `+required`, `-excluded`; at most
     /// 200 characters, with at least one searchable word.
-    #[param(
-        required = true,
-        min_length = 1,
-        max_length = 200,
-        pattern = "[A-Za-z0-9\\u0980-\\u09FF]"
-    )]
+    #[param(required = true, min_length = 1, max_length = 200, pattern = "[^\\W_]")]
     pub q: Option<String>,
     /// Section slug (sub-sections included).
     #[param(

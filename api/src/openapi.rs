@@ -353,8 +353,9 @@ pub mod schema {
         Heading {
             text: String,
             /// 2 to 4 (default 2).
+            #[serde(default)]
             #[schema(minimum = 2, maximum = 4)]
-            level: Option<u8>,
+            level: u8,
         },
         Quote {
             text: String,
@@ -364,7 +365,8 @@ pub mod schema {
             image: Image,
         },
         List {
-            ordered: Option<bool>,
+            #[serde(default)]
+            ordered: bool,
             items: Vec<String>,
         },
         Embed {

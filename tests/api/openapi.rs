@@ -122,3 +122,34 @@ fn operation_ids_are_unique_and_errors_are_problems() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["servers"][0]["url"], "/");
 }
+
+// --- regressions found by schemathesis against the document ---------------
+
+/// An optional action body may be JSON `null` (the document allows it).
+#[tokio::test]
+async fn a_null_action_body_means_no_body() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let key = app.key(domain::Scope::Editor).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/admin/articles/{}/publish", app.ids.draft)))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    app.cleanup().await;
+}
+
+/// Path-scoped lists take the other filters, not their own dimension again:
+/// `?section=` on a section's list is not a parameter (and not an error).
+#[tokio::test]
+async fn a_scoped_list_ignores_its_own_dimension_in_the_query() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let scoped = app.get("/v1/sections/national/articles?section=").await;
+    assert!(scoped.status() == 200 || scoped.status() == 404);
+    assert_eq!(app.get("/v1/articles?section=").await.status(), 400);
+    app.cleanup().await;
+}

@@ -132,7 +132,7 @@ pub struct DeskParams {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
     /// Article id from `page.nextCursor`: the page after it.
-    #[param(value_type = Option<i64>, minimum = 1)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 999_999_999_999_999_999i64)]
     before: Option<String>,
 }
 
@@ -229,7 +229,7 @@ pub async fn preview(
     operation_id = "update_article",
     path = "/v1/admin/articles/{id}",
     tag = "admin",
-    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on")),
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
     request_body = ArticleInput,
     security(("apiKey" = [])),
     responses(
@@ -262,12 +262,13 @@ pub async fn update(
     operation_id = "delete_article",
     path = "/v1/admin/articles/{id}",
     tag = "admin",
-    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on")),
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article after deletion", body = DataView<AdminArticleView>),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
@@ -313,8 +314,14 @@ pub enum ArticleAction {
     Corrections,
 }
 
+/// True for a body that says nothing: empty, blank or JSON `null`.
+pub(super) fn is_empty_body(body: &[u8]) -> bool {
+    let trimmed = body.trim_ascii();
+    trimmed.is_empty() || trimmed == b"null"
+}
+
 fn optional_body(body: &[u8]) -> Result<ActionBody, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if is_empty_body(body) {
         Ok(ActionBody::default())
     } else {
         json_body(body)
@@ -332,8 +339,8 @@ fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, ApiError>
     operation_id = "article_action",
     path = "/v1/admin/articles/{id}/{action}",
     tag = "admin",
-    params(("id" = i64, Path, description = "Article id", minimum = 1), ("action" = ArticleAction, Path, description = "What to do"), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on")),
-    request_body(content = Option<ActionBody>, description = "What the action needs; may be empty for `publish`"),
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("action" = ArticleAction, Path, description = "What to do"), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    request_body(content = Option<ActionBody>, description = "What the action needs; may be empty (or `null`) for `publish`"),
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article after the action", body = DataView<AdminArticleView>),

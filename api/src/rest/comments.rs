@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Scope;
 use serde::{Deserialize, Serialize};
 
-use super::admin::json_body;
+use super::admin::{is_empty_body, json_body};
 use super::views::{
     CommentListView, CommentSettingsView, CommentView, DataView, ListView, ModerationCommentView,
     PageInfoView,
@@ -81,6 +81,7 @@ pub async fn list(
         (status = 400, response = crate::openapi::BadRequest),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 422, response = crate::openapi::Unprocessable),
         (status = 429, response = crate::openapi::TooManyRequests),
     )
@@ -269,7 +270,7 @@ pub async fn decide(
     let comment = match action.as_str() {
         "approve" => comments.approve(&key, &id).await?,
         "reject" => {
-            let b: RejectBody = if body.iter().all(u8::is_ascii_whitespace) {
+            let b: RejectBody = if is_empty_body(&body) {
                 RejectBody::default()
             } else {
                 json_body(&body)?
