@@ -236,11 +236,11 @@ pub async fn delete_comment(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
-    /// Shown to no reader; kept for the record.
+    /// Required to reject; shown to no reader, kept for the record.
     reason: Option<String>,
 }
 
-/// Approve or reject a comment (editor); `reject` takes an optional `{"reason": …}`.
+/// Approve or reject a comment (editor); `reject` needs `{"reason": …}`.
 #[utoipa::path(
     post,
     operation_id = "moderate_comment",
@@ -250,12 +250,13 @@ pub struct RejectBody {
         ("id" = String, Path, description = "Comment id"),
         ("action" = CommentAction, Path, description = "What to do"),
     ),
-    request_body(content = Option<RejectBody>, description = "Only for `reject`; may be empty"),
+    request_body(content = Option<RejectBody>, description = "`reject` needs a reason; `approve` takes no body"),
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The comment after the decision", body = DataView<ModerationCommentView>),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub async fn decide(
