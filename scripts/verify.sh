@@ -86,7 +86,10 @@ cp "$repo/scripts/schemathesis.toml" "$work/openapi/"
 export ST_REPORT_DIR="$work/schemathesis-report"
 run schemathesis-openapi bash -c "cd '$work/openapi' && '$verify/run_schemathesis.sh' openapi '$base/openapi.json'"
 run schemathesis-openapi-admin bash -c "cd '$work/openapi' && ST_HEADER='Authorization: Bearer $admin' '$verify/run_schemathesis.sh' openapi '$base/openapi.json'"
-run schemathesis-graphql bash -c "cd '$work/graphql' && '$verify/run_schemathesis.sh' graphql '$base/graphql'"
+# GraphQL types cannot say `first: 1..50` or "a slug": a BAD_USER_INPUT
+# answer to a type-correct argument is our validation working, not valid
+# data rejected (ST206), so that one check is off for GraphQL.
+run schemathesis-graphql bash -c "cd '$work/graphql' && ST_HEADER='Authorization: Bearer $admin' ST_EXCLUDE_CHECKS=positive_data_acceptance '$verify/run_schemathesis.sh' graphql '$base/graphql'"
 
 echo; echo "== summary"
 status=0

@@ -153,3 +153,27 @@ async fn a_scoped_list_ignores_its_own_dimension_in_the_query() {
     assert_eq!(app.get("/v1/articles?section=").await.status(), 400);
     app.cleanup().await;
 }
+
+/// Tools introspect with graphql-js's standard query, 15 levels deep (its
+/// `TypeRef` fragment nests `ofType` seven times): it must be answered,
+/// while deeper walks stay refused.
+#[tokio::test]
+async fn the_standard_introspection_query_depth_is_allowed() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let walk = |n: usize| {
+        format!(
+            "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
+            "ofType { ".repeat(n),
+            " }".repeat(n)
+        )
+    };
+    let body = app.graphql(&walk(10), serde_json::json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["__schema"]["types"].is_array());
+    let body = app.graphql(&walk(11), serde_json::json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP",
+        "{body}"
+    );
+    app.cleanup().await;
+}
