@@ -51,6 +51,8 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Print the OpenAPI document of the REST API; `openapi.json` is this output.
+    Openapi,
     /// Rebuild the search index from the database.
     Reindex {
         #[command(flatten)]
@@ -208,6 +210,10 @@ pub fn run() -> anyhow::Result<()> {
     match command {
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::openapi::to_json()?);
             Ok(())
         }
         Command::Healthcheck { bind } => healthcheck(&bind),

@@ -25,16 +25,48 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// Deepest result reachable by paging.
 pub const MAX_OFFSET: usize = 1000;
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// Words (all required), `"phrase"`, `+required`, `-excluded`; at most
+    /// 200 characters, with at least one searchable word.
+    #[param(required = true, min_length = 1, max_length = 200, pattern = "[^\\W_]")]
     pub q: Option<String>,
+    /// Section slug (sub-sections included).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub section: Option<String>,
+    /// Tag slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub tag: Option<String>,
+    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
+    #[param(format = DateTime)]
     pub from: Option<String>,
+    /// RFC 3339, or a `YYYY-MM-DD` day (exclusive instant; a day is included whole).
+    #[param(format = DateTime)]
     pub to: Option<String>,
+    #[param(value_type = Option<SearchSort>)]
     pub sort: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     pub limit: Option<String>,
+    /// Opaque; from `page.nextCursor` of the same search.
     pub cursor: Option<String>,
+}
+
+/// Search order.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SearchSort {
+    Relevance,
+    Newest,
 }
 
 pub struct SearchResult {
@@ -44,7 +76,7 @@ pub struct SearchResult {
 }
 
 /// Why a related story was chosen (behind `?debug=1`).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedReason {
     pub content: f32,

@@ -32,7 +32,7 @@ where
 /// Fields of an article an editor sends. On create, `headline`, `body` and
 /// `section` are required; on update every field is optional (absent =
 /// unchanged, `null` = cleared).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArticleInput {
     pub headline: Option<String>,
@@ -41,6 +41,7 @@ pub struct ArticleInput {
     pub kicker: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
     pub summary: Option<Option<String>>,
+    #[schema(value_type = Option<crate::openapi::schema::BodyInput>)]
     pub body: Option<BodyInput>,
     /// Section slug.
     pub section: Option<String>,
@@ -58,6 +59,7 @@ pub struct ArticleInput {
     #[serde(default, deserialize_with = "double")]
     pub dateline: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<crate::openapi::schema::Image>)]
     pub image: Option<Option<Image>>,
     #[serde(default, deserialize_with = "double")]
     pub canonical_url: Option<Option<String>>,
@@ -65,6 +67,7 @@ pub struct ArticleInput {
     pub external_id: Option<Option<String>>,
     /// Flag as breaking news until this RFC 3339 instant (`null` clears).
     #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub breaking_until: Option<Option<String>>,
 }
 
@@ -898,7 +901,7 @@ impl EditorialService {
 }
 
 /// A section, author or tag as an editor sends it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TaxonomyInput {
     pub slug: Option<String>,

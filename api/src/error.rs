@@ -181,15 +181,32 @@ impl From<ValidationError> for ApiError {
 }
 
 /// RFC 9457 problem details, with our stable `code` and the invalid fields.
-#[derive(Debug, Serialize)]
+/// (`instance` is never sent: the request id in `x-request-id` names the
+/// occurrence.)
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "type": "https://barta.dev/problems/invalid-input",
+    "title": "Invalid request",
+    "status": 400,
+    "detail": "limit: must be an integer from 1 to 50",
+    "code": "invalid_input",
+    "errors": [{"field": "limit", "message": "must be an integer from 1 to 50"}]
+}))]
 pub struct Problem {
+    /// A URI naming the kind of problem (`https://barta.dev/problems/{code}`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The HTTP reason phrase of `status`, or a short summary.
     pub title: String,
+    /// The HTTP status code, the same as the response's.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
+    /// What went wrong, for a person; never internal error text.
     pub detail: String,
+    /// Stable snake_case code clients may switch on.
     pub code: String,
+    /// Every invalid parameter or field (400 and 422 only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The field a conflict is about (`slug`, `externalId`).
@@ -197,8 +214,10 @@ pub struct Problem {
     pub field: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// One invalid parameter or body field.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// The parameter or field (`limit`, `body[3].text`, `If-Match`).
     pub field: String,
     pub message: String,
 }

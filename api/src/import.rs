@@ -37,7 +37,7 @@ pub enum NamedRef {
 }
 
 /// One line of an import file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportLine {
     #[serde(alias = "id", alias = "external_id")]
@@ -49,6 +49,7 @@ pub struct ImportLine {
     pub kicker: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
+    #[schema(value_type = crate::openapi::schema::BodyInput)]
     pub body: BodyInput,
     /// Section slug or name; created from the name when missing.
     #[serde(default)]
@@ -56,8 +57,10 @@ pub struct ImportLine {
     #[serde(default)]
     pub secondary_sections: Vec<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::openapi::schema::NamedRef>)]
     pub authors: Vec<NamedRef>,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::openapi::schema::NamedRef>)]
     pub tags: Vec<NamedRef>,
     #[serde(default)]
     pub desk: Option<String>,
@@ -68,8 +71,10 @@ pub struct ImportLine {
     #[serde(default, alias = "dateline_place", alias = "datelinePlace")]
     pub dateline: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::schema::Image>)]
     pub image: Option<Image>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::schema::ArticleStatus>)]
     pub status: Option<String>,
     #[serde(default, alias = "published_at")]
     pub published_at: Option<String>,

@@ -17,6 +17,7 @@ pub mod graphql;
 pub mod import;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod rest;
 pub mod search;
 pub mod service;

@@ -144,7 +144,16 @@ pub async fn middleware(
     Ok(res.map_into_boxed_body())
 }
 
-/// `GET /metrics`.
+/// Prometheus metrics (text exposition format 0.0.4).
+///
+/// Exempt from the overload limit.
+#[utoipa::path(
+    get,
+    operation_id = "metrics",
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String))
+)]
 pub async fn handler(discovery: web::Data<DiscoveryService>) -> HttpResponse {
     let db = discovery.content().repo().database();
     let (size, idle) = db.pool_stats();

@@ -19,15 +19,178 @@ use crate::error::ApiError;
 
 /// Raw list parameters as a client sent them (REST query string or GraphQL
 /// arguments).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Section slug: includes its sub-sections and articles filed there as a
+    /// secondary section.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub section: Option<String>,
+    /// Tag slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub tag: Option<String>,
+    /// Author slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     pub author: Option<String>,
+    /// From this instant (inclusive): RFC 3339, or a `YYYY-MM-DD` day in
+    /// Asia/Dhaka.
+    #[param(format = DateTime)]
     pub from: Option<String>,
+    /// Until this instant (exclusive; a `YYYY-MM-DD` day is included whole).
+    #[param(format = DateTime)]
     pub to: Option<String>,
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     pub limit: Option<String>,
+    /// Opaque; from `page.nextCursor` of the same list.
     pub cursor: Option<String>,
+}
+
+/// List parameters under `/v1/sections/{slug}/articles` (the section is the path's).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SectionListParams {
+    /// Tag slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
+    pub tag: Option<String>,
+    /// Author slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
+    pub author: Option<String>,
+    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
+    #[param(format = DateTime)]
+    pub to: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
+    pub limit: Option<String>,
+    /// Opaque; from `page.nextCursor` of the same list.
+    pub cursor: Option<String>,
+}
+
+impl SectionListParams {
+    /// The list parameters, with the path's section in place of a query one.
+    pub fn with_section(self, section: String) -> ListParams {
+        ListParams {
+            section: Some(section),
+            tag: self.tag,
+            author: self.author,
+            from: self.from,
+            to: self.to,
+            limit: self.limit,
+            cursor: self.cursor,
+        }
+    }
+}
+
+/// List parameters under `/v1/tags/{slug}/articles` (the tag is the path's).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TagListParams {
+    /// Section slug (sub-sections included).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
+    pub section: Option<String>,
+    /// Author slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
+    pub author: Option<String>,
+    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
+    #[param(format = DateTime)]
+    pub to: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
+    pub limit: Option<String>,
+    /// Opaque; from `page.nextCursor` of the same list.
+    pub cursor: Option<String>,
+}
+
+impl TagListParams {
+    /// The list parameters, with the path's tag in place of a query one.
+    pub fn with_tag(self, tag: String) -> ListParams {
+        ListParams {
+            tag: Some(tag),
+            section: self.section,
+            author: self.author,
+            from: self.from,
+            to: self.to,
+            limit: self.limit,
+            cursor: self.cursor,
+        }
+    }
+}
+
+/// List parameters under `/v1/authors/{slug}/articles` (the author is the path's).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorListParams {
+    /// Section slug (sub-sections included).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
+    pub section: Option<String>,
+    /// Tag slug.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
+    pub tag: Option<String>,
+    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
+    #[param(format = DateTime)]
+    pub to: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
+    pub limit: Option<String>,
+    /// Opaque; from `page.nextCursor` of the same list.
+    pub cursor: Option<String>,
+}
+
+impl AuthorListParams {
+    /// The list parameters, with the path's author in place of a query one.
+    pub fn with_author(self, author: String) -> ListParams {
+        ListParams {
+            author: Some(author),
+            section: self.section,
+            tag: self.tag,
+            from: self.from,
+            to: self.to,
+            limit: self.limit,
+            cursor: self.cursor,
+        }
+    }
 }
 
 /// Sections, authors and tags referenced by a set of articles.

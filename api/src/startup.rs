@@ -236,7 +236,10 @@ fn run(
             .configure(|cfg| feeds.configure(cfg))
             .app_data(in_flight.clone())
             .app_data(breaker.clone())
-            .route("/metrics", web::get().to(crate::metrics::handler))
+            .configure(|cfg| {
+                rest::get(cfg, "/metrics", crate::metrics::handler);
+                rest::get(cfg, "/openapi.json", crate::openapi::handler);
+            })
             .service(
                 web::resource("/graphql")
                     .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))

@@ -40,16 +40,20 @@ use crate::service::ContentService;
 pub struct Client(pub String);
 
 /// A comment as a reader sends it. Unknown fields are refused (400).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CommentInput {
     /// Display name, 1–60 characters.
+    #[schema(min_length = 1, max_length = 60)]
     pub name: Option<String>,
     /// Plain text, 1–2,000 characters; line breaks allowed.
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: Option<String>,
-    /// The id of an approved comment of the same article.
+    /// The id of an approved comment of the same article (string or number).
+    #[schema(value_type = Option<String>, pattern = "^[1-9][0-9]{0,17}$")]
     pub reply_to: Option<serde_json::Value>,
     /// The honeypot: a form field hidden from people. Must be empty.
+    #[schema(max_length = 0)]
     pub website: Option<String>,
     /// From the comment list (`formToken`): proves the form was loaded a
     /// few seconds before.

@@ -115,14 +115,18 @@ pub fn is_takedown(row: &Change, history: &[Change]) -> bool {
         .is_some_and(visible)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
+    /// Opaque; resume after this entry (`cursor` of an entry or `page.nextCursor`).
     since: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000, default = 100)]
     limit: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Change)]
 struct Entry {
     /// Resume after this entry.
     cursor: String,
@@ -137,15 +141,17 @@ struct Entry {
     article: Option<Ninjs>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ChangePage)]
 struct Page {
     data: Vec<Entry>,
     page: PageInfo,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ChangePageInfo)]
 struct PageInfo {
     /// Where to resume: after the last change examined (also when it was
     /// skipped). Absent only when the log is empty and no `since` was sent.
@@ -154,7 +160,22 @@ struct PageInfo {
     has_more: bool,
 }
 
-/// `GET /v1/changes?since=&limit=`
+/// The partners' change feed: publications, updates and takedowns in the
+/// order they took effect (partner).
+#[utoipa::path(
+    get,
+    path = "/v1/changes",
+    tag = "partners",
+    params(ChangesQuery),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "A page of changes", body = Page,
+            headers(("ETag" = String), ("RateLimit-Limit" = u64), ("RateLimit-Remaining" = u64), ("RateLimit-Reset" = u64), ("RateLimit-Policy" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 pub async fn changes(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,

@@ -32,10 +32,16 @@ pub enum Format {
     JsonFeed,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedQuery {
+    /// Items per document.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 50)]
     limit: Option<String>,
+    /// `1`/`true`: the full text of each article; `0`/`false` (default): summaries.
+    #[param(value_type = Option<crate::feeds::Flag>)]
     full: Option<String>,
+    /// Opaque; from the JSON Feed's `next_url`.
     cursor: Option<String>,
 }
 

@@ -9,14 +9,14 @@
 //! `partner` key and count against its quota ([`quota`]).
 
 mod atom;
-mod changes;
-mod document;
-mod http;
+pub(crate) mod changes;
+pub(crate) mod document;
+pub(crate) mod http;
 mod jsonfeed;
 pub mod ninjs;
 pub mod quota;
 mod rss;
-mod sitemap;
+pub(crate) mod sitemap;
 mod urls;
 
 use std::sync::Arc;
@@ -71,28 +71,15 @@ impl FeedState {
     /// Registers every feed, sitemap, ninjs and change-feed route.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(self.clone()));
-        for (prefix, scope) in [
-            ("/feeds", document::Scope::Site),
-            ("/feeds/sections/{slug}", document::Scope::Section),
-            ("/feeds/tags/{slug}", document::Scope::Tag),
-        ] {
-            for (file, format) in [
-                ("rss.xml", document::Format::Rss),
-                ("atom.xml", document::Format::Atom),
-                ("feed.json", document::Format::JsonFeed),
-            ] {
-                get(
-                    cfg,
-                    &format!("{prefix}/{file}"),
-                    move |st: web::Data<FeedState>,
-                          svc: web::Data<ContentService>,
-                          req: HttpRequest,
-                          q: web::Query<document::FeedQuery>| {
-                        document::handle(st, svc, req, q, scope, format)
-                    },
-                );
-            }
-        }
+        get(cfg, "/feeds/rss.xml", site_rss);
+        get(cfg, "/feeds/atom.xml", site_atom);
+        get(cfg, "/feeds/feed.json", site_json);
+        get(cfg, "/feeds/sections/{slug}/rss.xml", section_rss);
+        get(cfg, "/feeds/sections/{slug}/atom.xml", section_atom);
+        get(cfg, "/feeds/sections/{slug}/feed.json", section_json);
+        get(cfg, "/feeds/tags/{slug}/rss.xml", tag_rss);
+        get(cfg, "/feeds/tags/{slug}/atom.xml", tag_atom);
+        get(cfg, "/feeds/tags/{slug}/feed.json", tag_json);
         get(cfg, "/sitemap.xml", sitemap::index);
         get(cfg, "/sitemaps/sections.xml", sitemap::sections);
         get(cfg, "/sitemaps/news.xml", sitemap::news);
@@ -103,6 +90,274 @@ impl FeedState {
     }
 }
 
+/// The whole site: RSS 2.0, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/rss.xml",
+    tag = "feeds",
+    params(document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/rss+xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+pub async fn site_rss(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Site,
+        document::Format::Rss,
+    )
+    .await
+}
+
+/// The whole site: Atom 1.0, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/atom.xml",
+    tag = "feeds",
+    params(document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/atom+xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+pub async fn site_atom(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Site,
+        document::Format::Atom,
+    )
+    .await
+}
+
+/// The whole site: JSON Feed 1.1, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/feed.json",
+    tag = "feeds",
+    params(document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/feed+json; charset=utf-8", body = Object,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+pub async fn site_json(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Site,
+        document::Format::JsonFeed,
+    )
+    .await
+}
+
+/// A section (sub-sections included): RSS 2.0, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/sections/{slug}/rss.xml",
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Section slug"), document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/rss+xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn section_rss(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Section,
+        document::Format::Rss,
+    )
+    .await
+}
+
+/// A section (sub-sections included): Atom 1.0, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/sections/{slug}/atom.xml",
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Section slug"), document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/atom+xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn section_atom(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Section,
+        document::Format::Atom,
+    )
+    .await
+}
+
+/// A section (sub-sections included): JSON Feed 1.1, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/sections/{slug}/feed.json",
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Section slug"), document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/feed+json; charset=utf-8", body = Object,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn section_json(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Section,
+        document::Format::JsonFeed,
+    )
+    .await
+}
+
+/// A tag: RSS 2.0, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/tags/{slug}/rss.xml",
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Tag slug"), document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/rss+xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn tag_rss(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(st, svc, req, q, document::Scope::Tag, document::Format::Rss).await
+}
+
+/// A tag: Atom 1.0, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/tags/{slug}/atom.xml",
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Tag slug"), document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/atom+xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn tag_atom(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Tag,
+        document::Format::Atom,
+    )
+    .await
+}
+
+/// A tag: JSON Feed 1.1, newest first.
+#[utoipa::path(
+    get,
+    path = "/feeds/tags/{slug}/feed.json",
+    tag = "feeds",
+    params(("slug" = String, Path, description = "Tag slug"), document::FeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/feed+json; charset=utf-8", body = Object,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn tag_json(
+    st: web::Data<FeedState>,
+    svc: web::Data<ContentService>,
+    req: HttpRequest,
+    q: web::Query<document::FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    document::handle(
+        st,
+        svc,
+        req,
+        q,
+        document::Scope::Tag,
+        document::Format::JsonFeed,
+    )
+    .await
+}
+
 /// A read-only resource: GET and HEAD; any other method gets a 405 problem
 /// with `Allow` (as on the REST routes).
 fn get<F, Args>(cfg: &mut web::ServiceConfig, path: &str, handler: F)
@@ -111,6 +366,7 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
+    crate::openapi::log_route(path, "GET, HEAD");
     cfg.service(
         web::resource(path)
             .route(web::get().to(handler.clone()))
@@ -119,6 +375,20 @@ where
                 Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET, HEAD"))
             })),
     );
+}
+
+/// A query flag as [`parse_flag`] reads it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum Flag {
+    #[serde(rename = "1")]
+    One,
+    #[serde(rename = "0")]
+    Zero,
+    #[serde(rename = "true")]
+    True,
+    #[serde(rename = "false")]
+    False,
 }
 
 /// `?full=1`: `1`/`true` or `0`/`false`.

@@ -15,7 +15,7 @@ use crate::service::{ContentService, ListParams, Refs};
 
 pub const SCHEMA: &str = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#";
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Ninjs {
     pub uri: String,
@@ -49,16 +49,18 @@ pub struct Ninjs {
     pub standard: Standard,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NinjsText)]
 pub struct Text {
     pub role: &'static str,
     pub content_type: &'static str,
     pub value: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NinjsBody)]
 pub struct Body {
     pub role: &'static str,
     pub content_type: &'static str,
@@ -68,8 +70,9 @@ pub struct Body {
 }
 
 /// A person or subject: `rel` says how it relates to the article.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NinjsConcept)]
 pub struct Concept {
     pub name: String,
     pub rel: &'static str,
@@ -78,8 +81,9 @@ pub struct Concept {
     pub uri: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NinjsInfoSource)]
 pub struct InfoSource {
     pub name: String,
     pub role: &'static str,
@@ -87,8 +91,9 @@ pub struct InfoSource {
     pub uri: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NinjsRendition)]
 pub struct Rendition {
     pub name: &'static str,
     pub href: String,
@@ -102,13 +107,15 @@ pub struct Rendition {
     pub height: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NinjsAltId)]
 pub struct AltId {
     pub role: &'static str,
     pub value: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NinjsStandard)]
 pub struct Standard {
     pub name: &'static str,
     pub version: &'static str,
@@ -265,13 +272,30 @@ fn rendition(img: &Image) -> Rendition {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NinjsList)]
 struct ListView {
     data: Vec<Ninjs>,
     page: PageInfoView,
 }
 
-/// `GET /v1/ninjs/articles/{id}`
+/// One public article as IPTC ninjs 3.1 (partner).
+#[utoipa::path(
+    get,
+    operation_id = "ninjs_article",
+    path = "/v1/ninjs/articles/{id}",
+    tag = "partners",
+    params(("id" = String, Path, description = "Article id or slug")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The ninjs document", body = Ninjs,
+            headers(("ETag" = String), ("RateLimit-Limit" = u64), ("RateLimit-Remaining" = u64), ("RateLimit-Reset" = u64), ("RateLimit-Policy" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 pub async fn item(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,
@@ -287,7 +311,24 @@ pub async fn item(
     .await
 }
 
-/// `GET /v1/ninjs/articles?section=&tag=&author=&from=&to=&limit=&cursor=`
+/// Latest public articles as IPTC ninjs 3.1, with the filters and cursors
+/// of `/v1/articles` (partner).
+#[utoipa::path(
+    get,
+    operation_id = "ninjs_articles",
+    path = "/v1/ninjs/articles",
+    tag = "partners",
+    params(ListParams),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "A page of ninjs documents", body = ListView,
+            headers(("ETag" = String), ("RateLimit-Limit" = u64), ("RateLimit-Remaining" = u64), ("RateLimit-Reset" = u64), ("RateLimit-Policy" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 pub async fn list(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,

@@ -60,7 +60,18 @@ fn respond(
     )
 }
 
-/// `GET /sitemap.xml`: the index.
+/// The sitemap index: the section sitemap, the news sitemap and the article sitemaps by month.
+#[utoipa::path(
+    get,
+    operation_id = "sitemap_index",
+    path = "/sitemap.xml",
+    tag = "feeds",
+    responses(
+        (status = 200, description = "A sitemap index", content_type = "application/xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+    )
+)]
 pub async fn index(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,
@@ -96,7 +107,20 @@ pub async fn index(
     Ok(respond(&st, &req, last_change, body))
 }
 
-/// `GET /sitemaps/articles-{n}.xml`
+/// Article sitemap page `n`.
+#[utoipa::path(
+    get,
+    operation_id = "sitemap_articles",
+    path = "/sitemaps/articles-{n}.xml",
+    tag = "feeds",
+    params(("n" = u32, Path, description = "Page number, from 1", minimum = 1)),
+    responses(
+        (status = 200, description = "A urlset", content_type = "application/xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn articles(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,
@@ -146,7 +170,18 @@ pub async fn articles(
     Ok(respond(&st, &req, last_modified.max(last_change), body))
 }
 
-/// `GET /sitemaps/sections.xml`
+/// The front and every section page.
+#[utoipa::path(
+    get,
+    operation_id = "sitemap_sections",
+    path = "/sitemaps/sections.xml",
+    tag = "feeds",
+    responses(
+        (status = 200, description = "A urlset", content_type = "application/xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+    )
+)]
 pub async fn sections(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,
@@ -171,7 +206,18 @@ pub async fn sections(
     Ok(respond(&st, &req, last_change, body))
 }
 
-/// `GET /sitemaps/news.xml`: Google News.
+/// The Google News sitemap: articles of the last 48 hours.
+#[utoipa::path(
+    get,
+    operation_id = "sitemap_news",
+    path = "/sitemaps/news.xml",
+    tag = "feeds",
+    responses(
+        (status = 200, description = "A Google News urlset", content_type = "application/xml; charset=utf-8", body = String,
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, response = crate::openapi::NotModified),
+    )
+)]
 pub async fn news(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::views::{
-    AdminArticleView, AuditEntryView, AuthorView, DataView, KeyView, ListView, PageInfoView,
-    RevisionView, SectionRefView, TagView, admin_summary,
+    AdminArticleView, ArticleSummaryView, AuditEntryView, AuthorView, DataView, KeyView, ListView,
+    PageInfoView, RevisionView, SectionRefView, TagView, admin_summary,
 };
 use crate::auth;
 use crate::editorial::{ArticleInput, EditorialService, TaxonomyInput};
@@ -96,6 +96,21 @@ async fn article_response(
 
 use actix_web::http::StatusCode;
 
+/// Create an article (editor): `headline`, `body` and `section` are required.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/articles",
+    tag = "admin",
+    request_body = ArticleInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 201, description = "Created (a draft unless a status says otherwise)", body = DataView<AdminArticleView>,
+            headers(("Location" = String, description = "The new article"), ("ETag" = String, description = "`\"v{version}\"`, for `If-Match`"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn create_article(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -108,13 +123,31 @@ pub async fn create_article(
     article_response(&svc, article, StatusCode::CREATED).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeskParams {
+    /// Only articles in this status.
+    #[param(value_type = Option<crate::openapi::schema::ArticleStatus>)]
     status: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
+    /// Article id from `page.nextCursor`: the page after it.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 999_999_999_999_999_999i64)]
     before: Option<String>,
 }
 
+/// The desk: every article, any status, newest first (editor).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/articles",
+    tag = "admin",
+    params(DeskParams),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "A page of the desk", body = ListView<ArticleSummaryView>),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 pub async fn desk(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -166,6 +199,19 @@ pub async fn desk(
         }))
 }
 
+/// One article as editors see it, any status (editor).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/articles/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "Article id", minimum = 1)),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The article", body = DataView<AdminArticleView>,
+            headers(("ETag" = String, description = "`\"v{version}\"`, for `If-Match`"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn preview(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -177,6 +223,24 @@ pub async fn preview(
     article_response(&svc, article, StatusCode::OK).await
 }
 
+/// Change an article (editor): absent fields stay, `null` clears.
+#[utoipa::path(
+    patch,
+    operation_id = "update_article",
+    path = "/v1/admin/articles/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    request_body = ArticleInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The article as saved", body = DataView<AdminArticleView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn update(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -192,6 +256,22 @@ pub async fn update(
     article_response(&svc, article, StatusCode::OK).await
 }
 
+/// Delete an article (editor): unpublished and kept, not erased.
+#[utoipa::path(
+    delete,
+    operation_id = "delete_article",
+    path = "/v1/admin/articles/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The article after deletion", body = DataView<AdminArticleView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
 pub async fn delete(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -203,21 +283,45 @@ pub async fn delete(
     article_response(&svc, article, StatusCode::OK).await
 }
 
-/// Bodies of the lifecycle actions.
-#[derive(Debug, Default, Deserialize)]
+/// Bodies of the lifecycle actions: `schedule` needs `publishAt`,
+/// `unpublish` a `reason`, `corrections` a `kind` and `text`; `embargo`
+/// takes `embargoUntil` (`null` lifts it); `publish` needs no body.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionBody {
+    #[schema(format = DateTime)]
     publish_at: Option<String>,
     reason: Option<String>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     embargo_until: Option<String>,
+    #[schema(value_type = Option<crate::openapi::schema::CorrectionKind>)]
     kind: Option<String>,
     text: Option<String>,
+    #[schema(format = DateTime)]
     at: Option<String>,
 }
 
+/// A lifecycle action.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ArticleAction {
+    Publish,
+    Schedule,
+    Unpublish,
+    Embargo,
+    Corrections,
+}
+
+/// True for a body that says nothing: empty, blank or JSON `null`.
+pub(super) fn is_empty_body(body: &[u8]) -> bool {
+    let trimmed = body.trim_ascii();
+    trimmed.is_empty() || trimmed == b"null"
+}
+
 fn optional_body(body: &[u8]) -> Result<ActionBody, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if is_empty_body(body) {
         Ok(ActionBody::default())
     } else {
         json_body(body)
@@ -229,6 +333,24 @@ fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, ApiError>
         .ok_or_else(|| ApiError::Unprocessable(vec![ValidationError::new(field, "is required")]))
 }
 
+/// Publish, schedule, unpublish, embargo or correct an article (editor).
+#[utoipa::path(
+    post,
+    operation_id = "article_action",
+    path = "/v1/admin/articles/{id}/{action}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("action" = ArticleAction, Path, description = "What to do"), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    request_body(content = Option<ActionBody>, description = "What the action needs; may be empty (or `null`) for `publish`"),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The article after the action", body = DataView<AdminArticleView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn action(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -271,6 +393,23 @@ pub async fn action(
     article_response(&svc, article, StatusCode::OK).await
 }
 
+/// Create or replace an article by the id of the system it comes from
+/// (editor); the body is an import line (`barta import` format).
+#[utoipa::path(
+    put,
+    path = "/v1/admin/articles/by-external-id/{external_id}",
+    tag = "admin",
+    params(("external_id" = String, Path, description = "The source system's id")),
+    request_body = ImportLine,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "Replaced", body = DataView<AdminArticleView>),
+        (status = 201, description = "Created", body = DataView<AdminArticleView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn upsert_by_external_id(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -298,6 +437,18 @@ pub async fn upsert_by_external_id(
     article_response(&svc, article, status).await
 }
 
+/// An article's revisions, newest first, without snapshots (editor).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/articles/{id}/revisions",
+    tag = "admin",
+    params(("id" = i64, Path, description = "Article id", minimum = 1)),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The revisions", body = DataView<Vec<RevisionView>>),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn revisions(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -316,6 +467,18 @@ pub async fn revisions(
         }))
 }
 
+/// One revision with its snapshot (editor).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/articles/{id}/revisions/{number}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("number" = i32, Path, description = "Revision number", minimum = 1)),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The revision", body = DataView<RevisionView>),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn revision(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -389,38 +552,265 @@ pub async fn taxonomy(
         .json(DataView { data }))
 }
 
-macro_rules! taxonomy_handlers {
-    ($collection:ident, $item:ident, $kind:literal) => {
-        pub async fn $collection(
-            req: HttpRequest,
-            svc: web::Data<ContentService>,
-            ed: web::Data<EditorialService>,
-            body: web::Bytes,
-        ) -> Result<HttpResponse, ApiError> {
-            taxonomy(req, svc, ed, $kind, None, body).await
-        }
-        pub async fn $item(
-            req: HttpRequest,
-            svc: web::Data<ContentService>,
-            ed: web::Data<EditorialService>,
-            path: web::Path<String>,
-            body: web::Bytes,
-        ) -> Result<HttpResponse, ApiError> {
-            taxonomy(req, svc, ed, $kind, Some(path.into_inner()), body).await
-        }
-    };
+/// Create a section (admin); the slug defaults to one made from the name.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sections",
+    tag = "admin",
+    request_body = TaxonomyInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 201, description = "Created", body = DataView<SectionRefView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+pub async fn create_section(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(req, svc, ed, "sections", None, body).await
 }
 
-taxonomy_handlers!(create_section, section, "sections");
-taxonomy_handlers!(create_author, author, "authors");
-taxonomy_handlers!(create_tag, tag, "tags");
+/// Change a section (admin): absent fields stay, `null` clears.
+#[utoipa::path(
+    patch,
+    path = "/v1/admin/sections/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The section's slug")),
+    request_body = TaxonomyInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "Saved", body = DataView<SectionRefView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+pub async fn update_section(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(req, svc, ed, "sections", Some(path.into_inner()), body).await
+}
 
-#[derive(Debug, Deserialize)]
+/// Delete a section (admin); refused (409) while anything uses it.
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/sections/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The section's slug")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+pub async fn delete_section(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(
+        req,
+        svc,
+        ed,
+        "sections",
+        Some(path.into_inner()),
+        web::Bytes::new(),
+    )
+    .await
+}
+
+/// Create a author (editor); the slug defaults to one made from the name.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/authors",
+    tag = "admin",
+    request_body = TaxonomyInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 201, description = "Created", body = DataView<AuthorView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+pub async fn create_author(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(req, svc, ed, "authors", None, body).await
+}
+
+/// Change a author (editor): absent fields stay, `null` clears.
+#[utoipa::path(
+    patch,
+    path = "/v1/admin/authors/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The author's slug")),
+    request_body = TaxonomyInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "Saved", body = DataView<AuthorView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+pub async fn update_author(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(req, svc, ed, "authors", Some(path.into_inner()), body).await
+}
+
+/// Delete a author (editor); refused (409) while anything uses it.
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/authors/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The author's slug")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+pub async fn delete_author(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(
+        req,
+        svc,
+        ed,
+        "authors",
+        Some(path.into_inner()),
+        web::Bytes::new(),
+    )
+    .await
+}
+
+/// Create a tag (editor); the slug defaults to one made from the name.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/tags",
+    tag = "admin",
+    request_body = TaxonomyInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 201, description = "Created", body = DataView<TagView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+pub async fn create_tag(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(req, svc, ed, "tags", None, body).await
+}
+
+/// Change a tag (editor): absent fields stay, `null` clears.
+#[utoipa::path(
+    patch,
+    path = "/v1/admin/tags/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The tag's slug")),
+    request_body = TaxonomyInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "Saved", body = DataView<TagView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+pub async fn update_tag(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(req, svc, ed, "tags", Some(path.into_inner()), body).await
+}
+
+/// Delete a tag (editor); refused (409) while anything uses it.
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/tags/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "The tag's slug")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+pub async fn delete_tag(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    ed: web::Data<EditorialService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy(
+        req,
+        svc,
+        ed,
+        "tags",
+        Some(path.into_inner()),
+        web::Bytes::new(),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
+    /// Entry id from `page.nextCursor`: the page after it.
+    #[param(value_type = Option<i64>)]
     before: Option<String>,
 }
 
+/// The audit log, newest first (admin).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/audit",
+    tag = "admin",
+    params(AuditParams),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "A page of the log", body = ListView<AuditEntryView>),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 pub async fn audit(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -455,6 +845,14 @@ pub async fn audit(
         }))
 }
 
+/// The API keys (never the secrets) (admin).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/keys",
+    tag = "admin",
+    security(("apiKey" = [])),
+    responses((status = 200, description = "Every key", body = DataView<Vec<KeyView>>))
+)]
 pub async fn keys(
     req: HttpRequest,
     svc: web::Data<ContentService>,

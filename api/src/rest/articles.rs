@@ -42,6 +42,20 @@ pub fn filter_keys(p: &ListParams) -> Vec<String> {
     keys
 }
 
+/// Latest public articles, newest first.
+#[utoipa::path(
+    get,
+    operation_id = "articles",
+    path = "/v1/articles",
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn list(
     svc: web::Data<ContentService>,
     params: web::Query<ListParams>,
@@ -52,6 +66,19 @@ pub async fn list(
     ))
 }
 
+/// One public article, by id or slug, with its body.
+#[utoipa::path(
+    get,
+    operation_id = "article",
+    path = "/v1/articles/{id_or_slug}",
+    tag = "articles",
+    params(("id_or_slug" = String, Path, description = "Article id or slug")),
+    responses(
+        (status = 200, description = "The article", body = DataView<ArticleView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn item(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
@@ -68,11 +95,27 @@ pub async fn item(
     Ok(cache::keys(res, Kind::Item, keys))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LimitParam {
+    /// How many.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
 }
 
+/// More from the same section (sub-sections included), this article excluded.
+#[utoipa::path(
+    get,
+    path = "/v1/articles/{id}/more-from-section",
+    tag = "articles",
+    params(("id" = String, Path, description = "Article id or slug"), LimitParam),
+    responses(
+        (status = 200, description = "Newest first", body = ListView<ArticleSummaryView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn more_from_section(
     svc: web::Data<ContentService>,
     path: web::Path<String>,

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Scope;
 use serde::{Deserialize, Serialize};
 
-use super::admin::json_body;
+use super::admin::{is_empty_body, json_body};
 use super::views::{
     CommentListView, CommentSettingsView, CommentView, DataView, ListView, ModerationCommentView,
     PageInfoView,
@@ -24,14 +24,30 @@ fn no_store(status: StatusCode) -> actix_web::HttpResponseBuilder {
     res
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Threads per page.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
+    /// Opaque; from `page.nextCursor`.
     cursor: Option<String>,
 }
 
 /// `GET /v1/articles/{id}/comments`: approved threads, oldest first. The
 /// answer carries a fresh form token, so it is not stored by caches.
+#[utoipa::path(
+    get,
+    operation_id = "comments",
+    path = "/v1/articles/{id}/comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "Article id"), ListParams),
+    responses(
+        (status = 200, description = "Threads with up to a few replies each", body = CommentListView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn list(
     comments: web::Data<CommentService>,
     path: web::Path<String>,
@@ -52,7 +68,24 @@ pub async fn list(
     }))
 }
 
-/// `POST /v1/articles/{id}/comments`: 202, the comment waits for a moderator.
+/// Post a comment: 202, the comment waits for a moderator.
+#[utoipa::path(
+    post,
+    operation_id = "post_comment",
+    path = "/v1/articles/{id}/comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = CommentInput,
+    responses(
+        (status = 202, description = "Accepted for moderation", body = DataView<CommentView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
 pub async fn post(
     req: HttpRequest,
     comments: web::Data<CommentService>,
@@ -71,15 +104,32 @@ async fn editor(svc: &ContentService, req: &HttpRequest) -> Result<domain::ApiKe
     auth::require(svc.repo(), req, Scope::Editor).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
+    /// Default `pending`.
+    #[param(value_type = Option<crate::openapi::schema::CommentStatus>)]
     status: Option<String>,
+    /// Only this article's comments (article id).
     article: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
+    /// Opaque; from `page.nextCursor`.
     after: Option<String>,
 }
 
-/// `GET /v1/admin/comments?status=pending&article=&limit=&after=`
+/// The moderation queue (editor).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/comments",
+    tag = "moderation",
+    params(QueueParams),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "Comments with their articles", body = ListView<ModerationCommentView>),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 pub async fn queue(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -122,7 +172,7 @@ async fn moderation_response(
         }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct DeletedView {
     id: String,
@@ -130,36 +180,85 @@ struct DeletedView {
     deleted: u64,
 }
 
-/// `GET` and `DELETE /v1/admin/comments/{id}`.
-pub async fn item(
+/// One comment, any status (editor).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/comments/{id}",
+    tag = "moderation",
+    params(("id" = String, Path, description = "Comment id")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The comment", body = DataView<ModerationCommentView>),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn get_comment(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    comments: web::Data<CommentService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    editor(&svc, &req).await?;
+    let comment = comments.get(&path).await?;
+    moderation_response(&comments, &comment).await
+}
+
+/// Delete a comment and its replies (editor).
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/comments/{id}",
+    tag = "moderation",
+    params(("id" = String, Path, description = "Comment id")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "How many were deleted", body = DataView<DeletedView>),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+pub async fn delete_comment(
     req: HttpRequest,
     svc: web::Data<ContentService>,
     comments: web::Data<CommentService>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = editor(&svc, &req).await?;
-    if req.method() == actix_web::http::Method::DELETE {
-        let deleted = comments.delete(&key, &path).await?;
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            .json(DataView {
-                data: DeletedView {
-                    id: path.into_inner(),
-                    deleted,
-                },
-            }));
-    }
-    let comment = comments.get(&path).await?;
-    moderation_response(&comments, &comment).await
+    let deleted = comments.delete(&key, &path).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(DataView {
+            data: DeletedView {
+                id: path.into_inner(),
+                deleted,
+            },
+        }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
+    /// Required to reject; shown to no reader, kept for the record.
     reason: Option<String>,
 }
 
-/// `POST /v1/admin/comments/{id}/approve` and `…/reject` (`{"reason": …}`).
+/// Approve or reject a comment (editor); `reject` needs `{"reason": …}`.
+#[utoipa::path(
+    post,
+    operation_id = "moderate_comment",
+    path = "/v1/admin/comments/{id}/{action}",
+    tag = "moderation",
+    params(
+        ("id" = String, Path, description = "Comment id"),
+        ("action" = CommentAction, Path, description = "What to do"),
+    ),
+    request_body(content = Option<RejectBody>, description = "`reject` needs a reason; `approve` takes no body"),
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The comment after the decision", body = DataView<ModerationCommentView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn decide(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -172,7 +271,7 @@ pub async fn decide(
     let comment = match action.as_str() {
         "approve" => comments.approve(&key, &id).await?,
         "reject" => {
-            let b: RejectBody = if body.iter().all(u8::is_ascii_whitespace) {
+            let b: RejectBody = if is_empty_body(&body) {
                 RejectBody::default()
             } else {
                 json_body(&body)?
@@ -184,13 +283,37 @@ pub async fn decide(
     moderation_response(&comments, &comment).await
 }
 
-#[derive(Debug, Deserialize)]
+/// A moderation decision.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum CommentAction {
+    Approve,
+    Reject,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OpenBody {
+    /// Required.
     comments_open: Option<bool>,
 }
 
-/// `PUT /v1/admin/articles/{id}/comments` with `{"commentsOpen": false}`.
+/// Open or close an article's comments (editor): `{"commentsOpen": false}`.
+#[utoipa::path(
+    put,
+    path = "/v1/admin/articles/{id}/comments",
+    tag = "moderation",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = OpenBody,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The article's comment settings", body = DataView<CommentSettingsView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn set_open(
     req: HttpRequest,
     svc: web::Data<ContentService>,

@@ -13,7 +13,7 @@ use crate::discovery::{DiscoveryService, RelatedReason, SearchParams};
 use crate::error::ApiError;
 use crate::service::ContentService;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SearchHitView {
     #[serde(flatten)]
@@ -23,7 +23,7 @@ struct SearchHitView {
     score: f32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SearchPageView {
     next_cursor: Option<String>,
@@ -31,12 +31,25 @@ struct SearchPageView {
     total: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SearchView {
     data: Vec<SearchHitView>,
     page: SearchPageView,
 }
 
+/// Bengali full-text search (BM25; headline matches weigh most).
+#[utoipa::path(
+    get,
+    path = "/v1/search",
+    tag = "discovery",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits with `<mark>`ed headline and snippet", body = SearchView),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn search(
     svc: web::Data<ContentService>,
     discovery: web::Data<DiscoveryService>,
@@ -68,13 +81,17 @@ pub async fn search(
     Ok(cache::keys(res, Kind::List, keys))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RelatedParams {
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
+    /// `1` or `true` adds each result's score parts (`reason`).
+    #[param(value_type = Option<String>)]
     debug: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RelatedView {
     #[serde(flatten)]
     article: ArticleSummaryView,
@@ -82,6 +99,19 @@ struct RelatedView {
     reason: Option<RelatedReason>,
 }
 
+/// Related stories (আরও পড়ুন).
+#[utoipa::path(
+    get,
+    path = "/v1/articles/{id}/related",
+    tag = "discovery",
+    params(("id" = String, Path, description = "Article id or slug"), RelatedParams),
+    responses(
+        (status = 200, description = "Best first", body = DataView<Vec<RelatedView>>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn related(
     svc: web::Data<ContentService>,
     discovery: web::Data<DiscoveryService>,
@@ -108,6 +138,16 @@ pub async fn related(
 }
 
 /// The view beacon: always 202 with no body, whatever the id.
+///
+/// One count per reader per article per 5 minutes.
+#[utoipa::path(
+    post,
+    operation_id = "record_view",
+    path = "/v1/articles/{id}/views",
+    tag = "discovery",
+    params(("id" = String, Path, description = "Article id")),
+    responses((status = 202, description = "Noted (or ignored)"))
+)]
 pub async fn view(
     req: HttpRequest,
     discovery: web::Data<DiscoveryService>,
@@ -124,20 +164,57 @@ pub async fn view(
         .finish()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MostReadParams {
+    /// Time window, reaching back to the start of its first hour.
+    #[param(value_type = Option<MostReadWindow>, default = "24h")]
     window: Option<String>,
+    /// Section slug (sub-sections included).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+    )]
     section: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A most-read window.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum MostReadWindow {
+    #[schema(rename = "1h")]
+    Hour,
+    #[schema(rename = "6h")]
+    SixHours,
+    #[schema(rename = "24h")]
+    Day,
+    #[schema(rename = "7d")]
+    Week,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 struct MostReadView {
     #[serde(flatten)]
     article: ArticleSummaryView,
     views: i64,
 }
 
+/// Most read, from hourly counters.
+#[utoipa::path(
+    get,
+    path = "/v1/most-read",
+    tag = "discovery",
+    params(MostReadParams),
+    responses(
+        (status = 200, description = "Most read first", body = DataView<Vec<MostReadView>>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn most_read(
     svc: web::Data<ContentService>,
     discovery: web::Data<DiscoveryService>,
@@ -168,7 +245,7 @@ pub async fn most_read(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CollectionView {
     slug: String,
@@ -178,6 +255,18 @@ struct CollectionView {
     articles: Vec<ArticleSummaryView>,
 }
 
+/// A curated list: its public articles in editorial order.
+#[utoipa::path(
+    get,
+    path = "/v1/collections/{slug}",
+    tag = "discovery",
+    params(("slug" = String, Path, description = "Collection slug")),
+    responses(
+        (status = 200, description = "The collection", body = DataView<CollectionView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn collection(
     svc: web::Data<ContentService>,
     discovery: web::Data<DiscoveryService>,
@@ -203,19 +292,22 @@ pub async fn collection(
     Ok(cache::keys(res, Kind::List, keys))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct FrontParams {
+    /// Articles per top-level section.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 20)]
     per_section: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct FrontSectionView {
     section: SectionRefView,
     articles: Vec<ArticleSummaryView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct FrontView {
     edition: EditionView,
     breaking: Vec<ArticleSummaryView>,
@@ -223,6 +315,19 @@ struct FrontView {
     sections: Vec<FrontSectionView>,
 }
 
+/// The home screen in one call: edition line, breaking, the `lead`
+/// collection and the newest of each top-level section; no article twice.
+#[utoipa::path(
+    get,
+    path = "/v1/front",
+    tag = "discovery",
+    params(FrontParams),
+    responses(
+        (status = 200, description = "The front", body = DataView<FrontView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 pub async fn front(
     svc: web::Data<ContentService>,
     discovery: web::Data<DiscoveryService>,
@@ -262,16 +367,32 @@ pub async fn front(
     Ok(cache::keys(res, Kind::List, keys))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CollectionInput {
+    /// 1 to 100 plain characters.
     name: String,
     description: Option<String>,
-    /// Article ids in order.
+    /// Article ids in order (strings or numbers), at most 100, no repeats.
+    #[schema(value_type = Vec<String>, max_items = 100)]
     articles: Vec<serde_json::Value>,
 }
 
-/// `PUT /v1/admin/collections/{slug}` (editor): create or replace.
+/// Create or replace a collection (editor).
+#[utoipa::path(
+    put,
+    path = "/v1/admin/collections/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "Collection slug")),
+    request_body = CollectionInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The collection as saved", body = DataView<CollectionView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
 pub async fn save_collection(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -350,6 +471,18 @@ pub async fn save_collection(
     }))
 }
 
+/// Delete a collection (editor).
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/collections/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "Collection slug")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn delete_collection(
     req: HttpRequest,
     svc: web::Data<ContentService>,
@@ -366,13 +499,23 @@ pub async fn delete_collection(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CollectionSummaryView {
     slug: String,
     name: String,
     description: Option<String>,
 }
 
+/// The curated lists.
+#[utoipa::path(
+    get,
+    path = "/v1/collections",
+    tag = "discovery",
+    responses(
+        (status = 200, description = "Every collection (one page)", body = ListView<CollectionSummaryView>),
+        (status = 304, response = crate::openapi::NotModified),
+    )
+)]
 pub async fn collections(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
     let list = svc.repo().collections().await?;
     Ok(HttpResponse::Ok().json(ListView {

@@ -7,13 +7,42 @@ use super::views::{DataView, EditionView};
 use crate::error::ApiError;
 use crate::service::ContentService;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EditionParams {
+    /// The instant (RFC 3339); default now.
+    #[param(format = DateTime)]
     at: Option<String>,
+    /// Place name on the line (plain text); default ঢাকা.
+    #[param(max_length = 60)]
     place: Option<String>,
+    /// Bangla calendar rule: the 2019 revision (Bangladesh) or the 1987 one.
+    #[param(value_type = Option<CalendarRule>)]
     calendar: Option<String>,
 }
 
+/// Bangla calendar rule.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum CalendarRule {
+    #[schema(rename = "2019")]
+    Rule2019,
+    #[schema(rename = "1987")]
+    Rule1987,
+}
+
+/// The date line of the day's edition (Gregorian and Bangla dates).
+#[utoipa::path(
+    get,
+    path = "/v1/edition",
+    tag = "articles",
+    params(EditionParams),
+    responses(
+        (status = 200, description = "The edition line", body = DataView<EditionView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 pub async fn edition(
     svc: web::Data<ContentService>,
     params: web::Query<EditionParams>,

@@ -1,12 +1,12 @@
 //! REST: JSON under `/v1`, one module per resource, wire shapes in `views`.
 
-mod admin;
-mod articles;
-mod comments;
+pub(crate) mod admin;
+pub(crate) mod articles;
+pub(crate) mod comments;
 pub mod discovery;
-mod edition;
-mod health;
-mod sections;
+pub(crate) mod edition;
+pub(crate) mod health;
+pub(crate) mod sections;
 pub mod views;
 
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
@@ -65,8 +65,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         r.route(web::get().to(comments::queue))
     });
     resource(cfg, "/v1/admin/comments/{id}", "GET, DELETE", |r| {
-        r.route(web::get().to(comments::item))
-            .route(web::delete().to(comments::item))
+        r.route(web::get().to(comments::get_comment))
+            .route(web::delete().to(comments::delete_comment))
     });
     resource(cfg, "/v1/admin/comments/{id}/{action}", "POST", |r| {
         r.route(web::post().to(comments::decide))
@@ -113,22 +113,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         r.route(web::post().to(admin::create_section))
     });
     resource(cfg, "/v1/admin/sections/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::section))
-            .route(web::delete().to(admin::section))
+        r.route(web::patch().to(admin::update_section))
+            .route(web::delete().to(admin::delete_section))
     });
     resource(cfg, "/v1/admin/authors", "POST", |r| {
         r.route(web::post().to(admin::create_author))
     });
     resource(cfg, "/v1/admin/authors/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::author))
-            .route(web::delete().to(admin::author))
+        r.route(web::patch().to(admin::update_author))
+            .route(web::delete().to(admin::delete_author))
     });
     resource(cfg, "/v1/admin/tags", "POST", |r| {
         r.route(web::post().to(admin::create_tag))
     });
     resource(cfg, "/v1/admin/tags/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::tag))
-            .route(web::delete().to(admin::tag))
+        r.route(web::patch().to(admin::update_tag))
+            .route(web::delete().to(admin::delete_tag))
     });
     resource(cfg, "/v1/admin/audit", "GET", |r| {
         r.route(web::get().to(admin::audit))
@@ -140,12 +140,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// A read-only resource: GET and HEAD (actix sends HEAD answers without a
 /// body); any other method gets a 405 problem with `Allow`.
-fn get<F, Args>(cfg: &mut web::ServiceConfig, path: &str, handler: F)
+pub(crate) fn get<F, Args>(cfg: &mut web::ServiceConfig, path: &str, handler: F)
 where
     F: Handler<Args> + Clone,
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
+    crate::openapi::log_route(path, "GET, HEAD");
     cfg.service(
         web::resource(path)
             .route(web::get().to(handler.clone()))
@@ -166,6 +167,7 @@ fn resource(
     allow: &'static str,
     routes: impl FnOnce(actix_web::Resource) -> actix_web::Resource,
 ) {
+    crate::openapi::log_route(path, allow);
     cfg.service(
         routes(web::resource(path)).default_service(web::to(move || async move {
             Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))

@@ -4,11 +4,22 @@ use actix_web::{HttpResponse, web};
 use domain::SectionNode;
 
 use super::articles::list_response;
-use super::views::{DataView, SectionView};
+use super::views::{ArticleSummaryView, DataView, ListView, SectionView};
 use crate::cache::{self, Kind};
 use crate::error::ApiError;
-use crate::service::{ContentService, ListParams};
+use crate::service::{AuthorListParams, ContentService, SectionListParams, TagListParams};
 
+/// The section tree.
+#[utoipa::path(
+    get,
+    operation_id = "sections",
+    path = "/v1/sections",
+    tag = "articles",
+    responses(
+        (status = 200, description = "Top-level sections with their children", body = DataView<Vec<SectionView>>),
+        (status = 304, response = crate::openapi::NotModified),
+    )
+)]
 pub async fn tree(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
     let sections = svc.sections().await?;
     let forest = SectionNode::forest(&sections);
@@ -21,6 +32,19 @@ pub async fn tree(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiErr
     ))
 }
 
+/// One section with its parent and children.
+#[utoipa::path(
+    get,
+    operation_id = "section",
+    path = "/v1/sections/{slug}",
+    tag = "articles",
+    params(("slug" = String, Path, description = "Section slug")),
+    responses(
+        (status = 200, description = "The section", body = DataView<SectionView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn item(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
@@ -56,42 +80,73 @@ fn find(forest: &[SectionNode], id: i64) -> Option<&SectionNode> {
     })
 }
 
+/// Latest public articles of a section.
+#[utoipa::path(
+    get,
+    operation_id = "section_articles",
+    path = "/v1/sections/{slug}/articles",
+    tag = "articles",
+    params(("slug" = String, Path, description = "Section slug"), SectionListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn articles(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
-    params: web::Query<ListParams>,
+    params: web::Query<SectionListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let section = svc.section(&path).await?;
     let keys = vec![format!("section-{}", section.slug)];
-    let params = ListParams {
-        section: Some(section.slug),
-        ..params.into_inner()
-    };
+    let params = params.into_inner().with_section(section.slug);
     Ok(list_response(svc.list_with_refs(&params).await?, keys))
 }
 
+/// Latest public articles of a tag.
+#[utoipa::path(
+    get,
+    path = "/v1/tags/{slug}/articles",
+    tag = "articles",
+    params(("slug" = String, Path, description = "Tag slug"), TagListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn tag_articles(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
-    params: web::Query<ListParams>,
+    params: web::Query<TagListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let keys = vec![format!("tag-{}", path.as_str())];
-    let params = ListParams {
-        tag: Some(path.into_inner()),
-        ..params.into_inner()
-    };
+    let params = params.into_inner().with_tag(path.into_inner());
     Ok(list_response(svc.list_with_refs(&params).await?, keys))
 }
 
+/// Latest public articles of a author.
+#[utoipa::path(
+    get,
+    path = "/v1/authors/{slug}/articles",
+    tag = "articles",
+    params(("slug" = String, Path, description = "Author slug"), AuthorListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
+        (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
 pub async fn author_articles(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
-    params: web::Query<ListParams>,
+    params: web::Query<AuthorListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let keys = vec![format!("author-{}", path.as_str())];
-    let params = ListParams {
-        author: Some(path.into_inner()),
-        ..params.into_inner()
-    };
+    let params = params.into_inner().with_author(path.into_inner());
     Ok(list_response(svc.list_with_refs(&params).await?, keys))
 }

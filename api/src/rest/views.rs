@@ -10,6 +10,7 @@ use domain::{
 };
 use persistence::{ArticleRef, CommentStats};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::comments::comment_html;
 use crate::service::Refs;
@@ -18,7 +19,7 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SectionRefView {
     pub id: String,
@@ -38,7 +39,7 @@ impl SectionRefView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorView {
     pub id: String,
@@ -60,7 +61,7 @@ impl AuthorView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagView {
     pub id: String,
@@ -78,7 +79,7 @@ impl TagView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleSummaryView {
     pub id: String,
@@ -90,10 +91,14 @@ pub struct ArticleSummaryView {
     pub authors: Vec<AuthorView>,
     pub desk: Option<String>,
     pub tags: Vec<TagView>,
+    #[schema(value_type = Option<crate::openapi::schema::Image>)]
     pub image: Option<Image>,
+    #[schema(value_type = crate::openapi::schema::ArticleStatus)]
     pub status: &'static str,
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
     pub published_at_bn: Option<String>,
+    #[schema(format = DateTime)]
     pub updated_at: String,
     pub updated_at_bn: String,
     pub word_count: u32,
@@ -124,20 +129,23 @@ impl ArticleSummaryView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CorrectionView {
+    #[schema(value_type = crate::openapi::schema::CorrectionKind)]
     pub kind: domain::CorrectionKind,
     pub text: String,
+    #[schema(format = DateTime)]
     pub at: String,
     pub at_bn: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleView {
     #[serde(flatten)]
     pub summary: ArticleSummaryView,
+    #[schema(value_type = Vec<crate::openapi::schema::Block>)]
     pub body: Vec<Block>,
     pub body_html: String,
     pub body_text: String,
@@ -146,6 +154,7 @@ pub struct ArticleView {
     pub dateline: Option<String>,
     pub language: String,
     pub secondary_sections: Vec<SectionRefView>,
+    #[schema(format = DateTime)]
     pub first_published_at: Option<String>,
     pub canonical_url: Option<String>,
     pub corrections: Vec<CorrectionView>,
@@ -190,7 +199,7 @@ fn correction(c: &Correction) -> CorrectionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SectionView {
     pub id: String,
@@ -200,6 +209,7 @@ pub struct SectionView {
     pub description: Option<String>,
     pub position: i32,
     pub parent: Option<SectionRefView>,
+    #[schema(no_recursion)]
     pub children: Vec<SectionView>,
 }
 
@@ -222,25 +232,25 @@ impl SectionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageInfoView {
     pub next_cursor: Option<String>,
     pub has_more: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListView<T> {
     pub data: Vec<T>,
     pub page: PageInfoView,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DataView<T> {
     pub data: T,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BanglaDateView {
     pub day: u32,
@@ -262,11 +272,12 @@ impl BanglaDateView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EditionView {
     pub line: String,
     pub place: String,
+    #[schema(format = Date)]
     pub date: String,
     pub weekday: &'static str,
     pub gregorian: String,
@@ -288,17 +299,21 @@ impl EditionView {
 
 /// An article as editors see it: every field of the public view plus the
 /// editorial state.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AdminArticleView {
     #[serde(flatten)]
     pub article: ArticleView,
     pub version: i32,
     pub external_id: Option<String>,
+    #[schema(format = DateTime)]
     pub publish_at: Option<String>,
+    #[schema(format = DateTime)]
     pub embargo_until: Option<String>,
     pub unpublish_reason: Option<String>,
+    #[schema(format = DateTime)]
     pub deleted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Whether the public can see it right now.
     pub is_public: bool,
@@ -331,15 +346,18 @@ pub fn admin_summary(a: &ArticleSummary, refs: &Refs) -> ArticleSummaryView {
     ArticleSummaryView::new(a, refs)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RevisionView {
     pub number: i32,
     pub action: String,
     pub changed: Vec<String>,
     pub actor_key_id: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    /// The whole article as it was after this revision (single revision only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub snapshot: Option<serde_json::Value>,
 }
 
@@ -356,7 +374,7 @@ impl RevisionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntryView {
     pub id: String,
@@ -364,7 +382,9 @@ pub struct AuditEntryView {
     pub action: String,
     pub target_type: String,
     pub target_id: String,
+    #[schema(value_type = Object)]
     pub details: serde_json::Value,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -382,14 +402,17 @@ impl AuditEntryView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyView {
     pub id: String,
     pub name: String,
+    #[schema(value_type = crate::openapi::schema::Scope)]
     pub scope: &'static str,
     pub prefix: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub revoked_at: Option<String>,
 }
 
@@ -409,7 +432,7 @@ impl KeyView {
 /// A reader's comment. `text` is plain text (put it in a page as text);
 /// `html` is the same text made safe to insert as HTML: escaped, line
 /// breaks as `<br>`, URLs as `rel="nofollow ugc"` links, nothing else.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentView {
     pub id: String,
@@ -418,11 +441,14 @@ pub struct CommentView {
     pub name: String,
     pub text: String,
     pub html: String,
+    #[schema(value_type = crate::openapi::schema::CommentStatus)]
     pub status: &'static str,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub created_at_bn: String,
     /// Approved replies, oldest first (threads in a list only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
     pub replies: Option<Vec<CommentView>>,
     /// All approved replies, when there are more than `replies` shows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -457,7 +483,7 @@ impl CommentView {
 
 /// An article's approved comment threads, oldest first, with what the
 /// comment box needs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentListView {
     pub data: Vec<CommentView>,
@@ -468,7 +494,7 @@ pub struct CommentListView {
     pub form_token: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleRefView {
     pub id: String,
@@ -488,12 +514,13 @@ impl ArticleRefView {
 
 /// A comment as moderators see it: any status, with its article and the
 /// last decision.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModerationCommentView {
     #[serde(flatten)]
     pub comment: CommentView,
     pub article: Option<ArticleRefView>,
+    #[schema(format = DateTime)]
     pub moderated_at: Option<String>,
     pub moderated_by: Option<String>,
     pub reason: Option<String>,
@@ -512,7 +539,7 @@ impl ModerationCommentView {
 }
 
 /// An article's comment settings after an editor changed them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentSettingsView {
     pub article_id: String,

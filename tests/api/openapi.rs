@@ -1,0 +1,179 @@
+//! The OpenAPI document: the checked-in `openapi.json` is what the server
+//! serves, and every route the server registers is in it.
+
+use std::collections::BTreeSet;
+
+use crate::helpers::spawn_app;
+use persistence::testing::Engine;
+
+const REGENERATE: &str = "run `cargo run -q -p api -- openapi > openapi.json` \
+     (or UPDATE_OPENAPI=1 cargo test -p integration-tests openapi) and commit it";
+
+/// Routes that are deliberately not in the document.
+const UNDOCUMENTED: [&str; 1] = [
+    // GraphQL describes itself (`schema.graphql`, introspection).
+    "/graphql",
+];
+
+#[tokio::test]
+async fn openapi_json_is_what_the_server_serves() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let res = app.get("/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert!(
+        res.headers().contains_key("etag"),
+        "cacheable like other public GETs"
+    );
+    let served = res.text().await.unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi.json");
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &served).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == served,
+        "openapi.json is out of date: {REGENERATE}"
+    );
+    assert_eq!(
+        served,
+        api::openapi::to_json().unwrap(),
+        "CLI and server agree"
+    );
+    app.cleanup().await;
+}
+
+/// `{id_or_slug}` → `{}`: parameter names may differ, positions may not.
+fn shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_registered_route_is_documented_and_nothing_else() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    // A worker that answered has built its App, so its routes are logged.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let registered: BTreeSet<(String, String)> = api::openapi::registered_routes()
+        .into_iter()
+        .filter(|(p, _)| !UNDOCUMENTED.contains(&p.as_str()))
+        .map(|(p, m)| (shape(&p), m))
+        .collect();
+    let doc = serde_json::to_value(api::openapi::document()).unwrap();
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
+                .map(move |m| (shape(p), m.clone()))
+        })
+        .collect();
+    assert!(registered.len() > 60, "the route log is filled at startup");
+    let missing: Vec<_> = registered.difference(&documented).collect();
+    let stale: Vec<_> = documented.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without #[utoipa::path] (add one and list it in api/src/openapi.rs): {missing:?}"
+    );
+    assert!(stale.is_empty(), "documented but not served: {stale:?}");
+    app.cleanup().await;
+}
+
+#[test]
+fn operation_ids_are_unique_and_errors_are_problems() {
+    let doc = serde_json::to_value(api::openapi::document()).unwrap();
+    let mut ids = BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(ids.insert(id.to_owned()), "operationId {id} twice");
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let reference = response["$ref"].as_str().unwrap_or_default();
+                    assert!(
+                        reference.starts_with("#/components/responses/"),
+                        "{method} {id} {status}: use a shared problem response"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], "/");
+}
+
+// --- regressions found by schemathesis against the document ---------------
+
+/// An optional action body may be JSON `null` (the document allows it).
+#[tokio::test]
+async fn a_null_action_body_means_no_body() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let key = app.key(domain::Scope::Editor).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/admin/articles/{}/publish", app.ids.draft)))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    app.cleanup().await;
+}
+
+/// Path-scoped lists take the other filters, not their own dimension again:
+/// `?section=` on a section's list is not a parameter (and not an error).
+#[tokio::test]
+async fn a_scoped_list_ignores_its_own_dimension_in_the_query() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let scoped = app.get("/v1/sections/national/articles?section=").await;
+    assert!(scoped.status() == 200 || scoped.status() == 404);
+    assert_eq!(app.get("/v1/articles?section=").await.status(), 400);
+    app.cleanup().await;
+}
+
+/// Tools introspect with graphql-js's standard query, 15 levels deep (its
+/// `TypeRef` fragment nests `ofType` seven times): it must be answered,
+/// while deeper walks stay refused.
+#[tokio::test]
+async fn the_standard_introspection_query_depth_is_allowed() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let walk = |n: usize| {
+        format!(
+            "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
+            "ofType { ".repeat(n),
+            " }".repeat(n)
+        )
+    };
+    let body = app.graphql(&walk(10), serde_json::json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["__schema"]["types"].is_array());
+    let body = app.graphql(&walk(11), serde_json::json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP",
+        "{body}"
+    );
+    app.cleanup().await;
+}
