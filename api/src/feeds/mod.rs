@@ -90,273 +90,153 @@ impl FeedState {
     }
 }
 
-/// The whole site: RSS 2.0, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/rss.xml",
-    tag = "feeds",
-    params(document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/rss+xml; charset=utf-8", body = String,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-    )
-)]
-pub async fn site_rss(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Site,
-        document::Format::Rss,
-    )
-    .await
+/// One feed handler and its OpenAPI operation. The site-wide feeds take
+/// no slug and cannot 404; section and tag feeds take the slug.
+macro_rules! feed_handler {
+    ($(#[$doc:meta])* $name:ident, $path:tt, $scope:ident, $format:ident, $ct:tt, $body:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "feeds",
+            params(document::FeedQuery),
+            responses(
+                (status = 200, description = "The feed", content_type = $ct, body = $body,
+                    headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+                (status = 304, response = crate::openapi::NotModified),
+                (status = 400, response = crate::openapi::BadRequest),
+            )
+        )]
+        pub async fn $name(
+            st: web::Data<FeedState>,
+            svc: web::Data<ContentService>,
+            req: HttpRequest,
+            q: web::Query<document::FeedQuery>,
+        ) -> Result<HttpResponse, ApiError> {
+            document::handle(st, svc, req, q, document::Scope::$scope, document::Format::$format).await
+        }
+    };
+    ($(#[$doc:meta])* $name:ident, $path:tt, $slug:tt, $scope:ident, $format:ident, $ct:tt, $body:ident) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "feeds",
+            params(("slug" = String, Path, description = $slug), document::FeedQuery),
+            responses(
+                (status = 200, description = "The feed", content_type = $ct, body = $body,
+                    headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+                (status = 304, response = crate::openapi::NotModified),
+                (status = 400, response = crate::openapi::BadRequest),
+                (status = 404, response = crate::openapi::NotFound),
+            )
+        )]
+        pub async fn $name(
+            st: web::Data<FeedState>,
+            svc: web::Data<ContentService>,
+            req: HttpRequest,
+            q: web::Query<document::FeedQuery>,
+        ) -> Result<HttpResponse, ApiError> {
+            document::handle(st, svc, req, q, document::Scope::$scope, document::Format::$format).await
+        }
+    };
 }
 
-/// The whole site: Atom 1.0, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/atom.xml",
-    tag = "feeds",
-    params(document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/atom+xml; charset=utf-8", body = String,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-    )
-)]
-pub async fn site_atom(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Site,
-        document::Format::Atom,
-    )
-    .await
-}
+feed_handler!(
+    /// The whole site: RSS 2.0, newest first.
+    site_rss,
+    "/feeds/rss.xml",
+    Site,
+    Rss,
+    "application/rss+xml; charset=utf-8",
+    String
+);
 
-/// The whole site: JSON Feed 1.1, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/feed.json",
-    tag = "feeds",
-    params(document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/feed+json; charset=utf-8", body = Object,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-    )
-)]
-pub async fn site_json(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Site,
-        document::Format::JsonFeed,
-    )
-    .await
-}
+feed_handler!(
+    /// The whole site: Atom 1.0, newest first.
+    site_atom,
+    "/feeds/atom.xml",
+    Site,
+    Atom,
+    "application/atom+xml; charset=utf-8",
+    String
+);
 
-/// A section (sub-sections included): RSS 2.0, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/sections/{slug}/rss.xml",
-    tag = "feeds",
-    params(("slug" = String, Path, description = "Section slug"), document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/rss+xml; charset=utf-8", body = String,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-pub async fn section_rss(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Section,
-        document::Format::Rss,
-    )
-    .await
-}
+feed_handler!(
+    /// The whole site: JSON Feed 1.1, newest first.
+    site_json,
+    "/feeds/feed.json",
+    Site,
+    JsonFeed,
+    "application/feed+json; charset=utf-8",
+    Object
+);
 
-/// A section (sub-sections included): Atom 1.0, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/sections/{slug}/atom.xml",
-    tag = "feeds",
-    params(("slug" = String, Path, description = "Section slug"), document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/atom+xml; charset=utf-8", body = String,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-pub async fn section_atom(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Section,
-        document::Format::Atom,
-    )
-    .await
-}
+feed_handler!(
+    /// A section (sub-sections included): RSS 2.0, newest first.
+    section_rss,
+    "/feeds/sections/{slug}/rss.xml",
+    "Section slug",
+    Section,
+    Rss,
+    "application/rss+xml; charset=utf-8",
+    String
+);
 
-/// A section (sub-sections included): JSON Feed 1.1, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/sections/{slug}/feed.json",
-    tag = "feeds",
-    params(("slug" = String, Path, description = "Section slug"), document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/feed+json; charset=utf-8", body = Object,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-pub async fn section_json(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Section,
-        document::Format::JsonFeed,
-    )
-    .await
-}
+feed_handler!(
+    /// A section (sub-sections included): Atom 1.0, newest first.
+    section_atom,
+    "/feeds/sections/{slug}/atom.xml",
+    "Section slug",
+    Section,
+    Atom,
+    "application/atom+xml; charset=utf-8",
+    String
+);
 
-/// A tag: RSS 2.0, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/tags/{slug}/rss.xml",
-    tag = "feeds",
-    params(("slug" = String, Path, description = "Tag slug"), document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/rss+xml; charset=utf-8", body = String,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-pub async fn tag_rss(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(st, svc, req, q, document::Scope::Tag, document::Format::Rss).await
-}
+feed_handler!(
+    /// A section (sub-sections included): JSON Feed 1.1, newest first.
+    section_json,
+    "/feeds/sections/{slug}/feed.json",
+    "Section slug",
+    Section,
+    JsonFeed,
+    "application/feed+json; charset=utf-8",
+    Object
+);
 
-/// A tag: Atom 1.0, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/tags/{slug}/atom.xml",
-    tag = "feeds",
-    params(("slug" = String, Path, description = "Tag slug"), document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/atom+xml; charset=utf-8", body = String,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-pub async fn tag_atom(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Tag,
-        document::Format::Atom,
-    )
-    .await
-}
+feed_handler!(
+    /// A tag: RSS 2.0, newest first.
+    tag_rss,
+    "/feeds/tags/{slug}/rss.xml",
+    "Tag slug",
+    Tag,
+    Rss,
+    "application/rss+xml; charset=utf-8",
+    String
+);
 
-/// A tag: JSON Feed 1.1, newest first.
-#[utoipa::path(
-    get,
-    path = "/feeds/tags/{slug}/feed.json",
-    tag = "feeds",
-    params(("slug" = String, Path, description = "Tag slug"), document::FeedQuery),
-    responses(
-        (status = 200, description = "The feed", content_type = "application/feed+json; charset=utf-8", body = Object,
-            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-pub async fn tag_json(
-    st: web::Data<FeedState>,
-    svc: web::Data<ContentService>,
-    req: HttpRequest,
-    q: web::Query<document::FeedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    document::handle(
-        st,
-        svc,
-        req,
-        q,
-        document::Scope::Tag,
-        document::Format::JsonFeed,
-    )
-    .await
-}
+feed_handler!(
+    /// A tag: Atom 1.0, newest first.
+    tag_atom,
+    "/feeds/tags/{slug}/atom.xml",
+    "Tag slug",
+    Tag,
+    Atom,
+    "application/atom+xml; charset=utf-8",
+    String
+);
+
+feed_handler!(
+    /// A tag: JSON Feed 1.1, newest first.
+    tag_json,
+    "/feeds/tags/{slug}/feed.json",
+    "Tag slug",
+    Tag,
+    JsonFeed,
+    "application/feed+json; charset=utf-8",
+    Object
+);
 
 /// A read-only resource: GET and HEAD; any other method gets a 405 problem
 /// with `Allow` (as on the REST routes).

@@ -552,242 +552,129 @@ pub async fn taxonomy(
         .json(DataView { data }))
 }
 
-/// Create a section (admin); the slug defaults to one made from the name.
-#[utoipa::path(
-    post,
-    path = "/v1/admin/sections",
-    tag = "admin",
-    request_body = TaxonomyInput,
-    security(("apiKey" = [])),
-    responses(
-        (status = 201, description = "Created", body = DataView<SectionRefView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-    )
-)]
-pub async fn create_section(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(req, svc, ed, "sections", None, body).await
+/// Create, change and delete handlers for one taxonomy (`kind` is the
+/// table: sections, authors or tags), with their OpenAPI operations.
+macro_rules! taxonomy_handlers {
+    (
+        $kind:tt, $base:tt, $item:tt, $slug_doc:tt, $view:ty,
+        $(#[$create_doc:meta])* $create:ident,
+        $(#[$update_doc:meta])* $update:ident,
+        $(#[$delete_doc:meta])* $delete:ident
+    ) => {
+        $(#[$create_doc])*
+        #[utoipa::path(
+            post,
+            path = $base,
+            tag = "admin",
+            request_body = TaxonomyInput,
+            security(("apiKey" = [])),
+            responses(
+                (status = 201, description = "Created", body = DataView<$view>),
+                (status = 400, response = crate::openapi::BadRequest),
+                (status = 409, response = crate::openapi::Conflict),
+                (status = 422, response = crate::openapi::Unprocessable),
+            )
+        )]
+        pub async fn $create(
+            req: HttpRequest,
+            svc: web::Data<ContentService>,
+            ed: web::Data<EditorialService>,
+            body: web::Bytes,
+        ) -> Result<HttpResponse, ApiError> {
+            taxonomy(req, svc, ed, $kind, None, body).await
+        }
+
+        $(#[$update_doc])*
+        #[utoipa::path(
+            patch,
+            path = $item,
+            tag = "admin",
+            params(("slug" = String, Path, description = $slug_doc)),
+            request_body = TaxonomyInput,
+            security(("apiKey" = [])),
+            responses(
+                (status = 200, description = "Saved", body = DataView<$view>),
+                (status = 400, response = crate::openapi::BadRequest),
+                (status = 404, response = crate::openapi::NotFound),
+                (status = 409, response = crate::openapi::Conflict),
+                (status = 422, response = crate::openapi::Unprocessable),
+            )
+        )]
+        pub async fn $update(
+            req: HttpRequest,
+            svc: web::Data<ContentService>,
+            ed: web::Data<EditorialService>,
+            path: web::Path<String>,
+            body: web::Bytes,
+        ) -> Result<HttpResponse, ApiError> {
+            taxonomy(req, svc, ed, $kind, Some(path.into_inner()), body).await
+        }
+
+        $(#[$delete_doc])*
+        #[utoipa::path(
+            delete,
+            path = $item,
+            tag = "admin",
+            params(("slug" = String, Path, description = $slug_doc)),
+            security(("apiKey" = [])),
+            responses(
+                (status = 204, description = "Deleted"),
+                (status = 404, response = crate::openapi::NotFound),
+                (status = 409, response = crate::openapi::Conflict),
+            )
+        )]
+        pub async fn $delete(
+            req: HttpRequest,
+            svc: web::Data<ContentService>,
+            ed: web::Data<EditorialService>,
+            path: web::Path<String>,
+        ) -> Result<HttpResponse, ApiError> {
+            taxonomy(req, svc, ed, $kind, Some(path.into_inner()), web::Bytes::new()).await
+        }
+    };
 }
 
-/// Change a section (admin): absent fields stay, `null` clears.
-#[utoipa::path(
-    patch,
-    path = "/v1/admin/sections/{slug}",
-    tag = "admin",
-    params(("slug" = String, Path, description = "The section's slug")),
-    request_body = TaxonomyInput,
-    security(("apiKey" = [])),
-    responses(
-        (status = 200, description = "Saved", body = DataView<SectionRefView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-    )
-)]
-pub async fn update_section(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(req, svc, ed, "sections", Some(path.into_inner()), body).await
-}
+taxonomy_handlers!(
+    "sections",
+    "/v1/admin/sections",
+    "/v1/admin/sections/{slug}",
+    "The section's slug",
+    SectionRefView,
+    /// Create a section (admin); the slug defaults to one made from the name.
+    create_section,
+    /// Change a section (admin): absent fields stay, `null` clears.
+    update_section,
+    /// Delete a section (admin); refused (409) while anything uses it.
+    delete_section
+);
 
-/// Delete a section (admin); refused (409) while anything uses it.
-#[utoipa::path(
-    delete,
-    path = "/v1/admin/sections/{slug}",
-    tag = "admin",
-    params(("slug" = String, Path, description = "The section's slug")),
-    security(("apiKey" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-    )
-)]
-pub async fn delete_section(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(
-        req,
-        svc,
-        ed,
-        "sections",
-        Some(path.into_inner()),
-        web::Bytes::new(),
-    )
-    .await
-}
+taxonomy_handlers!(
+    "authors",
+    "/v1/admin/authors",
+    "/v1/admin/authors/{slug}",
+    "The author's slug",
+    AuthorView,
+    /// Create an author (editor); the slug defaults to one made from the name.
+    create_author,
+    /// Change an author (editor): absent fields stay, `null` clears.
+    update_author,
+    /// Delete an author (editor); refused (409) while anything uses it.
+    delete_author
+);
 
-/// Create a author (editor); the slug defaults to one made from the name.
-#[utoipa::path(
-    post,
-    path = "/v1/admin/authors",
-    tag = "admin",
-    request_body = TaxonomyInput,
-    security(("apiKey" = [])),
-    responses(
-        (status = 201, description = "Created", body = DataView<AuthorView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-    )
-)]
-pub async fn create_author(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(req, svc, ed, "authors", None, body).await
-}
-
-/// Change a author (editor): absent fields stay, `null` clears.
-#[utoipa::path(
-    patch,
-    path = "/v1/admin/authors/{slug}",
-    tag = "admin",
-    params(("slug" = String, Path, description = "The author's slug")),
-    request_body = TaxonomyInput,
-    security(("apiKey" = [])),
-    responses(
-        (status = 200, description = "Saved", body = DataView<AuthorView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-    )
-)]
-pub async fn update_author(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(req, svc, ed, "authors", Some(path.into_inner()), body).await
-}
-
-/// Delete a author (editor); refused (409) while anything uses it.
-#[utoipa::path(
-    delete,
-    path = "/v1/admin/authors/{slug}",
-    tag = "admin",
-    params(("slug" = String, Path, description = "The author's slug")),
-    security(("apiKey" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-    )
-)]
-pub async fn delete_author(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(
-        req,
-        svc,
-        ed,
-        "authors",
-        Some(path.into_inner()),
-        web::Bytes::new(),
-    )
-    .await
-}
-
-/// Create a tag (editor); the slug defaults to one made from the name.
-#[utoipa::path(
-    post,
-    path = "/v1/admin/tags",
-    tag = "admin",
-    request_body = TaxonomyInput,
-    security(("apiKey" = [])),
-    responses(
-        (status = 201, description = "Created", body = DataView<TagView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-    )
-)]
-pub async fn create_tag(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(req, svc, ed, "tags", None, body).await
-}
-
-/// Change a tag (editor): absent fields stay, `null` clears.
-#[utoipa::path(
-    patch,
-    path = "/v1/admin/tags/{slug}",
-    tag = "admin",
-    params(("slug" = String, Path, description = "The tag's slug")),
-    request_body = TaxonomyInput,
-    security(("apiKey" = [])),
-    responses(
-        (status = 200, description = "Saved", body = DataView<TagView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-    )
-)]
-pub async fn update_tag(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(req, svc, ed, "tags", Some(path.into_inner()), body).await
-}
-
-/// Delete a tag (editor); refused (409) while anything uses it.
-#[utoipa::path(
-    delete,
-    path = "/v1/admin/tags/{slug}",
-    tag = "admin",
-    params(("slug" = String, Path, description = "The tag's slug")),
-    security(("apiKey" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-    )
-)]
-pub async fn delete_tag(
-    req: HttpRequest,
-    svc: web::Data<ContentService>,
-    ed: web::Data<EditorialService>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy(
-        req,
-        svc,
-        ed,
-        "tags",
-        Some(path.into_inner()),
-        web::Bytes::new(),
-    )
-    .await
-}
+taxonomy_handlers!(
+    "tags",
+    "/v1/admin/tags",
+    "/v1/admin/tags/{slug}",
+    "The tag's slug",
+    TagView,
+    /// Create a tag (editor); the slug defaults to one made from the name.
+    create_tag,
+    /// Change a tag (editor): absent fields stay, `null` clears.
+    update_tag,
+    /// Delete a tag (editor); refused (409) while anything uses it.
+    delete_tag
+);
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
