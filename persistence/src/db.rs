@@ -51,6 +51,7 @@ impl Database {
                 // exactly one, and never let it expire.
                 opts.max_connections(1).min_connections(1);
             } else {
+                set_wal_once(url).await?;
                 opts.max_connections(8).min_connections(1);
                 // Per connection: WAL so readers never wait for the writer,
                 // and a page cache of 8 MB (the default 2 MB re-reads hot
@@ -168,4 +169,28 @@ impl Database {
         self.conn.close().await?;
         Ok(())
     }
+}
+
+/// Switches an SQLite file to WAL on one connection before the pool opens
+/// its own. The mode is stored in the file, so each pooled connection's
+/// `journal_mode = WAL` is then a no-op; on a new file, two pooled
+/// connections switching it at once could meet `SQLITE_BUSY` ("database is
+/// locked"), which the busy handler does not retry.
+async fn set_wal_once(url: &str) -> Result<(), RepoError> {
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    use std::str::FromStr as _;
+    let to_repo = |e: sea_orm::sqlx::Error| {
+        RepoError::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+            std::sync::Arc::new(e),
+        )))
+    };
+    let conn = SqliteConnectOptions::from_str(url)
+        .map_err(to_repo)?
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .map_err(to_repo)?;
+    conn.close().await.map_err(to_repo)
 }
