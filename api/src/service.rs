@@ -58,140 +58,94 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
-/// List parameters under `/v1/sections/{slug}/articles` (the section is the path's).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SectionListParams {
+/// The query parameters of a list scoped by its path (the section, tag or
+/// author pages): the other two filters, the time range and the page. The
+/// path's own dimension is not a query parameter there.
+macro_rules! scoped_list_params {
+    (
+        $(#[$doc:meta])* $name:ident, $with:ident, $own:ident,
+        $(#[$a_doc:meta])* $a:ident,
+        $(#[$b_doc:meta])* $b:ident
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $(#[$a_doc])*
+            #[param(
+                min_length = 1,
+                max_length = 200,
+                pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+            )]
+            pub $a: Option<String>,
+            $(#[$b_doc])*
+            #[param(
+                min_length = 1,
+                max_length = 200,
+                pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+            )]
+            pub $b: Option<String>,
+            /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
+            #[param(format = DateTime)]
+            pub from: Option<String>,
+            /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
+            #[param(format = DateTime)]
+            pub to: Option<String>,
+            #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
+            pub limit: Option<String>,
+            /// Opaque; from `page.nextCursor` of the same list.
+            pub cursor: Option<String>,
+        }
+
+        impl $name {
+            /// The list parameters, with the path's slug in place of a query one.
+            pub fn $with(self, $own: String) -> ListParams {
+                ListParams {
+                    $own: Some($own),
+                    $a: self.$a,
+                    $b: self.$b,
+                    from: self.from,
+                    to: self.to,
+                    limit: self.limit,
+                    cursor: self.cursor,
+                }
+            }
+        }
+    };
+}
+
+scoped_list_params!(
+    /// List parameters under `/v1/sections/{slug}/articles` (the section is the path's).
+    SectionListParams,
+    with_section,
+    section,
     /// Tag slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
-    )]
-    pub tag: Option<String>,
+    tag,
     /// Author slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
-    )]
-    pub author: Option<String>,
-    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
-    #[param(format = DateTime)]
-    pub from: Option<String>,
-    /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
-    #[param(format = DateTime)]
-    pub to: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
-    pub limit: Option<String>,
-    /// Opaque; from `page.nextCursor` of the same list.
-    pub cursor: Option<String>,
-}
+    author
+);
 
-impl SectionListParams {
-    /// The list parameters, with the path's section in place of a query one.
-    pub fn with_section(self, section: String) -> ListParams {
-        ListParams {
-            section: Some(section),
-            tag: self.tag,
-            author: self.author,
-            from: self.from,
-            to: self.to,
-            limit: self.limit,
-            cursor: self.cursor,
-        }
-    }
-}
-
-/// List parameters under `/v1/tags/{slug}/articles` (the tag is the path's).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TagListParams {
+scoped_list_params!(
+    /// List parameters under `/v1/tags/{slug}/articles` (the tag is the path's).
+    TagListParams,
+    with_tag,
+    tag,
     /// Section slug (sub-sections included).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
-    )]
-    pub section: Option<String>,
+    section,
     /// Author slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
-    )]
-    pub author: Option<String>,
-    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
-    #[param(format = DateTime)]
-    pub from: Option<String>,
-    /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
-    #[param(format = DateTime)]
-    pub to: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
-    pub limit: Option<String>,
-    /// Opaque; from `page.nextCursor` of the same list.
-    pub cursor: Option<String>,
-}
+    author
+);
 
-impl TagListParams {
-    /// The list parameters, with the path's tag in place of a query one.
-    pub fn with_tag(self, tag: String) -> ListParams {
-        ListParams {
-            tag: Some(tag),
-            section: self.section,
-            author: self.author,
-            from: self.from,
-            to: self.to,
-            limit: self.limit,
-            cursor: self.cursor,
-        }
-    }
-}
-
-/// List parameters under `/v1/authors/{slug}/articles` (the author is the path's).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuthorListParams {
+scoped_list_params!(
+    /// List parameters under `/v1/authors/{slug}/articles` (the author is the path's).
+    AuthorListParams,
+    with_author,
+    author,
     /// Section slug (sub-sections included).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
-    )]
-    pub section: Option<String>,
+    section,
     /// Tag slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
-    )]
-    pub tag: Option<String>,
-    /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
-    #[param(format = DateTime)]
-    pub from: Option<String>,
-    /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
-    #[param(format = DateTime)]
-    pub to: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
-    pub limit: Option<String>,
-    /// Opaque; from `page.nextCursor` of the same list.
-    pub cursor: Option<String>,
-}
-
-impl AuthorListParams {
-    /// The list parameters, with the path's author in place of a query one.
-    pub fn with_author(self, author: String) -> ListParams {
-        ListParams {
-            author: Some(author),
-            section: self.section,
-            tag: self.tag,
-            from: self.from,
-            to: self.to,
-            limit: self.limit,
-            cursor: self.cursor,
-        }
-    }
-}
+    tag
+);
 
 /// Sections, authors and tags referenced by a set of articles.
 #[derive(Debug, Clone, Default)]
