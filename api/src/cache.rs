@@ -28,7 +28,6 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use sha2::{Digest, Sha256};
 
 use crate::service::ContentService;
 
@@ -366,8 +365,7 @@ pub async fn middleware(
             ));
         }
     };
-    let digest = Sha256::digest(&body);
-    let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..16])))
+    let etag = HeaderValue::from_str(&crate::feeds::http::etag(&body))
         .unwrap_or(HeaderValue::from_static("\"0\""));
     let max_age = cache.max_age(&path);
     let cache_control = head
