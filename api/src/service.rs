@@ -12,7 +12,7 @@ use domain::{
     Article, ArticleFilter, ArticleId, ArticleSummary, Author, Cursor, Limit, PageRequest, Section,
     Tag, ValidationError, section_subtree,
 };
-use persistence::{ContentRepo, Page};
+use persistence::{ContentRepo, Links, Page};
 
 use crate::clock::Clock;
 use crate::error::ApiError;
@@ -369,16 +369,41 @@ impl ContentService {
 
     /// Latest public articles, filtered and paginated.
     pub async fn list(&self, p: &ListParams) -> Result<Page<ArticleSummary>, ApiError> {
+        self.list_and(p, Links::Load).await
+    }
+
+    /// [`Self::list`]; [`Links::Skip`] leaves the author and tag ids empty.
+    pub async fn list_and(
+        &self,
+        p: &ListParams,
+        links: Links,
+    ) -> Result<Page<ArticleSummary>, ApiError> {
         let sections = self.sections().await?;
         let (filter, page) = self.parse_list(p, &sections).await?;
-        Ok(self.repo.latest_public(&filter, page, self.now()).await?)
+        Ok(self
+            .repo
+            .latest_public_with(&filter, page, self.now(), links)
+            .await?)
     }
 
     /// Like [`Self::list`], with the referenced sections, authors and tags.
     pub async fn list_with_refs(&self, p: &ListParams) -> Result<ArticleList, ApiError> {
+        self.list_with_refs_and(p, Links::Load).await
+    }
+
+    /// [`Self::list_with_refs`]; [`Links::Skip`] leaves out the authors and
+    /// tags (and the statement that finds them).
+    pub async fn list_with_refs_and(
+        &self,
+        p: &ListParams,
+        links: Links,
+    ) -> Result<ArticleList, ApiError> {
         let sections = self.sections().await?;
         let (filter, page) = self.parse_list(p, &sections).await?;
-        let page = self.repo.latest_public(&filter, page, self.now()).await?;
+        let page = self
+            .repo
+            .latest_public_with(&filter, page, self.now(), links)
+            .await?;
         let refs = self.refs(&page.items, sections).await?;
         Ok(ArticleList { page, refs })
     }
@@ -446,31 +471,52 @@ impl ContentService {
 
     /// A public article by id (all digits) or slug.
     pub async fn article(&self, id_or_slug: &str) -> Result<Article, ApiError> {
+        self.article_and(id_or_slug, Links::Load).await
+    }
+
+    async fn article_and(&self, id_or_slug: &str, links: Links) -> Result<Article, ApiError> {
         let now = self.now();
         let found = if !id_or_slug.is_empty() && id_or_slug.bytes().all(|b| b.is_ascii_digit()) {
             match ArticleId::parse(id_or_slug) {
-                Ok(id) => self.repo.public_article_by_id(id.get(), now).await?,
+                Ok(id) => {
+                    self.repo
+                        .public_article_by_id_with(id.get(), now, links)
+                        .await?
+                }
                 Err(_) => None,
             }
         } else {
             let slug = domain::text::nfc(id_or_slug);
-            self.repo.public_article_by_slug(&slug, now).await?
+            self.repo
+                .public_article_by_slug_with(&slug, now, links)
+                .await?
         };
         found.ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
     }
 
-    pub async fn article_with_refs(&self, id_or_slug: &str) -> Result<ArticleItem, ApiError> {
-        let article = self.article(id_or_slug).await?;
+    /// An article page: the article, what it refers to and its comment
+    /// count. `links` and `comments: false` skip the statements of parts
+    /// the caller will not send.
+    pub async fn article_with_refs(
+        &self,
+        id_or_slug: &str,
+        links: Links,
+        comments: bool,
+    ) -> Result<ArticleItem, ApiError> {
+        let article = self.article_and(id_or_slug, links).await?;
         let sections = self.sections().await?;
         let refs = self
             .refs(std::slice::from_ref(&article.summary), sections)
             .await?;
-        let comments = self
-            .repo
-            .comment_stats(&[article.summary.id])
-            .await?
-            .remove(&article.summary.id)
-            .unwrap_or_default();
+        let comments = if comments {
+            self.repo
+                .comment_stats(&[article.summary.id])
+                .await?
+                .remove(&article.summary.id)
+                .unwrap_or_default()
+        } else {
+            persistence::CommentStats::default()
+        };
         Ok(ArticleItem {
             article,
             refs,

@@ -35,6 +35,14 @@ impl<T> Page<T> {
     }
 }
 
+/// Whether a read loads the author, tag and secondary-section links of its
+/// articles (a statement of its own) or leaves their ids empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    Load,
+    Skip,
+}
+
 /// Reads (and, in `write.rs`, writes) of the content model.
 #[derive(Debug, Clone)]
 pub struct ContentRepo {
@@ -261,12 +269,25 @@ impl ContentRepo {
 
     /// Newest public articles matching `filter`, in (`published_at`, `id`)
     /// descending order, from the cursor on. One query for the page and one
-    /// each for the authors and tags of the whole page.
+    /// for the authors and tags of the whole page.
     pub async fn latest_public(
         &self,
         filter: &ArticleFilter,
         page: PageRequest,
         now: DateTime<Utc>,
+    ) -> Result<Page<ArticleSummary>, RepoError> {
+        self.latest_public_with(filter, page, now, Links::Load)
+            .await
+    }
+
+    /// [`Self::latest_public`]; with [`Links::Skip`] the author and tag ids
+    /// stay empty and the page costs one statement.
+    pub async fn latest_public_with(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+        now: DateTime<Utc>,
+        links: Links,
     ) -> Result<Page<ArticleSummary>, RepoError> {
         let mut cond = public_condition(now);
         if let Some(ids) = &filter.section_ids {
@@ -346,7 +367,9 @@ impl ContentRepo {
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(SummaryRow::into_summary)
             .collect::<Result<Vec<_>, _>>()?;
-        self.fill_links(&mut items).await?;
+        if links == Links::Load {
+            self.fill_links(&mut items).await?;
+        }
         let next_cursor = if has_more {
             items.last().and_then(|last| {
                 last.published_at.map(|published_at| Cursor {
@@ -438,12 +461,23 @@ impl ContentRepo {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<Article>, RepoError> {
+        self.public_article_by_id_with(id, now, Links::Load).await
+    }
+
+    /// [`Self::public_article_by_id`]; [`Links::Skip`] leaves the author,
+    /// tag and secondary section ids empty (one statement).
+    pub async fn public_article_by_id_with(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        links: Links,
+    ) -> Result<Option<Article>, RepoError> {
         let row = article::Entity::find()
             .filter(article::Column::Id.eq(id))
             .filter(public_condition(now))
             .one(&self.db.conn)
             .await?;
-        self.complete(row).await
+        self.complete_with(row, links).await
     }
 
     /// A public article by slug; `None` when it does not exist or is not public.
@@ -452,12 +486,23 @@ impl ContentRepo {
         slug: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Article>, RepoError> {
+        self.public_article_by_slug_with(slug, now, Links::Load)
+            .await
+    }
+
+    /// [`Self::public_article_by_slug`], with or without the links.
+    pub async fn public_article_by_slug_with(
+        &self,
+        slug: &str,
+        now: DateTime<Utc>,
+        links: Links,
+    ) -> Result<Option<Article>, RepoError> {
         let row = article::Entity::find()
             .filter(article::Column::Slug.eq(slug))
             .filter(public_condition(now))
             .one(&self.db.conn)
             .await?;
-        self.complete(row).await
+        self.complete_with(row, links).await
     }
 
     /// Any article by id, whatever its status (editors' preview, tests).
@@ -470,9 +515,20 @@ impl ContentRepo {
         &self,
         row: Option<article::Model>,
     ) -> Result<Option<Article>, RepoError> {
+        self.complete_with(row, Links::Load).await
+    }
+
+    async fn complete_with(
+        &self,
+        row: Option<article::Model>,
+        links: Links,
+    ) -> Result<Option<Article>, RepoError> {
         let Some(row) = row else { return Ok(None) };
         let mut summary = [to_summary(&row)?];
-        let mut secondary = self.fill_links_and_sections(&mut summary).await?;
+        let mut secondary = match links {
+            Links::Load => self.fill_links_and_sections(&mut summary).await?,
+            Links::Skip => HashMap::new(),
+        };
         let [summary] = summary;
         let id = row.id;
         let mut article = to_article(row, summary)?;

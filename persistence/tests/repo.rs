@@ -8,7 +8,8 @@ use domain::{
 };
 use persistence::testing::{Engine, TestDb};
 use persistence::{
-    ArticleUpsert, AuthorUpsert, ContentRepo, RepoError, SectionUpsert, TagUpsert, UpsertOutcome,
+    ArticleUpsert, AuthorUpsert, ContentRepo, Links, RepoError, SectionUpsert, TagUpsert,
+    UpsertOutcome,
 };
 
 /// Runs `$name(repo, db)` once on SQLite and once on PostgreSQL.
@@ -599,6 +600,46 @@ async fn a_page_costs_the_same_number_of_queries_whatever_its_size(db: &TestDb) 
     let large = count(30).await;
     assert_eq!(small, large, "queries must not grow with the page size");
     assert!(large <= 3, "page + authors + tags, got {large}");
+
+    // A reader that sends no authors or tags (sparse fields) skips the
+    // link statement: the page is one statement, the same articles.
+    let before = db.counter.get();
+    let bare = repo
+        .latest_public_with(
+            &ArticleFilter::default(),
+            page(30, None),
+            now(),
+            Links::Skip,
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.counter.get() - before, 1, "one statement without links");
+    let full = repo
+        .latest_public(&ArticleFilter::default(), page(30, None), now())
+        .await
+        .unwrap();
+    let ids = |p: &persistence::Page<domain::ArticleSummary>| {
+        p.items.iter().map(|a| a.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&bare), ids(&full));
+    assert!(
+        bare.items
+            .iter()
+            .all(|a| a.tag_ids.is_empty() && a.author_ids.is_empty())
+    );
+    assert_eq!(bare.next_cursor, full.next_cursor);
+    let id = full.items[0].id;
+    let before = db.counter.get();
+    let one = repo
+        .public_article_by_id_with(id, now(), Links::Skip)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(db.counter.get() - before, 1, "one statement without links");
+    assert!(one.summary.tag_ids.is_empty());
+    let whole = repo.public_article_by_id(id, now()).await.unwrap().unwrap();
+    assert_eq!(whole.summary.tag_ids.len(), 2);
+    assert_eq!(one.body, whole.body);
 }
 
 async fn upsert_by_external_id_is_idempotent(db: &TestDb) {

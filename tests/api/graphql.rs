@@ -14,6 +14,7 @@ on_both!(
     a_home_screen_query_fits_the_limits,
     get_serves_queries_and_graphiql,
     related_objects_are_batched_not_queried_per_article,
+    list_bylines_are_there_however_they_are_selected,
 );
 
 fn db_ids(conn: &Value) -> Vec<i64> {
@@ -292,4 +293,52 @@ async fn related_objects_are_batched_not_queried_per_article(app: &TestApp) {
         five <= one,
         "queries do not grow with the number of articles ({one} for 1, {five} for 5)"
     );
+}
+
+/// A list loads its author and tag links only when the query selects them
+/// (look-ahead); selecting them through a fragment, an inline fragment or
+/// `nodes` must still find them.
+async fn list_bylines_are_there_however_they_are_selected(app: &TestApp) {
+    let p2 = app.ids.public[1].to_string();
+    for q in [
+        "{ articles(first: 5) { edges { node { databaseId authors { name } tags { slug } } } } }",
+        "{ articles(first: 5) { edges { node { databaseId ...Byline } } } } fragment Byline on Article { authors { name } tags { slug } }",
+        "{ articles(first: 5) { edges { node { databaseId ... on Article { authors { name } tags { slug } } } } } }",
+        "{ articles(first: 5) { nodes { databaseId authors { name } tags { slug } } } }",
+        "{ sections { articles(first: 5) { edges { node { databaseId authors { name } tags { slug } } } } } }",
+    ] {
+        let body = app.graphql(q, json!({})).await;
+        assert!(body["errors"].is_null(), "{q}: {body}");
+        let node = find_node(&body, &p2).unwrap_or_else(|| panic!("{q}: {body}"));
+        let names: Vec<&str> = node["authors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["করিমা খাতুন", "রহিম উদ্দিন"], "{q}");
+        assert_eq!(
+            node["tags"],
+            json!([{"slug": "series"}, {"slug": "budget"}]),
+            "{q}"
+        );
+    }
+    // Without them, the list is the same articles.
+    let bare = app
+        .graphql(
+            "{ articles(first: 5) { edges { node { databaseId headline } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(bare["errors"].is_null(), "{bare}");
+    assert_eq!(db_ids(&bare["data"]["articles"])[1].to_string(), p2);
+}
+
+fn find_node<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
+    match v {
+        Value::Object(o) if o.get("databaseId").and_then(Value::as_str) == Some(id) => Some(v),
+        Value::Object(o) => o.values().find_map(|c| find_node(c, id)),
+        Value::Array(a) => a.iter().find_map(|c| find_node(c, id)),
+        _ => None,
+    }
 }

@@ -16,6 +16,7 @@ on_both!(
     edition_line_matches_the_printed_paper,
     health_and_readiness_probes_answer,
     responses_carry_request_id_cors_and_compression,
+    sparse_fields_send_only_what_is_asked,
 );
 
 fn ids(body: &Value) -> Vec<i64> {
@@ -356,5 +357,77 @@ async fn bengali_slugs_match_in_either_unicode_form(app: &TestApp) {
                 .await,
             vec![p4]
         );
+    }
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+async fn sparse_fields_send_only_what_is_asked(app: &TestApp) {
+    let full = app.get_json("/v1/articles", 200).await;
+    let sparse = app
+        .get_json("/v1/articles?fields=headline,section,publishedAt", 200)
+        .await;
+    assert_eq!(ids(&sparse), ids(&full));
+    assert_eq!(sparse["page"], full["page"]);
+    for (s, f) in sparse["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(full["data"].as_array().unwrap())
+    {
+        assert_eq!(keys(s), ["headline", "id", "publishedAt", "section"]);
+        for k in ["id", "headline", "section", "publishedAt"] {
+            assert_eq!(s[k], f[k], "{k}");
+        }
+    }
+    // Authors and tags, when asked, are the same as in the full list.
+    let with_links = app
+        .get_json("/v1/sections/cricket/articles?fields=authors,tags", 200)
+        .await;
+    let p2 = &with_links["data"][0];
+    assert_eq!(keys(p2), ["authors", "id", "tags"]);
+    assert_eq!(p2["authors"], full["data"][1]["authors"]);
+    assert_eq!(p2["tags"], full["data"][1]["tags"]);
+
+    let id = app.ids.public[1];
+    let whole = app.get_json(&format!("/v1/articles/{id}"), 200).await;
+    let item = app
+        .get_json(
+            &format!("/v1/articles/{id}?fields=headline,bodyText,commentCount"),
+            200,
+        )
+        .await;
+    assert_eq!(
+        keys(&item["data"]),
+        ["bodyText", "commentCount", "headline", "id"]
+    );
+    for k in ["headline", "bodyText", "commentCount"] {
+        assert_eq!(item["data"][k], whole["data"][k], "{k}");
+    }
+    let by_slug = app.get_json("/v1/articles/p2?fields=tags", 200).await;
+    assert_eq!(by_slug["data"]["tags"], whole["data"]["tags"]);
+
+    // Unknown names are a 400 naming the parameter; article-only fields are
+    // not list fields.
+    for bad in [
+        "/v1/articles?fields=headline,nonsense",
+        "/v1/articles?fields=",
+        "/v1/articles?fields=bodyHtml",
+        "/v1/tags/budget/articles?fields=x",
+        "/v1/articles/p2?fields=headline,,",
+    ] {
+        let res = app.get(bad).await;
+        assert_eq!(res.status().as_u16(), 400, "{bad}");
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json",
+            "{bad}"
+        );
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "fields", "{bad}");
     }
 }

@@ -303,7 +303,9 @@ pub async fn item(
     path: web::Path<String>,
 ) -> HttpResponse {
     partner(st.quotas(), &svc, &req, |_| async {
-        let item = svc.article_with_refs(&path).await?;
+        let item = svc
+            .article_with_refs(&path, persistence::Links::Load, true)
+            .await?;
         let doc = Ninjs::new(&item.article, &item.refs, st.urls());
         let body = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(Box::new(e)))?;
         Ok(http::respond(&req, http::JSON, http::PRIVATE, None, body))

@@ -690,9 +690,22 @@ pub fn graphql_names(e: ApiError) -> async_graphql::Error {
     }
 }
 
-/// Runs a list query for GraphQL.
+/// Runs a list query for GraphQL. The page's author and tag links are
+/// loaded only when the query selects authors or tags of its articles.
 pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConnection> {
-    let page = service(ctx)?.list(params).await.map_err(graphql_names)?;
+    let ahead = ctx.look_ahead();
+    let wants_links = [ahead.field("edges").field("node"), ahead.field("nodes")]
+        .iter()
+        .any(|node| node.field("authors").exists() || node.field("tags").exists());
+    let links = if wants_links {
+        persistence::Links::Load
+    } else {
+        persistence::Links::Skip
+    };
+    let page = service(ctx)?
+        .list_and(params, links)
+        .await
+        .map_err(graphql_names)?;
     connection(page, params)
 }
 

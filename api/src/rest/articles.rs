@@ -3,28 +3,50 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::fields::{FieldSet, FieldsParam};
 use super::views::{ArticleSummaryView, ArticleView, DataView, ListView, PageInfoView};
 use crate::cache::{self, Kind};
 use crate::error::ApiError;
 use crate::service::{ArticleList, ContentService, ListParams};
+use persistence::Links;
 
 /// A list page, tagged with its list keys and every article on it.
-pub fn list_response(list: ArticleList, mut list_keys: Vec<String>) -> HttpResponse {
+pub fn list_response(list: ArticleList, list_keys: Vec<String>) -> HttpResponse {
+    sparse_list_response(list, list_keys, &FieldSet::all())
+}
+
+/// [`list_response`] with only the fields in `fields`.
+pub fn sparse_list_response(
+    list: ArticleList,
+    mut list_keys: Vec<String>,
+    fields: &FieldSet,
+) -> HttpResponse {
     list_keys.extend(list.page.items.iter().map(|a| format!("article-{}", a.id)));
-    let data = list
+    let views: Vec<_> = list
         .page
         .items
         .iter()
-        .map(|a| ArticleSummaryView::new(a, &list.refs))
+        .map(|a| ArticleSummaryView::sparse(a, &list.refs, fields))
         .collect();
     let res = HttpResponse::Ok().json(ListView {
-        data,
+        data: views.iter().map(|v| fields.apply(v)).collect(),
         page: PageInfoView {
             has_more: list.page.has_more(),
             next_cursor: list.page.next_cursor.map(|c| c.encode()),
         },
     });
     cache::keys(res, Kind::List, list_keys)
+}
+
+/// The sparse fieldset of a list request and whether it needs the links.
+pub fn list_fields(p: &FieldsParam) -> Result<(FieldSet, Links), ApiError> {
+    let fields = FieldSet::parse(p.fields.as_deref(), false)?;
+    let links = if fields.needs_links() {
+        Links::Load
+    } else {
+        Links::Skip
+    };
+    Ok((fields, links))
 }
 
 /// The list keys of a filtered `/v1/articles` request.
@@ -48,7 +70,7 @@ pub fn filter_keys(p: &ListParams) -> Vec<String> {
     operation_id = "articles",
     path = "/v1/articles",
     tag = "articles",
-    params(ListParams),
+    params(ListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
         (status = 304, response = crate::openapi::NotModified),
@@ -59,10 +81,13 @@ pub fn filter_keys(p: &ListParams) -> Vec<String> {
 pub async fn list(
     svc: web::Data<ContentService>,
     params: web::Query<ListParams>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(list_response(
-        svc.list_with_refs(&params).await?,
+    let (fields, links) = list_fields(&fields)?;
+    Ok(sparse_list_response(
+        svc.list_with_refs_and(&params, links).await?,
         filter_keys(&params),
+        &fields,
     ))
 }
 
@@ -72,7 +97,7 @@ pub async fn list(
     operation_id = "article",
     path = "/v1/articles/{id_or_slug}",
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Article id or slug")),
+    params(("id_or_slug" = String, Path, description = "Article id or slug"), FieldsParam),
     responses(
         (status = 200, description = "The article", body = DataView<ArticleView>),
         (status = 304, response = crate::openapi::NotModified),
@@ -82,15 +107,24 @@ pub async fn list(
 pub async fn item(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = svc.article_with_refs(&path).await?;
+    let fields = FieldSet::parse(fields.fields.as_deref(), true)?;
+    let links = if fields.needs_links() {
+        Links::Load
+    } else {
+        Links::Skip
+    };
+    let comments = fields.has("commentCount") || fields.has("commentsOpen");
+    let item = svc.article_with_refs(&path, links, comments).await?;
     let a = &item.article;
     let mut keys = vec![format!("article-{}", a.summary.id)];
     if let Some(s) = item.refs.sections.get(&a.summary.section_id) {
         keys.push(format!("section-{}", s.slug));
     }
+    let view = ArticleView::sparse(a, &item.refs, item.comments, &fields);
     let res = HttpResponse::Ok().json(DataView {
-        data: ArticleView::new(a, &item.refs, item.comments),
+        data: fields.apply(&view),
     });
     Ok(cache::keys(res, Kind::Item, keys))
 }

@@ -5,6 +5,7 @@ pub(crate) mod articles;
 pub(crate) mod comments;
 pub mod discovery;
 pub(crate) mod edition;
+pub mod fields;
 pub(crate) mod health;
 pub(crate) mod sections;
 pub mod views;

@@ -3,7 +3,8 @@
 use actix_web::{HttpResponse, web};
 use domain::SectionNode;
 
-use super::articles::list_response;
+use super::articles::{list_fields, sparse_list_response};
+use super::fields::FieldsParam;
 use super::views::{ArticleSummaryView, DataView, ListView, SectionView};
 use crate::cache::{self, Kind};
 use crate::error::ApiError;
@@ -86,7 +87,7 @@ fn find(forest: &[SectionNode], id: i64) -> Option<&SectionNode> {
     operation_id = "section_articles",
     path = "/v1/sections/{slug}/articles",
     tag = "articles",
-    params(("slug" = String, Path, description = "Section slug"), SectionListParams),
+    params(("slug" = String, Path, description = "Section slug"), SectionListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
         (status = 304, response = crate::openapi::NotModified),
@@ -98,11 +99,17 @@ pub async fn articles(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
     params: web::Query<SectionListParams>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
+    let (fields, links) = list_fields(&fields)?;
     let section = svc.section(&path).await?;
     let keys = vec![format!("section-{}", section.slug)];
     let params = params.into_inner().with_section(section.slug);
-    Ok(list_response(svc.list_with_refs(&params).await?, keys))
+    Ok(sparse_list_response(
+        svc.list_with_refs_and(&params, links).await?,
+        keys,
+        &fields,
+    ))
 }
 
 /// Latest public articles of a tag.
@@ -110,7 +117,7 @@ pub async fn articles(
     get,
     path = "/v1/tags/{slug}/articles",
     tag = "articles",
-    params(("slug" = String, Path, description = "Tag slug"), TagListParams),
+    params(("slug" = String, Path, description = "Tag slug"), TagListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
         (status = 304, response = crate::openapi::NotModified),
@@ -122,10 +129,16 @@ pub async fn tag_articles(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
     params: web::Query<TagListParams>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
+    let (fields, links) = list_fields(&fields)?;
     let keys = vec![format!("tag-{}", path.as_str())];
     let params = params.into_inner().with_tag(path.into_inner());
-    Ok(list_response(svc.list_with_refs(&params).await?, keys))
+    Ok(sparse_list_response(
+        svc.list_with_refs_and(&params, links).await?,
+        keys,
+        &fields,
+    ))
 }
 
 /// Latest public articles of a author.
@@ -133,7 +146,7 @@ pub async fn tag_articles(
     get,
     path = "/v1/authors/{slug}/articles",
     tag = "articles",
-    params(("slug" = String, Path, description = "Author slug"), AuthorListParams),
+    params(("slug" = String, Path, description = "Author slug"), AuthorListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
         (status = 304, response = crate::openapi::NotModified),
@@ -145,8 +158,14 @@ pub async fn author_articles(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
     params: web::Query<AuthorListParams>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
+    let (fields, links) = list_fields(&fields)?;
     let keys = vec![format!("author-{}", path.as_str())];
     let params = params.into_inner().with_author(path.into_inner());
-    Ok(list_response(svc.list_with_refs(&params).await?, keys))
+    Ok(sparse_list_response(
+        svc.list_with_refs_and(&params, links).await?,
+        keys,
+        &fields,
+    ))
 }

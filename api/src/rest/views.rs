@@ -12,6 +12,7 @@ use persistence::{ArticleRef, CommentStats};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::fields::FieldSet;
 use crate::comments::comment_html;
 use crate::service::Refs;
 
@@ -107,22 +108,33 @@ pub struct ArticleSummaryView {
 
 impl ArticleSummaryView {
     pub fn new(a: &ArticleSummary, refs: &Refs) -> Self {
+        Self::sparse(a, refs, &FieldSet::all())
+    }
+
+    /// Only the fields in `f` are filled (the others are never sent).
+    pub fn sparse(a: &ArticleSummary, refs: &Refs, f: &FieldSet) -> Self {
         Self {
             id: a.id.to_string(),
-            slug: a.slug.clone(),
-            headline: a.headline.clone(),
-            kicker: a.kicker.clone(),
-            summary: a.summary.clone(),
-            section: refs.sections.get(&a.section_id).map(SectionRefView::new),
-            authors: refs.authors_of(a).map(AuthorView::new).collect(),
-            desk: a.desk.clone(),
-            tags: refs.tags_of(a).map(TagView::new).collect(),
-            image: a.image.clone(),
+            slug: f.when("slug", || a.slug.clone()),
+            headline: f.when("headline", || a.headline.clone()),
+            kicker: f.when("kicker", || a.kicker.clone()),
+            summary: f.when("summary", || a.summary.clone()),
+            section: f.when("section", || {
+                refs.sections.get(&a.section_id).map(SectionRefView::new)
+            }),
+            authors: f.when("authors", || {
+                refs.authors_of(a).map(AuthorView::new).collect()
+            }),
+            desk: f.when("desk", || a.desk.clone()),
+            tags: f.when("tags", || refs.tags_of(a).map(TagView::new).collect()),
+            image: f.when("image", || a.image.clone()),
             status: a.status.as_str(),
-            published_at: a.published_at.map(rfc3339),
-            published_at_bn: a.published_at.map(bangla::format_datetime_bn),
-            updated_at: rfc3339(a.updated_at),
-            updated_at_bn: bangla::format_datetime_bn(a.updated_at),
+            published_at: f.when("publishedAt", || a.published_at.map(rfc3339)),
+            published_at_bn: f.when("publishedAtBn", || {
+                a.published_at.map(bangla::format_datetime_bn)
+            }),
+            updated_at: f.when("updatedAt", || rfc3339(a.updated_at)),
+            updated_at_bn: f.when("updatedAtBn", || bangla::format_datetime_bn(a.updated_at)),
             word_count: a.word_count,
             reading_minutes: reading_minutes(a.word_count as usize),
         }
@@ -166,24 +178,32 @@ pub struct ArticleView {
 
 impl ArticleView {
     pub fn new(a: &Article, refs: &Refs, comments: CommentStats) -> Self {
+        Self::sparse(a, refs, comments, &FieldSet::all())
+    }
+
+    /// Only the fields in `f` are filled (the others are never sent).
+    pub fn sparse(a: &Article, refs: &Refs, comments: CommentStats, f: &FieldSet) -> Self {
         Self {
-            summary: ArticleSummaryView::new(&a.summary, refs),
-            body: a.body.clone(),
-            body_html: body_html(&a.body),
-            body_text: body_text(&a.body),
-            source: a.source.clone(),
-            source_url: a.source_url.clone(),
-            dateline: a.dateline.clone(),
-            language: a.language.clone(),
-            secondary_sections: a
-                .secondary_section_ids
-                .iter()
-                .filter_map(|id| refs.sections.get(id))
-                .map(SectionRefView::new)
-                .collect(),
-            first_published_at: a.first_published_at.map(rfc3339),
-            canonical_url: a.canonical_url.clone(),
-            corrections: a.corrections.iter().map(correction).collect(),
+            summary: ArticleSummaryView::sparse(&a.summary, refs, f),
+            body: f.when("body", || a.body.clone()),
+            body_html: f.when("bodyHtml", || body_html(&a.body)),
+            body_text: f.when("bodyText", || body_text(&a.body)),
+            source: f.when("source", || a.source.clone()),
+            source_url: f.when("sourceUrl", || a.source_url.clone()),
+            dateline: f.when("dateline", || a.dateline.clone()),
+            language: f.when("language", || a.language.clone()),
+            secondary_sections: f.when("secondarySections", || {
+                a.secondary_section_ids
+                    .iter()
+                    .filter_map(|id| refs.sections.get(id))
+                    .map(SectionRefView::new)
+                    .collect()
+            }),
+            first_published_at: f.when("firstPublishedAt", || a.first_published_at.map(rfc3339)),
+            canonical_url: f.when("canonicalUrl", || a.canonical_url.clone()),
+            corrections: f.when("corrections", || {
+                a.corrections.iter().map(correction).collect()
+            }),
             comment_count: comments.count,
             comments_open: comments.open,
         }
