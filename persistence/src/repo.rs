@@ -228,10 +228,16 @@ struct SummaryRow {
     updated_at: DateTime<Utc>,
     word_count: i32,
     breaking_until: Option<DateTime<Utc>>,
+    /// Comma-separated, in byline order ([`link_ids`]); NULL when the
+    /// links were not asked for or there are none.
+    author_ids: Option<String>,
+    tag_ids: Option<String>,
 }
 
 impl SummaryRow {
     fn into_summary(self) -> Result<ArticleSummary, RepoError> {
+        let author_ids = parse_ids(self.id, self.author_ids.as_deref())?;
+        let tag_ids = parse_ids(self.id, self.tag_ids.as_deref())?;
         let status: ArticleStatus = self.status.parse().map_err(|e| corrupt(self.id, e))?;
         let image: Option<Image> = match self.image {
             None => None,
@@ -252,8 +258,68 @@ impl SummaryRow {
             updated_at: self.updated_at,
             word_count: u32::try_from(self.word_count).unwrap_or(0),
             breaking_until: self.breaking_until,
-            author_ids: Vec::new(),
-            tag_ids: Vec::new(),
+            author_ids,
+            tag_ids,
+        })
+    }
+}
+
+/// The ids of one link table for the article of the outer query, in link
+/// order, as one comma-separated text column: a list page and its bylines
+/// and tags in one statement instead of two. Both engines aggregate in
+/// order (SQLite since 3.44).
+fn link_ids(db: &Database, table: &str, other: &str) -> sea_orm::sea_query::SimpleExpr {
+    let agg = if db.is_postgres() {
+        format!("string_agg(l.\"{other}\"::text, ',' ORDER BY l.\"position\", l.\"{other}\")")
+    } else {
+        format!("group_concat(l.\"{other}\", ',' ORDER BY l.\"position\", l.\"{other}\")")
+    };
+    Expr::cust(format!(
+        "(SELECT {agg} FROM \"{table}\" l WHERE l.\"article_id\" = \"articles\".\"id\")"
+    ))
+}
+
+/// Adds the aggregated author and tag ids (or NULLs) to a summary select.
+fn with_link_columns(
+    select: sea_orm::Select<article::Entity>,
+    db: &Database,
+    links: Links,
+) -> sea_orm::Select<article::Entity> {
+    match links {
+        Links::Load => select
+            .expr_as(link_ids(db, "article_authors", "author_id"), "author_ids")
+            .expr_as(link_ids(db, "article_tags", "tag_id"), "tag_ids"),
+        Links::Skip => select
+            .expr_as(Expr::cust("NULL"), "author_ids")
+            .expr_as(Expr::cust("NULL"), "tag_ids"),
+    }
+}
+
+fn parse_ids(id: i64, list: Option<&str>) -> Result<Vec<i64>, RepoError> {
+    match list {
+        None | Some("") => Ok(Vec::new()),
+        Some(list) => list
+            .split(',')
+            .map(|v| v.parse::<i64>().map_err(|e| corrupt(id, e)))
+            .collect(),
+    }
+}
+
+/// A whole article row with its links aggregated ([`link_ids`]).
+struct LinkedArticleRow {
+    model: article::Model,
+    author_ids: Option<String>,
+    tag_ids: Option<String>,
+    section_ids: Option<String>,
+}
+
+impl FromQueryResult for LinkedArticleRow {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            model: article::Model::from_query_result(res, pre)?,
+            author_ids: res.try_get(pre, "author_ids")?,
+            tag_ids: res.try_get(pre, "tag_ids")?,
+            section_ids: res.try_get(pre, "section_ids")?,
         })
     }
 }
@@ -351,9 +417,10 @@ impl ContentRepo {
             );
         }
         let limit = page.limit.get();
-        let rows: Vec<SummaryRow> = article::Entity::find()
+        let select = article::Entity::find()
             .select_only()
-            .columns(summary_columns())
+            .columns(summary_columns());
+        let rows: Vec<SummaryRow> = with_link_columns(select, &self.db, links)
             .filter(cond)
             .order_by(article::Column::PublishedAt, Order::Desc)
             .order_by(article::Column::Id, Order::Desc)
@@ -362,14 +429,11 @@ impl ContentRepo {
             .all(&self.db.conn)
             .await?;
         let has_more = rows.len() as u64 > limit;
-        let mut items = rows
+        let items = rows
             .into_iter()
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(SummaryRow::into_summary)
             .collect::<Result<Vec<_>, _>>()?;
-        if links == Links::Load {
-            self.fill_links(&mut items).await?;
-        }
         let next_cursor = if has_more {
             items.last().and_then(|last| {
                 last.published_at.map(|published_at| Cursor {
@@ -472,12 +536,10 @@ impl ContentRepo {
         now: DateTime<Utc>,
         links: Links,
     ) -> Result<Option<Article>, RepoError> {
-        let row = article::Entity::find()
+        let select = article::Entity::find()
             .filter(article::Column::Id.eq(id))
-            .filter(public_condition(now))
-            .one(&self.db.conn)
-            .await?;
-        self.complete_with(row, links).await
+            .filter(public_condition(now));
+        self.one_linked(select, links).await
     }
 
     /// A public article by slug; `None` when it does not exist or is not public.
@@ -497,12 +559,40 @@ impl ContentRepo {
         now: DateTime<Utc>,
         links: Links,
     ) -> Result<Option<Article>, RepoError> {
-        let row = article::Entity::find()
+        let select = article::Entity::find()
             .filter(article::Column::Slug.eq(slug))
-            .filter(public_condition(now))
+            .filter(public_condition(now));
+        self.one_linked(select, links).await
+    }
+
+    /// One whole article and, with [`Links::Load`], its author, tag and
+    /// secondary-section ids, in one statement.
+    async fn one_linked(
+        &self,
+        select: sea_orm::Select<article::Entity>,
+        links: Links,
+    ) -> Result<Option<Article>, RepoError> {
+        let select = match links {
+            Links::Load => select.expr_as(
+                link_ids(&self.db, "article_sections", "section_id"),
+                "section_ids",
+            ),
+            Links::Skip => select.expr_as(Expr::cust("NULL"), "section_ids"),
+        };
+        let Some(row) = with_link_columns(select, &self.db, links)
+            .into_model::<LinkedArticleRow>()
             .one(&self.db.conn)
-            .await?;
-        self.complete_with(row, links).await
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = row.model.id;
+        let mut summary = to_summary(&row.model)?;
+        summary.author_ids = parse_ids(id, row.author_ids.as_deref())?;
+        summary.tag_ids = parse_ids(id, row.tag_ids.as_deref())?;
+        let mut article = to_article(row.model, summary)?;
+        article.secondary_section_ids = parse_ids(id, row.section_ids.as_deref())?;
+        Ok(Some(article))
     }
 
     /// Any article by id, whatever its status (editors' preview, tests).
@@ -515,20 +605,9 @@ impl ContentRepo {
         &self,
         row: Option<article::Model>,
     ) -> Result<Option<Article>, RepoError> {
-        self.complete_with(row, Links::Load).await
-    }
-
-    async fn complete_with(
-        &self,
-        row: Option<article::Model>,
-        links: Links,
-    ) -> Result<Option<Article>, RepoError> {
         let Some(row) = row else { return Ok(None) };
         let mut summary = [to_summary(&row)?];
-        let mut secondary = match links {
-            Links::Load => self.fill_links_and_sections(&mut summary).await?,
-            Links::Skip => HashMap::new(),
-        };
+        let mut secondary = self.fill_links_and_sections(&mut summary).await?;
         let [summary] = summary;
         let id = row.id;
         let mut article = to_article(row, summary)?;
@@ -585,20 +664,16 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<SummaryRow> = article::Entity::find()
+        let select = article::Entity::find()
             .select_only()
-            .columns(summary_columns())
+            .columns(summary_columns());
+        let rows: Vec<SummaryRow> = with_link_columns(select, &self.db, Links::Load)
             .filter(article::Column::Id.is_in(ids.to_vec()))
             .filter(public_condition(now))
             .into_model::<SummaryRow>()
             .all(&self.db.conn)
             .await?;
-        let mut items = rows
-            .into_iter()
-            .map(SummaryRow::into_summary)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.fill_links(&mut items).await?;
-        Ok(items)
+        rows.into_iter().map(SummaryRow::into_summary).collect()
     }
 
     /// Every section (the tree is small: one query, built in memory).
