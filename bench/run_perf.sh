@@ -53,6 +53,11 @@ for _ in range(400):
 print(cursor)
 PY
 }
+# The peers' own field lists (PostgREST's select= in the harness's targets):
+# Q1/Q2 id, headline, summary, published_at, section; Q3 adds slug, kicker
+# (subheadline), body, desk (byline), source, status, updated_at, authors, tags.
+Q12_FIELDS="headline,summary,publishedAt,section"
+Q3_FIELDS="slug,headline,kicker,summary,body,desk,source,status,publishedAt,updatedAt,section,authors,tags"
 run_ours() {  # run_ours label gql(0|1) [id-max: the ids Q3 draws from]
   local B=http://127.0.0.1:$PORT
   local C; C=$(page1000 $B)
@@ -64,6 +69,9 @@ run_ours() {  # run_ours label gql(0|1) [id-max: the ids Q3 draws from]
     "barta-$1/Q1 latest20=$B/v1/articles?limit=20" \
     "barta-$1/Q2 section latest20=$B/v1/sections/sports/articles?limit=20" \
     "barta-$1/Q3 article by id=$B/v1/articles/{id}" \
+    "barta-$1/Q1 latest20 (peer fields)=$B/v1/articles?limit=20&fields=$Q12_FIELDS" \
+    "barta-$1/Q2 section latest20 (peer fields)=$B/v1/sections/sports/articles?limit=20&fields=$Q12_FIELDS" \
+    "barta-$1/Q3 article by id (peer fields)=$B/v1/articles/{id}?fields=$Q3_FIELDS" \
     "${extra[@]}" \
     "barta-$1/Q1 page 1000=$B/v1/articles?limit=20&cursor=$C"
   echo "RSS after the run: $(grep VmRSS /proc/$PID/status)" | tee -a "$OUT-ours-$1.md"
