@@ -10,7 +10,7 @@ use domain::{
 use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, QueryTrait,
 };
 
 use crate::db::Database;
@@ -356,21 +356,6 @@ impl ContentRepo {
         links: Links,
     ) -> Result<Page<ArticleSummary>, RepoError> {
         let mut cond = public_condition(now);
-        if let Some(ids) = &filter.section_ids {
-            cond = cond.add(
-                Condition::any()
-                    .add(article::Column::SectionId.is_in(ids.clone()))
-                    .add(
-                        article::Column::Id.in_subquery(
-                            Query::select()
-                                .column(article_section::Column::ArticleId)
-                                .from(article_section::Entity)
-                                .and_where(article_section::Column::SectionId.is_in(ids.clone()))
-                                .to_owned(),
-                        ),
-                    ),
-            );
-        }
         if let Some(tag_id) = filter.tag_id {
             cond = cond.add(
                 article::Column::Id.in_subquery(
@@ -417,17 +402,69 @@ impl ContentRepo {
             );
         }
         let limit = page.limit.get();
-        let select = article::Entity::find()
-            .select_only()
-            .columns(summary_columns());
-        let rows: Vec<SummaryRow> = with_link_columns(select, &self.db, links)
-            .filter(cond)
-            .order_by(article::Column::PublishedAt, Order::Desc)
-            .order_by(article::Column::Id, Order::Desc)
-            .limit(limit + 1)
-            .into_model::<SummaryRow>()
-            .all(&self.db.conn)
-            .await?;
+        let branch = |cond: Condition| {
+            let select = article::Entity::find()
+                .select_only()
+                .columns(summary_columns());
+            with_link_columns(select, &self.db, links)
+                .filter(cond)
+                .order_by(article::Column::PublishedAt, Order::Desc)
+                .order_by(article::Column::Id, Order::Desc)
+                .limit(limit + 1)
+        };
+        let rows: Vec<SummaryRow> = match &filter.section_ids {
+            None => {
+                branch(cond)
+                    .into_model::<SummaryRow>()
+                    .all(&self.db.conn)
+                    .await?
+            }
+            Some(ids) => {
+                // Articles filed in the sections, and articles filed
+                // elsewhere with one of them as a secondary section: two
+                // ordered branches, each an index range scan of at most one
+                // page, merged. (One `OR` over both made PostgreSQL walk the
+                // whole latest index and filter.)
+                let primary = branch(
+                    cond.clone()
+                        .add(article::Column::SectionId.is_in(ids.clone())),
+                );
+                let secondary = branch(
+                    cond.add(
+                        article::Column::Id.in_subquery(
+                            Query::select()
+                                .column(article_section::Column::ArticleId)
+                                .from(article_section::Entity)
+                                .and_where(article_section::Column::SectionId.is_in(ids.clone()))
+                                .to_owned(),
+                        ),
+                    ),
+                );
+                let wrap = |select: sea_orm::Select<article::Entity>, alias: &str| {
+                    Query::select()
+                        .column(sea_orm::sea_query::Asterisk)
+                        .from_subquery(select.into_query(), Alias::new(alias))
+                        .to_owned()
+                };
+                let union = wrap(primary, "p")
+                    .union(UnionType::All, wrap(secondary, "s"))
+                    .to_owned();
+                let merged = Query::select()
+                    .column(sea_orm::sea_query::Asterisk)
+                    .from_subquery(union, Alias::new("u"))
+                    .order_by(Alias::new("published_at"), Order::Desc)
+                    .order_by(Alias::new("id"), Order::Desc)
+                    .to_owned();
+                let statement = self.db.conn.get_database_backend().build(&merged);
+                let mut rows = SummaryRow::find_by_statement(statement)
+                    .all(&self.db.conn)
+                    .await?;
+                // An article in both branches is adjacent to itself.
+                rows.dedup_by_key(|r| r.id);
+                rows.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
+                rows
+            }
+        };
         let has_more = rows.len() as u64 > limit;
         let items = rows
             .into_iter()

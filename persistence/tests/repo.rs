@@ -362,6 +362,11 @@ async fn section_filter_includes_sub_sections_and_secondary_sections(db: &TestDb
     let mut both = article("n1", "জাতীয় দল", "national", t);
     both.secondary_sections = vec![section("cricket", "ক্রিকেট", Some("sports"))];
     let national = repo.upsert_article(&both, now()).await.unwrap().id();
+    // Filed in cricket with sports as a secondary section: in the sports
+    // list by both rules, and there once.
+    let mut twice = article("c2", "টেস্ট দল", "cricket", t - Duration::minutes(1));
+    twice.secondary_sections = vec![section("sports", "খেলা", None)];
+    let twice = repo.upsert_article(&twice, now()).await.unwrap().id();
     let sections = repo.sections().await.unwrap();
     let id_of = |slug: &str| sections.iter().find(|s| s.slug == slug).unwrap().id;
 
@@ -369,11 +374,13 @@ async fn section_filter_includes_sub_sections_and_secondary_sections(db: &TestDb
         section_ids: Some(section_subtree(&sections, id_of("sports"))),
         ..Default::default()
     };
-    let mut ids = all_ids(&repo, &sports_filter, 10, now()).await;
-    ids.sort();
-    let mut expected = vec![sports, cricket, national];
+    let mut expected = vec![sports, cricket, national, twice];
     expected.sort();
-    assert_eq!(ids, expected);
+    for page_size in [10, 1, 2] {
+        let mut ids = all_ids(&repo, &sports_filter, page_size, now()).await;
+        ids.sort();
+        assert_eq!(ids, expected, "pages of {page_size}");
+    }
 
     let cricket_filter = ArticleFilter {
         section_ids: Some(section_subtree(&sections, id_of("cricket"))),
@@ -381,7 +388,7 @@ async fn section_filter_includes_sub_sections_and_secondary_sections(db: &TestDb
     };
     let mut ids = all_ids(&repo, &cricket_filter, 10, now()).await;
     ids.sort();
-    let mut expected = vec![cricket, national];
+    let mut expected = vec![cricket, national, twice];
     expected.sort();
     assert_eq!(ids, expected);
     let full = repo
