@@ -584,11 +584,14 @@ impl ContentService {
         Ok(sections)
     }
 
+    /// A section by slug, from the taxonomy cache (as the lists' `section`
+    /// parameter is resolved): no statement on a section page.
     pub async fn section(&self, slug: &str) -> Result<Section, ApiError> {
         let slug = domain::text::nfc(slug);
-        self.repo
-            .section_by_slug(&slug)
+        self.sections()
             .await?
+            .into_iter()
+            .find(|s| s.slug == slug)
             .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))
     }
 
