@@ -79,10 +79,13 @@ run ninjs "$verify/.venv/bin/python" "$verify/verify_feeds.py" \
   --file "ninjs=$work/ninjs-item.json" --file "ninjs=$work/ninjs-list.json" --expect-lang bn --quiet
 run graphql-http node "$verify/graphql_http_audit.mjs" "$base/graphql"
 
-# schemathesis reads scripts/schemathesis.toml from its working directory
-# (OpenAPI runs only: schemathesis 4.32 trips over [[operations]] on GraphQL).
+# schemathesis reads schemathesis.toml from its working directory: the
+# OpenAPI runs get scripts/schemathesis.toml (its [[operations]] name REST
+# paths), the GraphQL run scripts/schemathesis-graphql.toml and its hooks.
 mkdir -p "$work/openapi" "$work/graphql"
 cp "$repo/scripts/schemathesis.toml" "$work/openapi/"
+cp "$repo/scripts/schemathesis-graphql.toml" "$work/graphql/schemathesis.toml"
+cp "$repo/scripts/schemathesis_graphql_hooks.py" "$work/graphql/"
 export ST_REPORT_DIR="$work/schemathesis-report"
 run schemathesis-openapi bash -c "cd '$work/openapi' && '$verify/run_schemathesis.sh' openapi '$base/openapi.json'"
 run schemathesis-openapi-admin bash -c "cd '$work/openapi' && ST_HEADER='Authorization: Bearer $admin' '$verify/run_schemathesis.sh' openapi '$base/openapi.json'"

@@ -16,7 +16,7 @@ use crate::config::{
     DEFAULT_PARTNER_PER_DAY, DEFAULT_PARTNER_PER_MINUTE, DEFAULT_PUBLIC_URL, DEFAULT_PUBLICATION,
     FeedSettings, Settings,
 };
-use crate::import::{PublishedFallback, import_lines};
+use crate::import::{PublishedFallback, import_with_metrics};
 use crate::startup::{Application, open_database};
 
 #[derive(Debug, Parser)]
@@ -84,6 +84,10 @@ enum Command {
         /// `now`) instead of importing them as drafts.
         #[arg(long)]
         published_at_fallback: Option<String>,
+        /// Keep a Prometheus text file of the import's progress here (for
+        /// node_exporter's textfile collector; rewritten every second).
+        #[arg(long, env = "BARTA_IMPORT_METRICS_FILE")]
+        metrics_file: Option<PathBuf>,
     },
 }
 
@@ -259,9 +263,10 @@ pub fn run() -> anyhow::Result<()> {
             file,
             db,
             published_at_fallback,
+            metrics_file,
         } => {
             crate::telemetry::init(json);
-            runtime.block_on(import(file, db.url, published_at_fallback))
+            runtime.block_on(import(file, db.url, published_at_fallback, metrics_file))
         }
     }
 }
@@ -321,7 +326,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn import(file: PathBuf, url: String, fallback: Option<String>) -> anyhow::Result<()> {
+async fn import(
+    file: PathBuf,
+    url: String,
+    fallback: Option<String>,
+    metrics_file: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let fallback = match fallback.as_deref() {
         None => PublishedFallback::Draft,
         Some("now") => PublishedFallback::At(Utc::now()),
@@ -346,10 +356,18 @@ async fn import(file: PathBuf, url: String, fallback: Option<String>) -> anyhow:
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let report = import_lines(&repo, reader, fallback, Utc::now(), |line, bytes| {
-        bar.set_position(bytes);
-        bar.set_message(line.to_string());
-    })
+    let report = import_with_metrics(
+        &repo,
+        reader,
+        size,
+        fallback,
+        Utc::now(),
+        metrics_file.as_deref(),
+        |line, bytes, _| {
+            bar.set_position(bytes);
+            bar.set_message(line.to_string());
+        },
+    )
     .await?;
     bar.finish_and_clear();
     repo.database().refresh_statistics().await?;

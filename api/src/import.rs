@@ -425,13 +425,14 @@ impl ImportReport {
 }
 
 /// Imports JSON lines from `reader`; each article in its own transaction.
-/// `progress` is called after every line with the line number.
+/// `progress` is called after every line with the line number, the bytes
+/// read and the counts so far.
 pub async fn import_lines<R: BufRead>(
     repo: &ContentRepo,
     reader: R,
     fallback: PublishedFallback,
     now: DateTime<Utc>,
-    mut progress: impl FnMut(usize, u64),
+    mut progress: impl FnMut(usize, u64, &ImportReport),
 ) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut sections = repo.sections().await?;
@@ -444,13 +445,14 @@ pub async fn import_lines<R: BufRead>(
             // directory, a vanished disk) ends the run instead of looping.
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 report.failed.push((n, format!("unreadable line: {e}")));
+                progress(n, bytes, &report);
                 continue;
             }
             Err(e) => return Err(anyhow::anyhow!("reading line {n}: {e}")),
         };
         bytes += line.len() as u64 + 1;
         if line.trim().is_empty() {
-            progress(n, bytes);
+            progress(n, bytes, &report);
             continue;
         }
         match import_one(repo, &line, &sections, fallback, now).await {
@@ -467,9 +469,54 @@ pub async fn import_lines<R: BufRead>(
             Err(LineError::Invalid(msg)) => report.failed.push((n, msg)),
             Err(LineError::Fatal(e)) => return Err(e),
         }
-        progress(n, bytes);
+        progress(n, bytes, &report);
     }
     Ok(report)
+}
+
+/// [`import_lines`], keeping `metrics_file` (if any) up to date: written
+/// before the first line, at most once a second while lines are read, and
+/// at the end, when the run is done or aborted by a fatal error.
+pub async fn import_with_metrics<R: BufRead>(
+    repo: &ContentRepo,
+    reader: R,
+    input_bytes: u64,
+    fallback: PublishedFallback,
+    now: DateTime<Utc>,
+    metrics_file: Option<&std::path::Path>,
+    mut progress: impl FnMut(usize, u64, &ImportReport),
+) -> anyhow::Result<ImportReport> {
+    use crate::import_metrics::{Counts, MetricsFile, RunState};
+    let mut metrics = metrics_file
+        .map(|path| {
+            MetricsFile::create(path, input_bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        })
+        .transpose()?;
+    // The counts after the last line, for the final write should a fatal
+    // error end the run (the report is not returned then).
+    let mut last = Counts::default();
+    let result = import_lines(repo, reader, fallback, now, |line, bytes, report| {
+        last = Counts::of(line, bytes, input_bytes, report);
+        if let Some(m) = metrics.as_mut() {
+            m.update(&last, RunState::Running);
+        }
+        progress(line, bytes, report);
+    })
+    .await;
+    if let Some(m) = metrics.as_mut() {
+        let state = match &result {
+            Ok(report) => {
+                last = Counts::of(last.lines as usize, last.bytes, input_bytes, report);
+                RunState::Done
+            }
+            Err(_) => RunState::Aborted,
+        };
+        if let Err(e) = m.finish(&last, state) {
+            tracing::warn!("cannot write the metrics file: {e}");
+        }
+    }
+    result
 }
 
 enum LineError {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod import;
+pub mod import_metrics;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;

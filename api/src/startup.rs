@@ -3,7 +3,6 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, Service};
@@ -31,7 +30,37 @@ pub struct Application {
     server: Server,
     service: ContentService,
     discovery: DiscoveryService,
-    stop: Arc<AtomicBool>,
+    stop: StopHandle,
+}
+
+/// Stops the application in the one safe order. With PostgreSQL, a pooled
+/// connection is bound to the runtime of the thread that opened it, and
+/// each actix worker has a runtime of its own: once the workers are gone,
+/// their connections fail with "the Tokio context is being shut down". So
+/// the change-log poller is stopped (and awaited: a round in progress
+/// finishes, no new one starts) and the buffered view counts are written
+/// *before* the server stops its workers.
+#[derive(Clone)]
+pub struct StopHandle {
+    server: actix_web::dev::ServerHandle,
+    discovery: DiscoveryService,
+    poller_stop: Arc<tokio::sync::watch::Sender<bool>>,
+    poller_done: tokio::sync::watch::Receiver<bool>,
+}
+
+impl StopHandle {
+    /// Stops the poller, writes buffered view counts, then stops the
+    /// server: `graceful` lets requests in flight finish (up to 10 s).
+    pub async fn stop(&self, graceful: bool) {
+        // An error means the poller is gone already.
+        let _ = self.poller_stop.send(true);
+        let mut done = self.poller_done.clone();
+        let _ = done.wait_for(|done| *done).await;
+        if let Err(e) = self.discovery.flush_views().await {
+            e.log();
+        }
+        self.server.stop(graceful).await;
+    }
 }
 
 /// Opens the search index and rebuilds it when it is missing or stale.
@@ -119,8 +148,8 @@ impl Application {
             .sync()
             .await
             .map_err(|e| anyhow::anyhow!("search index sync: {e}"))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        spawn_background(discovery.clone(), settings.sync_interval, stop.clone());
+        let (poller_stop, poller_done) =
+            spawn_background(discovery.clone(), settings.sync_interval);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -135,6 +164,12 @@ impl Application {
             comments,
             &settings,
         )?;
+        let stop = StopHandle {
+            server: server.handle(),
+            discovery: discovery.clone(),
+            poller_stop: Arc::new(poller_stop),
+            poller_done,
+        };
         Ok(Self {
             port,
             server,
@@ -160,31 +195,81 @@ impl Application {
         &self.discovery
     }
 
+    /// Stops the application in the right order (see [`StopHandle`]).
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT (then stops gracefully through the
+    /// [`StopHandle`]) or until a handle stops it, then writes the view
+    /// counts that came in while requests drained. Those are the only
+    /// database work after the workers are gone, so a failure there is a
+    /// warning, not an error.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
-        self.stop.store(true, Ordering::SeqCst);
-        if let Err(e) = self.discovery.flush_views().await {
-            e.log();
+        let stop = self.stop;
+        let mut server = std::pin::pin!(self.server);
+        let result = tokio::select! {
+            result = &mut server => result,
+            () = shutdown_signal() => {
+                tracing::info!("stopping: change-log poller, view counts, then the server");
+                // The server future must be polled to carry out the stop.
+                tokio::join!(stop.stop(true), server).1
+            }
+        };
+        if let Err(e) = stop.discovery.flush_views().await {
+            tracing::warn!("view counts of the last requests were not written: {e}");
         }
         result
     }
 }
 
+/// SIGTERM or SIGINT (actix's own signal handling is off: it would stop the
+/// workers before the poller).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 /// Keeps the search index and the view counters in step with the database:
-/// every `interval`, until the server stops.
+/// every `interval`, until told to stop. Returns the stop switch and a flag
+/// that turns true when the task has ended.
 fn spawn_background(
     discovery: DiscoveryService,
     interval: std::time::Duration,
-    stop: Arc<AtomicBool>,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::sync::watch::Receiver<bool>,
 ) {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let (done_tx, done) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut n: u64 = 0;
-        while !stop.load(Ordering::SeqCst) {
-            ticker.tick().await;
-            if stop.load(Ordering::SeqCst) {
-                break;
+        loop {
+            tokio::select! {
+                // A stop wins over a due tick.
+                biased;
+                _ = stopped.wait_for(|stop| *stop) => break,
+                _ = ticker.tick() => {}
             }
             if let Err(e) = discovery.sync().await {
                 e.log();
@@ -196,7 +281,9 @@ fn spawn_background(
                 e.log();
             }
         }
+        let _ = done_tx.send(true);
     });
+    (stop, done)
 }
 
 fn run(
@@ -278,9 +365,10 @@ fn run(
     .client_request_timeout(std::time::Duration::from_secs(5))
     .client_disconnect_timeout(std::time::Duration::from_secs(2))
     .keep_alive(std::time::Duration::from_secs(30))
-    // SIGTERM/SIGINT: stop accepting, let requests in flight finish for up
-    // to 10 s, then stop (the pool closes when the application drops).
+    // Stopping (`StopHandle`, on SIGTERM/SIGINT): stop accepting, let
+    // requests in flight finish for up to 10 s, then stop the workers.
     .shutdown_timeout(10)
+    .disable_signals()
     .listen(listener)?;
     if let Some(n) = workers {
         server = server.workers(n);

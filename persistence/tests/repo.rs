@@ -1,6 +1,9 @@
 //! Repository behaviour, every test on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Duration, Utc};
 use domain::{
     ArticleFilter, ArticleStatus, Block, Cursor, Headline, Limit, PageRequest, Slug,
@@ -11,6 +14,10 @@ use persistence::{
     ArticleUpsert, AuthorUpsert, ContentRepo, Links, RepoError, SectionUpsert, TagUpsert,
     UpsertOutcome,
 };
+use tracing::Instrument;
+use tracing::span::{Attributes, Id, Record};
+use tracing_subscriber::layer::{Context as LayerContext, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
 
 /// Runs `$name(repo, db)` once on SQLite and once on PostgreSQL.
 macro_rules! on_both {
@@ -147,7 +154,115 @@ on_both!(
     sections_come_back_as_a_tree,
     the_sql_visibility_rule_agrees_with_the_domain_rule,
     every_article_write_is_in_the_change_log_with_its_future_transitions,
+    every_statement_runs_in_a_database_span_inside_the_callers_span,
 );
+
+/// Every span opened on this thread: its name, its ancestors' names (sea-orm
+/// has trace-level spans of its own in between) and its fields (those given
+/// at creation and those recorded later).
+#[derive(Clone, Default)]
+struct SpanLog(Arc<Mutex<Vec<CapturedSpan>>>);
+
+#[derive(Debug, Clone)]
+struct CapturedSpan {
+    name: &'static str,
+    ancestors: Vec<&'static str>,
+    fields: BTreeMap<String, String>,
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+/// Where a span's entry is in the log.
+struct Slot(usize);
+
+impl<S> Layer<S> for SpanLog
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut Fields(&mut fields));
+        let span = ctx.span(id).unwrap();
+        let mut log = self.0.lock().unwrap();
+        log.push(CapturedSpan {
+            name: attrs.metadata().name(),
+            ancestors: span.scope().skip(1).map(|a| a.name()).collect(),
+            fields,
+        });
+        span.extensions_mut().insert(Slot(log.len() - 1));
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {
+        let span = ctx.span(id).unwrap();
+        let Some(Slot(i)) = span.extensions().get::<Slot>().map(|s| Slot(s.0)) else {
+            return;
+        };
+        values.record(&mut Fields(&mut self.0.lock().unwrap()[i].fields));
+    }
+}
+
+async fn every_statement_runs_in_a_database_span_inside_the_callers_span(db: &TestDb) {
+    let log = SpanLog::default();
+    let _subscriber =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
+    let repo = ContentRepo::new(db.db.clone());
+    let request = tracing::info_span!("request", request_id = "r-1");
+    async {
+        seed_sections(&repo).await;
+        repo.upsert_article(&article("span", "খবর", "national", now()), now())
+            .await
+            .unwrap();
+        repo.latest_public(&ArticleFilter::default(), page(5, None), now())
+            .await
+            .unwrap();
+    }
+    .instrument(request)
+    .await;
+    let spans = log.0.lock().unwrap().clone();
+    let db_spans: Vec<&CapturedSpan> = spans
+        .iter()
+        .filter(|s| s.name.starts_with("sea_orm."))
+        .collect();
+    let system = if db.db.is_sqlite() {
+        "sqlite"
+    } else {
+        "postgresql"
+    };
+    for s in &db_spans {
+        assert!(s.ancestors.contains(&"request"), "{s:?}");
+        assert_eq!(s.fields["db.system"], system, "{s:?}");
+    }
+    // The read: a SELECT with its statement.
+    let select = db_spans
+        .iter()
+        .find(|s| {
+            s.fields["db.operation"] == "SELECT"
+                && s.fields
+                    .get("db.statement")
+                    .is_some_and(|q| q.contains("\"articles\""))
+        })
+        .unwrap_or_else(|| panic!("no SELECT from articles in {db_spans:#?}"));
+    assert_eq!(select.fields["otel.status_code"], "OK", "{select:?}");
+    // The write: a transaction, each of its statements in a span too.
+    for name in ["sea_orm.begin", "sea_orm.commit"] {
+        assert!(db_spans.iter().any(|s| s.name == name), "no {name}");
+    }
+    assert!(
+        db_spans
+            .iter()
+            .any(|s| s.fields["db.operation"] == "INSERT"),
+        "no INSERT in {db_spans:#?}"
+    );
+}
 
 async fn every_article_write_is_in_the_change_log_with_its_future_transitions(db: &TestDb) {
     let repo = ContentRepo::new(db.db.clone());

@@ -10,6 +10,8 @@ on_both!(
     article_page_query_loads_body_bylines_and_section,
     node_resolves_every_global_id,
     errors_carry_extension_codes,
+    lookups_of_what_is_not_there_answer_null_without_an_error,
+    list_arguments_naming_unknown_things_are_bad_user_input,
     hostile_queries_are_rejected_before_execution,
     a_home_screen_query_fits_the_limits,
     get_serves_queries_and_graphiql,
@@ -145,11 +147,134 @@ async fn node_resolves_every_global_id(app: &TestApp) {
     assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
 
+/// Relay's `node`, Shopify and WPGraphQL answer a lookup of something that
+/// is not there with `null` and no error; so do all our item lookups.
+async fn lookups_of_what_is_not_there_answer_null_without_an_error(app: &TestApp) {
+    let missing = app
+        .graphql(
+            r#"{
+                byId: article(id: "999999") { id }
+                byGlobalId: article(id: "QXJ0aWNsZTo5OTk5OTk=") { id }
+                bySlug: article(slug: "missing") { id }
+                section(slug: "missing") { id }
+                tag(slug: "missing") { id }
+                author(slug: "missing") { id }
+                collection(slug: "missing") { slug }
+                node(id: "U2VjdGlvbjo5OTk5OTk=") { id }
+                present: article(slug: "p2") { databaseId }
+                sports: section(slug: "sports") { slug }
+            }"#,
+            json!({}),
+        )
+        .await;
+    assert!(missing["errors"].is_null(), "{missing}");
+    let data = &missing["data"];
+    for field in [
+        "byId",
+        "byGlobalId",
+        "bySlug",
+        "section",
+        "tag",
+        "author",
+        "collection",
+        "node",
+    ] {
+        assert!(data[field].is_null(), "{field}: {missing}");
+    }
+    // The same query finds what is there.
+    assert_eq!(
+        data["present"]["databaseId"],
+        app.ids.public[1].to_string(),
+        "{missing}"
+    );
+    assert_eq!(data["sports"]["slug"], "sports");
+    // The editors' preview too: null for an id that names no article.
+    let editor = app.key(domain::Scope::Editor).await;
+    let preview = app
+        .graphql_as(
+            &editor,
+            "query($a: ID!, $b: ID!) { none: previewArticle(id: $a) { id } draft: previewArticle(id: $b) { databaseId } }",
+            json!({"a": "999999", "b": app.ids.draft.to_string()}),
+        )
+        .await;
+    assert!(preview["errors"].is_null(), "{preview}");
+    assert!(preview["data"]["none"].is_null(), "{preview}");
+    assert_eq!(
+        preview["data"]["draft"]["databaseId"],
+        app.ids.draft.to_string()
+    );
+    // A malformed id is still the caller's error, not an absent item.
+    let bad = app
+        .graphql(r#"{ article(id: "x1") { id } }"#, json!({}))
+        .await;
+    assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+/// A list exists even when its filter names a section, tag or author that
+/// does not: that argument is the caller's input error, named in
+/// `extensions.fields`.
+async fn list_arguments_naming_unknown_things_are_bad_user_input(app: &TestApp) {
+    let cases = [
+        (
+            r#"{ articles(section: "nope", tag: "budget", author: "nobody") { edges { cursor } } }"#,
+            json!(["section", "author"]),
+        ),
+        (
+            r#"{ articles(tag: "nope") { edges { cursor } } }"#,
+            json!(["tag"]),
+        ),
+        (
+            r#"{ search(q: "বাজেট", section: "nope") { totalCount } }"#,
+            json!(["section"]),
+        ),
+        (
+            r#"{ search(q: "বাজেট", tag: "nope") { totalCount } }"#,
+            json!(["tag"]),
+        ),
+        (
+            r#"{ mostRead(section: "nope") { views } }"#,
+            json!(["section"]),
+        ),
+        (
+            r#"{ moreFromSection(articleId: "999999") { id } }"#,
+            json!(["articleId"]),
+        ),
+    ];
+    for (query, fields) in cases {
+        let body = app.graphql(query, json!({})).await;
+        let error = &body["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], "BAD_USER_INPUT",
+            "{query}: {body}"
+        );
+        assert_eq!(error["extensions"]["fields"], fields, "{query}: {body}");
+    }
+    let body = app
+        .graphql(
+            r#"{ articles(section: "nope") { edges { cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"], "section: no section with slug \"nope\"",
+        "{body}"
+    );
+    // Known values still list.
+    let body = app
+        .graphql(
+            r#"{ articles(section: "sports", tag: "budget") { edges { cursor } } mostRead(section: "sports") { views } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+}
+
 async fn errors_carry_extension_codes(app: &TestApp) {
     let cases = [
-        (r#"{ article(slug: "missing") { id } }"#, "NOT_FOUND"),
-        (r#"{ article(id: "999999") { id } }"#, "NOT_FOUND"),
-        (r#"{ section(slug: "missing") { id } }"#, "NOT_FOUND"),
+        (
+            r#"{ articles(section: "missing") { edges { cursor } } }"#,
+            "BAD_USER_INPUT",
+        ),
         (
             r#"{ articles(first: 100) { edges { cursor } } }"#,
             "BAD_USER_INPUT",

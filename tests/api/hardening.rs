@@ -422,3 +422,58 @@ async fn graphql_over_http_media_types_are_negotiated() {
     assert_eq!(res.status().as_u16(), 415);
     app.cleanup().await;
 }
+
+/// Stopping runs in the one safe order: the change-log poller stops (and is
+/// awaited), buffered view counts are written, then the server stops its
+/// workers (whose PostgreSQL connections die with their runtimes). When
+/// `stop` returns, nothing touches the database any more and no view count
+/// is left in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_ends_the_poller_and_writes_view_counts_before_the_server_stops() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let Some(app) = spawn_app_custom(engine, true, |s| {
+            s.sync_interval = std::time::Duration::from_millis(20);
+        })
+        .await
+        else {
+            continue;
+        };
+        // The poller runs by itself: statements without any request.
+        let before = app.queries.get();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while app.queries.get() == before {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the poller never ran"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let id = app.ids.public[0];
+        let res = app
+            .client
+            .post(app.url(&format!("/v1/articles/{id}/views")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 202);
+
+        app.stop_handle().stop(true).await;
+
+        let since = chrono::Utc::now() - chrono::Duration::hours(2);
+        let top = app.repo.most_viewed(since, 10).await.unwrap();
+        assert!(
+            top.contains(&(id, 1)),
+            "{engine:?}: view not written: {top:?}"
+        );
+        // Five poll intervals pass without a statement: the poller is gone.
+        let after = app.queries.get();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(
+            app.queries.get(),
+            after,
+            "{engine:?}: the poller still runs"
+        );
+        assert!(app.client.get(app.url("/healthz")).send().await.is_err());
+        app.cleanup().await;
+    }
+}

@@ -49,7 +49,7 @@ pub struct TestApp {
     pub clock_offset: Arc<Mutex<Duration>>,
     /// The server's search and discovery service (to sync the index now).
     pub discovery: api::discovery::DiscoveryService,
-    handle: actix_web::dev::ServerHandle,
+    stop: api::startup::StopHandle,
 }
 
 /// Ids of the fixture's articles.
@@ -135,7 +135,7 @@ pub async fn spawn_on(
         .await
         .expect("app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.server_handle();
+    let stop = app.stop_handle();
     let discovery = app.discovery().clone();
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
@@ -147,7 +147,7 @@ pub async fn spawn_on(
         queries,
         clock_offset,
         discovery,
-        handle,
+        stop,
     })
 }
 
@@ -255,8 +255,13 @@ impl TestApp {
         }
     }
 
+    /// Stops the server the way SIGTERM does (poller, view counts, server).
+    pub fn stop_handle(&self) -> &api::startup::StopHandle {
+        &self.stop
+    }
+
     pub async fn cleanup(mut self) {
-        self.handle.stop(false).await;
+        self.stop.stop(false).await;
         if let Some(db) = self.db.take() {
             db.cleanup().await;
         }

@@ -1,6 +1,6 @@
 //! `barta import`: idempotent, line by line, and the demo seed.
 
-use api::import::{PublishedFallback, import_lines};
+use api::import::{PublishedFallback, import_lines, import_with_metrics};
 use chrono::Utc;
 use persistence::ContentRepo;
 use persistence::testing::{Engine, TestDb};
@@ -29,7 +29,10 @@ macro_rules! on_both_db {
     )*};
 }
 
-on_both_db!(import_is_idempotent_and_skips_bad_lines_with_their_numbers);
+on_both_db!(
+    import_is_idempotent_and_skips_bad_lines_with_their_numbers,
+    import_keeps_a_prometheus_metrics_file_of_its_progress,
+);
 
 fn lines() -> String {
     [
@@ -56,7 +59,7 @@ async fn import_is_idempotent_and_skips_bad_lines_with_their_numbers(db: &TestDb
         input.as_bytes(),
         PublishedFallback::Draft,
         Utc::now(),
-        |_, _| {},
+        |_, _, _| {},
     )
     .await
     .unwrap();
@@ -69,7 +72,7 @@ async fn import_is_idempotent_and_skips_bad_lines_with_their_numbers(db: &TestDb
         input.as_bytes(),
         PublishedFallback::Draft,
         Utc::now(),
-        |_, _| {},
+        |_, _, _| {},
     )
     .await
     .unwrap();
@@ -107,7 +110,7 @@ async fn import_is_idempotent_and_skips_bad_lines_with_their_numbers(db: &TestDb
         edited.as_bytes(),
         PublishedFallback::Draft,
         Utc::now(),
-        |_, _| {},
+        |_, _, _| {},
     )
     .await
     .unwrap();
@@ -166,4 +169,142 @@ async fn demo_content_seeds_an_empty_database_once_and_hides_its_unreleased_arti
         .await;
     assert!(!first["data"]["body"].as_array().unwrap().is_empty());
     app.cleanup().await;
+}
+
+/// Checks `text` against the Prometheus text exposition format (0.0.4) as
+/// node_exporter's textfile collector reads it, and returns its samples
+/// (`name{labels}` → value).
+fn parse_exposition(text: &str) -> std::collections::BTreeMap<String, f64> {
+    let name = regex::Regex::new(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$").unwrap();
+    let sample = regex::Regex::new(
+        r#"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (\S+)$"#,
+    )
+    .unwrap();
+    assert!(
+        text.ends_with('\n'),
+        "the last line must end with a newline"
+    );
+    let mut typed = std::collections::HashMap::new();
+    let mut samples = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (n, kind) = rest.split_once(' ').unwrap();
+            assert!(name.is_match(n), "{line}");
+            assert!(
+                ["counter", "gauge", "untyped", "summary", "histogram"].contains(&kind),
+                "{line}"
+            );
+            assert!(
+                typed.insert(n.to_owned(), kind.to_owned()).is_none(),
+                "TYPE twice: {line}"
+            );
+        } else if let Some(rest) = line.strip_prefix("# HELP ") {
+            let (n, _) = rest.split_once(' ').unwrap();
+            assert!(name.is_match(n), "{line}");
+        } else {
+            let c = sample
+                .captures(line)
+                .unwrap_or_else(|| panic!("not a sample: {line:?}"));
+            let n = &c[1];
+            assert!(typed.contains_key(n), "{n} has no TYPE before it");
+            if typed[n] == "counter" {
+                assert!(n.ends_with("_total"), "counter {n} without _total");
+            }
+            let value: f64 = c[3].parse().unwrap_or_else(|_| panic!("bad value: {line}"));
+            let key = format!("{n}{}", c.get(2).map_or("", |m| m.as_str()));
+            assert!(samples.insert(key, value).is_none(), "sample twice: {line}");
+        }
+    }
+    samples
+}
+
+async fn import_keeps_a_prometheus_metrics_file_of_its_progress(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    let dir = std::env::temp_dir().join(format!(
+        "barta-import-metrics-{}-{}",
+        std::process::id(),
+        db.db.backend_name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("barta_import.prom");
+    let input = lines();
+    let before = Utc::now().timestamp_millis() as f64 / 1000.0;
+    let mut seen = 0;
+    let report = import_with_metrics(
+        &repo,
+        input.as_bytes(),
+        input.len() as u64,
+        PublishedFallback::Draft,
+        Utc::now(),
+        Some(&path),
+        |_, _, _| {
+            // Written before the first line, so it is there while running.
+            seen += 1;
+            assert!(path.exists());
+        },
+    )
+    .await
+    .unwrap();
+    let after = Utc::now().timestamp_millis() as f64 / 1000.0;
+    assert_eq!(seen, 6);
+    let m = parse_exposition(&std::fs::read_to_string(&path).unwrap());
+    assert_eq!(m["barta_import_lines_total"], 6.0);
+    assert_eq!(m["barta_import_bytes_total"], (input.len() + 1) as f64);
+    assert_eq!(m["barta_import_input_bytes"], input.len() as f64);
+    assert_eq!(m[r#"barta_import_articles_total{outcome="created"}"#], 3.0);
+    assert_eq!(m[r#"barta_import_articles_total{outcome="updated"}"#], 0.0);
+    assert_eq!(
+        m[r#"barta_import_articles_total{outcome="unchanged"}"#],
+        0.0
+    );
+    assert_eq!(m["barta_import_errors_total"], report.failed.len() as f64);
+    assert_eq!(m["barta_import_errors_total"], 2.0);
+    assert_eq!(m["barta_import_done"], 1.0);
+    assert_eq!(m["barta_import_aborted"], 0.0);
+    let started = m["barta_import_started_timestamp_seconds"];
+    let updated = m["barta_import_last_update_timestamp_seconds"];
+    assert!(before - 0.001 <= started && started <= updated && updated <= after + 0.001);
+    // Only the file itself is left: temporary files were renamed over it.
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("barta_import.prom")]);
+
+    // A second run counts what it found unchanged.
+    import_with_metrics(
+        &repo,
+        input.as_bytes(),
+        input.len() as u64,
+        PublishedFallback::Draft,
+        Utc::now(),
+        Some(&path),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let m = parse_exposition(&std::fs::read_to_string(&path).unwrap());
+    assert_eq!(
+        m[r#"barta_import_articles_total{outcome="unchanged"}"#],
+        3.0
+    );
+    assert_eq!(m[r#"barta_import_articles_total{outcome="created"}"#], 0.0);
+
+    // A fatal error (the database goes away) ends the run as aborted.
+    db.db.clone().close().await.unwrap();
+    let err = import_with_metrics(
+        &repo,
+        input.as_bytes(),
+        input.len() as u64,
+        PublishedFallback::Draft,
+        Utc::now(),
+        Some(&path),
+        |_, _, _| {},
+    )
+    .await;
+    assert!(err.is_err());
+    let m = parse_exposition(&std::fs::read_to_string(&path).unwrap());
+    assert_eq!(m["barta_import_done"], 0.0);
+    assert_eq!(m["barta_import_aborted"], 1.0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

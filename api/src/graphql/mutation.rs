@@ -377,8 +377,13 @@ impl Mutation {
     }
 }
 
-/// The editors' preview: any article whatever its status.
-pub async fn preview(ctx: &Context<'_>, id: &ID) -> Result<ArticleGql> {
+/// The editors' preview: any article whatever its status; `None` when
+/// there is no such article.
+pub async fn preview(ctx: &Context<'_>, id: &ID) -> Result<Option<ArticleGql>> {
     let (_, ed) = editor(ctx)?;
-    Ok(ArticleGql::from_article(ed.preview(article_id(id)?).await?))
+    match ed.preview(article_id(id)?).await {
+        Ok(a) => Ok(Some(ArticleGql::from_article(a))),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -7,12 +7,60 @@ use domain::SectionNode;
 use super::comments::{CommentQueue, CommentStatusGql};
 use super::types::{
     ArticleConnection, ArticleGql, AuthorGql, CollectionGql, EditionGql, FrontGql, FrontSectionGql,
-    MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, graphql_names, list,
-    parse_global_id, service,
+    MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, connection,
+    graphql_names, parse_global_id, service,
 };
 use crate::discovery::{DiscoveryService, SearchParams};
 use crate::error::ApiError;
-use crate::service::ListParams;
+use crate::service::{ContentService, ListParams};
+
+/// Item lookups (`article`, `section`, `tag`, `author`, `collection`,
+/// `previewArticle`, `node`) answer `null` without an error when there is
+/// no such thing or it is not public: an absent item is an expected answer,
+/// not a failure (Relay's `node`, Shopify, WPGraphQL). Other errors pass.
+fn or_null<T>(r: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A list argument naming a section, tag or author that does not exist is
+/// the caller's input error: `BAD_USER_INPUT` naming each such argument
+/// (the list exists; the value given for its filter does not). The service
+/// answers "not found" without saying which reference it was, so on that
+/// error path alone each given reference is looked up again.
+async fn unknown_references(
+    svc: &ContentService,
+    e: ApiError,
+    section: Option<&str>,
+    tag: Option<&str>,
+    author: Option<&str>,
+) -> async_graphql::Error {
+    if !matches!(e, ApiError::NotFound(_)) {
+        return graphql_names(e);
+    }
+    let mut errors = Vec::new();
+    let mut unknown = |field: &str, r: Result<(), ApiError>| {
+        if let Err(ApiError::NotFound(message)) = r {
+            errors.push(domain::ValidationError::new(field, message));
+        }
+    };
+    if let Some(slug) = section {
+        unknown("section", svc.section(slug).await.map(drop));
+    }
+    if let Some(slug) = tag {
+        unknown("tag", svc.tag(slug).await.map(drop));
+    }
+    if let Some(slug) = author {
+        unknown("author", svc.author(slug).await.map(drop));
+    }
+    if errors.is_empty() {
+        return e.into();
+    }
+    ApiError::Invalid(errors).into()
+}
 
 pub struct Query;
 
@@ -48,6 +96,8 @@ impl Query {
     /// Latest public articles, newest first, filtered by section (sub-sections
     /// included), tag, author and publication time. `from`/`to` take an RFC
     /// 3339 date-time or a `YYYY-MM-DD` day in Asia/Dhaka (`to` inclusive).
+    /// A `section`, `tag` or `author` that does not exist is `BAD_USER_INPUT`
+    /// naming it.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
     async fn articles(
@@ -70,10 +120,22 @@ impl Query {
             limit: first.map(|f| f.to_string()),
             cursor: after,
         };
-        list(ctx, &params).await
+        let svc = service(ctx)?;
+        match svc.list(&params).await {
+            Ok(page) => connection(page, &params),
+            Err(e) => Err(unknown_references(
+                svc,
+                e,
+                params.section.as_deref(),
+                params.tag.as_deref(),
+                params.author.as_deref(),
+            )
+            .await),
+        }
     }
 
-    /// One public article by id (global or database id) or slug.
+    /// One public article by id (global or database id) or slug; `null`
+    /// when there is none (or it is not public).
     #[graphql(complexity = "20 + child_complexity")]
     async fn article(
         &self,
@@ -94,10 +156,11 @@ impl Query {
                 return Err(ApiError::invalid("id", "give exactly one of id and slug").into());
             }
         };
-        Ok(Some(ArticleGql::from_article(svc.article(&key).await?)))
+        Ok(or_null(svc.article(&key).await)?.map(ArticleGql::from_article))
     }
 
-    /// এই বিভাগের আরও: newest articles of the article's section, it excluded.
+    /// এই বিভাগের আরও: newest articles of the article's section, it excluded
+    /// (`BAD_USER_INPUT` when `articleId` names no public article).
     #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 20")]
     async fn more_from_section(
         &self,
@@ -109,7 +172,12 @@ impl Query {
         let limit = first.map(|f| f.to_string());
         let page = service(ctx)?
             .more_from_section(&id.to_string(), limit.as_deref())
-            .await?;
+            .await
+            .map_err(|e| match e {
+                ApiError::NotFound(message) => ApiError::invalid("articleId", message),
+                e => e,
+            })
+            .map_err(graphql_names)?;
         Ok(page
             .items
             .into_iter()
@@ -126,19 +194,22 @@ impl Query {
             .collect())
     }
 
+    /// A section by slug; `null` when there is none.
     #[graphql(complexity = "10 + child_complexity")]
     async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<SectionGql>> {
-        Ok(Some(SectionGql(service(ctx)?.section(&slug).await?)))
+        Ok(or_null(service(ctx)?.section(&slug).await)?.map(SectionGql))
     }
 
+    /// A tag by slug; `null` when there is none.
     #[graphql(complexity = "10 + child_complexity")]
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<TagGql>> {
-        Ok(Some(TagGql(service(ctx)?.tag(&slug).await?)))
+        Ok(or_null(service(ctx)?.tag(&slug).await)?.map(TagGql))
     }
 
+    /// An author by slug; `null` when there is none.
     #[graphql(complexity = "10 + child_complexity")]
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<AuthorGql>> {
-        Ok(Some(AuthorGql(service(ctx)?.author(&slug).await?)))
+        Ok(or_null(service(ctx)?.author(&slug).await)?.map(AuthorGql))
     }
 
     /// The edition line for a place (default ঢাকা) at an instant (default now).
@@ -190,7 +261,13 @@ impl Query {
             limit: first.map(|f| f.to_string()),
             cursor: after,
         };
-        let r = discovery.search(&params).await.map_err(graphql_names)?;
+        let r = match discovery.search(&params).await {
+            Ok(r) => r,
+            Err(e) => {
+                let (section, tag) = (params.section.as_deref(), params.tag.as_deref());
+                return Err(unknown_references(service(ctx)?, e, section, tag, None).await);
+            }
+        };
         Ok(SearchResultsGql {
             total_count: i32::try_from(r.total).unwrap_or(i32::MAX),
             has_next_page: r.next_cursor.is_some(),
@@ -226,10 +303,17 @@ impl Query {
             MostReadWindow::Week => "7d",
         };
         let limit = first.map(|f| f.to_string());
-        Ok(discovery
+        let top = match discovery
             .most_read(Some(w), section.as_deref(), limit.as_deref())
             .await
-            .map_err(graphql_names)?
+        {
+            Ok(top) => top,
+            Err(e) => {
+                let svc = service(ctx)?;
+                return Err(unknown_references(svc, e, section.as_deref(), None, None).await);
+            }
+        };
+        Ok(top
             .into_iter()
             .map(|(a, views)| MostReadGql {
                 article: ArticleGql::from_summary(a),
@@ -238,11 +322,14 @@ impl Query {
             .collect())
     }
 
-    /// A curated list (lead stories, editors' picks…).
+    /// A curated list (lead stories, editors' picks…); `null` when there is
+    /// none.
     #[graphql(complexity = "20 * child_complexity + 20")]
     async fn collection(&self, ctx: &Context<'_>, slug: String) -> Result<Option<CollectionGql>> {
         let discovery = ctx.data::<DiscoveryService>()?;
-        let (c, items) = discovery.collection(&slug).await?;
+        let Some((c, items)) = or_null(discovery.collection(&slug).await)? else {
+            return Ok(None);
+        };
         Ok(Some(CollectionGql {
             slug: c.slug,
             name: c.name,
@@ -296,9 +383,10 @@ impl Query {
     }
 
     /// The editors' preview of any article, drafts and scheduled ones
-    /// included (needs an `editor` key).
+    /// included (needs an `editor` key); `null` when there is no such
+    /// article.
     #[graphql(complexity = "20 + child_complexity")]
-    async fn preview_article(&self, ctx: &Context<'_>, id: ID) -> Result<ArticleGql> {
+    async fn preview_article(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ArticleGql>> {
         super::mutation::preview(ctx, &id).await
     }
 
@@ -309,13 +397,8 @@ impl Query {
             return Err(ApiError::invalid("id", "is not a global id").into());
         };
         let svc = service(ctx)?;
-        let not_found = |r: Result<_, ApiError>| match r {
-            Ok(v) => Ok(Some(v)),
-            Err(ApiError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        };
         Ok(match kind.as_str() {
-            "Article" => not_found(svc.article(&n.to_string()).await)?
+            "Article" => or_null(svc.article(&n.to_string()).await)?
                 .map(|a| Node::Article(Box::new(ArticleGql::from_article(a)))),
             "Section" => svc
                 .sections()
