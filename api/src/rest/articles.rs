@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::fields::{FieldSet, FieldsParam};
+use super::fields::{ArticleFieldsParam, FieldSet, FieldsParam};
 use super::views::{ArticleSummaryView, ArticleView, DataView, ListView, PageInfoView};
 use crate::cache::{self, Kind};
 use crate::error::ApiError;
@@ -97,17 +97,18 @@ pub async fn list(
     operation_id = "article",
     path = "/v1/articles/{id_or_slug}",
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Article id or slug"), FieldsParam),
+    params(("id_or_slug" = String, Path, description = "Article id or slug"), ArticleFieldsParam),
     responses(
         (status = 200, description = "The article", body = DataView<ArticleView>),
         (status = 304, response = crate::openapi::NotModified),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub async fn item(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
-    fields: web::Query<FieldsParam>,
+    fields: web::Query<ArticleFieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = FieldSet::parse(fields.fields.as_deref(), true)?;
     let links = if fields.needs_links() {

@@ -11,13 +11,30 @@ use serde::ser::{self, Impossible, SerializeMap, SerializeStruct};
 
 use crate::error::ApiError;
 
-/// The query parameter.
+/// The query parameter of the article lists.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FieldsParam {
     /// Comma-separated top-level fields of each article to send (camelCase,
     /// as in the response); `id` is always sent. Absent: every field.
-    #[param(example = "headline,summary,section,publishedAt")]
+    #[param(
+        example = "headline,summary,section,publishedAt",
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes))*$"
+    )]
+    pub fields: Option<String>,
+}
+
+/// The query parameter of an article page (its fields are a list item's and
+/// the body, sources, corrections and comment figures).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFieldsParam {
+    /// Comma-separated top-level fields of the article to send (camelCase,
+    /// as in the response); `id` is always sent. Absent: every field.
+    #[param(
+        example = "headline,bodyHtml,section,publishedAt",
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
+    )]
     pub fields: Option<String>,
 }
 
@@ -530,6 +547,59 @@ mod tests {
         article_props.sort();
         assert_eq!(
             article_props,
+            sorted(
+                SUMMARY_FIELDS
+                    .iter()
+                    .chain(ARTICLE_ONLY_FIELDS)
+                    .copied()
+                    .collect()
+            )
+        );
+    }
+
+    /// The documented `fields` patterns name exactly the known fields.
+    #[test]
+    fn the_fields_patterns_name_the_known_fields() {
+        let doc = serde_json::to_value(crate::openapi::document()).unwrap_or_default();
+        let pattern = |path: &str| {
+            doc["paths"][path]["get"]["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["name"] == "fields")
+                .and_then(|p| p["schema"]["pattern"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let alternatives = |pattern: &str| {
+            let inner = pattern
+                .strip_prefix("^(?:")
+                .and_then(|p| p.split_once(')'))
+                .map(|(names, _)| names.to_owned())
+                .unwrap_or_default();
+            let mut names: Vec<String> = inner.split('|').map(str::to_owned).collect();
+            names.sort();
+            names
+        };
+        let sorted = |names: Vec<&str>| {
+            let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
+            v.sort();
+            v
+        };
+        for path in [
+            "/v1/articles",
+            "/v1/sections/{slug}/articles",
+            "/v1/tags/{slug}/articles",
+            "/v1/authors/{slug}/articles",
+        ] {
+            assert_eq!(
+                alternatives(&pattern(path)),
+                sorted(SUMMARY_FIELDS.to_vec()),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            alternatives(&pattern("/v1/articles/{id_or_slug}")),
             sorted(
                 SUMMARY_FIELDS
                     .iter()
