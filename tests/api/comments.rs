@@ -857,6 +857,16 @@ async fn moderation_decisions_are_audited_and_deletes_take_replies(app: &TestApp
     )
     .await;
     assert_eq!(problem(res, 409).await["field"], "parentId");
+    // A body with unknown fields is refused even where it would be ignored.
+    let res = send(
+        app,
+        Method::POST,
+        &format!("/v1/admin/comments/{}/approve", id(&third)),
+        Some(&editor),
+        Some(json!({"reason": null, "x-unknown": 42})),
+    )
+    .await;
+    problem(res, 400).await;
     approve(app, &editor, &id(&third)).await;
     approve(app, &editor, &id(&reply)).await;
     assert_eq!(comment_count(app, a).await, 3);
