@@ -813,6 +813,23 @@ async fn moderation_decisions_are_audited_and_deletes_take_replies(app: &TestApp
         vec!["article", "limit", "status"]
     );
 
+    // A body that does not fit the documented one is refused for approve
+    // as for reject (found by schemathesis: approve ignored its body).
+    for action in ["approve", "reject"] {
+        let res = send(
+            app,
+            Method::POST,
+            &format!("/v1/admin/comments/{}/{action}", id(&first)),
+            Some(&editor),
+            Some(json!({"reason": null, "unknown": 42})),
+        )
+        .await;
+        problem(res, 400).await;
+    }
+    assert_eq!(
+        names(&queue("?status=approved").await),
+        Vec::<String>::new()
+    );
     // Approve (twice: the second changes nothing), reject with a reason.
     let audit_before = app.repo.count_rows("audit_log").await.unwrap();
     approve(app, &editor, &id(&first)).await;
@@ -857,16 +874,6 @@ async fn moderation_decisions_are_audited_and_deletes_take_replies(app: &TestApp
     )
     .await;
     assert_eq!(problem(res, 409).await["field"], "parentId");
-    // A body with unknown fields is refused even where it would be ignored.
-    let res = send(
-        app,
-        Method::POST,
-        &format!("/v1/admin/comments/{}/approve", id(&third)),
-        Some(&editor),
-        Some(json!({"reason": null, "x-unknown": 42})),
-    )
-    .await;
-    problem(res, 400).await;
     approve(app, &editor, &id(&third)).await;
     approve(app, &editor, &id(&reply)).await;
     assert_eq!(comment_count(app, a).await, 3);
