@@ -568,18 +568,22 @@ impl ContentService {
 
     /// [`Self::sections`] with the repository's error (for DataLoaders).
     pub async fn cached_sections(&self) -> Result<Vec<Section>, persistence::RepoError> {
+        Ok(self.shared_sections().await?.as_ref().clone())
+    }
+
+    /// The taxonomy cache's sections, shared (no copy of the list).
+    async fn shared_sections(
+        &self,
+    ) -> Result<std::sync::Arc<Vec<Section>>, persistence::RepoError> {
         if let Ok(cached) = self.taxonomy.sections.lock()
             && let Some((at, sections)) = cached.as_ref()
             && at.elapsed() < TAXONOMY_TTL
         {
-            return Ok(sections.as_ref().clone());
+            return Ok(sections.clone());
         }
-        let sections = self.repo.sections().await?;
+        let sections = std::sync::Arc::new(self.repo.sections().await?);
         if let Ok(mut cached) = self.taxonomy.sections.lock() {
-            *cached = Some((
-                std::time::Instant::now(),
-                std::sync::Arc::new(sections.clone()),
-            ));
+            *cached = Some((std::time::Instant::now(), sections.clone()));
         }
         Ok(sections)
     }
@@ -588,10 +592,11 @@ impl ContentService {
     /// parameter is resolved): no statement on a section page.
     pub async fn section(&self, slug: &str) -> Result<Section, ApiError> {
         let slug = domain::text::nfc(slug);
-        self.sections()
+        self.shared_sections()
             .await?
-            .into_iter()
+            .iter()
             .find(|s| s.slug == slug)
+            .cloned()
             .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))
     }
 

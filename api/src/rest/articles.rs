@@ -8,7 +8,6 @@ use super::views::{ArticleSummaryView, ArticleView, DataView, ListView, PageInfo
 use crate::cache::{self, Kind};
 use crate::error::ApiError;
 use crate::service::{ArticleList, ContentService, ListParams};
-use persistence::Links;
 
 /// A list page, tagged with its list keys and every article on it.
 pub fn list_response(list: ArticleList, list_keys: Vec<String>) -> HttpResponse {
@@ -38,15 +37,17 @@ pub fn sparse_list_response(
     cache::keys(res, Kind::List, list_keys)
 }
 
-/// The sparse fieldset of a list request and whether it needs the links.
-pub fn list_fields(p: &FieldsParam) -> Result<(FieldSet, Links), ApiError> {
-    let fields = FieldSet::parse(p.fields.as_deref(), false)?;
-    let links = if fields.needs_links() {
-        Links::Load
-    } else {
-        Links::Skip
-    };
-    Ok((fields, links))
+/// A list request with its sparse fieldset: the page (with links only when
+/// the fields need them), as [`sparse_list_response`].
+pub async fn sparse_list(
+    svc: &ContentService,
+    params: &ListParams,
+    keys: Vec<String>,
+    fields: &FieldsParam,
+) -> Result<HttpResponse, ApiError> {
+    let fields = FieldSet::parse(fields.fields.as_deref(), false)?;
+    let list = svc.list_with_refs_and(params, fields.links()).await?;
+    Ok(sparse_list_response(list, keys, &fields))
 }
 
 /// The list keys of a filtered `/v1/articles` request.
@@ -83,12 +84,7 @@ pub async fn list(
     params: web::Query<ListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, links) = list_fields(&fields)?;
-    Ok(sparse_list_response(
-        svc.list_with_refs_and(&params, links).await?,
-        filter_keys(&params),
-        &fields,
-    ))
+    sparse_list(&svc, &params, filter_keys(&params), &fields).await
 }
 
 /// One public article, by id or slug, with its body.
@@ -111,13 +107,9 @@ pub async fn item(
     fields: web::Query<ArticleFieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = FieldSet::parse(fields.fields.as_deref(), true)?;
-    let links = if fields.needs_links() {
-        Links::Load
-    } else {
-        Links::Skip
-    };
-    let comments = fields.has("commentCount") || fields.has("commentsOpen");
-    let item = svc.article_with_refs(&path, links, comments).await?;
+    let item = svc
+        .article_with_refs(&path, fields.links(), fields.needs_comments())
+        .await?;
     let a = &item.article;
     let mut keys = vec![format!("article-{}", a.summary.id)];
     if let Some(s) = item.refs.sections.get(&a.summary.section_id) {

@@ -141,6 +141,20 @@ impl FieldSet {
         self.has("authors") || self.has("tags") || self.has("secondarySections")
     }
 
+    /// Whether a read loads the author, tag and secondary-section links.
+    pub fn links(&self) -> persistence::Links {
+        if self.needs_links() {
+            persistence::Links::Load
+        } else {
+            persistence::Links::Skip
+        }
+    }
+
+    /// Whether an article page needs its comment figures.
+    pub fn needs_comments(&self) -> bool {
+        self.has("commentCount") || self.has("commentsOpen")
+    }
+
     /// `value`, serialised with only these fields.
     pub fn apply<'a, T: Serialize>(&'a self, value: &'a T) -> Sparse<'a, T> {
         Sparse {
@@ -457,6 +471,12 @@ mod tests {
         tags: Vec<Inner>,
     }
 
+    fn sorted(names: Vec<&str>) -> Vec<String> {
+        let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
+        v.sort();
+        v
+    }
+
     fn json<T: Serialize>(fields: &FieldSet, v: &T) -> String {
         serde_json::to_string(&fields.apply(v)).unwrap_or_default()
     }
@@ -525,11 +545,6 @@ mod tests {
             names.sort();
             names
         };
-        let sorted = |names: Vec<&str>| {
-            let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
-            v.sort();
-            v
-        };
         assert_eq!(props("ArticleSummaryView"), sorted(SUMMARY_FIELDS.to_vec()));
         // ArticleView flattens the summary: allOf [$ref summary, own fields].
         let mut article_props: Vec<String> = doc["components"]["schemas"]["ArticleView"]["allOf"]
@@ -580,11 +595,6 @@ mod tests {
             let mut names: Vec<String> = inner.split('|').map(str::to_owned).collect();
             names.sort();
             names
-        };
-        let sorted = |names: Vec<&str>| {
-            let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
-            v.sort();
-            v
         };
         for path in [
             "/v1/articles",

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use domain::SectionNode;
 
-use super::articles::{list_fields, sparse_list_response};
+use super::articles::sparse_list;
 use super::fields::FieldsParam;
 use super::views::{ArticleSummaryView, DataView, ListView, SectionView};
 use crate::cache::{self, Kind};
@@ -101,15 +101,10 @@ pub async fn articles(
     params: web::Query<SectionListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, links) = list_fields(&fields)?;
     let section = svc.section(&path).await?;
     let keys = vec![format!("section-{}", section.slug)];
     let params = params.into_inner().with_section(section.slug);
-    Ok(sparse_list_response(
-        svc.list_with_refs_and(&params, links).await?,
-        keys,
-        &fields,
-    ))
+    sparse_list(&svc, &params, keys, &fields).await
 }
 
 /// Latest public articles of a tag.
@@ -131,14 +126,9 @@ pub async fn tag_articles(
     params: web::Query<TagListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, links) = list_fields(&fields)?;
     let keys = vec![format!("tag-{}", path.as_str())];
     let params = params.into_inner().with_tag(path.into_inner());
-    Ok(sparse_list_response(
-        svc.list_with_refs_and(&params, links).await?,
-        keys,
-        &fields,
-    ))
+    sparse_list(&svc, &params, keys, &fields).await
 }
 
 /// Latest public articles of a author.
@@ -160,12 +150,7 @@ pub async fn author_articles(
     params: web::Query<AuthorListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let (fields, links) = list_fields(&fields)?;
     let keys = vec![format!("author-{}", path.as_str())];
     let params = params.into_inner().with_author(path.into_inner());
-    Ok(sparse_list_response(
-        svc.list_with_refs_and(&params, links).await?,
-        keys,
-        &fields,
-    ))
+    sparse_list(&svc, &params, keys, &fields).await
 }
