@@ -358,7 +358,7 @@ fn run(
             })
             .wrap(from_fn(crate::limits::middleware))
             .wrap(from_fn(crate::metrics::middleware))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::LeanRootSpan>::new())
     })
     // Slow clients: the request head must arrive within 5 s, a closing
     // client gets 2 s; idle keep-alive connections close after 30 s.
