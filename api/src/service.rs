@@ -27,21 +27,21 @@ pub struct ListParams {
     #[param(
         min_length = 1,
         max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
     )]
     pub section: Option<String>,
     /// Tag slug.
     #[param(
         min_length = 1,
         max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
     )]
     pub tag: Option<String>,
     /// Author slug.
     #[param(
         min_length = 1,
         max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
     )]
     pub author: Option<String>,
     /// From this instant (inclusive): RFC 3339, or a `YYYY-MM-DD` day in
@@ -75,14 +75,14 @@ macro_rules! scoped_list_params {
             #[param(
                 min_length = 1,
                 max_length = 200,
-                pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+                pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
             )]
             pub $a: Option<String>,
             $(#[$b_doc])*
             #[param(
                 min_length = 1,
                 max_length = 200,
-                pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+                pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
             )]
             pub $b: Option<String>,
             /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
@@ -150,7 +150,8 @@ scoped_list_params!(
 /// Sections, authors and tags referenced by a set of articles.
 #[derive(Debug, Clone, Default)]
 pub struct Refs {
-    pub sections: HashMap<i64, Section>,
+    /// Every section, shared with the taxonomy cache (not copied per page).
+    pub sections: std::sync::Arc<HashMap<i64, Section>>,
     pub authors: HashMap<i64, Author>,
     pub tags: HashMap<i64, Tag>,
 }
@@ -194,9 +195,16 @@ pub const TAXONOMY_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 /// written. Without it a list of 20 cost six queries, three of them for
 /// these (PostgreSQL spent ~1.3 ms of CPU per "latest 20").
 pub struct TaxonomyCache {
-    sections: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<Section>>)>>,
+    sections: std::sync::Mutex<Option<(std::time::Instant, SectionSet)>>,
     authors: moka::sync::Cache<i64, Author>,
     tags: moka::sync::Cache<i64, Tag>,
+}
+
+/// The sections in tree order and by id, both shared.
+#[derive(Clone)]
+struct SectionSet {
+    list: std::sync::Arc<Vec<Section>>,
+    by_id: std::sync::Arc<HashMap<i64, Section>>,
 }
 
 impl std::fmt::Debug for TaxonomyCache {
@@ -378,7 +386,7 @@ impl ContentService {
         p: &ListParams,
         links: Links,
     ) -> Result<Page<ArticleSummary>, ApiError> {
-        let sections = self.sections().await?;
+        let sections = self.shared_sections().await?;
         let (filter, page) = self.parse_list(p, &sections).await?;
         Ok(self
             .repo
@@ -396,15 +404,15 @@ impl ContentService {
     pub async fn list_with_refs_and(
         &self,
         p: &ListParams,
-        links: Links,
+        read: impl Into<persistence::ListRead>,
     ) -> Result<ArticleList, ApiError> {
-        let sections = self.sections().await?;
+        let sections = self.shared_sections().await?;
         let (filter, page) = self.parse_list(p, &sections).await?;
         let page = self
             .repo
-            .latest_public_with(&filter, page, self.now(), links)
+            .latest_public_with(&filter, page, self.now(), read)
             .await?;
-        let refs = self.refs(&page.items, sections).await?;
+        let refs = self.refs(&page.items, self.section_map().await?).await?;
         Ok(ArticleList { page, refs })
     }
 
@@ -415,7 +423,7 @@ impl ContentService {
         p: &ListParams,
         limit: Limit,
     ) -> Result<ArticleList, ApiError> {
-        let sections = self.sections().await?;
+        let sections = self.shared_sections().await?;
         let p = ListParams {
             limit: None,
             ..p.clone()
@@ -423,7 +431,7 @@ impl ContentService {
         let (filter, mut page) = self.parse_list(&p, &sections).await?;
         page.limit = limit;
         let page = self.repo.latest_public(&filter, page, self.now()).await?;
-        let refs = self.refs(&page.items, sections).await?;
+        let refs = self.refs(&page.items, self.section_map().await?).await?;
         Ok(ArticleList { page, refs })
     }
 
@@ -438,7 +446,7 @@ impl ContentService {
     pub(crate) async fn refs<'a>(
         &self,
         items: impl IntoIterator<Item = &'a ArticleSummary>,
-        sections: Vec<Section>,
+        sections: std::sync::Arc<HashMap<i64, Section>>,
     ) -> Result<Refs, ApiError> {
         let items: Vec<&ArticleSummary> = items.into_iter().collect();
         let mut author_ids: Vec<i64> = items
@@ -454,7 +462,7 @@ impl ContentService {
         tag_ids.sort_unstable();
         tag_ids.dedup();
         Ok(Refs {
-            sections: sections.into_iter().map(|s| (s.id, s)).collect(),
+            sections,
             authors: self.authors_by_ids(&author_ids).await?,
             tags: self.tags_by_ids(&tag_ids).await?,
         })
@@ -465,8 +473,7 @@ impl ContentService {
         &self,
         items: impl IntoIterator<Item = &'a ArticleSummary>,
     ) -> Result<Refs, ApiError> {
-        let sections = self.sections().await?;
-        self.refs(items, sections).await
+        self.refs(items, self.section_map().await?).await
     }
 
     /// A public article by id (all digits) or slug.
@@ -504,9 +511,11 @@ impl ContentService {
         comments: bool,
     ) -> Result<ArticleItem, ApiError> {
         let article = self.article_and(id_or_slug, links).await?;
-        let sections = self.sections().await?;
         let refs = self
-            .refs(std::slice::from_ref(&article.summary), sections)
+            .refs(
+                std::slice::from_ref(&article.summary),
+                self.section_map().await?,
+            )
             .await?;
         let comments = if comments {
             self.repo
@@ -535,7 +544,7 @@ impl ContentService {
         let id =
             ArticleId::parse(id).map_err(|_| ApiError::not_found(format!("no article {id:?}")))?;
         let article = self.article(&id.to_string()).await?;
-        let sections = self.sections().await?;
+        let sections = self.shared_sections().await?;
         let filter = ArticleFilter {
             section_ids: Some(section_subtree(&sections, article.summary.section_id)),
             section_root: Some(article.summary.section_id),
@@ -556,8 +565,7 @@ impl ContentService {
         limit: Option<&str>,
     ) -> Result<ArticleList, ApiError> {
         let page = self.more_from_section(id, limit).await?;
-        let sections = self.sections().await?;
-        let refs = self.refs(&page.items, sections).await?;
+        let refs = self.refs(&page.items, self.section_map().await?).await?;
         Ok(ArticleList { page, refs })
     }
 
@@ -575,13 +583,28 @@ impl ContentService {
     async fn shared_sections(
         &self,
     ) -> Result<std::sync::Arc<Vec<Section>>, persistence::RepoError> {
+        Ok(self.section_set().await?.list)
+    }
+
+    /// The taxonomy cache's sections by id, shared (a page's [`Refs`]).
+    pub async fn section_map(
+        &self,
+    ) -> Result<std::sync::Arc<HashMap<i64, Section>>, persistence::RepoError> {
+        Ok(self.section_set().await?.by_id)
+    }
+
+    async fn section_set(&self) -> Result<SectionSet, persistence::RepoError> {
         if let Ok(cached) = self.taxonomy.sections.lock()
             && let Some((at, sections)) = cached.as_ref()
             && at.elapsed() < TAXONOMY_TTL
         {
             return Ok(sections.clone());
         }
-        let sections = std::sync::Arc::new(self.repo.sections().await?);
+        let list = self.repo.sections().await?;
+        let sections = SectionSet {
+            by_id: std::sync::Arc::new(list.iter().map(|s| (s.id, s.clone())).collect()),
+            list: std::sync::Arc::new(list),
+        };
         if let Ok(mut cached) = self.taxonomy.sections.lock() {
             *cached = Some((std::time::Instant::now(), sections.clone()));
         }

@@ -233,7 +233,7 @@ async fn page(
     let articles = svc.articles_by_ids(&ids).await?;
     let summaries: Vec<domain::ArticleSummary> =
         articles.iter().map(|a| a.summary.clone()).collect();
-    let refs = svc.refs(&summaries, svc.sections().await?).await?;
+    let refs = svc.refs(&summaries, svc.section_map().await?).await?;
     let mut public: HashMap<i64, Ninjs> = articles
         .iter()
         .map(|a| (a.summary.id, Ninjs::new(a, &refs, st.urls())))

@@ -34,16 +34,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::PayloadConfig::new(admin::MAX_BODY));
     get(cfg, "/healthz", health::healthz);
     get(cfg, "/readyz", health::readyz);
+    // The router tries patterns in this order, one regex per dynamic
+    // pattern: the hottest reads (an article, a section's list) come first
+    // (no two patterns here match the same path, so order is free).
     get(cfg, "/v1/articles", articles::list);
+    get(cfg, "/v1/articles/{id_or_slug}", articles::item);
+    get(cfg, "/v1/sections/{slug}/articles", sections::articles);
     get(
         cfg,
         "/v1/articles/{id}/more-from-section",
         articles::more_from_section,
     );
-    get(cfg, "/v1/articles/{id_or_slug}", articles::item);
     get(cfg, "/v1/sections", sections::tree);
     get(cfg, "/v1/sections/{slug}", sections::item);
-    get(cfg, "/v1/sections/{slug}/articles", sections::articles);
     get(cfg, "/v1/tags/{slug}/articles", sections::tag_articles);
     get(
         cfg,
