@@ -23,5 +23,5 @@ pub use discovery::Collection;
 pub use editorial::{Change, WriteContext};
 pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry};
-pub use repo::{ContentRepo, Links, Page};
+pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};
 pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

@@ -11,8 +11,8 @@ use domain::{
 };
 use persistence::testing::{Engine, TestDb};
 use persistence::{
-    ArticleUpsert, AuthorUpsert, ContentRepo, Links, RepoError, SectionUpsert, TagUpsert,
-    UpsertOutcome,
+    ArticleUpsert, AuthorUpsert, ContentRepo, Links, ListRead, RepoError, SectionUpsert,
+    SummaryColumns, TagUpsert, UpsertOutcome,
 };
 use tracing::Instrument;
 use tracing::span::{Attributes, Id, Record};
@@ -753,6 +753,61 @@ async fn a_page_costs_the_same_number_of_queries_whatever_its_size(db: &TestDb) 
             .all(|a| a.tag_ids.is_empty() && a.author_ids.is_empty())
     );
     assert_eq!(bare.next_cursor, full.next_cursor);
+
+    // A reader that asked for headlines only: the other text columns come
+    // back empty, on the global list and a section's (the merged branches).
+    let national = repo
+        .sections()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.slug == "national")
+        .unwrap();
+    let lean_read = ListRead {
+        links: Links::Skip,
+        columns: SummaryColumns {
+            headline: true,
+            slug: false,
+            kicker: false,
+            summary: false,
+            desk: false,
+            image: false,
+        },
+    };
+    for filter in [
+        ArticleFilter::default(),
+        ArticleFilter {
+            section_ids: Some(vec![national.id]),
+            section_root: Some(national.id),
+            ..Default::default()
+        },
+    ] {
+        let full = repo
+            .latest_public(&filter, page(30, None), now())
+            .await
+            .unwrap();
+        let before = db.counter.get();
+        let lean = repo
+            .latest_public_with(&filter, page(30, None), now(), lean_read)
+            .await
+            .unwrap();
+        assert_eq!(db.counter.get() - before, 1);
+        assert_eq!(ids(&lean), ids(&full));
+        assert_eq!(lean.next_cursor, full.next_cursor);
+        for (l, f) in lean.items.iter().zip(&full.items) {
+            assert_eq!(l.headline, f.headline);
+            assert_eq!(
+                (l.published_at, l.section_id, l.status),
+                (f.published_at, f.section_id, f.status)
+            );
+            assert!(!f.slug.is_empty() && f.summary.is_some() && f.desk.is_some());
+            assert_eq!(l.slug, "");
+            assert_eq!(
+                (&l.summary, &l.desk, &l.kicker, &l.image),
+                (&None, &None, &None, &None)
+            );
+        }
+    }
     let id = full.items[0].id;
     let before = db.counter.get();
     let one = repo

@@ -46,7 +46,7 @@ pub async fn sparse_list(
     fields: &FieldsParam,
 ) -> Result<HttpResponse, ApiError> {
     let fields = FieldSet::parse(fields.fields.as_deref(), false)?;
-    let list = svc.list_with_refs_and(params, fields.links()).await?;
+    let list = svc.list_with_refs_and(params, fields.list_read()).await?;
     Ok(sparse_list_response(list, keys, &fields))
 }
 

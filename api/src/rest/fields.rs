@@ -150,6 +150,22 @@ impl FieldSet {
         }
     }
 
+    /// What a list read fetches: the links and text columns these fields
+    /// are made from.
+    pub fn list_read(&self) -> persistence::ListRead {
+        persistence::ListRead {
+            links: self.links(),
+            columns: persistence::SummaryColumns {
+                slug: self.has("slug"),
+                headline: self.has("headline"),
+                kicker: self.has("kicker"),
+                summary: self.has("summary"),
+                desk: self.has("desk"),
+                image: self.has("image"),
+            },
+        }
+    }
+
     /// Whether an article page needs its comment figures.
     pub fn needs_comments(&self) -> bool {
         self.has("commentCount") || self.has("commentsOpen")
