@@ -174,7 +174,7 @@ pub struct MostReadParams {
     #[param(
         min_length = 1,
         max_length = 200,
-        pattern = "^[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]*(-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF]+)*$"
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
     )]
     section: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
