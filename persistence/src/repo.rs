@@ -232,18 +232,19 @@ pub(crate) fn to_tag(m: tag::Model) -> Tag {
     }
 }
 
-/// The columns a list needs (the body stays in the database).
-fn summary_columns() -> [article::Column; 15] {
+/// The columns a list needs (the body stays in the database): the fixed
+/// ones and the text ones a sparse read may leave out.
+fn summary_columns() -> impl Iterator<Item = article::Column> {
+    SUMMARY_FIXED_COLUMNS
+        .into_iter()
+        .chain(SUMMARY_TEXT_COLUMNS.map(|(column, _)| column))
+}
+
+const SUMMARY_FIXED_COLUMNS: [article::Column; 9] = {
     use article::Column as C;
     [
         C::Id,
-        C::Slug,
-        C::Headline,
-        C::Kicker,
-        C::Summary,
         C::SectionId,
-        C::Desk,
-        C::Image,
         C::Status,
         C::PublishedAt,
         C::UpdatedAt,
@@ -252,7 +253,21 @@ fn summary_columns() -> [article::Column; 15] {
         C::EmbargoUntil,
         C::BreakingUntil,
     ]
-}
+};
+
+/// The text columns of a summary, each with the literal read in its place
+/// when a sparse read leaves it out.
+const SUMMARY_TEXT_COLUMNS: [(article::Column, &str); 6] = {
+    use article::Column as C;
+    [
+        (C::Slug, "''"),
+        (C::Headline, "''"),
+        (C::Kicker, "NULL"),
+        (C::Summary, "NULL"),
+        (C::Desk, "NULL"),
+        (C::Image, "NULL"),
+    ]
+};
 
 /// [`summary_columns`], with the text columns `columns` leaves out read as
 /// empty literals (same names, so [`SummaryRow`] decodes either).
@@ -260,29 +275,16 @@ fn with_summary_columns(
     select: sea_orm::Select<article::Entity>,
     columns: SummaryColumns,
 ) -> sea_orm::Select<article::Entity> {
-    use article::Column as C;
-    if columns == SummaryColumns::ALL {
-        return select.columns(summary_columns());
-    }
-    let mut select = select.columns([
-        C::Id,
-        C::SectionId,
-        C::Status,
-        C::PublishedAt,
-        C::UpdatedAt,
-        C::WordCount,
-        C::PublishAt,
-        C::EmbargoUntil,
-        C::BreakingUntil,
-    ]);
-    for (wanted, column, empty) in [
-        (columns.slug, C::Slug, "''"),
-        (columns.headline, C::Headline, "''"),
-        (columns.kicker, C::Kicker, "NULL"),
-        (columns.summary, C::Summary, "NULL"),
-        (columns.desk, C::Desk, "NULL"),
-        (columns.image, C::Image, "NULL"),
-    ] {
+    let mut select = select.columns(SUMMARY_FIXED_COLUMNS);
+    let wanted = [
+        columns.slug,
+        columns.headline,
+        columns.kicker,
+        columns.summary,
+        columns.desk,
+        columns.image,
+    ];
+    for (wanted, (column, empty)) in wanted.into_iter().zip(SUMMARY_TEXT_COLUMNS) {
         select = if wanted {
             select.column(column)
         } else {
