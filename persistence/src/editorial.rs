@@ -563,7 +563,7 @@ impl ContentRepo {
         limit: u64,
         before_id: Option<i64>,
     ) -> Result<Vec<ArticleSummary>, RepoError> {
-        let mut q = article::Entity::find();
+        let mut q = crate::repo::summary_select(&self.db, crate::repo::Links::Load);
         if let Some(s) = status {
             q = q.filter(article::Column::Status.eq(s.as_str()));
         }
@@ -573,11 +573,12 @@ impl ContentRepo {
         let rows = q
             .order_by_desc(article::Column::Id)
             .limit(limit)
+            .into_model::<crate::repo::SummaryRow>()
             .all(&self.db.conn)
             .await?;
-        let mut items = rows.iter().map(to_summary).collect::<Result<Vec<_>, _>>()?;
-        self.fill_links(&mut items).await?;
-        Ok(items)
+        rows.into_iter()
+            .map(crate::repo::SummaryRow::into_summary)
+            .collect()
     }
 
     pub async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>, RepoError> {

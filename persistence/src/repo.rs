@@ -1,7 +1,5 @@
 //! Read side: public article lists and items, sections, tags and authors.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use domain::{
     Article, ArticleFilter, ArticleStatus, ArticleSummary, Author, Block, Correction, Cursor,
@@ -35,8 +33,9 @@ impl<T> Page<T> {
     }
 }
 
-/// Whether a read loads the author, tag and secondary-section links of its
-/// articles (a statement of its own) or leaves their ids empty.
+/// Whether a read loads the author, tag and secondary-section ids of its
+/// articles (aggregated in the same statement, [`link_ids`]) or leaves them
+/// empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Links {
     Load,
@@ -96,23 +95,10 @@ pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 
-/// The SQL form of [`domain::is_public`]; keep the two in step.
-const LINK_AUTHOR: i32 = 0;
-const LINK_TAG: i32 = 1;
-const LINK_SECTION: i32 = 2;
-
-/// One row of the link tables (authors, tags, secondary sections).
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct LinkRow {
-    kind: i32,
-    article_id: i64,
-    other_id: i64,
-    position: i32,
-}
-
 /// The predicate of the partial list indexes (migration 000007).
 pub(crate) const LIVE_STATUSES: &str = "\"articles\".\"status\" IN ('published', 'scheduled')";
 
+/// The SQL form of [`domain::is_public`]; keep the two in step.
 pub(crate) fn public_condition(now: DateTime<Utc>) -> Condition {
     let now = micros(now);
     // `status IN (published, scheduled)` is the predicate of the partial
@@ -294,8 +280,17 @@ fn with_summary_columns(
     select
 }
 
+/// Every summary column and, with [`Links::Load`], the link ids: a select
+/// to filter and order, read into [`SummaryRow`]s.
+pub(crate) fn summary_select(db: &Database, links: Links) -> sea_orm::Select<article::Entity> {
+    let select = article::Entity::find()
+        .select_only()
+        .columns(summary_columns());
+    with_link_columns(select, db, links)
+}
+
 #[derive(Debug, sea_orm::FromQueryResult)]
-struct SummaryRow {
+pub(crate) struct SummaryRow {
     id: i64,
     slug: String,
     headline: String,
@@ -316,7 +311,7 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn into_summary(self) -> Result<ArticleSummary, RepoError> {
+    pub(crate) fn into_summary(self) -> Result<ArticleSummary, RepoError> {
         let author_ids = parse_ids(self.id, self.author_ids.as_deref())?;
         let tag_ids = parse_ids(self.id, self.tag_ids.as_deref())?;
         let status: ArticleStatus = self.status.parse().map_err(|e| corrupt(self.id, e))?;
@@ -387,11 +382,23 @@ fn parse_ids(id: i64, list: Option<&str>) -> Result<Vec<i64>, RepoError> {
 }
 
 /// A whole article row with its links aggregated ([`link_ids`]).
-struct LinkedArticleRow {
+pub(crate) struct LinkedArticleRow {
     model: article::Model,
     author_ids: Option<String>,
     tag_ids: Option<String>,
     section_ids: Option<String>,
+}
+
+impl LinkedArticleRow {
+    fn into_article(self) -> Result<Article, RepoError> {
+        let id = self.model.id;
+        let mut summary = to_summary(&self.model)?;
+        summary.author_ids = parse_ids(id, self.author_ids.as_deref())?;
+        summary.tag_ids = parse_ids(id, self.tag_ids.as_deref())?;
+        let mut article = to_article(self.model, summary)?;
+        article.secondary_section_ids = parse_ids(id, self.section_ids.as_deref())?;
+        Ok(article)
+    }
 }
 
 impl FromQueryResult for LinkedArticleRow {
@@ -415,8 +422,8 @@ impl ContentRepo {
     }
 
     /// Newest public articles matching `filter`, in (`published_at`, `id`)
-    /// descending order, from the cursor on. One query for the page and one
-    /// for the authors and tags of the whole page.
+    /// descending order, from the cursor on, with their author and tag ids:
+    /// one statement.
     pub async fn latest_public(
         &self,
         filter: &ArticleFilter,
@@ -428,7 +435,8 @@ impl ContentRepo {
     }
 
     /// [`Self::latest_public`]; with [`Links::Skip`] the author and tag ids
-    /// stay empty and the page costs one statement.
+    /// stay empty (no link subqueries), and [`SummaryColumns`] leaves out the
+    /// text columns the caller will not send.
     pub async fn latest_public_with(
         &self,
         filter: &ArticleFilter,
@@ -569,73 +577,6 @@ impl ContentRepo {
         })
     }
 
-    /// Fills `author_ids` and `tag_ids` of a page with two queries.
-    pub(crate) async fn fill_links(&self, items: &mut [ArticleSummary]) -> Result<(), RepoError> {
-        self.fill_links_and_sections(items).await.map(|_| ())
-    }
-
-    /// Fills the author and tag ids of `items` and returns their secondary
-    /// sections, in one query (a UNION ALL of the three link tables).
-    async fn fill_links_and_sections(
-        &self,
-        items: &mut [ArticleSummary],
-    ) -> Result<HashMap<i64, Vec<i64>>, RepoError> {
-        let mut secondary: HashMap<i64, Vec<i64>> = HashMap::new();
-        if items.is_empty() {
-            return Ok(secondary);
-        }
-        let ids: Vec<i64> = items.iter().map(|a| a.id).collect();
-        let part = |kind: i32, table: &str, other: &str| {
-            Query::select()
-                .expr_as(Expr::val(kind), Alias::new("kind"))
-                .expr_as(
-                    Expr::col(Alias::new("article_id")),
-                    Alias::new("article_id"),
-                )
-                .expr_as(Expr::col(Alias::new(other)), Alias::new("other_id"))
-                .expr_as(Expr::col(Alias::new("position")), Alias::new("position"))
-                .from(Alias::new(table))
-                .and_where(sea_orm::sea_query::ExprTrait::is_in(
-                    Expr::col(Alias::new("article_id")),
-                    ids.clone(),
-                ))
-                .to_owned()
-        };
-        let query = part(LINK_AUTHOR, "article_authors", "author_id")
-            .union(UnionType::All, part(LINK_TAG, "article_tags", "tag_id"))
-            .union(
-                UnionType::All,
-                part(LINK_SECTION, "article_sections", "section_id"),
-            )
-            .to_owned();
-        let statement = self.db.conn.get_database_backend().build(&query);
-        let mut links = LinkRow::find_by_statement(statement)
-            .all(&self.db.conn)
-            .await?;
-        links.sort_by_key(|l| (l.kind, l.article_id, l.position, l.other_id));
-        let mut by_article: HashMap<i64, &mut ArticleSummary> =
-            items.iter_mut().map(|a| (a.id, a)).collect();
-        for link in links {
-            match link.kind {
-                LINK_AUTHOR => {
-                    if let Some(a) = by_article.get_mut(&link.article_id) {
-                        a.author_ids.push(link.other_id);
-                    }
-                }
-                LINK_TAG => {
-                    if let Some(a) = by_article.get_mut(&link.article_id) {
-                        a.tag_ids.push(link.other_id);
-                    }
-                }
-                _ => secondary
-                    .entry(link.article_id)
-                    .or_default()
-                    .push(link.other_id),
-            }
-        }
-        Ok(secondary)
-    }
-
     /// A public article by id; `None` when it does not exist or is not public.
     pub async fn public_article_by_id(
         &self,
@@ -689,6 +630,19 @@ impl ContentRepo {
         select: sea_orm::Select<article::Entity>,
         links: Links,
     ) -> Result<Option<Article>, RepoError> {
+        self.linked(select, links)
+            .one(&self.db.conn)
+            .await?
+            .map(LinkedArticleRow::into_article)
+            .transpose()
+    }
+
+    /// Whole articles with their links aggregated ([`link_ids`]).
+    fn linked(
+        &self,
+        select: sea_orm::Select<article::Entity>,
+        links: Links,
+    ) -> sea_orm::Selector<sea_orm::SelectModel<LinkedArticleRow>> {
         let select = match links {
             Links::Load => select.expr_as(
                 link_ids(&self.db, "article_sections", "section_id"),
@@ -696,44 +650,17 @@ impl ContentRepo {
             ),
             Links::Skip => select.expr_as(Expr::cust("NULL"), "section_ids"),
         };
-        let Some(row) = with_link_columns(select, &self.db, links)
-            .into_model::<LinkedArticleRow>()
-            .one(&self.db.conn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let id = row.model.id;
-        let mut summary = to_summary(&row.model)?;
-        summary.author_ids = parse_ids(id, row.author_ids.as_deref())?;
-        summary.tag_ids = parse_ids(id, row.tag_ids.as_deref())?;
-        let mut article = to_article(row.model, summary)?;
-        article.secondary_section_ids = parse_ids(id, row.section_ids.as_deref())?;
-        Ok(Some(article))
+        with_link_columns(select, &self.db, links).into_model::<LinkedArticleRow>()
     }
 
     /// Any article by id, whatever its status (editors' preview, tests).
     pub async fn article_by_id(&self, id: i64) -> Result<Option<Article>, RepoError> {
-        let row = article::Entity::find_by_id(id).one(&self.db.conn).await?;
-        self.complete(row).await
+        self.one_linked(article::Entity::find_by_id(id), Links::Load)
+            .await
     }
 
-    pub(crate) async fn complete(
-        &self,
-        row: Option<article::Model>,
-    ) -> Result<Option<Article>, RepoError> {
-        let Some(row) = row else { return Ok(None) };
-        let mut summary = [to_summary(&row)?];
-        let mut secondary = self.fill_links_and_sections(&mut summary).await?;
-        let [summary] = summary;
-        let id = row.id;
-        let mut article = to_article(row, summary)?;
-        article.secondary_section_ids = secondary.remove(&id).unwrap_or_default();
-        Ok(Some(article))
-    }
-
-    /// Whole public articles by id, in no particular order, in a constant
-    /// number of queries (the GraphQL body loader).
+    /// Whole public articles by id, in no particular order, in one
+    /// statement (the GraphQL body loader).
     pub async fn public_articles_by_ids(
         &self,
         ids: &[i64],
@@ -742,33 +669,14 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = article::Entity::find()
+        let select = article::Entity::find()
             .filter(article::Column::Id.is_in(ids.to_vec()))
-            .filter(public_condition(now))
-            .all(&self.db.conn)
-            .await?;
-        let mut summaries = rows.iter().map(to_summary).collect::<Result<Vec<_>, _>>()?;
-        self.fill_links(&mut summaries).await?;
-        let mut secondary: HashMap<i64, Vec<i64>> = HashMap::new();
-        for link in article_section::Entity::find()
-            .filter(article_section::Column::ArticleId.is_in(ids.to_vec()))
-            .order_by_asc(article_section::Column::Position)
+            .filter(public_condition(now));
+        self.linked(select, Links::Load)
             .all(&self.db.conn)
             .await?
-        {
-            secondary
-                .entry(link.article_id)
-                .or_default()
-                .push(link.section_id);
-        }
-        rows.into_iter()
-            .zip(summaries)
-            .map(|(row, summary)| {
-                let id = row.id;
-                let mut a = to_article(row, summary)?;
-                a.secondary_section_ids = secondary.remove(&id).unwrap_or_default();
-                Ok(a)
-            })
+            .into_iter()
+            .map(LinkedArticleRow::into_article)
             .collect()
     }
 
@@ -781,10 +689,7 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let select = article::Entity::find()
-            .select_only()
-            .columns(summary_columns());
-        let rows: Vec<SummaryRow> = with_link_columns(select, &self.db, Links::Load)
+        let rows: Vec<SummaryRow> = summary_select(&self.db, Links::Load)
             .filter(article::Column::Id.is_in(ids.to_vec()))
             .filter(public_condition(now))
             .into_model::<SummaryRow>()
