@@ -1,6 +1,6 @@
 //! `barta import`: idempotent, line by line, and the demo seed.
 
-use api::import::{PublishedFallback, import_lines, import_with_metrics};
+use api::import::{ImportReport, PublishedFallback, import_lines, import_with_metrics};
 use chrono::Utc;
 use persistence::ContentRepo;
 use persistence::testing::{Engine, TestDb};
@@ -230,19 +230,11 @@ async fn import_keeps_a_prometheus_metrics_file_of_its_progress(db: &TestDb) {
     let input = lines();
     let before = Utc::now().timestamp_millis() as f64 / 1000.0;
     let mut seen = 0;
-    let report = import_with_metrics(
-        &repo,
-        input.as_bytes(),
-        input.len() as u64,
-        PublishedFallback::Draft,
-        Utc::now(),
-        Some(&path),
-        |_, _, _| {
-            // Written before the first line, so it is there while running.
-            seen += 1;
-            assert!(path.exists());
-        },
-    )
+    let report = run_import(&repo, &input, &path, |_, _, _| {
+        // Written before the first line, so it is there while running.
+        seen += 1;
+        assert!(path.exists());
+    })
     .await
     .unwrap();
     let after = Utc::now().timestamp_millis() as f64 / 1000.0;
@@ -272,17 +264,9 @@ async fn import_keeps_a_prometheus_metrics_file_of_its_progress(db: &TestDb) {
     assert_eq!(names, vec![std::ffi::OsString::from("barta_import.prom")]);
 
     // A second run counts what it found unchanged.
-    import_with_metrics(
-        &repo,
-        input.as_bytes(),
-        input.len() as u64,
-        PublishedFallback::Draft,
-        Utc::now(),
-        Some(&path),
-        |_, _, _| {},
-    )
-    .await
-    .unwrap();
+    run_import(&repo, &input, &path, |_, _, _| {})
+        .await
+        .unwrap();
     let m = parse_exposition(&std::fs::read_to_string(&path).unwrap());
     assert_eq!(
         m[r#"barta_import_articles_total{outcome="unchanged"}"#],
@@ -292,19 +276,29 @@ async fn import_keeps_a_prometheus_metrics_file_of_its_progress(db: &TestDb) {
 
     // A fatal error (the database goes away) ends the run as aborted.
     db.db.clone().close().await.unwrap();
-    let err = import_with_metrics(
-        &repo,
-        input.as_bytes(),
-        input.len() as u64,
-        PublishedFallback::Draft,
-        Utc::now(),
-        Some(&path),
-        |_, _, _| {},
-    )
-    .await;
+    let err = run_import(&repo, &input, &path, |_, _, _| {}).await;
     assert!(err.is_err());
     let m = parse_exposition(&std::fs::read_to_string(&path).unwrap());
     assert_eq!(m["barta_import_done"], 0.0);
     assert_eq!(m["barta_import_aborted"], 1.0);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `input` imported with drafts as the fallback and a metrics file at `path`.
+async fn run_import(
+    repo: &ContentRepo,
+    input: &str,
+    path: &std::path::Path,
+    progress: impl FnMut(usize, u64, &ImportReport),
+) -> anyhow::Result<ImportReport> {
+    import_with_metrics(
+        repo,
+        input.as_bytes(),
+        input.len() as u64,
+        PublishedFallback::Draft,
+        Utc::now(),
+        Some(path),
+        progress,
+    )
+    .await
 }

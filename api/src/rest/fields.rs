@@ -487,6 +487,17 @@ mod tests {
         tags: Vec<Inner>,
     }
 
+    /// Every field an article page knows, sorted.
+    fn article_fields() -> Vec<String> {
+        sorted(
+            SUMMARY_FIELDS
+                .iter()
+                .chain(ARTICLE_ONLY_FIELDS)
+                .copied()
+                .collect(),
+        )
+    }
+
     fn sorted(names: Vec<&str>) -> Vec<String> {
         let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
         v.sort();
@@ -576,16 +587,7 @@ mod tests {
             })
             .collect();
         article_props.sort();
-        assert_eq!(
-            article_props,
-            sorted(
-                SUMMARY_FIELDS
-                    .iter()
-                    .chain(ARTICLE_ONLY_FIELDS)
-                    .copied()
-                    .collect()
-            )
-        );
+        assert_eq!(article_props, article_fields());
     }
 
     /// The documented `fields` patterns name exactly the known fields.
@@ -626,13 +628,7 @@ mod tests {
         }
         assert_eq!(
             alternatives(&pattern("/v1/articles/{id_or_slug}")),
-            sorted(
-                SUMMARY_FIELDS
-                    .iter()
-                    .chain(ARTICLE_ONLY_FIELDS)
-                    .copied()
-                    .collect()
-            )
+            article_fields()
         );
     }
 
