@@ -399,20 +399,21 @@ impl ContentService {
         self.list_with_refs_and(p, Links::Load).await
     }
 
-    /// [`Self::list_with_refs`]; [`Links::Skip`] leaves out the authors and
-    /// tags (and the statement that finds them).
+    /// [`Self::list_with_refs`] reading what `read` says: [`Links::Skip`]
+    /// leaves out the authors and tags (and their subqueries), its columns
+    /// the text a sparse list will not send.
     pub async fn list_with_refs_and(
         &self,
         p: &ListParams,
         read: impl Into<persistence::ListRead>,
     ) -> Result<ArticleList, ApiError> {
-        let sections = self.shared_sections().await?;
-        let (filter, page) = self.parse_list(p, &sections).await?;
+        let sections = self.section_set().await?;
+        let (filter, page) = self.parse_list(p, &sections.list).await?;
         let page = self
             .repo
             .latest_public_with(&filter, page, self.now(), read)
             .await?;
-        let refs = self.refs(&page.items, self.section_map().await?).await?;
+        let refs = self.refs(&page.items, sections.by_id).await?;
         Ok(ArticleList { page, refs })
     }
 
@@ -423,15 +424,15 @@ impl ContentService {
         p: &ListParams,
         limit: Limit,
     ) -> Result<ArticleList, ApiError> {
-        let sections = self.shared_sections().await?;
+        let sections = self.section_set().await?;
         let p = ListParams {
             limit: None,
             ..p.clone()
         };
-        let (filter, mut page) = self.parse_list(&p, &sections).await?;
+        let (filter, mut page) = self.parse_list(&p, &sections.list).await?;
         page.limit = limit;
         let page = self.repo.latest_public(&filter, page, self.now()).await?;
-        let refs = self.refs(&page.items, self.section_map().await?).await?;
+        let refs = self.refs(&page.items, sections.by_id).await?;
         Ok(ArticleList { page, refs })
     }
 
