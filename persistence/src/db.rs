@@ -4,8 +4,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult, TimeoutType};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+use sea_orm::sqlx::{self, ConnectOptions as _, Connection as _};
+use sea_orm::{
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    FromQueryResult, QueryResult, RuntimeErr, Statement,
+};
 use sea_orm_migration::MigratorTrait;
+use sea_query_sqlx::SqlxValues;
+use tracing::Instrument as _;
 
 use crate::error::RepoError;
 use crate::migration::Migrator;
@@ -19,13 +27,129 @@ impl QueryCounter {
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::SeqCst)
     }
+
+    fn bump(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// A pool of connections to SQLite or PostgreSQL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Database {
     pub(crate) conn: DatabaseConnection,
+    /// PostgreSQL only: the connections of the public read paths
+    /// ([`Database::read_all`]).
+    reads: Option<ReadPool>,
+    counter: Option<QueryCounter>,
 }
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("conn", &self.conn)
+            .field("reads", &self.reads.as_ref().map(|r| r.0.status()))
+            .finish()
+    }
+}
+
+/// Connections for the public read paths on PostgreSQL, beside sea-orm's
+/// pool.
+///
+/// sqlx's pool tests every connection it takes back with a `Sync` round trip
+/// (`PoolConnection::return_to_pool` pings unconditionally, sqlx 0.9), so
+/// each statement cost two round trips: two wake-ups, two TLS records and
+/// four system calls on each side for a list that is one index range scan.
+/// These connections go back to their pool as they are when their statement
+/// ran to its end; one left mid-statement (the reader hung up, the future
+/// was dropped) or after an error is drained and tested with that same ping
+/// before its next use, and dropped when the ping fails.
+#[derive(Clone)]
+struct ReadPool(managed::Pool<ReadManager>);
+
+/// How many read connections one process opens at most (sea-orm's pool has
+/// 32 more): the database has as many cores as the server, and a read is
+/// one statement, so more connections would only queue there instead.
+const READ_CONNECTIONS: usize = 16;
+
+struct ReadManager {
+    options: PgConnectOptions,
+}
+
+struct ReadConn {
+    conn: PgConnection,
+    /// False from a statement's start until it has been read to its end.
+    clean: bool,
+}
+
+impl managed::Manager for ReadManager {
+    type Type = ReadConn;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<ReadConn, sqlx::Error> {
+        Ok(ReadConn {
+            conn: self.options.connect().await?,
+            clean: true,
+        })
+    }
+
+    async fn recycle(&self, c: &mut ReadConn, _: &Metrics) -> RecycleResult<sqlx::Error> {
+        if !c.clean {
+            // Reads what the interrupted statement left on the wire, up to
+            // its ReadyForQuery, then one more round trip.
+            c.conn.ping().await?;
+            c.clean = true;
+        }
+        Ok(())
+    }
+}
+
+impl ReadPool {
+    fn new(url: &str) -> Result<Self, RepoError> {
+        let options = url
+            .parse::<PgConnectOptions>()
+            .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?
+            .options([("plan_cache_mode", "force_generic_plan")])
+            .disable_statement_logging();
+        let pool = managed::Pool::builder(ReadManager { options })
+            .max_size(READ_CONNECTIONS)
+            .runtime(deadpool::Runtime::Tokio1)
+            .wait_timeout(Some(POOL_TIMEOUT))
+            .create_timeout(Some(POOL_TIMEOUT))
+            .recycle_timeout(Some(POOL_TIMEOUT))
+            .build()
+            .map_err(|e| DbErr::Custom(format!("read pool: {e}")))?;
+        Ok(Self(pool))
+    }
+
+    async fn get(&self) -> Result<Object<ReadManager>, RepoError> {
+        self.0
+            .get()
+            .await
+            .map_err(|e| match e {
+                PoolError::Backend(e) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))),
+                PoolError::Timeout(TimeoutType::Create) => DbErr::Conn(RuntimeErr::Internal(
+                    "no connection to the database in time".to_owned(),
+                )),
+                PoolError::Timeout(_) => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+                PoolError::Closed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+                e => DbErr::Custom(format!("read pool: {e}")),
+            })
+            .map_err(RepoError::from)
+    }
+
+    /// Closes the idle connections (a `Terminate` each) and the pool.
+    async fn close(&self) {
+        let idle = self.0.retain(|_, _| false).removed;
+        self.0.close();
+        for c in idle {
+            let _ = c.conn.close().await;
+        }
+    }
+}
+
+/// How long a statement waits for a connection, and a new connection for
+/// the database.
+const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Database {
     /// Connects to `url` (`sqlite://file.db?mode=rwc`, `sqlite::memory:`,
@@ -42,8 +166,8 @@ impl Database {
         // broken by an outage fails its statement and is dropped.
         opts.sqlx_logging(false)
             .test_before_acquire(false)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5));
+            .connect_timeout(POOL_TIMEOUT)
+            .acquire_timeout(POOL_TIMEOUT);
         let memory = url.starts_with("sqlite::memory:") || url.contains("mode=memory");
         if url.starts_with("sqlite:") {
             if memory {
@@ -76,12 +200,79 @@ impl Database {
             opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_generic_plan")]));
         }
         let mut conn = sea_orm::Database::connect(opts).await?;
-        if let Some(counter) = counter {
-            conn.set_metric_callback(move |_| {
-                counter.0.fetch_add(1, Ordering::SeqCst);
-            });
+        if let Some(counter) = counter.clone() {
+            conn.set_metric_callback(move |_| counter.bump());
         }
-        Ok(Self { conn })
+        let reads = match conn.get_database_backend() {
+            DbBackend::Postgres => Some(ReadPool::new(url)?),
+            _ => None,
+        };
+        Ok(Self {
+            conn,
+            reads,
+            counter,
+        })
+    }
+
+    /// `query` in this database's dialect.
+    pub(crate) fn statement(&self, query: &impl sea_orm::QueryTrait) -> Statement {
+        query.build(self.conn.get_database_backend())
+    }
+
+    /// Runs a read-only statement of a public read path and decodes its
+    /// rows: on PostgreSQL on the read connections ([`ReadPool`]), on SQLite
+    /// through sea-orm's pool (whose release test is a function call there,
+    /// not a round trip).
+    pub(crate) async fn read_all<T: FromQueryResult>(
+        &self,
+        statement: Statement,
+    ) -> Result<Vec<T>, RepoError> {
+        let Some(reads) = &self.reads else {
+            return Ok(T::find_by_statement(statement).all(&self.conn).await?);
+        };
+        if let Some(counter) = &self.counter {
+            counter.bump();
+        }
+        // The span sea-orm gives each of its statements (`tracing-spans`).
+        let span = tracing::info_span!(
+            target: "sea_orm",
+            "sea_orm.query_all",
+            otel.kind = "client",
+            db.system = "postgresql",
+            db.operation = "SELECT",
+            db.statement = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+        );
+        if !span.is_disabled() {
+            span.record("db.statement", statement.sql.as_str());
+        }
+        let rows = async {
+            let mut c = reads.get().await?;
+            c.clean = false;
+            let values = statement.values.unwrap_or(sea_orm::Values(Vec::new()));
+            let rows = sqlx::query_with(sqlx::AssertSqlSafe(statement.sql), SqlxValues(values))
+                .fetch_all(&mut c.conn)
+                .await
+                .map_err(|e| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))?;
+            c.clean = true;
+            Ok::<_, RepoError>(rows)
+        }
+        .instrument(span.clone())
+        .await;
+        match &rows {
+            Ok(_) => span.record("otel.status_code", "OK"),
+            Err(RepoError::Database(e)) => span
+                .record("otel.status_code", "ERROR")
+                .record("exception.message", tracing::field::display(e)),
+            Err(e) => span
+                .record("otel.status_code", "ERROR")
+                .record("exception.message", tracing::field::display(e)),
+        };
+        let rows = rows?;
+        rows.into_iter()
+            .map(|row| T::from_query_result(&QueryResult::from(row), "").map_err(RepoError::from))
+            .collect()
     }
 
     /// Applies every pending migration.
@@ -166,6 +357,9 @@ impl Database {
     }
 
     pub async fn close(self) -> Result<(), RepoError> {
+        if let Some(reads) = &self.reads {
+            reads.close().await;
+        }
         self.conn.close().await?;
         Ok(())
     }

@@ -501,12 +501,7 @@ impl ContentRepo {
                 .limit(limit + 1)
         };
         let rows: Vec<SummaryRow> = match &filter.section_ids {
-            None => {
-                branch(cond)
-                    .into_model::<SummaryRow>()
-                    .all(&self.db.conn)
-                    .await?
-            }
+            None => self.db.read_all(self.db.statement(&branch(cond))).await?,
             Some(ids) => {
                 // Articles filed in the sections, and articles filed
                 // elsewhere with one of them as a secondary section: two
@@ -544,9 +539,7 @@ impl ContentRepo {
                     .order_by(Alias::new("id"), Order::Desc)
                     .to_owned();
                 let statement = self.db.conn.get_database_backend().build(&merged);
-                let mut rows = SummaryRow::find_by_statement(statement)
-                    .all(&self.db.conn)
-                    .await?;
+                let mut rows: Vec<SummaryRow> = self.db.read_all(statement).await?;
                 // An article in both branches is adjacent to itself.
                 rows.dedup_by_key(|r| r.id);
                 rows.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
@@ -630,9 +623,12 @@ impl ContentRepo {
         select: sea_orm::Select<article::Entity>,
         links: Links,
     ) -> Result<Option<Article>, RepoError> {
-        self.linked(select, links)
-            .one(&self.db.conn)
-            .await?
+        let rows: Vec<LinkedArticleRow> = self
+            .db
+            .read_all(self.db.statement(&self.linked(select, links).limit(1)))
+            .await?;
+        rows.into_iter()
+            .next()
             .map(LinkedArticleRow::into_article)
             .transpose()
     }
@@ -642,7 +638,7 @@ impl ContentRepo {
         &self,
         select: sea_orm::Select<article::Entity>,
         links: Links,
-    ) -> sea_orm::Selector<sea_orm::SelectModel<LinkedArticleRow>> {
+    ) -> sea_orm::Select<article::Entity> {
         let select = match links {
             Links::Load => select.expr_as(
                 link_ids(&self.db, "article_sections", "section_id"),
@@ -650,7 +646,7 @@ impl ContentRepo {
             ),
             Links::Skip => select.expr_as(Expr::cust("NULL"), "section_ids"),
         };
-        with_link_columns(select, &self.db, links).into_model::<LinkedArticleRow>()
+        with_link_columns(select, &self.db, links)
     }
 
     /// Any article by id, whatever its status (editors' preview, tests).
@@ -672,10 +668,11 @@ impl ContentRepo {
         let select = article::Entity::find()
             .filter(article::Column::Id.is_in(ids.to_vec()))
             .filter(public_condition(now));
-        self.linked(select, Links::Load)
-            .all(&self.db.conn)
-            .await?
-            .into_iter()
+        let rows: Vec<LinkedArticleRow> = self
+            .db
+            .read_all(self.db.statement(&self.linked(select, Links::Load)))
+            .await?;
+        rows.into_iter()
             .map(LinkedArticleRow::into_article)
             .collect()
     }
@@ -689,12 +686,10 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<SummaryRow> = summary_select(&self.db, Links::Load)
+        let select = summary_select(&self.db, Links::Load)
             .filter(article::Column::Id.is_in(ids.to_vec()))
-            .filter(public_condition(now))
-            .into_model::<SummaryRow>()
-            .all(&self.db.conn)
-            .await?;
+            .filter(public_condition(now));
+        let rows: Vec<SummaryRow> = self.db.read_all(self.db.statement(&select)).await?;
         rows.into_iter().map(SummaryRow::into_summary).collect()
     }
 

@@ -155,6 +155,7 @@ on_both!(
     the_sql_visibility_rule_agrees_with_the_domain_rule,
     every_article_write_is_in_the_change_log_with_its_future_transitions,
     every_statement_runs_in_a_database_span_inside_the_callers_span,
+    a_read_abandoned_mid_statement_leaves_its_connection_right,
 );
 
 /// Every span opened on this thread: its name, its ancestors' names (sea-orm
@@ -262,6 +263,63 @@ async fn every_statement_runs_in_a_database_span_inside_the_callers_span(db: &Te
             .any(|s| s.fields["db.operation"] == "INSERT"),
         "no INSERT in {db_spans:#?}"
     );
+}
+
+/// A reader who hangs up drops the request's future while its statement's
+/// rows are still on the wire. The connection goes back to its pool (on
+/// PostgreSQL the read connections, which skip sqlx's release ping): the
+/// next reads on it must get their own rows, not the abandoned ones.
+async fn a_read_abandoned_mid_statement_leaves_its_connection_right(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    for i in 0..5 {
+        repo.upsert_article(
+            &article(
+                &format!("ab{i}"),
+                &format!("খবর {i}"),
+                "national",
+                now() - Duration::minutes(i),
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+    let all = ArticleFilter::default();
+    // Sequential reads: one read connection, reused by every read below.
+    let expected = repo
+        .latest_public(&all, page(5, None), now())
+        .await
+        .unwrap();
+    let ids: Vec<i64> = expected.items.iter().map(|a| a.id).collect();
+    // Polled once, a read has sent its statement and waits for the rows;
+    // then it is dropped. (It could in principle finish in that one poll:
+    // try until one is abandoned.)
+    let mut abandoned = 0;
+    for _ in 0..20 {
+        let done = tokio::select! {
+            biased;
+            r = repo.public_article_by_id(ids[0], now()) => Some(r),
+            () = std::future::ready(()) => None,
+        };
+        if done.is_none() {
+            abandoned += 1;
+            break;
+        }
+    }
+    assert_eq!(abandoned, 1, "no read was left mid-statement");
+    let again = repo
+        .latest_public(&all, page(5, None), now())
+        .await
+        .unwrap();
+    assert_eq!(again.items.iter().map(|a| a.id).collect::<Vec<_>>(), ids);
+    let one = repo
+        .public_article_by_id(ids[3], now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one.summary.id, ids[3]);
+    assert_eq!(one.summary.headline, expected.items[3].headline);
 }
 
 async fn every_article_write_is_in_the_change_log_with_its_future_transitions(db: &TestDb) {
