@@ -110,6 +110,16 @@ async fn seed_sections(repo: &ContentRepo) {
         .unwrap();
 }
 
+/// Publishes `{prefix}{i}` ("খবর {i}") in the national section at `t`.
+async fn publish_national(repo: &ContentRepo, prefix: &str, i: i64, t: DateTime<Utc>) {
+    repo.upsert_article(
+        &article(&format!("{prefix}{i}"), &format!("খবর {i}"), "national", t),
+        now(),
+    )
+    .await
+    .unwrap();
+}
+
 fn page(limit: i64, after: Option<Cursor>) -> PageRequest {
     PageRequest {
         limit: Limit::new(limit).unwrap(),
@@ -273,17 +283,7 @@ async fn a_read_abandoned_mid_statement_leaves_its_connection_right(db: &TestDb)
     let repo = ContentRepo::new(db.db.clone());
     seed_sections(&repo).await;
     for i in 0..5 {
-        repo.upsert_article(
-            &article(
-                &format!("ab{i}"),
-                &format!("খবর {i}"),
-                "national",
-                now() - Duration::minutes(i),
-            ),
-            now(),
-        )
-        .await
-        .unwrap();
+        publish_national(&repo, "ab", i, now() - Duration::minutes(i)).await;
     }
     let all = ArticleFilter::default();
     // Sequential reads: one read connection, reused by every read below.
@@ -433,18 +433,8 @@ async fn latest_is_newest_first_and_pages_cover_everything_once(db: &TestDb) {
     seed_sections(&repo).await;
     // 7 articles, three of them sharing one instant (ties broken by id).
     for i in 0..7 {
-        let t = now()
-            - Duration::hours(if (2..5).contains(&i) {
-                3
-            } else {
-                i64::from(i) + 1
-            });
-        repo.upsert_article(
-            &article(&format!("a{i}"), &format!("খবর {i}"), "national", t),
-            now(),
-        )
-        .await
-        .unwrap();
+        let t = now() - Duration::hours(if (2..5).contains(&i) { 3 } else { i + 1 });
+        publish_national(&repo, "a", i, t).await;
     }
     let filter = ArticleFilter::default();
     let first = repo
