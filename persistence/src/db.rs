@@ -121,20 +121,16 @@ impl ReadPool {
         Ok(Self(pool))
     }
 
-    async fn get(&self) -> Result<Object<ReadManager>, RepoError> {
-        self.0
-            .get()
-            .await
-            .map_err(|e| match e {
-                PoolError::Backend(e) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))),
-                PoolError::Timeout(TimeoutType::Create) => DbErr::Conn(RuntimeErr::Internal(
-                    "no connection to the database in time".to_owned(),
-                )),
-                PoolError::Timeout(_) => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
-                PoolError::Closed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
-                e => DbErr::Custom(format!("read pool: {e}")),
-            })
-            .map_err(RepoError::from)
+    async fn get(&self) -> Result<Object<ReadManager>, DbErr> {
+        self.0.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))),
+            PoolError::Timeout(TimeoutType::Create) => DbErr::Conn(RuntimeErr::Internal(
+                "no connection to the database in time".to_owned(),
+            )),
+            PoolError::Timeout(_) => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            PoolError::Closed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+            e => DbErr::Custom(format!("read pool: {e}")),
+        })
     }
 
     /// Closes the idle connections (a `Terminate` each) and the pool.
@@ -256,15 +252,12 @@ impl Database {
                 .await
                 .map_err(|e| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))?;
             c.clean = true;
-            Ok::<_, RepoError>(rows)
+            Ok::<_, DbErr>(rows)
         }
         .instrument(span.clone())
         .await;
         match &rows {
             Ok(_) => span.record("otel.status_code", "OK"),
-            Err(RepoError::Database(e)) => span
-                .record("otel.status_code", "ERROR")
-                .record("exception.message", tracing::field::display(e)),
             Err(e) => span
                 .record("otel.status_code", "ERROR")
                 .record("exception.message", tracing::field::display(e)),
