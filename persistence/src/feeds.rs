@@ -9,7 +9,7 @@ use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use crate::editorial::Change;
+use crate::changes::Change;
 use crate::entities::{article, change};
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros, public_condition};

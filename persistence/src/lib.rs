@@ -4,6 +4,7 @@
 //! but the [`Database`] handle built at startup. A row that breaks a domain
 //! invariant comes back as [`RepoError::Corrupt`], never as a panic.
 
+mod changes;
 mod comments;
 mod db;
 mod discovery;
@@ -17,10 +18,11 @@ mod repo;
 pub mod testing;
 mod write;
 
+pub use changes::Change;
 pub use comments::{ArticleRef, CommentStats, Moderation, ThreadPage};
 pub use db::{Database, QueryCounter};
 pub use discovery::Collection;
-pub use editorial::{Change, WriteContext};
+pub use editorial::WriteContext;
 pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry};
 pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};

@@ -10,8 +10,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::changes::record_change;
 use crate::editorial::{
-    WriteContext, audit, link_ids, locked_state, record_change, replace_links, store_revision,
+    WriteContext, audit, link_ids, locked_state, replace_links, store_revision,
 };
 use crate::entities::{article, author, section, tag};
 use crate::error::RepoError;

@@ -1,0 +1,180 @@
+//! The change log: one row per article write, plus one per future instant
+//! at which an article changes visibility by itself (scheduled go-live,
+//! embargo end, breaking flag end). Partners' change feeds and the
+//! scheduler read it.
+
+use chrono::{DateTime, Utc};
+use domain::ArticleState;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use crate::editorial::WriteContext;
+use crate::entities::change;
+use crate::error::RepoError;
+use crate::repo::{ContentRepo, micros};
+
+/// Records an article write in the change log, plus a row at each future
+/// instant at which the article will change visibility by itself.
+pub(crate) async fn record_change(
+    txn: &DatabaseTransaction,
+    ctx: WriteContext,
+    article_id: i64,
+    action: &str,
+    state: &ArticleState,
+) -> Result<(), RepoError> {
+    let now = micros(ctx.now);
+    let mut at = vec![(action.to_owned(), now)];
+    // A future `published_at` (without a schedule) also makes an article
+    // public by itself; one row per distinct instant.
+    for (what, t) in [
+        ("golive", state.publish_at),
+        ("golive", state.published_at),
+        ("breaking-end", state.breaking_until),
+        ("embargo-end", state.embargo_until),
+    ] {
+        if let Some(t) = t.map(micros)
+            && t > now
+            && !at.iter().any(|(_, seen)| *seen == t)
+        {
+            at.push((what.to_owned(), t));
+        }
+    }
+    for (action, effective_at) in at {
+        let visible = domain::is_public(
+            state.status,
+            state.published_at.map(micros),
+            state.publish_at.map(micros),
+            state.embargo_until.map(micros),
+            effective_at,
+        );
+        change::ActiveModel {
+            article_id: Set(article_id),
+            action: Set(action),
+            effective_at: Set(effective_at),
+            recorded_at: Set(now),
+            visible: Set(Some(visible)),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One row of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: i64,
+    pub article_id: i64,
+    pub action: String,
+    pub effective_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    /// Whether the article was public once the change took effect, as the
+    /// write saw it (`None` for rows older than this column).
+    pub visible: Option<bool>,
+}
+
+impl From<change::Model> for Change {
+    fn from(m: change::Model) -> Self {
+        Self {
+            id: m.id,
+            article_id: m.article_id,
+            action: m.action,
+            effective_at: m.effective_at,
+            recorded_at: m.recorded_at,
+            visible: m.visible,
+        }
+    }
+}
+
+impl ContentRepo {
+    /// Change-log rows after `after_id`, in commit order.
+    pub async fn changes_after(&self, after_id: i64, limit: u64) -> Result<Vec<Change>, RepoError> {
+        Ok(change::Entity::find()
+            .filter(change::Column::Id.gt(after_id))
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(Change::from)
+            .collect())
+    }
+
+    /// Change-log rows that take effect in `(from, to]` (scheduled go-live,
+    /// embargo end), oldest first.
+    pub async fn changes_effective_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Change>, RepoError> {
+        Ok(change::Entity::find()
+            .filter(change::Column::EffectiveAt.gt(micros(from)))
+            .filter(change::Column::EffectiveAt.lte(micros(to)))
+            .order_by_asc(change::Column::EffectiveAt)
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(Change::from)
+            .collect())
+    }
+
+    /// Change-log rows in (effective time, id) order after the given key,
+    /// up to `until` (the partners' change feed).
+    pub async fn changes_by_effective_time(
+        &self,
+        after: Option<(DateTime<Utc>, i64)>,
+        until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Change>, RepoError> {
+        use sea_orm::Condition;
+        let mut q = change::Entity::find().filter(change::Column::EffectiveAt.lte(micros(until)));
+        if let Some((t, id)) = after {
+            let t = micros(t);
+            q = q.filter(
+                Condition::any().add(change::Column::EffectiveAt.gt(t)).add(
+                    Condition::all()
+                        .add(change::Column::EffectiveAt.eq(t))
+                        .add(change::Column::Id.gt(id)),
+                ),
+            );
+        }
+        Ok(q.order_by_asc(change::Column::EffectiveAt)
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .map(Change::from)
+            .collect())
+    }
+
+    /// The next instant after `now` at which an article changes by itself
+    /// (scheduled go-live, embargo end, breaking flag end).
+    pub async fn next_transition(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RepoError> {
+        Ok(change::Entity::find()
+            .filter(change::Column::EffectiveAt.gt(micros(now)))
+            .order_by_asc(change::Column::EffectiveAt)
+            .one(&self.db.conn)
+            .await?
+            .map(|c| c.effective_at))
+    }
+
+    /// The newest change-log id (0 when empty).
+    pub async fn last_change_id(&self) -> Result<i64, RepoError> {
+        Ok(change::Entity::find()
+            .order_by_desc(change::Column::Id)
+            .one(&self.db.conn)
+            .await?
+            .map(|c| c.id)
+            .unwrap_or(0))
+    }
+}
