@@ -352,7 +352,6 @@ impl ArticleFilter {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use chrono::Duration;
 

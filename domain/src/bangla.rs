@@ -337,8 +337,6 @@ pub fn edition(at: DateTime<Utc>, place: &str, rule: CalendarRule) -> Edition {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
     use super::*;
     use chrono::TimeZone;
     use unicode_normalization::UnicodeNormalization;
