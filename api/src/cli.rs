@@ -16,8 +16,9 @@ use crate::config::{
     DEFAULT_PARTNER_PER_DAY, DEFAULT_PARTNER_PER_MINUTE, DEFAULT_PUBLIC_URL, DEFAULT_PUBLICATION,
     FeedSettings, Settings,
 };
-use crate::import::{PublishedFallback, import_with_metrics};
 use crate::startup::{Application, open_database};
+use app::import::PublishedFallback;
+use app::import_metrics::import_with_metrics;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -222,7 +223,7 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::Healthcheck { bind } => healthcheck(&bind),
         Command::Reindex { db, index_dir } => {
-            crate::telemetry::init(json);
+            crate::http::telemetry::init(json);
             runtime.block_on(async {
                 let repo = ContentRepo::new(open_database(&db.url).await?);
                 let dir = index_dir.or_else(|| crate::config::default_index_dir(&db.url));
@@ -233,7 +234,7 @@ pub fn run() -> anyhow::Result<()> {
                     std::fs::remove_dir_all(&dir)?;
                 }
                 let started = std::time::Instant::now();
-                let (index, _) = crate::search::SearchIndex::open(Some(&dir))?;
+                let (index, _) = app::search::SearchIndex::open(Some(&dir))?;
                 let n = index.rebuild(&repo, Utc::now()).await?;
                 println!(
                     "indexed {n} public articles in {:.1} s into {}",
@@ -244,15 +245,15 @@ pub fn run() -> anyhow::Result<()> {
             })
         }
         Command::Keys { action, db } => {
-            crate::telemetry::init(json);
+            crate::http::telemetry::init(json);
             runtime.block_on(keys(action, db.url))
         }
         Command::Serve(args) => {
-            crate::telemetry::init(json);
+            crate::http::telemetry::init(json);
             runtime.block_on(serve(args))
         }
         Command::Migrate { db } => {
-            crate::telemetry::init(json);
+            crate::http::telemetry::init(json);
             runtime.block_on(async {
                 open_database(&db.url).await?;
                 eprintln!("migrations applied");
@@ -265,7 +266,7 @@ pub fn run() -> anyhow::Result<()> {
             published_at_fallback,
             metrics_file,
         } => {
-            crate::telemetry::init(json);
+            crate::http::telemetry::init(json);
             runtime.block_on(import(file, db.url, published_at_fallback, metrics_file))
         }
     }
@@ -314,7 +315,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.comments.secret = std::env::var("BARTA_COMMENT_SECRET")
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .map(crate::config::Secret);
+        .map(app::comments::Secret);
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         database = %crate::startup::redact(&settings.database_url),
@@ -424,7 +425,7 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
             if name.is_empty() || name.chars().count() > 100 {
                 anyhow::bail!("--name must be 1 to 100 characters");
             }
-            let (secret, hash, prefix) = crate::auth::generate_key()?;
+            let (secret, hash, prefix) = app::auth::generate_key()?;
             let key = repo.create_key(name, scope, &hash, &prefix, ctx).await?;
             if per_minute.is_some() || per_day.is_some() {
                 repo.set_key_quotas(key.id, per_minute, per_day, ctx)

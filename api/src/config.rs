@@ -1,5 +1,6 @@
 //! Settings, from flags and `BARTA_*` environment variables.
 
+use app::comments::CommentSettings;
 use domain::bangla::CalendarRule;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://barta.db?mode=rwc";
@@ -33,7 +34,7 @@ pub struct Settings {
     pub sync_interval: std::time::Duration,
     /// The in-process response cache (ETags and headers are always sent).
     pub cache_enabled: bool,
-    pub cache_policy: crate::cache::Policy,
+    pub cache_policy: crate::http::cache::Policy,
     /// A CDN purge API to POST surrogate keys to after every write.
     pub purge_url: Option<String>,
     /// Feeds, sitemaps and partner syndication.
@@ -43,61 +44,6 @@ pub struct Settings {
     /// Requests in flight across all workers before new ones get 503
     /// (`BARTA_MAX_IN_FLIGHT`).
     pub max_in_flight: usize,
-}
-
-/// Flood control and bot traps for reader comments. Windows are measured
-/// with the service's clock.
-#[derive(Debug, Clone)]
-pub struct CommentSettings {
-    /// Comments one client may post per `client_window` (default 5 per 10 min).
-    pub per_client: u32,
-    pub client_window: chrono::Duration,
-    /// Comments one article may receive per `article_window`, all clients
-    /// together (default 60 per 10 min).
-    pub per_article: u32,
-    pub article_window: chrono::Duration,
-    /// The same text from the same client within this time is a duplicate.
-    pub duplicate_window: chrono::Duration,
-    /// A form token must be at least this old when the comment is posted…
-    pub min_form_age: chrono::Duration,
-    /// …and at most this old.
-    pub max_form_age: chrono::Duration,
-    /// Refuse comments without a form token (`BARTA_COMMENTS_REQUIRE_TOKEN`).
-    pub require_form_token: bool,
-    /// Take the client address from `Forwarded`/`X-Forwarded-For`
-    /// (`BARTA_TRUST_PROXY`): only behind a proxy or CDN that sets them.
-    /// Otherwise the TCP peer address is the client.
-    pub trust_proxy: bool,
-    /// Key for form tokens (`BARTA_COMMENT_SECRET`); several instances need
-    /// the same one. Without it each process makes a random key.
-    pub secret: Option<Secret>,
-}
-
-/// A secret setting: never shown by `Debug` (settings may be logged).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl Default for CommentSettings {
-    fn default() -> Self {
-        Self {
-            per_client: 5,
-            client_window: chrono::Duration::minutes(10),
-            per_article: 60,
-            article_window: chrono::Duration::minutes(10),
-            duplicate_window: chrono::Duration::hours(24),
-            min_form_age: chrono::Duration::seconds(3),
-            max_form_age: chrono::Duration::hours(24),
-            require_form_token: false,
-            trust_proxy: false,
-            secret: None,
-        }
-    }
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -197,7 +143,7 @@ impl Settings {
             index_dir: None,
             sync_interval: std::time::Duration::from_secs(1),
             cache_enabled: true,
-            cache_policy: crate::cache::Policy::default(),
+            cache_policy: crate::http::cache::Policy::default(),
             purge_url: None,
             feeds: FeedSettings::default(),
             comments: CommentSettings::default(),

@@ -13,17 +13,17 @@ use anyhow::Context;
 use persistence::{ContentRepo, Database};
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::cache::ResponseCache;
-use crate::clock::Clock;
-use crate::comments::CommentService;
 use crate::config::Settings;
-use crate::discovery::{DiscoveryService, ViewCounter};
-use crate::editorial::EditorialService;
-use crate::error::plain_errors_to_problems;
 use crate::graphql::{self, BartaSchema};
+use crate::http::cache::ResponseCache;
+use crate::http::error::plain_errors_to_problems;
 use crate::rest;
-use crate::search::SearchIndex;
-use crate::service::ContentService;
+use app::clock::Clock;
+use app::comments::CommentService;
+use app::content::ContentService;
+use app::discovery::{DiscoveryService, ViewCounter};
+use app::editorial::EditorialService;
+use app::search::SearchIndex;
 
 pub struct Application {
     port: u16,
@@ -126,7 +126,7 @@ impl Application {
         let db = open_database_with(&settings.database_url, settings.query_counter.clone()).await?;
         let repo = ContentRepo::new(db);
         if settings.demo {
-            let seeded = crate::demo::seed(&repo, clock.now()).await?;
+            let seeded = app::demo::seed(&repo, clock.now()).await?;
             tracing::info!(?seeded, "demo content");
         }
         if repo.database().is_sqlite() {
@@ -141,8 +141,8 @@ impl Application {
             settings.cache_policy,
             settings.purge_url.clone(),
         ));
-        let service =
-            ContentService::new(repo, clock, settings.calendar_rule).with_cache(cache.clone());
+        let service = ContentService::new(repo, clock, settings.calendar_rule)
+            .with_events(cache.clone() as Arc<dyn app::events::ContentEvents>);
         let discovery = DiscoveryService::new(service.clone(), index, Arc::new(ViewCounter::new()));
         discovery
             .sync()
@@ -303,8 +303,8 @@ fn run(
     let comments = web::Data::new(comments);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
-    let in_flight = web::Data::new(crate::limits::InFlight::new(max_in_flight));
-    let breaker = web::Data::new(crate::breaker::Breaker::new());
+    let in_flight = web::Data::new(crate::http::limits::InFlight::new(max_in_flight));
+    let breaker = web::Data::new(crate::http::breaker::Breaker::new());
     let mut server = HttpServer::new(move || {
         let cors = Cors::default()
             .allow_any_origin()
@@ -324,7 +324,7 @@ fn run(
             .app_data(in_flight.clone())
             .app_data(breaker.clone())
             .configure(|cfg| {
-                rest::get(cfg, "/metrics", crate::metrics::handler);
+                rest::get(cfg, "/metrics", crate::http::metrics::handler);
                 rest::get(cfg, "/openapi.json", crate::openapi::handler);
             })
             .service(
@@ -337,8 +337,8 @@ fn run(
             .default_service(web::to(rest::not_found))
             // Inside the cache: cached answers are served while the
             // database is away.
-            .wrap(from_fn(crate::breaker::middleware))
-            .wrap(from_fn(crate::cache::middleware))
+            .wrap(from_fn(crate::http::breaker::middleware))
+            .wrap(from_fn(crate::http::cache::middleware))
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
             .wrap(Compress::default())
             .wrap(cors)
@@ -356,9 +356,9 @@ fn run(
                     Ok(res)
                 }
             })
-            .wrap(from_fn(crate::limits::middleware))
-            .wrap(from_fn(crate::metrics::middleware))
-            .wrap(TracingLogger::<crate::telemetry::LeanRootSpan>::new())
+            .wrap(from_fn(crate::http::limits::middleware))
+            .wrap(from_fn(crate::http::metrics::middleware))
+            .wrap(TracingLogger::<crate::http::telemetry::LeanRootSpan>::new())
     })
     // Slow clients: the request head must arrive within 5 s, a closing
     // client gets 2 s; idle keep-alive connections close after 30 s.
@@ -379,7 +379,7 @@ fn run(
 async fn graphql_method_not_allowed() -> actix_web::HttpResponse {
     actix_web::HttpResponse::MethodNotAllowed()
         .insert_header(("allow", "GET, POST"))
-        .insert_header(("content-type", crate::error::PROBLEM_JSON))
+        .insert_header(("content-type", crate::http::error::PROBLEM_JSON))
         .body(
             serde_json::json!({
                 "type": "https://barta.dev/problems/method-not-allowed",

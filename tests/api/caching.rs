@@ -301,7 +301,7 @@ fn hex_sha256(s: &str) -> String {
     use std::fmt::Write;
     // A small SHA-256 via the api crate's dependency would be nicer; the test
     // keeps to the standard library and the key helper instead.
-    let digest = api::auth::hash_key(s);
+    let digest = app::auth::hash_key(s);
     let mut out = String::new();
     let _ = write!(out, "{digest}");
     out

@@ -2,9 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use api::clock::Clock;
 use api::config::Settings;
 use api::startup::Application;
+use app::clock::Clock;
 use chrono::{DateTime, Duration, Utc};
 use domain::{ArticleStatus, Block, Headline, Image, Slug};
 use persistence::testing::{Engine, TestDb};
@@ -13,27 +13,59 @@ use persistence::{
 };
 use serde_json::Value;
 
-/// Runs `$name(app)` once on SQLite and once on PostgreSQL, each with a
-/// fresh database holding the fixture.
+/// Runs each test once on SQLite and once on PostgreSQL, each leg with a
+/// fresh database:
+///
+/// - `on_both!(a, b)`: `a(&app)` against a server over the fixture;
+/// - `on_both!(configure = f; a, b)`: the same, with the server's settings
+///   changed by `f(&mut Settings)`, a function of the calling module;
+/// - `on_both!(db; a, b)`: `a(&db)` on a bare [`TestDb`] (no server, no
+///   fixture).
 #[macro_export]
 macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
+    (@app $name:ident, |$engine:ident| $spawn:expr) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = $crate::helpers::spawn_app(persistence::testing::Engine::Sqlite).await {
+                let $engine = persistence::testing::Engine::Sqlite;
+                if let Some(app) = $spawn.await {
                     super::$name(&app).await;
                     app.cleanup().await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::helpers::spawn_app(persistence::testing::Engine::Postgres).await {
+                let $engine = persistence::testing::Engine::Postgres;
+                if let Some(app) = $spawn.await {
                     super::$name(&app).await;
                     app.cleanup().await;
                 }
             }
         }
+    };
+    (db; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                if let Some(db) = persistence::testing::TestDb::new(persistence::testing::Engine::Sqlite).await.unwrap() {
+                    super::$name(&db).await;
+                    db.cleanup().await;
+                }
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = persistence::testing::TestDb::new(persistence::testing::Engine::Postgres).await.unwrap() {
+                    super::$name(&db).await;
+                    db.cleanup().await;
+                }
+            }
+        }
+    )*};
+    (configure = $configure:ident; $($name:ident),* $(,)?) => {$(
+        $crate::on_both!(@app $name, |engine| $crate::helpers::spawn_app_custom(engine, true, super::$configure));
+    )*};
+    ($($name:ident),* $(,)?) => {$(
+        $crate::on_both!(@app $name, |engine| $crate::helpers::spawn_app(engine));
     )*};
 }
 
@@ -48,7 +80,7 @@ pub struct TestApp {
     /// Moves the server's clock; starts at the real time.
     pub clock_offset: Arc<Mutex<Duration>>,
     /// The server's search and discovery service (to sync the index now).
-    pub discovery: api::discovery::DiscoveryService,
+    pub discovery: app::discovery::DiscoveryService,
     stop: api::startup::StopHandle,
 }
 
@@ -98,7 +130,7 @@ pub async fn spawn_app_custom(
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
     if std::env::var("TEST_LOG").is_ok() {
-        api::telemetry::init(false);
+        api::http::telemetry::init(false);
     }
     let db = match engine {
         Engine::Sqlite => TestDb::sqlite_file().await.expect("sqlite test database"),
@@ -206,7 +238,7 @@ impl TestApp {
 
     /// A new API key of `scope`, as `barta keys create` makes it.
     pub async fn key(&self, scope: domain::Scope) -> String {
-        let (secret, hash, prefix) = api::auth::generate_key().unwrap();
+        let (secret, hash, prefix) = app::auth::generate_key().unwrap();
         self.repo
             .create_key(
                 &format!("{scope} key"),

@@ -1,35 +1,17 @@
 //! `barta import`: idempotent, line by line, and the demo seed.
 
-use api::import::{ImportReport, PublishedFallback, import_lines, import_with_metrics};
+use app::import::{ImportReport, PublishedFallback, import_lines};
+use app::import_metrics::import_with_metrics;
 use chrono::Utc;
 use persistence::ContentRepo;
 use persistence::testing::{Engine, TestDb};
 use serde_json::json;
 
 use crate::helpers::spawn_app_with;
+use crate::on_both;
 
-macro_rules! on_both_db {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                if let Some(db) = persistence::testing::TestDb::new(persistence::testing::Engine::Sqlite).await.unwrap() {
-                    super::$name(&db).await;
-                    db.cleanup().await;
-                }
-            }
-            #[tokio::test]
-            async fn postgres() {
-                if let Some(db) = persistence::testing::TestDb::new(persistence::testing::Engine::Postgres).await.unwrap() {
-                    super::$name(&db).await;
-                    db.cleanup().await;
-                }
-            }
-        }
-    )*};
-}
-
-on_both_db!(
+on_both!(
+    db;
     import_is_idempotent_and_skips_bad_lines_with_their_numbers,
     import_keeps_a_prometheus_metrics_file_of_its_progress,
 );
@@ -123,14 +105,14 @@ async fn demo_content_seeds_an_empty_database_once_and_hides_its_unreleased_arti
     let Some(app) = spawn_app_with(Engine::Sqlite, false).await else {
         return;
     };
-    let seeded = api::demo::seed(&app.repo, Utc::now()).await.unwrap();
+    let seeded = app::demo::seed(&app.repo, Utc::now()).await.unwrap();
     assert!(
-        matches!(seeded, api::demo::Seeded::Articles(n) if n >= 62),
+        matches!(seeded, app::demo::Seeded::Articles(n) if n >= 62),
         "{seeded:?}"
     );
     assert_eq!(
-        api::demo::seed(&app.repo, Utc::now()).await.unwrap(),
-        api::demo::Seeded::Skipped
+        app::demo::seed(&app.repo, Utc::now()).await.unwrap(),
+        app::demo::Seeded::Skipped
     );
     let tree = app.get_json("/v1/sections", 200).await;
     let names: Vec<&str> = tree["data"]

@@ -1,12 +1,12 @@
 //! Atom 1.0 (RFC 4287), written with quick-xml.
 
+use app::AppError;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::document::{Feed, rfc3339, xml_error};
-use crate::error::ApiError;
+use super::model::{Feed, rfc3339, xml_error};
 
-pub fn render(feed: &Feed) -> Result<Vec<u8>, ApiError> {
+pub fn render(feed: &Feed) -> Result<Vec<u8>, AppError> {
     write(feed).map_err(xml_error)
 }
 

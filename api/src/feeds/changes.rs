@@ -15,6 +15,7 @@
 //! partner already holds. The log is never pruned: any cursor ever handed
 //! out stays valid.
 
+use app::AppError;
 use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -25,11 +26,12 @@ use domain::{Limit, ValidationError};
 use persistence::Change;
 use serde::{Deserialize, Serialize};
 
+use super::FeedState;
 use super::ninjs::Ninjs;
 use super::quota::partner;
-use super::{FeedState, http};
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::conditional as http;
+use crate::http::error::ApiError;
+use app::content::ContentService;
 
 pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
@@ -171,9 +173,9 @@ struct PageInfo {
     responses(
         (status = 200, description = "A page of changes", body = Page,
             headers(("ETag" = String), ("RateLimit-Limit" = u64), ("RateLimit-Remaining" = u64), ("RateLimit-Reset" = u64), ("RateLimit-Policy" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 429, response = crate::openapi::responses::TooManyRequests),
     )
 )]
 pub async fn changes(
@@ -196,11 +198,11 @@ pub async fn changes(
             .ok()
             .flatten();
         let Some(limit) = limit.filter(|_| errors.is_empty()) else {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors).into());
         };
         let page = page(&st, &svc, since, limit.get()).await?;
-        let body = serde_json::to_vec(&page).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        Ok(http::respond(&req, http::JSON, http::PRIVATE, None, body))
+        let body = serde_json::to_vec(&page).map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok::<_, ApiError>(http::respond(&req, http::JSON, http::PRIVATE, None, body))
     })
     .await
 }
@@ -273,7 +275,7 @@ async fn page(
             cursor: cursor.clone(),
             kind,
             id: r.article_id.to_string(),
-            time: crate::rest::views::rfc3339(r.effective_at),
+            time: crate::http::wire::rfc3339(r.effective_at),
             action: r.action.clone(),
             reason,
             article,

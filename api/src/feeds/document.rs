@@ -2,17 +2,20 @@
 //! service's list (the same filters, visibility and order as
 //! `/v1/articles`) and rendered by `rss`, `atom` or `jsonfeed`.
 
+use app::AppError;
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use domain::block::{body_html, body_text};
-use domain::{Article, ArticleSummary, Image, Limit, ValidationError};
+use domain::{Article, ArticleSummary, Limit, ValidationError};
 use serde::Deserialize;
 
-use super::{FeedState, http, parse_flag};
-use crate::error::ApiError;
-use crate::service::{ContentService, ListParams, Refs};
+use super::model::{Feed, Item};
+use super::{FeedState, parse_flag};
+use crate::http::conditional as http;
+use crate::http::error::ApiError;
+use app::content::{ContentService, ListParams, Refs};
 
 /// Newest 50 by default, at most 100.
 pub const DEFAULT_ITEMS: u64 = 50;
@@ -45,49 +48,6 @@ pub struct FeedQuery {
     cursor: Option<String>,
 }
 
-/// A feed, whatever its format.
-#[derive(Debug, Clone)]
-pub struct Feed {
-    /// Stable `tag:` id.
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    /// The site or section page the feed belongs to.
-    pub home_url: String,
-    /// This document's own URL (canonical query).
-    pub self_url: String,
-    /// The next page (JSON Feed `next_url`).
-    pub next_url: Option<String>,
-    pub language: String,
-    pub publication: String,
-    pub publication_url: String,
-    /// The newest change to anything in the feed.
-    pub updated: DateTime<Utc>,
-    pub items: Vec<Item>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Item {
-    /// Stable `tag:` id.
-    pub id: String,
-    pub url: String,
-    pub title: String,
-    pub summary: String,
-    pub published: DateTime<Utc>,
-    pub updated: DateTime<Utc>,
-    /// Bylines: the authors in order, else the desk.
-    pub authors: Vec<String>,
-    /// (slug, name, page URL)
-    pub section: Option<(String, String, String)>,
-    /// (slug, name)
-    pub tags: Vec<(String, String)>,
-    pub image: Option<Image>,
-    /// Full text (`?full=1`): escaped HTML and plain text of the body.
-    pub html: Option<String>,
-    pub text: Option<String>,
-    pub language: String,
-}
-
 /// `GET /feeds/…/{rss.xml,atom.xml,feed.json}`.
 pub async fn handle(
     st: web::Data<FeedState>,
@@ -103,14 +63,14 @@ pub async fn handle(
         .ok();
     let full = match parse_flag("full", q.full.as_deref()) {
         Ok(f) => f,
-        Err(ApiError::Invalid(mut e)) => {
+        Err(AppError::Invalid(mut e)) => {
             errors.append(&mut e);
             false
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let (Some(limit), true) = (limit, errors.is_empty()) else {
-        return Err(ApiError::Invalid(errors));
+        return Err(AppError::Invalid(errors).into());
     };
     let urls = st.urls();
     let publication = st.settings().publication.clone();
@@ -263,39 +223,4 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
         text: full.map(|f| body_text(&f.body)),
         language: full.map_or_else(|| "bn".to_owned(), |f| f.language.clone()),
     }
-}
-
-/// RFC 3339 in UTC with `Z` (Atom, JSON Feed, sitemaps).
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    crate::rest::views::rfc3339(t)
-}
-
-/// RFC 822 (RSS 2.0): `Thu, 14 Nov 2024 05:31:00 +0000`.
-pub fn rfc822(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
-}
-
-/// The media type of an image URL, guessed from its extension.
-pub fn image_type(url: &str) -> Option<&'static str> {
-    let path = url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .to_ascii_lowercase();
-    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
-    match ext {
-        "jpg" | "jpeg" => Some("image/jpeg"),
-        "png" => Some("image/png"),
-        "webp" => Some("image/webp"),
-        "gif" => Some("image/gif"),
-        "avif" => Some("image/avif"),
-        "svg" => Some("image/svg+xml"),
-        _ => None,
-    }
-}
-
-/// Turns an XML writer's I/O error (into a `Vec`, so never in practice)
-/// into an internal error.
-pub fn xml_error(e: std::io::Error) -> ApiError {
-    ApiError::Internal(Box::new(e))
 }

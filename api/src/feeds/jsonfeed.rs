@@ -1,9 +1,9 @@
 //! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
 
+use app::AppError;
 use serde::Serialize;
 
-use super::document::{Feed, rfc3339};
-use crate::error::ApiError;
+use super::model::{Feed, rfc3339};
 
 #[derive(Serialize)]
 struct JsonFeed<'a> {
@@ -46,7 +46,7 @@ struct Item<'a> {
     language: &'a str,
 }
 
-pub fn render(feed: &Feed) -> Result<Vec<u8>, ApiError> {
+pub fn render(feed: &Feed) -> Result<Vec<u8>, AppError> {
     let doc = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: &feed.title,
@@ -88,5 +88,5 @@ pub fn render(feed: &Feed) -> Result<Vec<u8>, ApiError> {
             })
             .collect(),
     };
-    serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(Box::new(e)))
+    serde_json::to_vec(&doc).map_err(|e| AppError::Internal(Box::new(e)))
 }

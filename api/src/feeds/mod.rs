@@ -11,21 +11,22 @@
 mod atom;
 pub(crate) mod changes;
 pub(crate) mod document;
-pub(crate) mod http;
 mod jsonfeed;
+pub mod model;
 pub mod ninjs;
 pub mod quota;
 mod rss;
 pub(crate) mod sitemap;
 mod urls;
 
+use app::AppError;
 use std::sync::Arc;
 
 use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, web};
 
 use crate::config::FeedSettings;
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::error::ApiError;
+use app::content::ContentService;
 
 pub use urls::Urls;
 
@@ -103,8 +104,8 @@ macro_rules! feed_handler {
             responses(
                 (status = 200, description = "The feed", content_type = $ct, body = $body,
                     headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-                (status = 304, response = crate::openapi::NotModified),
-                (status = 400, response = crate::openapi::BadRequest),
+                (status = 304, response = crate::openapi::responses::NotModified),
+                (status = 400, response = crate::openapi::responses::BadRequest),
             )
         )]
         pub async fn $name(
@@ -126,9 +127,9 @@ macro_rules! feed_handler {
             responses(
                 (status = 200, description = "The feed", content_type = $ct, body = $body,
                     headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-                (status = 304, response = crate::openapi::NotModified),
-                (status = 400, response = crate::openapi::BadRequest),
-                (status = 404, response = crate::openapi::NotFound),
+                (status = 304, response = crate::openapi::responses::NotModified),
+                (status = 400, response = crate::openapi::responses::BadRequest),
+                (status = 404, response = crate::openapi::responses::NotFound),
             )
         )]
         pub async fn $name(
@@ -246,7 +247,7 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    crate::openapi::log_route(path, "GET, HEAD");
+    crate::openapi::routes::log_route(path, "GET, HEAD");
     cfg.service(
         web::resource(path)
             .route(web::get().to(handler.clone()))
@@ -272,10 +273,10 @@ pub enum Flag {
 }
 
 /// `?full=1`: `1`/`true` or `0`/`false`.
-fn parse_flag(field: &str, value: Option<&str>) -> Result<bool, ApiError> {
+fn parse_flag(field: &str, value: Option<&str>) -> Result<bool, AppError> {
     match value.map(str::trim) {
         None | Some("0") | Some("false") => Ok(false),
         Some("1") | Some("true") => Ok(true),
-        Some(_) => Err(ApiError::invalid(field, "must be 1 or 0")),
+        Some(_) => Err(AppError::invalid(field, "must be 1 or 0")),
     }
 }

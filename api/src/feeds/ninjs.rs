@@ -2,16 +2,20 @@
 //! list with the filters and cursors of `/v1/articles`. Partner keys only.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
 use domain::block::{body_html, body_text};
 use domain::{Article, Image};
 use serde::Serialize;
 
-use super::document::{image_type, rfc3339};
+use super::model::{image_type, rfc3339};
 use super::quota::partner;
-use super::{FeedState, Urls, http};
-use crate::error::ApiError;
-use crate::rest::views::PageInfoView;
-use crate::service::{ContentService, ListParams, Refs};
+use super::{FeedState, Urls};
+use crate::http::conditional as http;
+use crate::http::error::ApiError;
+use crate::http::wire::PageInfoView;
+use app::content::{ContentService, ListParams, Refs};
+
+use crate::http::params::ListQuery;
 
 pub const SCHEMA: &str = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#";
 
@@ -290,10 +294,10 @@ struct ListView {
     responses(
         (status = 200, description = "The ninjs document", body = Ninjs,
             headers(("ETag" = String), ("RateLimit-Limit" = u64), ("RateLimit-Remaining" = u64), ("RateLimit-Reset" = u64), ("RateLimit-Policy" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 429, response = crate::openapi::responses::TooManyRequests),
     )
 )]
 pub async fn item(
@@ -307,8 +311,8 @@ pub async fn item(
             .article_with_refs(&path, persistence::Links::Load, true)
             .await?;
         let doc = Ninjs::new(&item.article, &item.refs, st.urls());
-        let body = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        Ok(http::respond(&req, http::JSON, http::PRIVATE, None, body))
+        let body = serde_json::to_vec(&doc).map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok::<_, ApiError>(http::respond(&req, http::JSON, http::PRIVATE, None, body))
     })
     .await
 }
@@ -320,25 +324,27 @@ pub async fn item(
     operation_id = "ninjs_articles",
     path = "/v1/ninjs/articles",
     tag = "partners",
-    params(ListParams),
+    params(ListQuery),
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "A page of ninjs documents", body = ListView,
             headers(("ETag" = String), ("RateLimit-Limit" = u64), ("RateLimit-Remaining" = u64), ("RateLimit-Reset" = u64), ("RateLimit-Policy" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 429, response = crate::openapi::responses::TooManyRequests),
     )
 )]
 pub async fn list(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,
     req: HttpRequest,
-    params: web::Query<ListParams>,
+    params: web::Query<ListQuery>,
 ) -> HttpResponse {
     partner(st.quotas(), &svc, &req, |_| async {
-        let list = svc.list_with_refs(&params).await?;
+        let list = svc
+            .list_with_refs(&ListParams::from(params.into_inner()))
+            .await?;
         let ids: Vec<i64> = list.page.items.iter().map(|a| a.id).collect();
         let mut articles = svc.articles_by_ids(&ids).await?;
         // The list's order (newest first), not the database's.
@@ -354,8 +360,8 @@ pub async fn list(
                 next_cursor: list.page.next_cursor.map(|c| c.encode()),
             },
         };
-        let body = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(Box::new(e)))?;
-        Ok(http::respond(&req, http::JSON, http::PRIVATE, None, body))
+        let body = serde_json::to_vec(&view).map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok::<_, ApiError>(http::respond(&req, http::JSON, http::PRIVATE, None, body))
     })
     .await
 }

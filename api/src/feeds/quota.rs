@@ -8,6 +8,7 @@
 //! bucket closest to running out, and `RateLimit-Policy` for both; a key
 //! with an empty bucket gets 429 with `Retry-After`.
 
+use app::AppError;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
@@ -17,8 +18,8 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
 use domain::{ApiKey, Scope};
 
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::error::ApiError;
+use app::content::ContentService;
 
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
@@ -151,7 +152,7 @@ impl Quotas {
 /// Runs a partner handler: authenticates the key (401/403 as on the
 /// editorial API), applies its quotas (429) and puts the `RateLimit`
 /// headers on whatever comes back, errors included.
-pub async fn partner<F, Fut>(
+pub async fn partner<F, Fut, E>(
     quotas: &Quotas,
     svc: &ContentService,
     req: &HttpRequest,
@@ -159,23 +160,24 @@ pub async fn partner<F, Fut>(
 ) -> HttpResponse
 where
     F: FnOnce(ApiKey) -> Fut,
-    Fut: Future<Output = Result<HttpResponse, ApiError>>,
+    Fut: Future<Output = Result<HttpResponse, E>>,
+    E: Into<ApiError>,
 {
-    let key = match crate::auth::require(svc.repo(), req, Scope::Partner).await {
+    let key = match crate::http::auth::require(svc, req, Scope::Partner).await {
         Ok(key) => key,
-        Err(e) => return e.error_response(),
+        Err(e) => return ApiError::from(e).error_response(),
     };
     let decision = quotas.check(&key, svc.now());
     let mut res = if decision.allowed {
         match handler(key).await {
             Ok(res) => res,
-            Err(e) => e.error_response(),
+            Err(e) => e.into().error_response(),
         }
     } else {
         tracing::warn!(key_id = key.id, "partner quota exceeded");
-        ApiError::TooManyRequests {
+        ApiError::from(AppError::TooManyRequests {
             retry_after: decision.retry_after,
-        }
+        })
         .error_response()
     };
     let headers = res.headers_mut();

@@ -1,13 +1,13 @@
 //! RSS 2.0 with the `atom` (self link), `content` (full text) and `dc`
 //! (bylines) namespaces, written with quick-xml.
 
+use app::AppError;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::document::{Feed, image_type, rfc822, xml_error};
-use crate::error::ApiError;
+use super::model::{Feed, image_type, rfc822, xml_error};
 
-pub fn render(feed: &Feed) -> Result<Vec<u8>, ApiError> {
+pub fn render(feed: &Feed) -> Result<Vec<u8>, AppError> {
     write(feed).map_err(xml_error)
 }
 

@@ -4,14 +4,16 @@
 //! articles of the last 48 hours, ≤ 1,000).
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
 use chrono::{DateTime, Duration, Utc};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::document::{rfc3339, xml_error};
-use super::{FeedState, http};
-use crate::error::ApiError;
-use crate::service::ContentService;
+use super::FeedState;
+use super::model::{rfc3339, xml_error};
+use crate::http::conditional as http;
+use crate::http::error::ApiError;
+use app::content::ContentService;
 
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const NS_NEWS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
@@ -69,7 +71,7 @@ fn respond(
     responses(
         (status = 200, description = "A sitemap index", content_type = "application/xml; charset=utf-8", body = String,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
+        (status = 304, response = crate::openapi::responses::NotModified),
     )
 )]
 pub async fn index(
@@ -117,8 +119,8 @@ pub async fn index(
     responses(
         (status = 200, description = "A urlset", content_type = "application/xml; charset=utf-8", body = String,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn articles(
@@ -127,22 +129,22 @@ pub async fn articles(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::not_found(format!("no sitemap articles-{path}.xml"));
+    let not_found = || AppError::not_found(format!("no sitemap articles-{path}.xml"));
     let n: i64 = match path.parse() {
         Ok(n) if n >= 1 && path.bytes().all(|b| b.is_ascii_digit()) => n,
-        _ => return Err(not_found()),
+        _ => return Err(not_found().into()),
     };
     let size = i64::from(st.settings().sitemap_size.max(1));
     let (Some(first), Some(last)) = (
         (n - 1).checked_mul(size).and_then(|x| x.checked_add(1)),
         n.checked_mul(size),
     ) else {
-        return Err(not_found());
+        return Err(not_found().into());
     };
     let now = svc.now();
     let entries = svc.repo().sitemap_entries(first, last, now).await?;
     if entries.is_empty() {
-        return Err(not_found());
+        return Err(not_found().into());
     }
     let sections = svc.sections().await?;
     let urls = st.urls();
@@ -179,7 +181,7 @@ pub async fn articles(
     responses(
         (status = 200, description = "A urlset", content_type = "application/xml; charset=utf-8", body = String,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
+        (status = 304, response = crate::openapi::responses::NotModified),
     )
 )]
 pub async fn sections(
@@ -215,7 +217,7 @@ pub async fn sections(
     responses(
         (status = 200, description = "A Google News urlset", content_type = "application/xml; charset=utf-8", body = String,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
-        (status = 304, response = crate::openapi::NotModified),
+        (status = 304, response = crate::openapi::responses::NotModified),
     )
 )]
 pub async fn news(

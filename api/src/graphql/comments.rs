@@ -2,22 +2,18 @@
 //! `postComment` and the moderation operations. Every resolver calls the
 //! same `CommentService` as REST (and shares its flood guard).
 
+use app::AppError;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::bangla;
 use domain::{Comment, CommentStatus, CommentThread};
 
+use super::context::{
+    article_id, comment_db_id, comments, global_id, graphql_names, key, load_error,
+};
 use super::loaders::{CommentStatsKey, Loaders};
-use super::mutation::article_id;
-use super::types::{global_id, graphql_names, load_error, parse_global_id};
-use crate::auth::Caller;
-use crate::comments::{Client, CommentInput, CommentService, comment_html, thread_cursor};
-use crate::error::ApiError;
-
-pub fn comments<'a>(ctx: &Context<'a>) -> Result<&'a CommentService> {
-    ctx.data::<CommentService>()
-}
+use app::comments::{Client, CommentInput, CommentService, comment_html, thread_cursor};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "CommentStatus")]
@@ -161,15 +157,6 @@ pub async fn stats(ctx: &Context<'_>, article_id: i64) -> Result<persistence::Co
         .unwrap_or_default())
 }
 
-/// A comment id: global id or database id.
-fn comment_db_id(id: &ID) -> Result<String> {
-    match parse_global_id(id) {
-        Some((kind, n)) if kind == "Comment" => Ok(n.to_string()),
-        Some(_) => Err(ApiError::invalid("id", "is not a comment id").into()),
-        None => Ok(id.to_string()),
-    }
-}
-
 /// A new comment. `website` is the honeypot (leave it out); `formToken`
 /// comes from `Article.commentFormToken`.
 #[derive(InputObject)]
@@ -187,13 +174,13 @@ pub struct PostCommentInput {
 pub async fn post_comment(ctx: &Context<'_>, input: PostCommentInput) -> Result<CommentGql> {
     let svc = comments(ctx)?;
     let article = article_id(&input.article_id)
-        .map_err(|_| ApiError::not_found(format!("no article {:?}", input.article_id.as_str())))?;
+        .map_err(|_| AppError::not_found(format!("no article {:?}", input.article_id.as_str())))?;
     let reply_to = input
         .reply_to
         .as_ref()
         .map(|r| {
             comment_db_id(r).map_err(|_| {
-                ApiError::Unprocessable(vec![domain::ValidationError::new(
+                AppError::Unprocessable(vec![domain::ValidationError::new(
                     "replyTo",
                     "must be a comment id",
                 )])
@@ -215,9 +202,7 @@ pub async fn post_comment(ctx: &Context<'_>, input: PostCommentInput) -> Result<
 }
 
 fn editor<'a>(ctx: &Context<'a>) -> Result<(domain::ApiKey, &'a CommentService)> {
-    let caller = ctx.data::<Caller>().unwrap_or(&Caller::Anonymous);
-    let key = caller.require(domain::Scope::Editor)?.clone();
-    Ok((key, comments(ctx)?))
+    Ok((key(ctx, domain::Scope::Editor)?, comments(ctx)?))
 }
 
 pub async fn approve(ctx: &Context<'_>, id: &ID) -> Result<CommentGql> {

@@ -9,7 +9,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::{Article, Author, Section, Tag};
 use persistence::RepoError;
 
-use crate::service::ContentService;
+use app::content::ContentService;
 
 pub type LoadError = Arc<RepoError>;
 

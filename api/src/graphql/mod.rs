@@ -2,6 +2,7 @@
 //! `barta schema` and tests can print it) and its actix handlers.
 
 mod comments;
+mod context;
 mod loaders;
 mod mutation;
 mod query;
@@ -9,6 +10,7 @@ mod types;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
@@ -26,16 +28,15 @@ use async_graphql_actix_web::GraphQLRequest;
 use std::any::TypeId;
 use std::sync::Arc;
 
+pub use context::{global_id, parse_global_id};
 pub use mutation::Mutation;
 pub use query::Query;
-pub use types::{global_id, parse_global_id};
 
-use crate::auth::Caller;
-use crate::comments::CommentService;
-use crate::discovery::DiscoveryService;
-use crate::editorial::EditorialService;
-use crate::error::ApiError;
-use crate::service::ContentService;
+use app::auth::Caller;
+use app::comments::CommentService;
+use app::content::ContentService;
+use app::discovery::DiscoveryService;
+use app::editorial::EditorialService;
 
 pub type BartaSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -211,11 +212,48 @@ fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<Operat
     }
 }
 
+/// The stable GraphQL code of a service error (`extensions.code`).
+fn graphql_code(e: &AppError) -> &'static str {
+    match e {
+        AppError::Invalid(_) | AppError::Unprocessable(_) => "BAD_USER_INPUT",
+        AppError::Unauthorized => "UNAUTHENTICATED",
+        AppError::Forbidden(_) | AppError::CommentsClosed => "FORBIDDEN",
+        AppError::Conflict(..) | AppError::PreconditionFailed { .. } => "CONFLICT",
+        AppError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+        AppError::TooManyRequests { .. } => "RATE_LIMITED",
+        AppError::NotFound(_) => "NOT_FOUND",
+        AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
+        AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+    }
+}
+
+/// Fills a GraphQL error raised from an [`AppError`] (async-graphql keeps
+/// it as the error's source): the client-facing message, a stable
+/// `extensions.code` and, for invalid input, the offending fields. Our
+/// faults are logged here, once.
+fn decorate(app: &AppError, e: &mut ServerError) {
+    app.log();
+    e.message = app.detail();
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    ext.set("code", graphql_code(app));
+    if !app.fields().is_empty() {
+        let fields = app
+            .fields()
+            .iter()
+            .map(|f| async_graphql::Value::from(f.field.clone()))
+            .collect();
+        ext.set("fields", async_graphql::Value::List(fields));
+    }
+    if let AppError::TooManyRequests { retry_after } = app {
+        ext.set("retryAfter", *retry_after);
+    }
+}
+
 fn add_code(e: &mut ServerError, executed: bool) {
     if let Some(source) = e.source.clone()
-        && let Some(api) = source.downcast_ref::<ApiError>()
+        && let Some(api) = source.downcast_ref::<AppError>()
     {
-        api.decorate(e);
+        decorate(api, e);
         return;
     }
     let has_code = e
@@ -396,7 +434,7 @@ async fn execute(
     svc: web::Data<ContentService>,
     batch: BatchRequest,
 ) -> HttpResponse {
-    let caller = match crate::auth::caller(svc.repo(), req).await {
+    let caller = match crate::http::auth::caller(&svc, req).await {
         Ok(c) => c,
         Err(e) => {
             e.log();
@@ -411,7 +449,7 @@ async fn execute(
         // Comments share one flood guard between REST and GraphQL.
         if let Some(comments) = comments {
             request = request
-                .data(comments.client_of(req))
+                .data(crate::http::client::commenter(comments, req))
                 .data(comments.get_ref().clone());
         }
         request

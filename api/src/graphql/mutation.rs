@@ -3,35 +3,21 @@
 //! (`Authorization: Bearer …`); errors carry `UNAUTHENTICATED`, `FORBIDDEN`,
 //! `CONFLICT` (stale `expectedVersion`, taken slug) or `BAD_USER_INPUT`.
 
+use app::AppError;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::{ApiKey, Scope};
 use serde_json::{Map, Value, json};
 
 use super::comments::{self, CommentGql, PostCommentInput};
-use super::types::{ArticleGql, parse_global_id};
-use crate::auth::Caller;
-use crate::editorial::{ArticleInput, EditorialService};
-use crate::error::ApiError;
+use super::context::{article_id, key};
+use super::types::ArticleGql;
+use app::editorial::{ArticleInput, EditorialService};
 
 pub struct Mutation;
 
 fn editor<'a>(ctx: &Context<'a>) -> Result<(ApiKey, &'a EditorialService)> {
-    let caller = ctx.data::<Caller>().unwrap_or(&Caller::Anonymous);
-    let key = caller.require(Scope::Editor)?.clone();
-    Ok((key, ctx.data::<EditorialService>()?))
-}
-
-/// An article id: global id or database id.
-pub fn article_id(id: &ID) -> Result<i64> {
-    if let Some((kind, n)) = parse_global_id(id) {
-        if kind == "Article" {
-            return Ok(n);
-        }
-    } else if let Ok(n) = domain::ArticleId::parse(id) {
-        return Ok(n.get());
-    }
-    Err(ApiError::invalid("id", "is not an article id").into())
+    Ok((key(ctx, Scope::Editor)?, ctx.data::<EditorialService>()?))
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -165,7 +151,7 @@ impl ArticleInputGql {
         }
         match (self.body, self.body_text) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::invalid("body", "give body or bodyText, not both").into());
+                return Err(AppError::invalid("body", "give body or bodyText, not both").into());
             }
             (Some(blocks), None) => {
                 o.insert(
@@ -191,7 +177,7 @@ impl ArticleInputGql {
             o.insert("section".into(), json!(v));
         }
         serde_json::from_value(Value::Object(o))
-            .map_err(|e| ApiError::invalid("input", e.to_string()).into())
+            .map_err(|e| AppError::invalid("input", e.to_string()).into())
     }
 }
 
@@ -383,7 +369,7 @@ pub async fn preview(ctx: &Context<'_>, id: &ID) -> Result<Option<ArticleGql>> {
     let (_, ed) = editor(ctx)?;
     match ed.preview(article_id(id)?).await {
         Ok(a) => Ok(Some(ArticleGql::from_article(a))),
-        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(AppError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

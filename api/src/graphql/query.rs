@@ -1,27 +1,27 @@
 //! The root query type.
 
+use app::AppError;
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::SectionNode;
 
 use super::comments::{CommentQueue, CommentStatusGql};
+use super::context::{article_id, graphql_names, parse_global_id, service};
 use super::types::{
     ArticleConnection, ArticleGql, AuthorGql, CollectionGql, EditionGql, FrontGql, FrontSectionGql,
     MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, connection,
-    graphql_names, parse_global_id, service,
 };
-use crate::discovery::{DiscoveryService, SearchParams};
-use crate::error::ApiError;
-use crate::service::{ContentService, ListParams};
+use app::content::{ContentService, ListParams};
+use app::discovery::{DiscoveryService, SearchParams};
 
 /// Item lookups (`article`, `section`, `tag`, `author`, `collection`,
 /// `previewArticle`, `node`) answer `null` without an error when there is
 /// no such thing or it is not public: an absent item is an expected answer,
 /// not a failure (Relay's `node`, Shopify, WPGraphQL). Other errors pass.
-fn or_null<T>(r: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+fn or_null<T>(r: Result<T, AppError>) -> Result<Option<T>, AppError> {
     match r {
         Ok(v) => Ok(Some(v)),
-        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(AppError::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -33,17 +33,17 @@ fn or_null<T>(r: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
 /// error path alone each given reference is looked up again.
 async fn unknown_references(
     svc: &ContentService,
-    e: ApiError,
+    e: AppError,
     section: Option<&str>,
     tag: Option<&str>,
     author: Option<&str>,
 ) -> async_graphql::Error {
-    if !matches!(e, ApiError::NotFound(_)) {
+    if !matches!(e, AppError::NotFound(_)) {
         return graphql_names(e);
     }
     let mut errors = Vec::new();
-    let mut unknown = |field: &str, r: Result<(), ApiError>| {
-        if let Err(ApiError::NotFound(message)) = r {
+    let mut unknown = |field: &str, r: Result<(), AppError>| {
+        if let Err(AppError::NotFound(message)) = r {
             errors.push(domain::ValidationError::new(field, message));
         }
     };
@@ -59,7 +59,7 @@ async fn unknown_references(
     if errors.is_empty() {
         return e.into();
     }
-    ApiError::Invalid(errors).into()
+    AppError::Invalid(errors).into()
 }
 
 pub struct Query;
@@ -145,15 +145,15 @@ impl Query {
     ) -> Result<Option<ArticleGql>> {
         let svc = service(ctx)?;
         let key = match (id, slug) {
-            (Some(id), None) => super::mutation::article_id(&id)?.to_string(),
+            (Some(id), None) => article_id(&id)?.to_string(),
             (None, Some(slug)) => {
                 if slug.is_empty() || slug.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(ApiError::invalid("slug", "is not a slug").into());
+                    return Err(AppError::invalid("slug", "is not a slug").into());
                 }
                 slug
             }
             _ => {
-                return Err(ApiError::invalid("id", "give exactly one of id and slug").into());
+                return Err(AppError::invalid("id", "give exactly one of id and slug").into());
             }
         };
         Ok(or_null(svc.article(&key).await)?.map(ArticleGql::from_article))
@@ -168,13 +168,13 @@ impl Query {
         article_id: ID,
         #[graphql(default = 5)] first: Option<i32>,
     ) -> Result<Vec<ArticleGql>> {
-        let id = super::mutation::article_id(&article_id)?;
+        let id = super::context::article_id(&article_id)?;
         let limit = first.map(|f| f.to_string());
         let page = service(ctx)?
             .more_from_section(&id.to_string(), limit.as_deref())
             .await
             .map_err(|e| match e {
-                ApiError::NotFound(message) => ApiError::invalid("articleId", message),
+                AppError::NotFound(message) => AppError::invalid("articleId", message),
                 e => e,
             })
             .map_err(graphql_names)?;
@@ -394,7 +394,7 @@ impl Query {
     #[graphql(complexity = "20 + child_complexity")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let Some((kind, n)) = parse_global_id(&id) else {
-            return Err(ApiError::invalid("id", "is not a global id").into());
+            return Err(AppError::invalid("id", "is not a global id").into());
         };
         let svc = service(ctx)?;
         Ok(match kind.as_str() {
@@ -410,7 +410,7 @@ impl Query {
                 .repo()
                 .authors_by_ids(&[n])
                 .await
-                .map_err(ApiError::from)?
+                .map_err(AppError::from)?
                 .into_iter()
                 .next()
                 .map(|a| Node::Author(AuthorGql(a))),
@@ -418,7 +418,7 @@ impl Query {
                 .repo()
                 .tags_by_ids(&[n])
                 .await
-                .map_err(ApiError::from)?
+                .map_err(AppError::from)?
                 .into_iter()
                 .next()
                 .map(|t| Node::Tag(TagGql(t))),

@@ -1,56 +1,20 @@
 //! GraphQL object types. Each wraps a domain value; related objects come
 //! through the per-request loaders.
 
+use app::AppError;
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, Union};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use domain::bangla::{self, Edition};
 use domain::block::{body_html, body_text, reading_minutes};
 use domain::{Article, ArticleStatus, ArticleSummary, Author, Block, Image, Section, Tag};
 use persistence::Page;
 
-use super::loaders::{AllSections, AuthorKey, FullArticleKey, LoadError, Loaders, TagKey};
-use crate::error::ApiError;
-use crate::service::{ContentService, ListParams};
-
-/// Relay global ids: base64 of `Type:databaseId`.
-pub fn global_id(kind: &str, id: i64) -> ID {
-    ID(STANDARD.encode(format!("{kind}:{id}")))
-}
-
-/// Splits a global id into its type and database id.
-pub fn parse_global_id(id: &str) -> Option<(String, i64)> {
-    let raw = STANDARD.decode(id).ok()?;
-    let raw = String::from_utf8(raw).ok()?;
-    let (kind, n) = raw.split_once(':')?;
-    let n = domain::ArticleId::parse(n).ok()?;
-    Some((kind.to_owned(), n.get()))
-}
-
-/// A repository error shared by a DataLoader batch, kept whole for the log.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SharedRepoError(#[source] pub LoadError);
-
-pub fn load_error(e: LoadError) -> async_graphql::Error {
-    let api = match e.is_unavailable() {
-        true => ApiError::Unavailable(persistence::RepoError::Timeout),
-        false => ApiError::Internal(Box::new(SharedRepoError(e))),
-    };
-    api.into()
-}
-
-fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
-    ctx.data::<Loaders>()
-}
-
-pub fn service<'a>(ctx: &Context<'a>) -> Result<&'a ContentService> {
-    ctx.data::<ContentService>()
-}
+use super::context::{global_id, graphql_names, load_error, loaders, service};
+use super::loaders::{AllSections, AuthorKey, FullArticleKey, TagKey};
+use app::content::ListParams;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "ArticleStatus")]
@@ -215,7 +179,7 @@ impl ArticleGql {
             .load_one(FullArticleKey(self.summary.id))
             .await
             .map_err(load_error)?
-            .ok_or_else(|| ApiError::not_found("the article is no longer public").into())
+            .ok_or_else(|| AppError::not_found("the article is no longer public").into())
     }
 }
 
@@ -380,7 +344,7 @@ impl ArticleGql {
         ctx: &Context<'_>,
         #[graphql(default = 5)] first: Option<i32>,
     ) -> Result<Vec<ArticleGql>> {
-        let discovery = ctx.data::<crate::discovery::DiscoveryService>()?;
+        let discovery = ctx.data::<app::discovery::DiscoveryService>()?;
         let limit = first.map(|f| f.to_string());
         Ok(discovery
             .related(&self.summary.id.to_string(), limit.as_deref())
@@ -402,7 +366,7 @@ impl ArticleGql {
     /// loaded a few seconds earlier); null when comments are closed.
     async fn comment_form_token(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let open = super::comments::stats(ctx, self.summary.id).await?.open;
-        let svc = super::comments::comments(ctx)?;
+        let svc = super::context::comments(ctx)?;
         Ok(open.then(|| svc.form_token(self.summary.id)))
     }
     /// Approved comments, oldest first, each with its approved replies.
@@ -666,29 +630,6 @@ pub enum Node {
 }
 
 pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
-
-/// Names invalid list arguments as GraphQL calls them (`first`, `after`)
-/// rather than as REST does (`limit`, `cursor`); every other error passes.
-pub fn graphql_names(e: ApiError) -> async_graphql::Error {
-    match e {
-        ApiError::Invalid(errors) => ApiError::Invalid(
-            errors
-                .into_iter()
-                .map(|mut v| {
-                    v.field = match v.field.as_str() {
-                        "limit" => "first".to_owned(),
-                        "cursor" => "after".to_owned(),
-                        _ => v.field,
-                    };
-                    v.message = v.message.replace("limit", "first");
-                    v
-                })
-                .collect(),
-        )
-        .into(),
-        e => e.into(),
-    }
-}
 
 /// Runs a list query for GraphQL. The page's author and tag links are
 /// loaded only when the query selects authors or tags of its articles.

@@ -5,6 +5,7 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
 use domain::{ApiKey, Article, ArticleStatus, Scope, ValidationError};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -14,34 +15,34 @@ use super::views::{
     AdminArticleView, ArticleSummaryView, AuditEntryView, AuthorView, DataView, KeyView, ListView,
     PageInfoView, RevisionView, SectionRefView, TagView, admin_summary,
 };
-use crate::auth;
-use crate::editorial::{ArticleInput, EditorialService, TaxonomyInput};
-use crate::error::ApiError;
-use crate::import::ImportLine;
-use crate::service::ContentService;
+use crate::http::auth;
+use crate::http::error::ApiError;
+use app::content::ContentService;
+use app::editorial::{ArticleInput, EditorialService, TaxonomyInput};
+use app::import::ImportLine;
 
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 async fn key(svc: &ContentService, req: &HttpRequest, scope: Scope) -> Result<ApiKey, ApiError> {
-    auth::require(svc.repo(), req, scope).await
+    Ok(auth::require(svc, req, scope).await?)
 }
 
-pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if body.is_empty() {
-        return Err(ApiError::invalid("body", "a JSON body is required"));
+        return Err(AppError::invalid("body", "a JSON body is required"));
     }
     serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid("body", format!("not valid JSON for this request: {e}")))
+        .map_err(|e| AppError::invalid("body", format!("not valid JSON for this request: {e}")))
 }
 
 /// The version an `If-Match` header names (`"v3"`, `W/"v3"`); `None` when
 /// absent or `*`.
-fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+fn if_match(req: &HttpRequest) -> Result<Option<i32>, AppError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let bad = || ApiError::invalid("If-Match", "must be an ETag of this article, e.g. \"v3\"");
+    let bad = || AppError::invalid("If-Match", "must be an ETag of this article, e.g. \"v3\"");
     let v = value.to_str().map_err(|_| bad())?.trim();
     if v == "*" {
         return Ok(None);
@@ -54,10 +55,10 @@ fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         .ok_or_else(bad)
 }
 
-fn article_id(raw: &str) -> Result<i64, ApiError> {
+fn article_id(raw: &str) -> Result<i64, AppError> {
     domain::ArticleId::parse(raw)
         .map(|id| id.get())
-        .map_err(|_| ApiError::not_found(format!("no article {raw:?}")))
+        .map_err(|_| AppError::not_found(format!("no article {raw:?}")))
 }
 
 pub fn etag(a: &Article) -> String {
@@ -101,14 +102,14 @@ use actix_web::http::StatusCode;
     post,
     path = "/v1/admin/articles",
     tag = "admin",
-    request_body = ArticleInput,
+    request_body = crate::openapi::schema::ArticleInput,
     security(("apiKey" = [])),
     responses(
         (status = 201, description = "Created (a draft unless a status says otherwise)", body = DataView<AdminArticleView>,
             headers(("Location" = String, description = "The new article"), ("ETag" = String, description = "`\"v{version}\"`, for `If-Match`"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn create_article(
@@ -145,7 +146,7 @@ pub struct DeskParams {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "A page of the desk", body = ListView<ArticleSummaryView>),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 400, response = crate::openapi::responses::BadRequest),
     )
 )]
 pub async fn desk(
@@ -176,7 +177,7 @@ pub async fn desk(
         .ok()
         .flatten();
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(AppError::Invalid(errors).into());
     }
     let limit = limit.unwrap_or_default().get();
     let items = ed.desk(status, limit + 1, before.map(|b| b.get())).await?;
@@ -209,7 +210,7 @@ pub async fn desk(
     responses(
         (status = 200, description = "The article", body = DataView<AdminArticleView>,
             headers(("ETag" = String, description = "`\"v{version}\"`, for `If-Match`"))),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn preview(
@@ -230,15 +231,15 @@ pub async fn preview(
     path = "/v1/admin/articles/{id}",
     tag = "admin",
     params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
-    request_body = ArticleInput,
+    request_body = crate::openapi::schema::ArticleInput,
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article as saved", body = DataView<AdminArticleView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 412, response = crate::openapi::responses::PreconditionFailed),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn update(
@@ -266,10 +267,10 @@ pub async fn update(
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article after deletion", body = DataView<AdminArticleView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 412, response = crate::openapi::responses::PreconditionFailed),
     )
 )]
 pub async fn delete(
@@ -320,7 +321,7 @@ pub(super) fn is_empty_body(body: &[u8]) -> bool {
     trimmed.is_empty() || trimmed == b"null"
 }
 
-fn optional_body(body: &[u8]) -> Result<ActionBody, ApiError> {
+fn optional_body(body: &[u8]) -> Result<ActionBody, AppError> {
     if is_empty_body(body) {
         Ok(ActionBody::default())
     } else {
@@ -328,9 +329,9 @@ fn optional_body(body: &[u8]) -> Result<ActionBody, ApiError> {
     }
 }
 
-fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, ApiError> {
+fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, AppError> {
     v.as_deref()
-        .ok_or_else(|| ApiError::Unprocessable(vec![ValidationError::new(field, "is required")]))
+        .ok_or_else(|| AppError::Unprocessable(vec![ValidationError::new(field, "is required")]))
 }
 
 /// Publish, schedule, unpublish, embargo or correct an article (editor).
@@ -344,11 +345,11 @@ fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, ApiError>
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article after the action", body = DataView<AdminArticleView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 412, response = crate::openapi::responses::PreconditionFailed),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn action(
@@ -388,7 +389,7 @@ pub async fn action(
             )
             .await?
         }
-        _ => return Err(ApiError::not_found("no such action")),
+        _ => return Err(AppError::not_found("no such action").into()),
     };
     article_response(&svc, article, StatusCode::OK).await
 }
@@ -400,14 +401,14 @@ pub async fn action(
     path = "/v1/admin/articles/by-external-id/{external_id}",
     tag = "admin",
     params(("external_id" = String, Path, description = "The source system's id")),
-    request_body = ImportLine,
+    request_body = crate::openapi::schema::ImportLine,
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "Replaced", body = DataView<AdminArticleView>),
         (status = 201, description = "Created", body = DataView<AdminArticleView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn upsert_by_external_id(
@@ -427,7 +428,7 @@ pub async fn upsert_by_external_id(
         obj.insert("externalId".into(), json!(path.as_str()));
     }
     let line: ImportLine = serde_json::from_value(value)
-        .map_err(|e| ApiError::invalid("body", format!("not a valid article: {e}")))?;
+        .map_err(|e| AppError::invalid("body", format!("not a valid article: {e}")))?;
     let (article, created) = ed.upsert_by_external_id(&key, &path, line).await?;
     let status = if created {
         StatusCode::CREATED
@@ -446,7 +447,7 @@ pub async fn upsert_by_external_id(
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The revisions", body = DataView<Vec<RevisionView>>),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn revisions(
@@ -476,7 +477,7 @@ pub async fn revisions(
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The revision", body = DataView<RevisionView>),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn revision(
@@ -490,7 +491,7 @@ pub async fn revision(
     let id = article_id(&raw_id)?;
     let n: i32 = raw_n
         .parse()
-        .map_err(|_| ApiError::not_found(format!("article {id} has no revision {raw_n:?}")))?;
+        .map_err(|_| AppError::not_found(format!("article {id} has no revision {raw_n:?}")))?;
     let r = ed.revision(id, n).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
@@ -499,7 +500,7 @@ pub async fn revision(
         }))
 }
 
-fn taxonomy_input(body: &[u8]) -> Result<TaxonomyInput, ApiError> {
+fn taxonomy_input(body: &[u8]) -> Result<TaxonomyInput, AppError> {
     json_body(body)
 }
 
@@ -546,7 +547,7 @@ pub async fn taxonomy(
             &ed.save_tag(&key, slug.as_deref(), &input).await?,
         )),
     }
-    .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    .map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(DataView { data }))
@@ -566,13 +567,13 @@ macro_rules! taxonomy_handlers {
             post,
             path = $base,
             tag = "admin",
-            request_body = TaxonomyInput,
+            request_body = crate::openapi::schema::TaxonomyInput,
             security(("apiKey" = [])),
             responses(
                 (status = 201, description = "Created", body = DataView<$view>),
-                (status = 400, response = crate::openapi::BadRequest),
-                (status = 409, response = crate::openapi::Conflict),
-                (status = 422, response = crate::openapi::Unprocessable),
+                (status = 400, response = crate::openapi::responses::BadRequest),
+                (status = 409, response = crate::openapi::responses::Conflict),
+                (status = 422, response = crate::openapi::responses::Unprocessable),
             )
         )]
         pub async fn $create(
@@ -590,14 +591,14 @@ macro_rules! taxonomy_handlers {
             path = $item,
             tag = "admin",
             params(("slug" = String, Path, description = $slug_doc)),
-            request_body = TaxonomyInput,
+            request_body = crate::openapi::schema::TaxonomyInput,
             security(("apiKey" = [])),
             responses(
                 (status = 200, description = "Saved", body = DataView<$view>),
-                (status = 400, response = crate::openapi::BadRequest),
-                (status = 404, response = crate::openapi::NotFound),
-                (status = 409, response = crate::openapi::Conflict),
-                (status = 422, response = crate::openapi::Unprocessable),
+                (status = 400, response = crate::openapi::responses::BadRequest),
+                (status = 404, response = crate::openapi::responses::NotFound),
+                (status = 409, response = crate::openapi::responses::Conflict),
+                (status = 422, response = crate::openapi::responses::Unprocessable),
             )
         )]
         pub async fn $update(
@@ -619,8 +620,8 @@ macro_rules! taxonomy_handlers {
             security(("apiKey" = [])),
             responses(
                 (status = 204, description = "Deleted"),
-                (status = 404, response = crate::openapi::NotFound),
-                (status = 409, response = crate::openapi::Conflict),
+                (status = 404, response = crate::openapi::responses::NotFound),
+                (status = 409, response = crate::openapi::responses::Conflict),
             )
         )]
         pub async fn $delete(
@@ -695,7 +696,7 @@ pub struct AuditParams {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "A page of the log", body = ListView<AuditEntryView>),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 400, response = crate::openapi::responses::BadRequest),
     )
 )]
 pub async fn audit(
@@ -711,7 +712,7 @@ pub async fn audit(
         .as_deref()
         .map(|b| {
             b.parse::<i64>()
-                .map_err(|_| ApiError::invalid("before", "must be an audit entry id"))
+                .map_err(|_| AppError::invalid("before", "must be an audit entry id"))
         })
         .transpose()?;
     let entries = ed.audit(limit + 1, before).await?;

@@ -5,9 +5,11 @@ use serde::Deserialize;
 
 use super::fields::{ArticleFieldsParam, FieldSet, FieldsParam};
 use super::views::{ArticleSummaryView, ArticleView, DataView, ListView, PageInfoView};
-use crate::cache::{self, Kind};
-use crate::error::ApiError;
-use crate::service::{ArticleList, ContentService, ListParams};
+use crate::http::cache::{self, Kind};
+use crate::http::error::ApiError;
+use crate::http::keys;
+use crate::http::params::ListQuery;
+use app::content::{ArticleList, ContentService, ListParams};
 
 /// A list page, tagged with its list keys and every article on it.
 pub fn list_response(list: ArticleList, list_keys: Vec<String>) -> HttpResponse {
@@ -20,7 +22,7 @@ pub fn sparse_list_response(
     mut list_keys: Vec<String>,
     fields: &FieldSet,
 ) -> HttpResponse {
-    list_keys.extend(list.page.items.iter().map(|a| format!("article-{}", a.id)));
+    list_keys.extend(list.page.items.iter().map(|a| keys::article(a.id)));
     let views: Vec<_> = list
         .page
         .items
@@ -52,15 +54,15 @@ pub async fn sparse_list(
 
 /// The list keys of a filtered `/v1/articles` request.
 pub fn filter_keys(p: &ListParams) -> Vec<String> {
-    let mut keys = vec!["list-latest".to_owned()];
+    let mut keys = vec![keys::LATEST.to_owned()];
     if let Some(s) = &p.section {
-        keys.push(format!("section-{s}"));
+        keys.push(keys::section(s));
     }
     if let Some(t) = &p.tag {
-        keys.push(format!("tag-{t}"));
+        keys.push(keys::tag(t));
     }
     if let Some(a) = &p.author {
-        keys.push(format!("author-{a}"));
+        keys.push(keys::author(a));
     }
     keys
 }
@@ -71,19 +73,20 @@ pub fn filter_keys(p: &ListParams) -> Vec<String> {
     operation_id = "articles",
     path = "/v1/articles",
     tag = "articles",
-    params(ListParams, FieldsParam),
+    params(ListQuery, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn list(
     svc: web::Data<ContentService>,
-    params: web::Query<ListParams>,
+    params: web::Query<ListQuery>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
+    let params = ListParams::from(params.into_inner());
     sparse_list(&svc, &params, filter_keys(&params), &fields).await
 }
 
@@ -96,9 +99,9 @@ pub async fn list(
     params(("id_or_slug" = String, Path, description = "Article id or slug"), ArticleFieldsParam),
     responses(
         (status = 200, description = "The article", body = DataView<ArticleView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn item(
@@ -111,9 +114,9 @@ pub async fn item(
         .article_with_refs(&path, fields.links(), fields.needs_comments())
         .await?;
     let a = &item.article;
-    let mut keys = vec![format!("article-{}", a.summary.id)];
+    let mut keys = vec![keys::article(a.summary.id)];
     if let Some(s) = item.refs.sections.get(&a.summary.section_id) {
-        keys.push(format!("section-{}", s.slug));
+        keys.push(keys::section(&s.slug));
     }
     let view = ArticleView::sparse(a, &item.refs, item.comments, &fields);
     let res = HttpResponse::Ok().json(DataView {
@@ -138,9 +141,9 @@ pub struct LimitParam {
     params(("id" = String, Path, description = "Article id or slug"), LimitParam),
     responses(
         (status = 200, description = "Newest first", body = ListView<ArticleSummaryView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn more_from_section(
@@ -151,8 +154,5 @@ pub async fn more_from_section(
     let list = svc
         .more_from_section_with_refs(&path, params.limit.as_deref())
         .await?;
-    Ok(list_response(
-        list,
-        vec![format!("article-{}", path.as_str())],
-    ))
+    Ok(list_response(list, vec![keys::article(path.as_str())]))
 }

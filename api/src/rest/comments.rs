@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
 use domain::Scope;
 use serde::{Deserialize, Serialize};
 
@@ -13,10 +14,10 @@ use super::views::{
     CommentListView, CommentSettingsView, CommentView, DataView, ListView, ModerationCommentView,
     PageInfoView,
 };
-use crate::auth;
-use crate::comments::{CommentInput, CommentService};
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::auth;
+use crate::http::error::ApiError;
+use app::comments::{CommentInput, CommentService};
+use app::content::ContentService;
 
 fn no_store(status: StatusCode) -> actix_web::HttpResponseBuilder {
     let mut res = HttpResponse::build(status);
@@ -44,8 +45,8 @@ pub struct ListParams {
     params(("id" = String, Path, description = "Article id"), ListParams),
     responses(
         (status = 200, description = "Threads with up to a few replies each", body = CommentListView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn list(
@@ -75,15 +76,15 @@ pub async fn list(
     path = "/v1/articles/{id}/comments",
     tag = "comments",
     params(("id" = String, Path, description = "Article id")),
-    request_body = CommentInput,
+    request_body = crate::openapi::schema::CommentInput,
     responses(
         (status = 202, description = "Accepted for moderation", body = DataView<CommentView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
+        (status = 429, response = crate::openapi::responses::TooManyRequests),
     )
 )]
 pub async fn post(
@@ -93,7 +94,7 @@ pub async fn post(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let input: CommentInput = json_body(&body)?;
-    let client = comments.client_of(&req);
+    let client = crate::http::client::commenter(&comments, &req);
     let comment = comments.post(&path, &input, &client).await?;
     Ok(no_store(StatusCode::ACCEPTED).json(DataView {
         data: CommentView::new(&comment),
@@ -101,7 +102,7 @@ pub async fn post(
 }
 
 async fn editor(svc: &ContentService, req: &HttpRequest) -> Result<domain::ApiKey, ApiError> {
-    auth::require(svc.repo(), req, Scope::Editor).await
+    Ok(auth::require(svc, req, Scope::Editor).await?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -127,7 +128,7 @@ pub struct QueueParams {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "Comments with their articles", body = ListView<ModerationCommentView>),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 400, response = crate::openapi::responses::BadRequest),
     )
 )]
 pub async fn queue(
@@ -189,7 +190,7 @@ struct DeletedView {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The comment", body = DataView<ModerationCommentView>),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn get_comment(
@@ -212,7 +213,7 @@ pub async fn get_comment(
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "How many were deleted", body = DataView<DeletedView>),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn delete_comment(
@@ -254,9 +255,9 @@ pub struct RejectBody {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The comment after the decision", body = DataView<ModerationCommentView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn decide(
@@ -269,7 +270,7 @@ pub async fn decide(
     let key = editor(&svc, &req).await?;
     let (id, action) = path.into_inner();
     if !matches!(action.as_str(), "approve" | "reject") {
-        return Err(ApiError::not_found("no such action"));
+        return Err(AppError::not_found("no such action").into());
     }
     // Both actions share the documented body: a body that does not fit it
     // (an unknown field, a wrong type) is a 400 for `approve` too, which
@@ -312,9 +313,9 @@ pub struct OpenBody {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article's comment settings", body = DataView<CommentSettingsView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn set_open(
@@ -327,10 +328,11 @@ pub async fn set_open(
     let key = editor(&svc, &req).await?;
     let b: OpenBody = json_body(&body)?;
     let Some(open) = b.comments_open else {
-        return Err(ApiError::Unprocessable(vec![domain::ValidationError::new(
+        return Err(AppError::Unprocessable(vec![domain::ValidationError::new(
             "commentsOpen",
             "is required",
-        )]));
+        )])
+        .into());
     };
     let (id, stats) = comments.set_open(&key, &path, open).await?;
     Ok(HttpResponse::Ok()

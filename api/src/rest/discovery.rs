@@ -2,16 +2,20 @@
 //! and the front.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
 use domain::{ArticleSummary, Scope};
 use serde::{Deserialize, Serialize};
 
 use super::views::{
     ArticleSummaryView, DataView, EditionView, ListView, PageInfoView, SectionRefView,
 };
-use crate::cache::{self, Kind};
-use crate::discovery::{DiscoveryService, RelatedReason, SearchParams};
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::cache::{self, Kind};
+use crate::http::keys;
+use app::discovery::{DiscoveryService, RelatedReason, SearchParams};
+
+use crate::http::error::ApiError;
+use crate::http::params::SearchQuery;
+use app::content::ContentService;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -42,24 +46,26 @@ struct SearchView {
     get,
     path = "/v1/search",
     tag = "discovery",
-    params(SearchParams),
+    params(SearchQuery),
     responses(
         (status = 200, description = "Hits with `<mark>`ed headline and snippet", body = SearchView),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn search(
     svc: web::Data<ContentService>,
     discovery: web::Data<DiscoveryService>,
-    params: web::Query<SearchParams>,
+    params: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let result = discovery.search(&params).await?;
+    let result = discovery
+        .search(&SearchParams::from(params.into_inner()))
+        .await?;
     let items: Vec<&ArticleSummary> = result.hits.iter().map(|(a, _)| a).collect();
     let refs = svc.refs_of(items.iter().copied()).await?;
-    let keys = std::iter::once("list-search".to_owned())
-        .chain(result.hits.iter().map(|(a, _)| format!("article-{}", a.id)))
+    let keys = std::iter::once(keys::SEARCH.to_owned())
+        .chain(result.hits.iter().map(|(a, _)| keys::article(a.id)))
         .collect();
     let res = HttpResponse::Ok().json(SearchView {
         data: result
@@ -96,6 +102,7 @@ struct RelatedView {
     #[serde(flatten)]
     article: ArticleSummaryView,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::openapi::schema::RelatedReason>)]
     reason: Option<RelatedReason>,
 }
 
@@ -107,9 +114,9 @@ struct RelatedView {
     params(("id" = String, Path, description = "Article id or slug"), RelatedParams),
     responses(
         (status = 200, description = "Best first", body = DataView<Vec<RelatedView>>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn related(
@@ -122,8 +129,8 @@ pub async fn related(
     let list = discovery.related(&path, params.limit.as_deref()).await?;
     let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
     let refs = svc.refs_of(items.iter().copied()).await?;
-    let keys = std::iter::once(format!("article-{}", path.as_str()))
-        .chain(list.iter().map(|(a, _)| format!("article-{}", a.id)))
+    let keys = std::iter::once(keys::article(path.as_str()))
+        .chain(list.iter().map(|(a, _)| keys::article(a.id)))
         .collect();
     let res = HttpResponse::Ok().json(DataView {
         data: list
@@ -153,12 +160,8 @@ pub async fn view(
     discovery: web::Data<DiscoveryService>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let client = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_owned();
-    discovery.record_view(&path, &client);
+    let client = crate::http::client::address(&req, true);
+    discovery.record_view(&path, client.as_deref().unwrap_or("unknown"));
     HttpResponse::Accepted()
         .insert_header(("cache-control", "no-store"))
         .finish()
@@ -210,9 +213,9 @@ struct MostReadView {
     params(MostReadParams),
     responses(
         (status = 200, description = "Most read first", body = DataView<Vec<MostReadView>>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn most_read(
@@ -241,7 +244,7 @@ pub async fn most_read(
     Ok(cache::keys(
         res,
         Kind::List,
-        vec!["list-most-read".to_owned()],
+        vec![keys::MOST_READ.to_owned()],
     ))
 }
 
@@ -263,8 +266,8 @@ struct CollectionView {
     params(("slug" = String, Path, description = "Collection slug")),
     responses(
         (status = 200, description = "The collection", body = DataView<CollectionView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn collection(
@@ -274,8 +277,8 @@ pub async fn collection(
 ) -> Result<HttpResponse, ApiError> {
     let (c, items) = discovery.collection(&path).await?;
     let refs = svc.refs_of(&items).await?;
-    let keys = std::iter::once(format!("collection-{}", c.slug))
-        .chain(items.iter().map(|a| format!("article-{}", a.id)))
+    let keys = std::iter::once(keys::collection(&c.slug))
+        .chain(items.iter().map(|a| keys::article(a.id)))
         .collect();
     let res = HttpResponse::Ok().json(DataView {
         data: CollectionView {
@@ -324,8 +327,8 @@ struct FrontView {
     params(FrontParams),
     responses(
         (status = 200, description = "The front", body = DataView<FrontView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
     )
 )]
 pub async fn front(
@@ -341,8 +344,8 @@ pub async fn front(
         .chain(f.sections.iter().flat_map(|s| &s.articles))
         .collect();
     let refs = svc.refs_of(all.iter().copied()).await?;
-    let keys = std::iter::once("list-front".to_owned())
-        .chain(all.iter().map(|a| format!("article-{}", a.id)))
+    let keys = std::iter::once(keys::FRONT.to_owned())
+        .chain(all.iter().map(|a| keys::article(a.id)))
         .collect();
     let cards = |list: &[ArticleSummary]| {
         list.iter()
@@ -388,9 +391,9 @@ pub struct CollectionInput {
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The collection as saved", body = DataView<CollectionView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
 pub async fn save_collection(
@@ -400,9 +403,9 @@ pub async fn save_collection(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let key = crate::auth::require(svc.repo(), &req, Scope::Editor).await?;
+    let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
     let input: CollectionInput = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid("body", format!("not a valid collection: {e}")))?;
+        .map_err(|e| AppError::invalid("body", format!("not a valid collection: {e}")))?;
     let mut errors = Vec::new();
     let slug = domain::Slug::parse(&path).map_err(|e| errors.push(e)).ok();
     let name = domain::text::clean_text(input.name.trim(), false)
@@ -440,7 +443,7 @@ pub async fn save_collection(
         ));
     }
     let (Some(slug), Some(name), true) = (slug, name, errors.is_empty()) else {
-        return Err(ApiError::Unprocessable(errors));
+        return Err(AppError::Unprocessable(errors).into());
     };
     let ctx = persistence::WriteContext {
         actor: Some(key.id),
@@ -480,7 +483,7 @@ pub async fn save_collection(
     security(("apiKey" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn delete_collection(
@@ -488,7 +491,7 @@ pub async fn delete_collection(
     svc: web::Data<ContentService>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = crate::auth::require(svc.repo(), &req, Scope::Editor).await?;
+    let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
     let ctx = persistence::WriteContext {
         actor: Some(key.id),
         now: svc.now(),
@@ -513,7 +516,7 @@ struct CollectionSummaryView {
     tag = "discovery",
     responses(
         (status = 200, description = "Every collection (one page)", body = ListView<CollectionSummaryView>),
-        (status = 304, response = crate::openapi::NotModified),
+        (status = 304, response = crate::openapi::responses::NotModified),
     )
 )]
 pub async fn collections(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {

@@ -4,8 +4,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::views::{DataView, EditionView};
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::error::ApiError;
+use crate::http::keys;
+use app::content::ContentService;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,8 +40,8 @@ pub enum CalendarRule {
     params(EditionParams),
     responses(
         (status = 200, description = "The edition line", body = DataView<EditionView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
     )
 )]
 pub async fn edition(
@@ -55,9 +56,9 @@ pub async fn edition(
     let res = HttpResponse::Ok().json(DataView {
         data: EditionView::new(&e),
     });
-    Ok(crate::cache::keys(
+    Ok(crate::http::cache::keys(
         res,
-        crate::cache::Kind::Item,
-        vec!["edition".to_owned()],
+        crate::http::cache::Kind::Item,
+        vec![keys::EDITION.to_owned()],
     ))
 }

@@ -1,12 +1,13 @@
 //! Probes: `/healthz` (the process is up), `/readyz` (the database answers).
 
+use app::AppError;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::http::error::ApiError;
+use app::content::ContentService;
 
 /// The process is up.
 ///
@@ -39,7 +40,7 @@ pub struct Health {
     tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health, example = json!({"status": "ready", "database": "sqlite"})),
-        (status = 503, response = crate::openapi::Unavailable),
+        (status = 503, response = crate::openapi::responses::Unavailable),
     )
 )]
 pub async fn readyz(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
@@ -48,7 +49,7 @@ pub async fn readyz(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiE
         Ok(Ok(())) => Ok(HttpResponse::Ok()
             .insert_header(("cache-control", "no-store"))
             .json(json!({"status": "ready", "database": db.backend_name()}))),
-        Ok(Err(e)) => Err(ApiError::Unavailable(e)),
-        Err(_) => Err(ApiError::Unavailable(persistence::RepoError::Timeout)),
+        Ok(Err(e)) => Err(AppError::Unavailable(e).into()),
+        Err(_) => Err(AppError::Unavailable(persistence::RepoError::Timeout).into()),
     }
 }

@@ -11,8 +11,9 @@ pub(crate) mod sections;
 pub mod views;
 
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
+use app::AppError;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// Registers every REST route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,11 +26,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or("query")
             .to_owned();
-        ApiError::invalid(&field, "is given more than once or is malformed").into()
+        ApiError::from(AppError::invalid(
+            &field,
+            "is given more than once or is malformed",
+        ))
+        .into()
     }))
     .app_data(
-        web::PathConfig::default()
-            .error_handler(|err, _| ApiError::invalid("path", err.to_string()).into()),
+        web::PathConfig::default().error_handler(|err, _| {
+            ApiError::from(AppError::invalid("path", err.to_string())).into()
+        }),
     )
     .app_data(web::PayloadConfig::new(admin::MAX_BODY));
     get(cfg, "/healthz", health::healthz);
@@ -150,7 +156,7 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    crate::openapi::log_route(path, "GET, HEAD");
+    crate::openapi::routes::log_route(path, "GET, HEAD");
     cfg.service(
         web::resource(path)
             .route(web::get().to(handler.clone()))
@@ -171,7 +177,7 @@ fn resource(
     allow: &'static str,
     routes: impl FnOnce(actix_web::Resource) -> actix_web::Resource,
 ) {
-    crate::openapi::log_route(path, allow);
+    crate::openapi::routes::log_route(path, allow);
     cfg.service(
         routes(web::resource(path)).default_service(web::to(move || async move {
             Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
@@ -181,5 +187,5 @@ fn resource(
 
 /// Unknown routes: a 404 problem.
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found("no such resource"))
+    Err(AppError::not_found("no such resource").into())
 }

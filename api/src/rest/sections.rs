@@ -1,14 +1,18 @@
 //! `/v1/sections…`, `/v1/tags/{slug}/articles`, `/v1/authors/{slug}/articles`.
 
 use actix_web::{HttpResponse, web};
+use app::AppError;
 use domain::SectionNode;
 
 use super::articles::sparse_list;
 use super::fields::FieldsParam;
 use super::views::{ArticleSummaryView, DataView, ListView, SectionView};
-use crate::cache::{self, Kind};
-use crate::error::ApiError;
-use crate::service::{AuthorListParams, ContentService, SectionListParams, TagListParams};
+use crate::http::cache::{self, Kind};
+use crate::http::error::ApiError;
+use crate::http::keys;
+use app::content::ContentService;
+
+use crate::http::params::{AuthorListParams, SectionListParams, TagListParams};
 
 /// The section tree.
 #[utoipa::path(
@@ -18,7 +22,7 @@ use crate::service::{AuthorListParams, ContentService, SectionListParams, TagLis
     tag = "articles",
     responses(
         (status = 200, description = "Top-level sections with their children", body = DataView<Vec<SectionView>>),
-        (status = 304, response = crate::openapi::NotModified),
+        (status = 304, response = crate::openapi::responses::NotModified),
     )
 )]
 pub async fn tree(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
@@ -29,7 +33,7 @@ pub async fn tree(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiErr
     Ok(cache::keys(
         res,
         Kind::Item,
-        vec!["list-sections".to_owned()],
+        vec![keys::SECTIONS.to_owned()],
     ))
 }
 
@@ -42,8 +46,8 @@ pub async fn tree(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiErr
     params(("slug" = String, Path, description = "Section slug")),
     responses(
         (status = 200, description = "The section", body = DataView<SectionView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn item(
@@ -54,7 +58,7 @@ pub async fn item(
     let sections = svc.sections().await?;
     let forest = SectionNode::forest(&sections);
     let node = find(&forest, section.id)
-        .ok_or_else(|| ApiError::not_found(format!("no section with slug {:?}", path.as_str())))?;
+        .ok_or_else(|| AppError::not_found(format!("no section with slug {:?}", path.as_str())))?;
     let parent = section
         .parent_id
         .and_then(|p| sections.iter().find(|s| s.id == p));
@@ -64,10 +68,7 @@ pub async fn item(
     Ok(cache::keys(
         res,
         Kind::Item,
-        vec![
-            format!("section-{}", section.slug),
-            "list-sections".to_owned(),
-        ],
+        vec![keys::section(&section.slug), keys::SECTIONS.to_owned()],
     ))
 }
 
@@ -90,9 +91,9 @@ fn find(forest: &[SectionNode], id: i64) -> Option<&SectionNode> {
     params(("slug" = String, Path, description = "Section slug"), SectionListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn articles(
@@ -102,7 +103,7 @@ pub async fn articles(
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
     let section = svc.section(&path).await?;
-    let keys = vec![format!("section-{}", section.slug)];
+    let keys = vec![keys::section(&section.slug)];
     let params = params.into_inner().with_section(section.slug);
     sparse_list(&svc, &params, keys, &fields).await
 }
@@ -115,9 +116,9 @@ pub async fn articles(
     params(("slug" = String, Path, description = "Tag slug"), TagListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn tag_articles(
@@ -126,7 +127,7 @@ pub async fn tag_articles(
     params: web::Query<TagListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = vec![format!("tag-{}", path.as_str())];
+    let keys = vec![keys::tag(path.as_str())];
     let params = params.into_inner().with_tag(path.into_inner());
     sparse_list(&svc, &params, keys, &fields).await
 }
@@ -139,9 +140,9 @@ pub async fn tag_articles(
     params(("slug" = String, Path, description = "Author slug"), AuthorListParams, FieldsParam),
     responses(
         (status = 200, description = "A page of articles", body = ListView<ArticleSummaryView>),
-        (status = 304, response = crate::openapi::NotModified),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
 pub async fn author_articles(
@@ -150,7 +151,7 @@ pub async fn author_articles(
     params: web::Query<AuthorListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = vec![format!("author-{}", path.as_str())];
+    let keys = vec![keys::author(path.as_str())];
     let params = params.into_inner().with_author(path.into_inner());
     sparse_list(&svc, &params, keys, &fields).await
 }

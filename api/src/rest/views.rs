@@ -1,7 +1,7 @@
 //! Wire shapes of the REST API (camelCase JSON), built from domain types.
 //! Kept apart from the domain so the contract changes only on purpose.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use domain::bangla::{self, BanglaDate, Edition};
 use domain::block::{body_html, body_text, reading_minutes};
 use domain::{
@@ -13,12 +13,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::fields::FieldSet;
-use crate::comments::comment_html;
-use crate::service::Refs;
+use app::comments::comment_html;
+use app::content::Refs;
 
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use crate::http::wire::{PageInfoView, rfc3339};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -282,13 +280,6 @@ impl SectionView {
                 .collect(),
         }
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PageInfoView {
-    pub next_cursor: Option<String>,
-    pub has_more: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -17,7 +17,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::discovery::DiscoveryService;
+use app::discovery::DiscoveryService;
 
 type Labels = Vec<(&'static str, String)>;
 

@@ -22,7 +22,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::config::CommentSettings;
+use crate::comments::CommentSettings;
 
 type Window = Arc<Mutex<VecDeque<DateTime<Utc>>>>;
 

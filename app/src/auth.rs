@@ -1,11 +1,9 @@
-//! API keys: generation, hashing, and checking a request's bearer token.
+//! API keys: generation, hashing, and checking a bearer token's key and scope.
 //!
 //! A key is `barta_` followed by 256 random bits (base64url). Only its
 //! SHA-256 is stored; the lookup is by hash and the stored hash is compared
 //! again in constant time. Keys are never logged: only their id and scope.
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::{ApiKey, Scope};
@@ -13,7 +11,7 @@ use persistence::ContentRepo;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 pub const KEY_PREFIX: &str = "barta_";
 
@@ -43,28 +41,28 @@ pub enum Caller {
 impl Caller {
     /// The key, if it has at least `scope`; 401 without a valid key, 403
     /// with one whose scope is too small.
-    pub fn require(&self, scope: Scope) -> Result<&ApiKey, ApiError> {
+    pub fn require(&self, scope: Scope) -> Result<&ApiKey, AppError> {
         match self {
             Caller::Key(key) if key.scope.allows(scope) => Ok(key),
             Caller::Key(key) => {
                 tracing::warn!(key_id = key.id, key_scope = %key.scope, required = %scope, "forbidden");
-                Err(ApiError::Forbidden(scope))
+                Err(AppError::Forbidden(scope))
             }
             Caller::Anonymous | Caller::Invalid => {
                 tracing::warn!(required = %scope, "unauthenticated write attempt");
-                Err(ApiError::Unauthorized)
+                Err(AppError::Unauthorized)
             }
         }
     }
 }
 
-/// Resolves the `Authorization` header of a request.
-pub async fn caller(repo: &ContentRepo, req: &HttpRequest) -> Result<Caller, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+/// Who sent this `Authorization` header value (`None`: no header; a value
+/// that is not `Bearer barta_…` or names no live key is [`Caller::Invalid`]).
+pub async fn caller(repo: &ContentRepo, authorization: Option<&[u8]>) -> Result<Caller, AppError> {
+    let Some(value) = authorization else {
         return Ok(Caller::Anonymous);
     };
-    let Some(token) = value
-        .to_str()
+    let Some(token) = std::str::from_utf8(value)
         .ok()
         .and_then(|v| {
             v.strip_prefix("Bearer ")
@@ -89,15 +87,6 @@ pub async fn caller(repo: &ContentRepo, req: &HttpRequest) -> Result<Caller, Api
         }
         _ => Ok(Caller::Invalid),
     }
-}
-
-/// Shorthand for handlers: the caller's key if it has `scope`.
-pub async fn require(
-    repo: &ContentRepo,
-    req: &HttpRequest,
-    scope: Scope,
-) -> Result<ApiKey, ApiError> {
-    caller(repo, req).await?.require(scope).cloned()
 }
 
 #[cfg(test)]

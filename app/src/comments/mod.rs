@@ -11,12 +11,12 @@
 
 mod guard;
 mod render;
+mod settings;
 mod token;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use domain::comment::parse_reason;
 use domain::{
@@ -30,9 +30,10 @@ pub use guard::{FloodGuard, Refusal, client_id};
 pub use render::comment_html;
 pub use token::FormTokens;
 
-use crate::config::CommentSettings;
-use crate::error::ApiError;
-use crate::service::ContentService;
+use crate::content::ContentService;
+use crate::error::AppError;
+use crate::events::Change;
+pub use settings::{CommentSettings, Secret};
 
 /// Who is posting, as flood control knows them: an IPv4 address or an IPv6
 /// /64 (hashed with a per-process salt before it is kept anywhere).
@@ -40,20 +41,16 @@ use crate::service::ContentService;
 pub struct Client(pub String);
 
 /// A comment as a reader sends it. Unknown fields are refused (400).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CommentInput {
     /// Display name, 1–60 characters.
-    #[schema(min_length = 1, max_length = 60)]
     pub name: Option<String>,
     /// Plain text, 1–2,000 characters; line breaks allowed.
-    #[schema(min_length = 1, max_length = 2000)]
     pub text: Option<String>,
     /// The id of an approved comment of the same article (string or number).
-    #[schema(value_type = Option<String>, pattern = "^[1-9][0-9]{0,17}$")]
     pub reply_to: Option<serde_json::Value>,
     /// The honeypot: a form field hidden from people. Must be empty.
-    #[schema(max_length = 0)]
     pub website: Option<String>,
     /// From the comment list (`formToken`): proves the form was loaded a
     /// few seconds before.
@@ -94,16 +91,16 @@ impl std::fmt::Debug for CommentService {
     }
 }
 
-fn no_article(raw: &str) -> ApiError {
-    ApiError::not_found(format!("no article {raw:?}"))
+fn no_article(raw: &str) -> AppError {
+    AppError::not_found(format!("no article {raw:?}"))
 }
 
-fn no_comment(raw: &str) -> ApiError {
-    ApiError::not_found(format!("no comment {raw:?}"))
+fn no_comment(raw: &str) -> AppError {
+    AppError::not_found(format!("no comment {raw:?}"))
 }
 
 /// A comment id from a URL or argument; anything else names no comment.
-pub fn comment_id(raw: &str) -> Result<i64, ApiError> {
+pub fn comment_id(raw: &str) -> Result<i64, AppError> {
     ArticleId::parse(raw)
         .map(ArticleId::get)
         .map_err(|_| no_comment(raw))
@@ -154,22 +151,20 @@ impl CommentService {
         self.svc.now()
     }
 
-    /// The client behind a request: the TCP peer, or with `trust_proxy` the
-    /// address a proxy put in `Forwarded`/`X-Forwarded-For`.
-    pub fn client_of(&self, req: &HttpRequest) -> Client {
-        let addr = if self.settings.trust_proxy {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
-        } else {
-            req.peer_addr().map(|a| a.ip().to_string())
-        };
-        Client(client_id(addr.as_deref().unwrap_or("unknown")))
+    /// Flood-control identity of a client address (an IPv4 address or an
+    /// IPv6 /64, salted and hashed); the surface finds the address.
+    pub fn client(&self, address: Option<&str>) -> Client {
+        Client(client_id(address.unwrap_or("unknown")))
+    }
+
+    /// Whether the client address may be taken from proxy headers.
+    pub fn trusts_proxy(&self) -> bool {
+        self.settings.trust_proxy
     }
 
     /// A public article's id and whether its comments are open; an unknown
     /// or hidden article is the same 404.
-    async fn target(&self, raw_id: &str) -> Result<(i64, bool), ApiError> {
+    async fn target(&self, raw_id: &str) -> Result<(i64, bool), AppError> {
         let id = ArticleId::parse(raw_id)
             .map_err(|_| no_article(raw_id))?
             .get();
@@ -185,10 +180,10 @@ impl CommentService {
         raw_article_id: &str,
         input: &CommentInput,
         client: &Client,
-    ) -> Result<Comment, ApiError> {
+    ) -> Result<Comment, AppError> {
         let (article_id, open) = self.target(raw_article_id).await?;
         if !open {
-            return Err(ApiError::CommentsClosed);
+            return Err(AppError::CommentsClosed);
         }
         let now = self.now();
         let mut errors = Vec::new();
@@ -252,16 +247,16 @@ impl CommentService {
             ));
         }
         let (Some(name), Some(text), true) = (name, text, errors.is_empty()) else {
-            return Err(ApiError::Unprocessable(errors));
+            return Err(AppError::Unprocessable(errors));
         };
         let admission = self
             .guard
             .admit(&client.0, article_id, text.as_str(), now)
             .map_err(|r| match r {
                 Refusal::Duplicate => {
-                    ApiError::Conflict("text".into(), "you have already posted this comment".into())
+                    AppError::Conflict("text".into(), "you have already posted this comment".into())
                 }
-                Refusal::TooMany { retry_after } => ApiError::TooManyRequests { retry_after },
+                Refusal::TooMany { retry_after } => AppError::TooManyRequests { retry_after },
             })?;
         let new = NewComment {
             article_id,
@@ -278,8 +273,8 @@ impl CommentService {
                 self.guard.release(&admission);
                 Err(match e {
                     RepoError::NotFound => no_article(raw_article_id),
-                    RepoError::Conflict { .. } => ApiError::CommentsClosed,
-                    RepoError::Invalid(v) => ApiError::Unprocessable(vec![v]),
+                    RepoError::Conflict { .. } => AppError::CommentsClosed,
+                    RepoError::Invalid(v) => AppError::Unprocessable(vec![v]),
                     e => e.into(),
                 })
             }
@@ -292,7 +287,7 @@ impl CommentService {
         raw_article_id: &str,
         limit: Option<&str>,
         cursor: Option<&str>,
-    ) -> Result<CommentPage, ApiError> {
+    ) -> Result<CommentPage, AppError> {
         let (article_id, open) = self.target(raw_article_id).await?;
         let mut errors = Vec::new();
         let limit = Limit::parse(limit).map_err(|e| errors.push(e)).ok();
@@ -303,7 +298,7 @@ impl CommentService {
             .ok()
             .flatten();
         let (Some(limit), true) = (limit, errors.is_empty()) else {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors));
         };
         let repo = self.svc.repo();
         let page = repo
@@ -334,7 +329,7 @@ impl CommentService {
     }
 
     /// The comment count and open flag of one article.
-    pub async fn stats(&self, article_id: i64) -> Result<CommentStats, ApiError> {
+    pub async fn stats(&self, article_id: i64) -> Result<CommentStats, AppError> {
         Ok(self
             .svc
             .repo()
@@ -354,7 +349,7 @@ impl CommentService {
         article: Option<&str>,
         limit: Option<&str>,
         after: Option<&str>,
-    ) -> Result<ModerationPage, ApiError> {
+    ) -> Result<ModerationPage, AppError> {
         let mut errors = Vec::new();
         let status = status
             .map(str::parse::<CommentStatus>)
@@ -377,7 +372,7 @@ impl CommentService {
             .ok()
             .flatten();
         let (Some(limit), true) = (limit, errors.is_empty()) else {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors));
         };
         let repo = self.svc.repo();
         let limit = limit.get();
@@ -408,7 +403,7 @@ impl CommentService {
     }
 
     /// Any comment, whatever its status.
-    pub async fn get(&self, raw_id: &str) -> Result<Comment, ApiError> {
+    pub async fn get(&self, raw_id: &str) -> Result<Comment, AppError> {
         self.svc
             .repo()
             .comment_by_id(comment_id(raw_id)?)
@@ -424,12 +419,12 @@ impl CommentService {
     }
 
     /// Shows the comment. A reply needs its parent approved first.
-    pub async fn approve(&self, key: &ApiKey, raw_id: &str) -> Result<Comment, ApiError> {
+    pub async fn approve(&self, key: &ApiKey, raw_id: &str) -> Result<Comment, AppError> {
         let comment = self.get(raw_id).await?;
         if let Some(parent) = comment.parent_id {
             let parent = self.svc.repo().comment_by_id(parent).await?;
             if parent.is_none_or(|p| p.status != CommentStatus::Approved) {
-                return Err(ApiError::Conflict(
+                return Err(AppError::Conflict(
                     "parentId".into(),
                     "the comment this one replies to is not approved; approve it first".into(),
                 ));
@@ -446,13 +441,13 @@ impl CommentService {
         key: &ApiKey,
         raw_id: &str,
         reason: Option<&str>,
-    ) -> Result<Comment, ApiError> {
+    ) -> Result<Comment, AppError> {
         let id = comment_id(raw_id)?;
         let reason = match reason {
             None => Err(ValidationError::new("reason", "is required")),
             Some(r) => parse_reason(r),
         }
-        .map_err(|e| ApiError::Unprocessable(vec![e]))?;
+        .map_err(|e| AppError::Unprocessable(vec![e]))?;
         self.moderate(key, raw_id, id, &Moderation::Reject { reason })
             .await
     }
@@ -463,7 +458,7 @@ impl CommentService {
         raw_id: &str,
         id: i64,
         decision: &Moderation,
-    ) -> Result<Comment, ApiError> {
+    ) -> Result<Comment, AppError> {
         let comment = match self
             .svc
             .repo()
@@ -479,13 +474,11 @@ impl CommentService {
 
     /// The article's public page shows its comment count: drop cached copies.
     fn article_changed(&self, article_id: i64) {
-        if let Some(cache) = self.svc.cache() {
-            cache.articles_changed(&[article_id], vec![format!("article-{article_id}")]);
-        }
+        self.svc.announce(Change::Comments { article_id });
     }
 
     /// Deletes the comment and its replies; returns how many went.
-    pub async fn delete(&self, key: &ApiKey, raw_id: &str) -> Result<u64, ApiError> {
+    pub async fn delete(&self, key: &ApiKey, raw_id: &str) -> Result<u64, AppError> {
         let id = comment_id(raw_id)?;
         let article = self
             .svc
@@ -509,7 +502,7 @@ impl CommentService {
         key: &ApiKey,
         raw_article_id: &str,
         open: bool,
-    ) -> Result<(i64, CommentStats), ApiError> {
+    ) -> Result<(i64, CommentStats), AppError> {
         let id = ArticleId::parse(raw_article_id)
             .map_err(|_| no_article(raw_article_id))?
             .get();
@@ -527,7 +520,7 @@ impl CommentService {
     }
 
     /// Slugs and headlines of articles (any status), for moderators.
-    pub async fn article_refs(&self, ids: &[i64]) -> Result<HashMap<i64, ArticleRef>, ApiError> {
+    pub async fn article_refs(&self, ids: &[i64]) -> Result<HashMap<i64, ArticleRef>, AppError> {
         Ok(self.svc.repo().article_refs(ids).await?)
     }
 }

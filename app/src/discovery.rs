@@ -16,57 +16,34 @@ use domain::{
 use persistence::Collection;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::content::ContentService;
+use crate::error::AppError;
+use crate::events::Change;
 use crate::search::{Hit, SearchIndex, SearchRequest, SortBy};
-use crate::service::ContentService;
 
 /// The longest query accepted (characters).
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Deepest result reachable by paging.
 pub const MAX_OFFSET: usize = 1000;
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// Search parameters as a client sent them; parsed by [`DiscoveryService::search`].
+#[derive(Debug, Clone, Default)]
 pub struct SearchParams {
     /// Words (all required), `"phrase"`, `+required`, `-excluded`; at most
     /// 200 characters, with at least one searchable word.
-    #[param(required = true, min_length = 1, max_length = 200, pattern = "[^\\W_]")]
     pub q: Option<String>,
     /// Section slug (sub-sections included).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-    )]
     pub section: Option<String>,
     /// Tag slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-    )]
     pub tag: Option<String>,
     /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
-    #[param(format = DateTime)]
     pub from: Option<String>,
     /// RFC 3339, or a `YYYY-MM-DD` day (exclusive instant; a day is included whole).
-    #[param(format = DateTime)]
     pub to: Option<String>,
-    #[param(value_type = Option<SearchSort>)]
     pub sort: Option<String>,
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same search.
     pub cursor: Option<String>,
-}
-
-/// Search order.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum SearchSort {
-    Relevance,
-    Newest,
 }
 
 pub struct SearchResult {
@@ -76,7 +53,7 @@ pub struct SearchResult {
 }
 
 /// Why a related story was chosen (behind `?debug=1`).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedReason {
     pub content: f32,
@@ -235,22 +212,26 @@ impl DiscoveryService {
     }
 
     /// Brings the search index up to date with the database now.
-    pub async fn sync(&self) -> Result<usize, ApiError> {
+    pub async fn sync(&self) -> Result<usize, AppError> {
         let now = self.svc.now();
         let touched = self
             .index
             .sync(self.svc.repo(), now)
             .await
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
-        if let Some(cache) = self.svc.cache() {
-            cache.articles_changed_elsewhere(&touched);
-            cache.set_next_transition(self.svc.repo().next_transition(now).await?);
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
+        if !touched.is_empty() {
+            self.svc.announce(Change::ArticlesElsewhere {
+                ids: touched.clone(),
+            });
         }
+        self.svc.announce(Change::NextTransition(
+            self.svc.repo().next_transition(now).await?,
+        ));
         Ok(touched.len())
     }
 
     /// Writes buffered view counts (only for public articles).
-    pub async fn flush_views(&self) -> Result<(), ApiError> {
+    pub async fn flush_views(&self) -> Result<(), AppError> {
         let pending = self.views.take();
         if pending.is_empty() {
             return Ok(());
@@ -277,7 +258,7 @@ impl DiscoveryService {
         Ok(self.svc.repo().add_views(&counts).await?)
     }
 
-    pub async fn search(&self, p: &SearchParams) -> Result<SearchResult, ApiError> {
+    pub async fn search(&self, p: &SearchParams) -> Result<SearchResult, AppError> {
         let mut errors = Vec::new();
         let q = p.q.as_deref().map(str::trim).unwrap_or("");
         if q.is_empty() {
@@ -302,9 +283,9 @@ impl DiscoveryService {
             .map_err(|e| errors.push(e))
             .ok();
         let (from, to) =
-            crate::service::parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
+            crate::content::parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
         if !errors.is_empty() {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors));
         }
         let sections = self.svc.sections().await?;
         let mut filter = ArticleFilter {
@@ -317,7 +298,7 @@ impl DiscoveryService {
             let s = sections
                 .iter()
                 .find(|s| s.slug == slug)
-                .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))?;
+                .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))?;
             filter.section_ids = Some(section_subtree(&sections, s.id));
             filter.section_root = Some(s.id);
         }
@@ -344,7 +325,7 @@ impl DiscoveryService {
         let hits = self
             .index
             .search(&req)
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
         let ids: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
         let public = self
             .svc
@@ -374,13 +355,13 @@ impl DiscoveryService {
         &self,
         id: &str,
         limit: Option<&str>,
-    ) -> Result<Vec<(ArticleSummary, RelatedReason)>, ApiError> {
+    ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
         let limit = Limit::parse(limit)?.get() as usize;
         let source = self.svc.article(id).await?;
         let candidates = self
             .index
             .similar(&source, 30)
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
         let max_sim = candidates
             .iter()
             .map(|c| c.similarity)
@@ -465,12 +446,12 @@ impl DiscoveryService {
         window: Option<&str>,
         section: Option<&str>,
         limit: Option<&str>,
-    ) -> Result<Vec<(ArticleSummary, i64)>, ApiError> {
+    ) -> Result<Vec<(ArticleSummary, i64)>, AppError> {
         let mut errors = Vec::new();
         let window = Window::parse(window).map_err(|e| errors.push(e)).ok();
         let limit = Limit::parse(limit).map_err(|e| errors.push(e)).ok();
         let (Some(window), Some(limit), true) = (window, limit, errors.is_empty()) else {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors));
         };
         let now = self.svc.now();
         let since = (now - window.duration())
@@ -484,7 +465,7 @@ impl DiscoveryService {
                 let s = sections
                     .iter()
                     .find(|s| s.slug == slug)
-                    .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))?;
+                    .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))?;
                 Some(section_subtree(&sections, s.id))
             }
         };
@@ -514,14 +495,14 @@ impl DiscoveryService {
     pub async fn collection(
         &self,
         slug: &str,
-    ) -> Result<(Collection, Vec<ArticleSummary>), ApiError> {
+    ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
         let slug = domain::text::nfc(slug);
         let c = self
             .svc
             .repo()
             .collection(&slug)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("no collection {slug:?}")))?;
+            .ok_or_else(|| AppError::not_found(format!("no collection {slug:?}")))?;
         let items = ids_in_order(
             self.svc
                 .repo()
@@ -534,7 +515,7 @@ impl DiscoveryService {
 
     /// The home screen in one call: breaking, the lead collection, and the
     /// newest of each top-level section, no article twice.
-    pub async fn front(&self, per_section: Option<&str>) -> Result<Front, ApiError> {
+    pub async fn front(&self, per_section: Option<&str>) -> Result<Front, AppError> {
         let per_section = match per_section {
             None => 5,
             Some(s) => s
@@ -542,7 +523,7 @@ impl DiscoveryService {
                 .ok()
                 .filter(|n| (1..=20).contains(n))
                 .ok_or_else(|| {
-                    ApiError::invalid("perSection", "must be an integer from 1 to 20")
+                    AppError::invalid("perSection", "must be an integer from 1 to 20")
                 })?,
         };
         let now = self.svc.now();
@@ -612,8 +593,8 @@ fn encode_search_cursor(offset: usize, fp: u32) -> String {
     URL_SAFE_NO_PAD.encode(format!("s1.{offset}.{fp:08x}"))
 }
 
-fn decode_search_cursor(c: &str, fp: u32) -> Result<usize, ApiError> {
-    let bad = || ApiError::invalid("cursor", "is not a valid cursor for this search");
+fn decode_search_cursor(c: &str, fp: u32) -> Result<usize, AppError> {
+    let bad = || AppError::invalid("cursor", "is not a valid cursor for this search");
     if c.len() > 64 {
         return Err(bad());
     }

@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use tokio::sync::Semaphore;
 
-use crate::error::{PROBLEM_JSON, Problem};
+use crate::http::error::{PROBLEM_JSON, Problem};
 
 /// Longest request target (path and query), bytes.
 pub const MAX_URL_BYTES: usize = 8 * 1024;
@@ -82,7 +82,7 @@ pub async fn middleware(
         Some(limit) if !probe => match limit.0.clone().try_acquire_owned() {
             Ok(p) => Some(p),
             Err(_) => {
-                crate::metrics::overloaded();
+                crate::http::metrics::overloaded();
                 let mut res = problem(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "overloaded",

@@ -16,9 +16,10 @@ use domain::{
 use persistence::{UpsertOutcome, WriteContext};
 use serde::{Deserialize, Deserializer};
 
-use crate::error::ApiError;
+use crate::content::ContentService;
+use crate::error::AppError;
+use crate::events::{Change, Taxon};
 use crate::import::{BodyInput, ImportLine, PublishedFallback};
-use crate::service::ContentService;
 
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.
 fn double<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
@@ -32,7 +33,7 @@ where
 /// Fields of an article an editor sends. On create, `headline`, `body` and
 /// `section` are required; on update every field is optional (absent =
 /// unchanged, `null` = cleared).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ArticleInput {
     pub headline: Option<String>,
@@ -41,7 +42,6 @@ pub struct ArticleInput {
     pub kicker: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
     pub summary: Option<Option<String>>,
-    #[schema(value_type = Option<crate::openapi::schema::BodyInput>)]
     pub body: Option<BodyInput>,
     /// Section slug.
     pub section: Option<String>,
@@ -59,7 +59,6 @@ pub struct ArticleInput {
     #[serde(default, deserialize_with = "double")]
     pub dateline: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
-    #[schema(value_type = Option<crate::openapi::schema::Image>)]
     pub image: Option<Option<Image>>,
     #[serde(default, deserialize_with = "double")]
     pub canonical_url: Option<Option<String>>,
@@ -67,7 +66,6 @@ pub struct ArticleInput {
     pub external_id: Option<Option<String>>,
     /// Flag as breaking news until this RFC 3339 instant (`null` clears).
     #[serde(default, deserialize_with = "double")]
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub breaking_until: Option<Option<String>>,
 }
 
@@ -125,11 +123,11 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<DateTime<Utc>, ValidationEr
         .map_err(|_| ValidationError::new(field, "must be an RFC 3339 date-time"))
 }
 
-fn invalid(errors: Vec<ValidationError>) -> Result<(), ApiError> {
+fn invalid(errors: Vec<ValidationError>) -> Result<(), AppError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Unprocessable(errors))
+        Err(AppError::Unprocessable(errors))
     }
 }
 
@@ -149,7 +147,7 @@ impl ArticleInput {
         state: &mut ArticleState,
         refs: &Resolved,
         creating: bool,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let mut errors = Vec::new();
         if creating {
             for (name, missing) in [
@@ -311,9 +309,9 @@ fn ctx(key: &ApiKey, now: DateTime<Utc>) -> WriteContext {
     }
 }
 
-fn not_deleted(current: &Article) -> Result<(), ApiError> {
+fn not_deleted(current: &Article) -> Result<(), AppError> {
     if current.deleted_at.is_some() {
-        Err(ApiError::Conflict(
+        Err(AppError::Conflict(
             "deletedAt".into(),
             "the article was deleted; it can be read but not changed".into(),
         ))
@@ -331,44 +329,40 @@ impl EditorialService {
         self.svc.now()
     }
 
-    /// After an article write: drops what the local cache holds of it and
-    /// purges its surrogate keys (the article, every list it is on).
+    /// After an article write: announces it with the slugs of every list
+    /// it is on.
     async fn changed(&self, a: &Article) {
-        let Some(cache) = self.svc.cache() else {
-            return;
-        };
-        let mut keys = vec![
-            format!("article-{}", a.summary.id),
-            "list-latest".to_owned(),
-            "list-front".to_owned(),
-            "list-search".to_owned(),
-            "list-most-read".to_owned(),
-        ];
-        if let Ok(sections) = self.svc.sections().await {
+        let mut sections = Vec::new();
+        if let Ok(all) = self.svc.section_map().await {
             for id in std::iter::once(&a.summary.section_id).chain(&a.secondary_section_ids) {
-                if let Some(s) = sections.iter().find(|s| s.id == *id) {
-                    keys.push(format!("section-{}", s.slug));
+                if let Some(s) = all.get(id) {
+                    sections.push(s.slug.clone());
                 }
             }
         }
         let repo = self.svc.repo();
-        if let Ok(tags) = repo.tags_by_ids(&a.summary.tag_ids).await {
-            keys.extend(tags.into_iter().map(|t| format!("tag-{}", t.slug)));
-        }
-        if let Ok(authors) = repo.authors_by_ids(&a.summary.author_ids).await {
-            keys.extend(authors.into_iter().map(|x| format!("author-{}", x.slug)));
-        }
-        cache.articles_changed(&[a.summary.id], keys);
+        let tags = match repo.tags_by_ids(&a.summary.tag_ids).await {
+            Ok(tags) => tags.into_iter().map(|t| t.slug).collect(),
+            Err(_) => Vec::new(),
+        };
+        let authors = match repo.authors_by_ids(&a.summary.author_ids).await {
+            Ok(authors) => authors.into_iter().map(|x| x.slug).collect(),
+            Err(_) => Vec::new(),
+        };
+        self.svc.announce(Change::Article {
+            id: a.summary.id,
+            sections,
+            tags,
+            authors,
+        });
     }
 
-    fn taxonomy_changed(&self, key: String) {
+    fn taxonomy_changed(&self, taxon: Taxon) {
         self.svc.taxonomy_changed();
-        if let Some(cache) = self.svc.cache() {
-            cache.everything_changed(vec![key]);
-        }
+        self.svc.announce(Change::Taxonomy(taxon));
     }
 
-    async fn resolve(&self, input: &ArticleInput) -> Result<Resolved, ApiError> {
+    async fn resolve(&self, input: &ArticleInput) -> Result<Resolved, AppError> {
         let repo = self.svc.repo();
         let (sections, authors, tags) = input.slugs();
         let all = if sections.is_empty() {
@@ -394,7 +388,7 @@ impl EditorialService {
     }
 
     /// Creates a draft.
-    pub async fn create(&self, key: &ApiKey, input: &ArticleInput) -> Result<Article, ApiError> {
+    pub async fn create(&self, key: &ApiKey, input: &ArticleInput) -> Result<Article, AppError> {
         let refs = self.resolve(input).await?;
         let mut state = ArticleState {
             slug: String::new(),
@@ -443,7 +437,7 @@ impl EditorialService {
         id: i64,
         expected_version: Option<i32>,
         input: &ArticleInput,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         let refs = self.resolve(input).await?;
         let article = self
             .svc
@@ -469,8 +463,8 @@ impl EditorialService {
         id: i64,
         expected_version: Option<i32>,
         action: &str,
-        change: impl FnOnce(&mut ArticleState, &Article, DateTime<Utc>) -> Result<(), ApiError>,
-    ) -> Result<Article, ApiError> {
+        change: impl FnOnce(&mut ArticleState, &Article, DateTime<Utc>) -> Result<(), AppError>,
+    ) -> Result<Article, AppError> {
         let now = self.now();
         let article = self
             .svc
@@ -497,7 +491,7 @@ impl EditorialService {
         key: &ApiKey,
         id: i64,
         expected: Option<i32>,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         self.lifecycle(key, id, expected, "article.publish", |s, _, now| {
             if s.status != ArticleStatus::Published || s.published_at.is_none() {
                 s.published_at = Some(now);
@@ -518,12 +512,12 @@ impl EditorialService {
         id: i64,
         expected: Option<i32>,
         publish_at: &str,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         let at =
-            parse_rfc3339("publishAt", publish_at).map_err(|e| ApiError::Unprocessable(vec![e]))?;
+            parse_rfc3339("publishAt", publish_at).map_err(|e| AppError::Unprocessable(vec![e]))?;
         self.lifecycle(key, id, expected, "article.schedule", |s, _, now| {
             if at <= now {
-                return Err(ApiError::Unprocessable(vec![ValidationError::new(
+                return Err(AppError::Unprocessable(vec![ValidationError::new(
                     "publishAt",
                     "must be in the future (use publish to publish now)",
                 )]));
@@ -544,7 +538,7 @@ impl EditorialService {
         id: i64,
         expected: Option<i32>,
         reason: &str,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         let mut errors = Vec::new();
         let reason = text_field(&mut errors, "reason", &Some(reason.to_owned()), 500);
         if reason.is_none() && errors.is_empty() {
@@ -566,14 +560,14 @@ impl EditorialService {
         id: i64,
         expected: Option<i32>,
         until: Option<&str>,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         let until = until
             .map(|u| parse_rfc3339("embargoUntil", u))
             .transpose()
-            .map_err(|e| ApiError::Unprocessable(vec![e]))?;
+            .map_err(|e| AppError::Unprocessable(vec![e]))?;
         self.lifecycle(key, id, expected, "article.embargo", |s, _, now| {
             if until.is_some_and(|u| u <= now) {
-                return Err(ApiError::Unprocessable(vec![ValidationError::new(
+                return Err(AppError::Unprocessable(vec![ValidationError::new(
                     "embargoUntil",
                     "must be in the future (send null to lift the embargo)",
                 )]));
@@ -593,7 +587,7 @@ impl EditorialService {
         kind: &str,
         text: &str,
         at: Option<&str>,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         let mut errors = Vec::new();
         let kind = match kind {
             "correction" => Some(CorrectionKind::Correction),
@@ -626,7 +620,7 @@ impl EditorialService {
             .flatten();
         invalid(errors)?;
         let (Some(kind), Some(text)) = (kind, text) else {
-            return Err(ApiError::Unprocessable(Vec::new()));
+            return Err(AppError::Unprocessable(Vec::new()));
         };
         self.lifecycle(key, id, expected, "article.correct", |s, _, now| {
             s.corrections.push(Correction {
@@ -646,7 +640,7 @@ impl EditorialService {
         key: &ApiKey,
         id: i64,
         expected: Option<i32>,
-    ) -> Result<Article, ApiError> {
+    ) -> Result<Article, AppError> {
         self.lifecycle(key, id, expected, "article.delete", |s, _, now| {
             s.status = ArticleStatus::Unpublished;
             s.deleted_at = Some(now);
@@ -663,9 +657,9 @@ impl EditorialService {
         key: &ApiKey,
         external_id: &str,
         mut line: ImportLine,
-    ) -> Result<(Article, bool), ApiError> {
+    ) -> Result<(Article, bool), AppError> {
         if !line.external_id.is_empty() && line.external_id != external_id {
-            return Err(ApiError::Unprocessable(vec![ValidationError::new(
+            return Err(AppError::Unprocessable(vec![ValidationError::new(
                 "externalId",
                 "differs from the one in the URL",
             )]));
@@ -675,12 +669,12 @@ impl EditorialService {
         let sections = repo.sections().await?;
         let upsert = line
             .to_upsert(&sections, PublishedFallback::Draft)
-            .map_err(ApiError::Unprocessable)?;
+            .map_err(AppError::Unprocessable)?;
         let outcome = repo.upsert_article(&upsert, ctx(key, self.now())).await?;
         let article = repo
             .article_by_id(outcome.id())
             .await?
-            .ok_or_else(|| ApiError::not_found("article"))?;
+            .ok_or_else(|| AppError::not_found("article"))?;
         if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
             self.changed(&article).await;
         }
@@ -688,12 +682,12 @@ impl EditorialService {
     }
 
     /// Any article, whatever its status (the editors' preview).
-    pub async fn preview(&self, id: i64) -> Result<Article, ApiError> {
+    pub async fn preview(&self, id: i64) -> Result<Article, AppError> {
         self.svc
             .repo()
             .article_by_id(id)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("no article {id}")))
+            .ok_or_else(|| AppError::not_found(format!("no article {id}")))
     }
 
     pub async fn desk(
@@ -701,7 +695,7 @@ impl EditorialService {
         status: Option<ArticleStatus>,
         limit: u64,
         before: Option<i64>,
-    ) -> Result<Vec<ArticleSummary>, ApiError> {
+    ) -> Result<Vec<ArticleSummary>, AppError> {
         Ok(self
             .svc
             .repo()
@@ -709,24 +703,24 @@ impl EditorialService {
             .await?)
     }
 
-    pub async fn revisions(&self, id: i64) -> Result<Vec<Revision>, ApiError> {
+    pub async fn revisions(&self, id: i64) -> Result<Vec<Revision>, AppError> {
         self.preview(id).await?;
         Ok(self.svc.repo().revisions(id).await?)
     }
 
-    pub async fn revision(&self, id: i64, number: i32) -> Result<Revision, ApiError> {
+    pub async fn revision(&self, id: i64, number: i32) -> Result<Revision, AppError> {
         self.svc
             .repo()
             .revision(id, number)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("article {id} has no revision {number}")))
+            .ok_or_else(|| AppError::not_found(format!("article {id} has no revision {number}")))
     }
 
     pub async fn audit(
         &self,
         limit: u64,
         before: Option<i64>,
-    ) -> Result<Vec<AuditEntry>, ApiError> {
+    ) -> Result<Vec<AuditEntry>, AppError> {
         Ok(self.svc.repo().audit_log(limit, before).await?)
     }
 
@@ -737,7 +731,7 @@ impl EditorialService {
         key: &ApiKey,
         existing: Option<&str>,
         input: &TaxonomyInput,
-    ) -> Result<Section, ApiError> {
+    ) -> Result<Section, AppError> {
         let repo = self.svc.repo();
         let all = repo.sections().await?;
         let current = match existing {
@@ -745,7 +739,7 @@ impl EditorialService {
                 all.iter()
                     .find(|s| s.slug == slug)
                     .cloned()
-                    .ok_or_else(|| ApiError::not_found(format!("no section {slug:?}")))?,
+                    .ok_or_else(|| AppError::not_found(format!("no section {slug:?}")))?,
             ),
             None => None,
         };
@@ -799,17 +793,17 @@ impl EditorialService {
             Some(_) => repo.update_section(&section, ctx).await?,
             None => repo.create_section(&section, ctx).await?,
         };
-        self.taxonomy_changed(format!("section-{}", saved.slug));
+        self.taxonomy_changed(Taxon::Section(saved.slug.clone()));
         Ok(saved)
     }
 
-    pub async fn delete_section(&self, key: &ApiKey, slug: &str) -> Result<(), ApiError> {
+    pub async fn delete_section(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
         let section = self.svc.section(slug).await?;
         self.svc
             .repo()
             .delete_section(section.id, ctx(key, self.now()))
             .await?;
-        self.taxonomy_changed(format!("section-{}", section.slug));
+        self.taxonomy_changed(Taxon::Section(section.slug));
         Ok(())
     }
 
@@ -818,7 +812,7 @@ impl EditorialService {
         key: &ApiKey,
         existing: Option<&str>,
         input: &TaxonomyInput,
-    ) -> Result<Author, ApiError> {
+    ) -> Result<Author, AppError> {
         let current = match existing {
             Some(slug) => Some(self.svc.author(slug).await?),
             None => None,
@@ -849,17 +843,17 @@ impl EditorialService {
             .repo()
             .save_author(&author, ctx(key, self.now()))
             .await?;
-        self.taxonomy_changed(format!("author-{}", saved.slug));
+        self.taxonomy_changed(Taxon::Author(saved.slug.clone()));
         Ok(saved)
     }
 
-    pub async fn delete_author(&self, key: &ApiKey, slug: &str) -> Result<(), ApiError> {
+    pub async fn delete_author(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
         let author = self.svc.author(slug).await?;
         self.svc
             .repo()
             .delete_author(author.id, ctx(key, self.now()))
             .await?;
-        self.taxonomy_changed(format!("author-{}", author.slug));
+        self.taxonomy_changed(Taxon::Author(author.slug));
         Ok(())
     }
 
@@ -868,7 +862,7 @@ impl EditorialService {
         key: &ApiKey,
         existing: Option<&str>,
         input: &TaxonomyInput,
-    ) -> Result<Tag, ApiError> {
+    ) -> Result<Tag, AppError> {
         let current = match existing {
             Some(slug) => Some(self.svc.tag(slug).await?),
             None => None,
@@ -885,23 +879,23 @@ impl EditorialService {
             name,
         };
         let saved = self.svc.repo().save_tag(&tag, ctx(key, self.now())).await?;
-        self.taxonomy_changed(format!("tag-{}", saved.slug));
+        self.taxonomy_changed(Taxon::Tag(saved.slug.clone()));
         Ok(saved)
     }
 
-    pub async fn delete_tag(&self, key: &ApiKey, slug: &str) -> Result<(), ApiError> {
+    pub async fn delete_tag(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
         let tag = self.svc.tag(slug).await?;
         self.svc
             .repo()
             .delete_tag(tag.id, ctx(key, self.now()))
             .await?;
-        self.taxonomy_changed(format!("tag-{}", tag.slug));
+        self.taxonomy_changed(Taxon::Tag(tag.slug));
         Ok(())
     }
 }
 
 /// A section, author or tag as an editor sends it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TaxonomyInput {
     pub slug: Option<String>,

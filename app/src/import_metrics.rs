@@ -15,7 +15,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::import::ImportReport;
+use std::io::BufRead;
+
+use persistence::ContentRepo;
+
+use crate::import::{ImportReport, PublishedFallback, import_lines};
 
 /// How often the file is rewritten while lines are read.
 pub const WRITE_INTERVAL: Duration = Duration::from_secs(1);
@@ -199,6 +203,50 @@ pub fn render(c: &Counts, state: RunState, started: DateTime<Utc>, now: DateTime
         &one(u64::from(state == RunState::Aborted)),
     );
     out
+}
+
+/// [`import_lines`](crate::import::import_lines), keeping `metrics_file` (if any) up to date: written
+/// before the first line, at most once a second while lines are read, and
+/// at the end, when the run is done or aborted by a fatal error.
+pub async fn import_with_metrics<R: BufRead>(
+    repo: &ContentRepo,
+    reader: R,
+    input_bytes: u64,
+    fallback: PublishedFallback,
+    now: DateTime<Utc>,
+    metrics_file: Option<&std::path::Path>,
+    mut progress: impl FnMut(usize, u64, &ImportReport),
+) -> anyhow::Result<ImportReport> {
+    let mut metrics = metrics_file
+        .map(|path| {
+            MetricsFile::create(path, input_bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        })
+        .transpose()?;
+    // The counts after the last line, for the final write should a fatal
+    // error end the run (the report is not returned then).
+    let mut last = Counts::default();
+    let result = import_lines(repo, reader, fallback, now, |line, bytes, report| {
+        last = Counts::of(line, bytes, input_bytes, report);
+        if let Some(m) = metrics.as_mut() {
+            m.update(&last, RunState::Running);
+        }
+        progress(line, bytes, report);
+    })
+    .await;
+    if let Some(m) = metrics.as_mut() {
+        let state = match &result {
+            Ok(report) => {
+                last = Counts::of(last.lines as usize, last.bytes, input_bytes, report);
+                RunState::Done
+            }
+            Err(_) => RunState::Aborted,
+        };
+        if let Err(e) = m.finish(&last, state) {
+            tracing::warn!("cannot write the metrics file: {e}");
+        }
+    }
+    result
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub enum NamedRef {
 }
 
 /// One line of an import file.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportLine {
     #[serde(alias = "id", alias = "external_id")]
@@ -49,7 +49,6 @@ pub struct ImportLine {
     pub kicker: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
-    #[schema(value_type = crate::openapi::schema::BodyInput)]
     pub body: BodyInput,
     /// Section slug or name; created from the name when missing.
     #[serde(default)]
@@ -57,10 +56,8 @@ pub struct ImportLine {
     #[serde(default)]
     pub secondary_sections: Vec<String>,
     #[serde(default)]
-    #[schema(value_type = Vec<crate::openapi::schema::NamedRef>)]
     pub authors: Vec<NamedRef>,
     #[serde(default)]
-    #[schema(value_type = Vec<crate::openapi::schema::NamedRef>)]
     pub tags: Vec<NamedRef>,
     #[serde(default)]
     pub desk: Option<String>,
@@ -71,10 +68,8 @@ pub struct ImportLine {
     #[serde(default, alias = "dateline_place", alias = "datelinePlace")]
     pub dateline: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<crate::openapi::schema::Image>)]
     pub image: Option<Image>,
     #[serde(default)]
-    #[schema(value_type = Option<crate::openapi::schema::ArticleStatus>)]
     pub status: Option<String>,
     #[serde(default, alias = "published_at")]
     pub published_at: Option<String>,
@@ -472,51 +467,6 @@ pub async fn import_lines<R: BufRead>(
         progress(n, bytes, &report);
     }
     Ok(report)
-}
-
-/// [`import_lines`], keeping `metrics_file` (if any) up to date: written
-/// before the first line, at most once a second while lines are read, and
-/// at the end, when the run is done or aborted by a fatal error.
-pub async fn import_with_metrics<R: BufRead>(
-    repo: &ContentRepo,
-    reader: R,
-    input_bytes: u64,
-    fallback: PublishedFallback,
-    now: DateTime<Utc>,
-    metrics_file: Option<&std::path::Path>,
-    mut progress: impl FnMut(usize, u64, &ImportReport),
-) -> anyhow::Result<ImportReport> {
-    use crate::import_metrics::{Counts, MetricsFile, RunState};
-    let mut metrics = metrics_file
-        .map(|path| {
-            MetricsFile::create(path, input_bytes)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
-        })
-        .transpose()?;
-    // The counts after the last line, for the final write should a fatal
-    // error end the run (the report is not returned then).
-    let mut last = Counts::default();
-    let result = import_lines(repo, reader, fallback, now, |line, bytes, report| {
-        last = Counts::of(line, bytes, input_bytes, report);
-        if let Some(m) = metrics.as_mut() {
-            m.update(&last, RunState::Running);
-        }
-        progress(line, bytes, report);
-    })
-    .await;
-    if let Some(m) = metrics.as_mut() {
-        let state = match &result {
-            Ok(report) => {
-                last = Counts::of(last.lines as usize, last.bytes, input_bytes, report);
-                RunState::Done
-            }
-            Err(_) => RunState::Aborted,
-        };
-        if let Err(e) = m.finish(&last, state) {
-            tracing::warn!("cannot write the metrics file: {e}");
-        }
-    }
-    result
 }
 
 enum LineError {

@@ -1,5 +1,5 @@
 //! `barta serve --demo`: fills an empty database with demo content written
-//! for this project (`api/demo/demo.json`: original text, no newspaper's).
+//! for this project (`app/demo/demo.json`: original text, no newspaper's).
 //! Times are relative to now, so the demo always looks fresh; one scheduled
 //! and one draft article stay invisible.
 

@@ -14,138 +14,32 @@ use domain::{
 };
 use persistence::{ContentRepo, Links, Page};
 
+use crate::auth::Caller;
 use crate::clock::Clock;
-use crate::error::ApiError;
+use crate::error::AppError;
+use crate::events::{Change, ContentEvents, NoEvents};
 
 /// Raw list parameters as a client sent them (REST query string or GraphQL
-/// arguments).
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// arguments), parsed here so every surface reports the same errors.
+#[derive(Debug, Clone, Default)]
 pub struct ListParams {
     /// Section slug: includes its sub-sections and articles filed there as a
     /// secondary section.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-    )]
     pub section: Option<String>,
     /// Tag slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-    )]
     pub tag: Option<String>,
     /// Author slug.
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-    )]
     pub author: Option<String>,
     /// From this instant (inclusive): RFC 3339, or a `YYYY-MM-DD` day in
     /// Asia/Dhaka.
-    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Until this instant (exclusive; a `YYYY-MM-DD` day is included whole).
-    #[param(format = DateTime)]
     pub to: Option<String>,
     /// Page size.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same list.
     pub cursor: Option<String>,
 }
-
-/// The query parameters of a list scoped by its path (the section, tag or
-/// author pages): the other two filters, the time range and the page. The
-/// path's own dimension is not a query parameter there.
-macro_rules! scoped_list_params {
-    (
-        $(#[$doc:meta])* $name:ident, $with:ident, $own:ident,
-        $(#[$a_doc:meta])* $a:ident,
-        $(#[$b_doc:meta])* $b:ident
-    ) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-        #[into_params(parameter_in = Query)]
-        pub struct $name {
-            $(#[$a_doc])*
-            #[param(
-                min_length = 1,
-                max_length = 200,
-                pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-            )]
-            pub $a: Option<String>,
-            $(#[$b_doc])*
-            #[param(
-                min_length = 1,
-                max_length = 200,
-                pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
-            )]
-            pub $b: Option<String>,
-            /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
-            #[param(format = DateTime)]
-            pub from: Option<String>,
-            /// RFC 3339 (exclusive), or a `YYYY-MM-DD` day (included whole).
-            #[param(format = DateTime)]
-            pub to: Option<String>,
-            #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
-            pub limit: Option<String>,
-            /// Opaque; from `page.nextCursor` of the same list.
-            pub cursor: Option<String>,
-        }
-
-        impl $name {
-            /// The list parameters, with the path's slug in place of a query one.
-            pub fn $with(self, $own: String) -> ListParams {
-                ListParams {
-                    $own: Some($own),
-                    $a: self.$a,
-                    $b: self.$b,
-                    from: self.from,
-                    to: self.to,
-                    limit: self.limit,
-                    cursor: self.cursor,
-                }
-            }
-        }
-    };
-}
-
-scoped_list_params!(
-    /// List parameters under `/v1/sections/{slug}/articles` (the section is the path's).
-    SectionListParams,
-    with_section,
-    section,
-    /// Tag slug.
-    tag,
-    /// Author slug.
-    author
-);
-
-scoped_list_params!(
-    /// List parameters under `/v1/tags/{slug}/articles` (the tag is the path's).
-    TagListParams,
-    with_tag,
-    tag,
-    /// Section slug (sub-sections included).
-    section,
-    /// Author slug.
-    author
-);
-
-scoped_list_params!(
-    /// List parameters under `/v1/authors/{slug}/articles` (the author is the path's).
-    AuthorListParams,
-    with_author,
-    author,
-    /// Section slug (sub-sections included).
-    section,
-    /// Tag slug.
-    tag
-);
 
 /// Sections, authors and tags referenced by a set of articles.
 #[derive(Debug, Clone, Default)]
@@ -177,12 +71,12 @@ pub struct ArticleItem {
     pub comments: persistence::CommentStats,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContentService {
     repo: ContentRepo,
     clock: Clock,
     rule: CalendarRule,
-    cache: Option<std::sync::Arc<crate::cache::ResponseCache>>,
+    events: std::sync::Arc<dyn ContentEvents>,
     taxonomy: std::sync::Arc<TaxonomyCache>,
 }
 
@@ -205,6 +99,12 @@ pub struct TaxonomyCache {
 struct SectionSet {
     list: std::sync::Arc<Vec<Section>>,
     by_id: std::sync::Arc<HashMap<i64, Section>>,
+}
+
+impl std::fmt::Debug for ContentService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentService").finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for TaxonomyCache {
@@ -243,7 +143,7 @@ impl ContentService {
             repo,
             clock,
             rule,
-            cache: None,
+            events: std::sync::Arc::new(NoEvents),
             taxonomy: std::sync::Arc::new(TaxonomyCache::new()),
         }
     }
@@ -253,7 +153,7 @@ impl ContentService {
         self.taxonomy.clear();
     }
 
-    async fn authors_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Author>, ApiError> {
+    async fn authors_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Author>, AppError> {
         let mut out: HashMap<i64, Author> = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
@@ -271,7 +171,7 @@ impl ContentService {
         Ok(out)
     }
 
-    async fn tags_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Tag>, ApiError> {
+    async fn tags_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Tag>, AppError> {
         let mut out: HashMap<i64, Tag> = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
@@ -289,14 +189,20 @@ impl ContentService {
         Ok(out)
     }
 
-    /// Attaches the response cache that writes must invalidate.
-    pub fn with_cache(mut self, cache: std::sync::Arc<crate::cache::ResponseCache>) -> Self {
-        self.cache = Some(cache);
+    /// Attaches whoever must hear of changes (the response cache, the CDN).
+    pub fn with_events(mut self, events: std::sync::Arc<dyn ContentEvents>) -> Self {
+        self.events = events;
         self
     }
 
-    pub fn cache(&self) -> Option<&std::sync::Arc<crate::cache::ResponseCache>> {
-        self.cache.as_ref()
+    /// Announces a change to the subscribers.
+    pub fn announce(&self, change: Change) {
+        self.events.changed(change);
+    }
+
+    /// Who sent this `Authorization` header value.
+    pub async fn caller(&self, authorization: Option<&[u8]>) -> Result<Caller, AppError> {
+        crate::auth::caller(&self.repo, authorization).await
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -318,7 +224,7 @@ impl ContentService {
         &self,
         p: &ListParams,
         sections: &[Section],
-    ) -> Result<(ArticleFilter, PageRequest), ApiError> {
+    ) -> Result<(ArticleFilter, PageRequest), AppError> {
         let mut errors = Vec::new();
         let limit = Limit::parse(p.limit.as_deref())
             .map_err(|e| errors.push(e))
@@ -339,7 +245,7 @@ impl ContentService {
             }
         }
         if !errors.is_empty() {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors));
         }
         let mut filter = ArticleFilter {
             from,
@@ -351,7 +257,7 @@ impl ContentService {
             let section = sections
                 .iter()
                 .find(|s| s.slug == slug)
-                .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))?;
+                .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))?;
             filter.section_ids = Some(section_subtree(sections, section.id));
             filter.section_root = Some(section.id);
         }
@@ -376,7 +282,7 @@ impl ContentService {
     }
 
     /// Latest public articles, filtered and paginated.
-    pub async fn list(&self, p: &ListParams) -> Result<Page<ArticleSummary>, ApiError> {
+    pub async fn list(&self, p: &ListParams) -> Result<Page<ArticleSummary>, AppError> {
         self.list_and(p, Links::Load).await
     }
 
@@ -385,7 +291,7 @@ impl ContentService {
         &self,
         p: &ListParams,
         links: Links,
-    ) -> Result<Page<ArticleSummary>, ApiError> {
+    ) -> Result<Page<ArticleSummary>, AppError> {
         let sections = self.shared_sections().await?;
         let (filter, page) = self.parse_list(p, &sections).await?;
         Ok(self
@@ -395,7 +301,7 @@ impl ContentService {
     }
 
     /// Like [`Self::list`], with the referenced sections, authors and tags.
-    pub async fn list_with_refs(&self, p: &ListParams) -> Result<ArticleList, ApiError> {
+    pub async fn list_with_refs(&self, p: &ListParams) -> Result<ArticleList, AppError> {
         self.list_with_refs_and(p, Links::Load).await
     }
 
@@ -406,7 +312,7 @@ impl ContentService {
         &self,
         p: &ListParams,
         read: impl Into<persistence::ListRead>,
-    ) -> Result<ArticleList, ApiError> {
+    ) -> Result<ArticleList, AppError> {
         let sections = self.section_set().await?;
         let (filter, page) = self.parse_list(p, &sections.list).await?;
         let page = self
@@ -423,7 +329,7 @@ impl ContentService {
         &self,
         p: &ListParams,
         limit: Limit,
-    ) -> Result<ArticleList, ApiError> {
+    ) -> Result<ArticleList, AppError> {
         let sections = self.section_set().await?;
         let p = ListParams {
             limit: None,
@@ -438,17 +344,17 @@ impl ContentService {
 
     /// Whole public articles by id (bodies for full-text feeds and ninjs
     /// lists), in no particular order; hidden or unknown ids are left out.
-    pub async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>, ApiError> {
+    pub async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>, AppError> {
         Ok(self.repo.public_articles_by_ids(ids, self.now()).await?)
     }
 
     /// The sections, authors and tags the given articles refer to, in two
     /// queries (sections come from the caller, who has usually loaded them).
-    pub(crate) async fn refs<'a>(
+    pub async fn refs<'a>(
         &self,
         items: impl IntoIterator<Item = &'a ArticleSummary>,
         sections: std::sync::Arc<HashMap<i64, Section>>,
-    ) -> Result<Refs, ApiError> {
+    ) -> Result<Refs, AppError> {
         let items: Vec<&ArticleSummary> = items.into_iter().collect();
         let mut author_ids: Vec<i64> = items
             .iter()
@@ -473,16 +379,16 @@ impl ContentService {
     pub async fn refs_of<'a>(
         &self,
         items: impl IntoIterator<Item = &'a ArticleSummary>,
-    ) -> Result<Refs, ApiError> {
+    ) -> Result<Refs, AppError> {
         self.refs(items, self.section_map().await?).await
     }
 
     /// A public article by id (all digits) or slug.
-    pub async fn article(&self, id_or_slug: &str) -> Result<Article, ApiError> {
+    pub async fn article(&self, id_or_slug: &str) -> Result<Article, AppError> {
         self.article_and(id_or_slug, Links::Load).await
     }
 
-    async fn article_and(&self, id_or_slug: &str, links: Links) -> Result<Article, ApiError> {
+    async fn article_and(&self, id_or_slug: &str, links: Links) -> Result<Article, AppError> {
         let now = self.now();
         let found = if !id_or_slug.is_empty() && id_or_slug.bytes().all(|b| b.is_ascii_digit()) {
             match ArticleId::parse(id_or_slug) {
@@ -499,7 +405,7 @@ impl ContentService {
                 .public_article_by_slug_with(&slug, now, links)
                 .await?
         };
-        found.ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
+        found.ok_or_else(|| AppError::not_found(format!("no article {id_or_slug:?}")))
     }
 
     /// An article page: the article, what it refers to and its comment
@@ -510,7 +416,7 @@ impl ContentService {
         id_or_slug: &str,
         links: Links,
         comments: bool,
-    ) -> Result<ArticleItem, ApiError> {
+    ) -> Result<ArticleItem, AppError> {
         let article = self.article_and(id_or_slug, links).await?;
         let refs = self
             .refs(
@@ -540,10 +446,10 @@ impl ContentService {
         &self,
         id: &str,
         limit: Option<&str>,
-    ) -> Result<Page<ArticleSummary>, ApiError> {
+    ) -> Result<Page<ArticleSummary>, AppError> {
         let limit = Limit::parse(limit)?;
         let id =
-            ArticleId::parse(id).map_err(|_| ApiError::not_found(format!("no article {id:?}")))?;
+            ArticleId::parse(id).map_err(|_| AppError::not_found(format!("no article {id:?}")))?;
         let article = self.article(&id.to_string()).await?;
         let sections = self.shared_sections().await?;
         let filter = ArticleFilter {
@@ -564,14 +470,14 @@ impl ContentService {
         &self,
         id: &str,
         limit: Option<&str>,
-    ) -> Result<ArticleList, ApiError> {
+    ) -> Result<ArticleList, AppError> {
         let page = self.more_from_section(id, limit).await?;
         let refs = self.refs(&page.items, self.section_map().await?).await?;
         Ok(ArticleList { page, refs })
     }
 
     /// Every section (from the taxonomy cache, at most [`TAXONOMY_TTL`] old).
-    pub async fn sections(&self) -> Result<Vec<Section>, ApiError> {
+    pub async fn sections(&self) -> Result<Vec<Section>, AppError> {
         Ok(self.cached_sections().await?)
     }
 
@@ -614,30 +520,30 @@ impl ContentService {
 
     /// A section by slug, from the taxonomy cache (as the lists' `section`
     /// parameter is resolved): no statement on a section page.
-    pub async fn section(&self, slug: &str) -> Result<Section, ApiError> {
+    pub async fn section(&self, slug: &str) -> Result<Section, AppError> {
         let slug = domain::text::nfc(slug);
         self.shared_sections()
             .await?
             .iter()
             .find(|s| s.slug == slug)
             .cloned()
-            .ok_or_else(|| ApiError::not_found(format!("no section with slug {slug:?}")))
+            .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))
     }
 
-    pub async fn tag(&self, slug: &str) -> Result<Tag, ApiError> {
+    pub async fn tag(&self, slug: &str) -> Result<Tag, AppError> {
         let slug = domain::text::nfc(slug);
         self.repo
             .tag_by_slug(&slug)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("no tag with slug {slug:?}")))
+            .ok_or_else(|| AppError::not_found(format!("no tag with slug {slug:?}")))
     }
 
-    pub async fn author(&self, slug: &str) -> Result<Author, ApiError> {
+    pub async fn author(&self, slug: &str) -> Result<Author, AppError> {
         let slug = domain::text::nfc(slug);
         self.repo
             .author_by_slug(&slug)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("no author with slug {slug:?}")))
+            .ok_or_else(|| AppError::not_found(format!("no author with slug {slug:?}")))
     }
 
     /// The edition line for `place` at `at` (now by default).
@@ -646,7 +552,7 @@ impl ContentService {
         at: Option<&str>,
         place: Option<&str>,
         calendar: Option<&str>,
-    ) -> Result<Edition, ApiError> {
+    ) -> Result<Edition, AppError> {
         let mut errors = Vec::new();
         let at = match at {
             None => Some(self.now()),
@@ -675,7 +581,7 @@ impl ContentService {
             (Some(at), Some(rule)) if errors.is_empty() => {
                 Ok(bangla::edition(at, &domain::text::nfc(place), rule))
             }
-            _ => Err(ApiError::Invalid(errors)),
+            _ => Err(AppError::Invalid(errors)),
         }
     }
 }

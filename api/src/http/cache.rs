@@ -29,7 +29,10 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 
-use crate::service::ContentService;
+use app::content::ContentService;
+use app::events::{Change, ContentEvents};
+
+use crate::http::keys;
 
 /// What a response holds, for invalidation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +148,7 @@ impl ResponseCache {
         if ids.is_empty() && purge_keys.is_empty() {
             return;
         }
-        let names: HashSet<String> = ids.iter().map(|id| format!("article-{id}")).collect();
+        let names: HashSet<String> = ids.iter().map(keys::article).collect();
         if self
             .entries
             .invalidate_entries_if(move |_, e| {
@@ -162,6 +165,19 @@ impl ResponseCache {
     /// log): local only, that instance has sent the purge.
     pub fn articles_changed_elsewhere(&self, ids: &[i64]) {
         self.articles_changed(ids, Vec::new());
+    }
+
+    /// Drops every cached list (a collection changed) and sends the keys to
+    /// the purge hook.
+    pub fn lists_changed(&self, purge_keys: Vec<String>) {
+        if self
+            .entries
+            .invalidate_entries_if(|_, e| e.kind == Kind::List)
+            .is_err()
+        {
+            self.entries.invalidate_all();
+        }
+        self.purge(purge_keys);
     }
 
     /// Drops everything (a section, tag or author changed).
@@ -193,6 +209,21 @@ impl ResponseCache {
             self.policy.max_age
         } else {
             self.policy.lists_max_age
+        }
+    }
+}
+
+/// The response cache hears of every change the services make or learn of.
+impl ContentEvents for ResponseCache {
+    fn changed(&self, change: Change) {
+        let purge = keys::purged_by(&change);
+        match change {
+            Change::Article { id, .. } => self.articles_changed(&[id], purge),
+            Change::Comments { article_id } => self.articles_changed(&[article_id], purge),
+            Change::ArticlesElsewhere { ids } => self.articles_changed_elsewhere(&ids),
+            Change::Taxonomy(_) => self.everything_changed(purge),
+            Change::Collection { .. } | Change::CollectionsElsewhere => self.lists_changed(purge),
+            Change::NextTransition(at) => self.set_next_transition(at),
         }
     }
 }
@@ -233,9 +264,9 @@ fn spawn_purger(url: String) -> tokio::sync::mpsc::UnboundedSender<Vec<String>> 
 fn default_key(path: &str) -> String {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
-        "graphql" => "graphql".to_owned(),
-        "" => "root".to_owned(),
-        other => format!("list-{}", other.trim_end_matches(".xml")),
+        "graphql" => keys::GRAPHQL.to_owned(),
+        "" => keys::ROOT.to_owned(),
+        other => keys::list(other.trim_end_matches(".xml")),
     }
 }
 
@@ -337,12 +368,12 @@ pub async fn middleware(
         && let Some(entry) = cache.entries.get(&key)
         && now < entry.valid_until
     {
-        crate::metrics::cache_hit();
+        crate::http::metrics::cache_hit();
         let res = respond(&entry, req.headers(), head_only);
         return Ok(req.into_response(res));
     }
     if cache.enabled {
-        crate::metrics::cache_miss();
+        crate::http::metrics::cache_miss();
     }
     let res = next.call(req).await?;
     let uncacheable = res
@@ -365,7 +396,7 @@ pub async fn middleware(
             ));
         }
     };
-    let etag = HeaderValue::from_str(&crate::feeds::http::etag(&body))
+    let etag = HeaderValue::from_str(&crate::http::conditional::etag(&body))
         .unwrap_or(HeaderValue::from_static("\"0\""));
     let max_age = cache.max_age(&path);
     let cache_control = head

@@ -18,14 +18,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 
-use crate::error::ApiError;
+use crate::http::error::{ApiError, DatabaseUnreachable};
 
 /// How long the breaker stays open before a trial request.
 pub const OPEN_FOR: Duration = Duration::from_secs(1);
-
-/// Set on a response whose request could not reach the database.
-#[derive(Debug, Clone, Copy)]
-pub struct DatabaseUnreachable;
 
 #[derive(Debug)]
 pub struct Breaker {
@@ -160,7 +156,7 @@ fn refuse(req: ServiceRequest) -> ServiceResponse<BoxBody> {
                 "errors": [{"message": message, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]
             }))
     } else {
-        ApiError::Unavailable(persistence::RepoError::Timeout).error_response()
+        ApiError::from(persistence::RepoError::Timeout).error_response()
     };
     res.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

@@ -10,20 +10,25 @@
 //! probes, 503 (overload or database down); operations with a key answer
 //! 401/403; operations with a body answer 413.
 
-use std::collections::BTreeSet;
-use std::sync::{Mutex, OnceLock};
+use app::AppError;
+use std::sync::OnceLock;
 
 use actix_web::HttpResponse;
-use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Ref;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::server::Server;
-use utoipa::openapi::{Content, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::cache::{self, Kind};
-use crate::error::{ApiError, PROBLEM_JSON};
+use crate::http::cache::{self, Kind};
+use crate::http::error::ApiError;
+use responses::*;
+
+pub mod responses;
+pub mod routes;
+pub mod schema;
+
+pub use routes::registered_routes;
 
 /// The document as a value.
 pub fn document() -> utoipa::openapi::OpenApi {
@@ -53,99 +58,12 @@ static DOCUMENT: OnceLock<Option<String>> = OnceLock::new();
 )]
 pub async fn handler() -> Result<HttpResponse, ApiError> {
     let Some(body) = DOCUMENT.get_or_init(|| to_json().ok()) else {
-        return Err(ApiError::Internal(
-            "the OpenAPI document cannot be serialised".into(),
-        ));
+        return Err(AppError::Internal("the OpenAPI document cannot be serialised".into()).into());
     };
     let res = HttpResponse::Ok()
         .content_type("application/json")
         .body(body.clone());
     Ok(cache::keys(res, Kind::Item, vec!["openapi".to_owned()]))
-}
-
-// --- the route log ---------------------------------------------------------
-
-static ROUTES: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
-
-/// Notes a route as it is registered (`path` in actix syntax, methods as in
-/// an `Allow` header), so a test can hold the document against what the
-/// server really serves.
-pub fn log_route(path: &str, allow: &str) {
-    if let Ok(mut routes) = ROUTES.lock() {
-        for method in allow.split(',').map(str::trim).filter(|m| *m != "HEAD") {
-            routes.insert((path.to_owned(), method.to_ascii_lowercase()));
-        }
-    }
-}
-
-/// Every (path, method) registered so far in this process (HEAD aside: it
-/// answers wherever GET does).
-pub fn registered_routes() -> BTreeSet<(String, String)> {
-    ROUTES.lock().map(|r| r.clone()).unwrap_or_default()
-}
-
-// --- shared responses ------------------------------------------------------
-
-fn string_header(description: &str) -> utoipa::openapi::header::Header {
-    HeaderBuilder::new()
-        .schema(ObjectBuilder::new().schema_type(Type::String))
-        .description(Some(description))
-        .build()
-}
-
-fn integer_header(description: &str) -> utoipa::openapi::header::Header {
-    HeaderBuilder::new()
-        .schema(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(0)),
-        )
-        .description(Some(description))
-        .build()
-}
-
-fn problem(description: &str) -> ResponseBuilder {
-    ResponseBuilder::new().description(description).content(
-        PROBLEM_JSON,
-        Content::new(Some(Ref::from_schema_name("Problem"))),
-    )
-}
-
-macro_rules! responses {
-    ($($name:ident => $build:expr;)*) => {$(
-        pub struct $name;
-        impl<'r> utoipa::ToResponse<'r> for $name {
-            fn response() -> (&'r str, RefOr<Response>) {
-                (stringify!($name), RefOr::T($build))
-            }
-        }
-    )*};
-}
-
-responses! {
-    NotModified => ResponseBuilder::new()
-        .description("Not modified: the `If-None-Match` (or `If-Modified-Since`) validator still matches; no body")
-        .header("ETag", string_header("The current strong entity tag"))
-        .header("Cache-Control", string_header("The same caching rules as the 200"))
-        .build();
-    BadRequest => problem("Invalid parameters: every bad one is listed in `errors`").build();
-    Unauthorized => problem("No valid API key: send `Authorization: Bearer barta_…`")
-        .header("WWW-Authenticate", string_header("`Bearer realm=\"barta\"`"))
-        .build();
-    Forbidden => problem("The key's scope does not allow this").build();
-    NotFound => problem("No such resource").build();
-    Conflict => problem("Someone else holds the value (`field` names it), or the thing is still in use").build();
-    PreconditionFailed => problem("`If-Match` (or `expectedVersion`) names a version that is no longer current").build();
-    PayloadTooLarge => problem("The request body exceeds 2 MiB").build();
-    UriTooLong => problem("The request target exceeds 8 KiB").build();
-    Unprocessable => problem("A well-formed body whose fields break the rules: every bad one is listed in `errors`").build();
-    TooManyRequests => problem("A rate limit is reached")
-        .header("Retry-After", integer_header("Seconds to wait"))
-        .build();
-    HeadersTooLarge => problem("The request headers exceed 32 KiB").build();
-    Unavailable => problem("Overloaded (too many requests in flight) or the database is unreachable; retry")
-        .header("Retry-After", integer_header("Seconds to wait"))
-        .build();
 }
 
 /// Adds what every operation shares (see the module comment), the security
@@ -224,7 +142,7 @@ impl Modify for Common {
     paths(
         crate::rest::health::healthz,
         crate::rest::health::readyz,
-        crate::metrics::handler,
+        crate::http::metrics::handler,
         handler,
         crate::rest::articles::list,
         crate::rest::articles::item,
@@ -290,12 +208,12 @@ impl Modify for Common {
     ),
     components(
         schemas(
-            crate::error::Problem,
-            crate::error::FieldError,
+            crate::http::error::Problem,
+            crate::http::error::FieldError,
             crate::feeds::Flag,
             crate::rest::edition::CalendarRule,
             crate::rest::discovery::MostReadWindow,
-            crate::discovery::SearchSort,
+            crate::http::params::SearchSort,
             crate::rest::admin::ArticleAction,
             crate::rest::comments::CommentAction,
             schema::CommentStatus,
@@ -322,109 +240,98 @@ impl Modify for Common {
 )]
 struct ApiDoc;
 
-/// Schemas of types that live in `domain` (which knows nothing of OpenAPI):
-/// the same shapes, kept here. The snapshot test and schemathesis' response
-/// checks catch a drift.
-#[allow(dead_code)]
-pub mod schema {
-    use serde::Serialize;
-    use utoipa::ToSchema;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rest::fields::{ARTICLE_ONLY_FIELDS, SUMMARY_FIELDS};
 
-    /// A picture with what a page needs to show and credit it.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Image {
-        /// Absolute http(s) URL.
-        pub url: String,
-        pub alt: Option<String>,
-        pub caption: Option<String>,
-        pub credit: Option<String>,
-        pub width: Option<u32>,
-        pub height: Option<u32>,
+    fn sorted(names: Vec<&str>) -> Vec<String> {
+        let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
+        v.sort();
+        v
     }
 
-    /// One block of an article body.
-    #[derive(Serialize, ToSchema)]
-    #[serde(tag = "type", rename_all = "camelCase")]
-    pub enum Block {
-        Paragraph {
-            text: String,
-        },
-        Heading {
-            text: String,
-            /// 2 to 4 (default 2).
-            #[serde(default)]
-            #[schema(minimum = 2, maximum = 4)]
-            level: u8,
-        },
-        Quote {
-            text: String,
-            cite: Option<String>,
-        },
-        Image {
-            image: Image,
-        },
-        List {
-            #[serde(default)]
-            ordered: bool,
-            items: Vec<String>,
-        },
-        Embed {
-            provider: String,
-            url: String,
-            title: Option<String>,
-        },
+    /// Every field an article page knows, sorted.
+    fn article_fields() -> Vec<String> {
+        sorted(
+            SUMMARY_FIELDS
+                .iter()
+                .chain(ARTICLE_ONLY_FIELDS)
+                .copied()
+                .collect(),
+        )
     }
 
-    /// A body as plain text (paragraphs split on blank lines) or as blocks.
-    #[derive(Serialize, ToSchema)]
-    #[serde(untagged)]
-    pub enum BodyInput {
-        Text(String),
-        Blocks(Vec<Block>),
+    /// The names a client may ask for are the properties of the documented
+    /// schemas: a field added to a view must be added here too.
+    #[test]
+    fn the_known_names_are_the_schema_properties() {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        let props = |schema: &str| {
+            let mut names: Vec<String> = doc["components"]["schemas"][schema]["properties"]
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            names.sort();
+            names
+        };
+        assert_eq!(props("ArticleSummaryView"), sorted(SUMMARY_FIELDS.to_vec()));
+        // ArticleView flattens the summary: allOf [$ref summary, own fields].
+        let mut article_props: Vec<String> = doc["components"]["schemas"]["ArticleView"]["allOf"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|part| match part["$ref"].as_str() {
+                Some(r) => props(r.trim_start_matches("#/components/schemas/")),
+                None => part["properties"]
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        article_props.sort();
+        assert_eq!(article_props, article_fields());
     }
 
-    /// A byline or tag given by name, or as `{slug, name}`.
-    #[derive(Serialize, ToSchema)]
-    #[serde(untagged)]
-    pub enum NamedRef {
-        Name(String),
-        Object {
-            slug: Option<String>,
-            name: Option<String>,
-        },
-    }
-
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "lowercase")]
-    pub enum ArticleStatus {
-        Draft,
-        Scheduled,
-        Published,
-        Unpublished,
-    }
-
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "lowercase")]
-    pub enum CommentStatus {
-        Pending,
-        Approved,
-        Rejected,
-    }
-
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "lowercase")]
-    pub enum Scope {
-        Partner,
-        Editor,
-        Admin,
-    }
-
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "lowercase")]
-    pub enum CorrectionKind {
-        Correction,
-        Clarification,
-        Update,
+    /// The documented `fields` patterns name exactly the known fields.
+    #[test]
+    fn the_fields_patterns_name_the_known_fields() {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        let pattern = |path: &str| {
+            doc["paths"][path]["get"]["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["name"] == "fields")
+                .and_then(|p| p["schema"]["pattern"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let alternatives = |pattern: &str| {
+            let inner = pattern
+                .strip_prefix("^(?:")
+                .and_then(|p| p.split_once(')'))
+                .map(|(names, _)| names.to_owned())
+                .unwrap_or_default();
+            let mut names: Vec<String> = inner.split('|').map(str::to_owned).collect();
+            names.sort();
+            names
+        };
+        for path in [
+            "/v1/articles",
+            "/v1/sections/{slug}/articles",
+            "/v1/tags/{slug}/articles",
+            "/v1/authors/{slug}/articles",
+        ] {
+            assert_eq!(
+                alternatives(&pattern(path)),
+                sorted(SUMMARY_FIELDS.to_vec()),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            alternatives(&pattern("/v1/articles/{id_or_slug}")),
+            article_fields()
+        );
     }
 }

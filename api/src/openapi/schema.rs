@@ -1,0 +1,258 @@
+//! Schemas of types that live in `domain` (which knows nothing of OpenAPI):
+//! the same shapes, kept here. The snapshot test and schemathesis' response
+//! checks catch a drift.
+#![allow(dead_code)]
+//!
+//! The request bodies the services read (`ArticleInput`, `TaxonomyInput`,
+//! `ImportLine`, `CommentInput`) are serde types of `app`, which knows
+//! nothing of OpenAPI either: their documented twins are here too, with the
+//! same names (the `openapi.json` snapshot and schemathesis, which sends
+//! bodies built from these schemas, catch a drift).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A picture with what a page needs to show and credit it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    /// Absolute http(s) URL.
+    pub url: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// One block of an article body.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Block {
+    Paragraph {
+        text: String,
+    },
+    Heading {
+        text: String,
+        /// 2 to 4 (default 2).
+        #[serde(default)]
+        #[schema(minimum = 2, maximum = 4)]
+        level: u8,
+    },
+    Quote {
+        text: String,
+        cite: Option<String>,
+    },
+    Image {
+        image: Image,
+    },
+    List {
+        #[serde(default)]
+        ordered: bool,
+        items: Vec<String>,
+    },
+    Embed {
+        provider: String,
+        url: String,
+        title: Option<String>,
+    },
+}
+
+/// A body as plain text (paragraphs split on blank lines) or as blocks.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BodyInput {
+    Text(String),
+    Blocks(Vec<Block>),
+}
+
+/// A byline or tag given by name, or as `{slug, name}`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum NamedRef {
+    Name(String),
+    Object {
+        slug: Option<String>,
+        name: Option<String>,
+    },
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Unpublished,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Partner,
+    Editor,
+    Admin,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CorrectionKind {
+    Correction,
+    Clarification,
+    Update,
+}
+
+// --- request bodies the services read, and the related-story reasons ------
+
+/// Fields of an article an editor sends. On create, `headline`, `body` and
+/// `section` are required; on update every field is optional (absent =
+/// unchanged, `null` = cleared).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArticleInput {
+    pub headline: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub kicker: Option<Option<String>>,
+    #[serde(default)]
+    pub summary: Option<Option<String>>,
+    #[schema(value_type = Option<BodyInput>)]
+    pub body: Option<app::import::BodyInput>,
+    /// Section slug.
+    pub section: Option<String>,
+    pub secondary_sections: Option<Vec<String>>,
+    /// Author slugs, in byline order.
+    pub authors: Option<Vec<String>>,
+    /// Tag slugs.
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub desk: Option<Option<String>>,
+    #[serde(default)]
+    pub source: Option<Option<String>>,
+    #[serde(default)]
+    pub source_url: Option<Option<String>>,
+    #[serde(default)]
+    pub dateline: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Image>)]
+    pub image: Option<Option<domain::Image>>,
+    #[serde(default)]
+    pub canonical_url: Option<Option<String>>,
+    #[serde(default)]
+    pub external_id: Option<Option<String>>,
+    /// Flag as breaking news until this RFC 3339 instant (`null` clears).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub breaking_until: Option<Option<String>>,
+}
+
+/// A section, author or tag as an editor sends it.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaxonomyInput {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub name_en: Option<Option<String>>,
+    #[serde(default)]
+    pub parent: Option<Option<String>>,
+    pub position: Option<i32>,
+    #[serde(default)]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub bio: Option<Option<String>>,
+    #[serde(default)]
+    pub avatar_url: Option<Option<String>>,
+}
+
+/// One line of an import file.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportLine {
+    #[serde(alias = "id", alias = "external_id")]
+    pub external_id: String,
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub headline: String,
+    #[serde(default)]
+    pub kicker: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[schema(value_type = BodyInput)]
+    pub body: app::import::BodyInput,
+    /// Section slug or name; created from the name when missing.
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub secondary_sections: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Vec<NamedRef>)]
+    pub authors: Vec<app::import::NamedRef>,
+    #[serde(default)]
+    #[schema(value_type = Vec<NamedRef>)]
+    pub tags: Vec<app::import::NamedRef>,
+    #[serde(default)]
+    pub desk: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default, alias = "source_url")]
+    pub source_url: Option<String>,
+    #[serde(default, alias = "dateline_place", alias = "datelinePlace")]
+    pub dateline: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Image>)]
+    pub image: Option<domain::Image>,
+    #[serde(default)]
+    #[schema(value_type = Option<ArticleStatus>)]
+    pub status: Option<String>,
+    #[serde(default, alias = "published_at")]
+    pub published_at: Option<String>,
+    #[serde(default, alias = "updated_at")]
+    pub updated_at: Option<String>,
+    #[serde(default, alias = "publish_at")]
+    pub publish_at: Option<String>,
+    #[serde(default, alias = "embargo_until")]
+    pub embargo_until: Option<String>,
+    #[serde(default, alias = "canonical_url")]
+    pub canonical_url: Option<String>,
+}
+
+/// A comment as a reader sends it. Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CommentInput {
+    /// Display name, 1–60 characters.
+    #[schema(min_length = 1, max_length = 60)]
+    pub name: Option<String>,
+    /// Plain text, 1–2,000 characters; line breaks allowed.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: Option<String>,
+    /// The id of an approved comment of the same article (string or number).
+    #[schema(value_type = Option<String>, pattern = "^[1-9][0-9]{0,17}$")]
+    pub reply_to: Option<serde_json::Value>,
+    /// The honeypot: a form field hidden from people. Must be empty.
+    #[schema(max_length = 0)]
+    pub website: Option<String>,
+    /// From the comment list (`formToken`): proves the form was loaded a
+    /// few seconds before.
+    pub form_token: Option<String>,
+}
+
+/// Why a related story was chosen (behind `?debug=1`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedReason {
+    pub content: f32,
+    pub shared_tags: f32,
+    pub same_section: f32,
+    pub recency: f32,
+    pub score: f32,
+}
