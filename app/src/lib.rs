@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod editorial;
 pub mod error;
 pub mod events;
+pub mod fields;
 pub mod import;
 pub mod import_metrics;
 pub mod search;

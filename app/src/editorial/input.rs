@@ -1,0 +1,239 @@
+//! What an editor sends for an article, and how it is checked and applied
+//! to the article's state.
+
+use std::collections::HashMap;
+
+use domain::block::{body_text, paragraphs_from_text};
+use domain::text::word_count;
+use domain::{ArticleState, Block, Headline, Image, Slug, ValidationError};
+use serde::{Deserialize, Deserializer};
+
+use crate::error::AppError;
+use crate::fields;
+use crate::import::BodyInput;
+
+/// `Some(None)` for an explicit `null`, `None` when the field is absent.
+pub(super) fn double<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Fields of an article an editor sends. On create, `headline`, `body` and
+/// `section` are required; on update every field is optional (absent =
+/// unchanged, `null` = cleared).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArticleInput {
+    pub headline: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "double")]
+    pub kicker: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub summary: Option<Option<String>>,
+    pub body: Option<BodyInput>,
+    /// Section slug.
+    pub section: Option<String>,
+    pub secondary_sections: Option<Vec<String>>,
+    /// Author slugs, in byline order.
+    pub authors: Option<Vec<String>>,
+    /// Tag slugs.
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub desk: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub source: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub source_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub dateline: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub image: Option<Option<Image>>,
+    #[serde(default, deserialize_with = "double")]
+    pub canonical_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    pub external_id: Option<Option<String>>,
+    /// Flag as breaking news until this RFC 3339 instant (`null` clears).
+    #[serde(default, deserialize_with = "double")]
+    pub breaking_until: Option<Option<String>>,
+}
+
+/// Slugs of the input resolved to ids (looked up before the transaction).
+pub(super) struct Resolved {
+    pub(super) sections: HashMap<String, i64>,
+    pub(super) authors: HashMap<String, i64>,
+    pub(super) tags: HashMap<String, i64>,
+}
+
+pub(super) fn invalid(errors: Vec<ValidationError>) -> Result<(), AppError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Unprocessable(errors))
+    }
+}
+
+impl ArticleInput {
+    pub(super) fn slugs(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let mut sections: Vec<String> = self.section.iter().cloned().collect();
+        sections.extend(self.secondary_sections.iter().flatten().cloned());
+        let authors = self.authors.clone().unwrap_or_default();
+        let tags = self.tags.clone().unwrap_or_default();
+        (sections, authors, tags)
+    }
+
+    /// Applies the input to `state`, checking every field; all problems are
+    /// returned together.
+    pub(super) fn apply(
+        &self,
+        state: &mut ArticleState,
+        refs: &Resolved,
+        creating: bool,
+    ) -> Result<(), AppError> {
+        let mut errors = Vec::new();
+        if creating {
+            for (name, missing) in [
+                ("headline", self.headline.is_none()),
+                ("body", self.body.is_none()),
+                ("section", self.section.is_none()),
+            ] {
+                if missing {
+                    errors.push(ValidationError::new(name, "is required"));
+                }
+            }
+        }
+        if let Some(h) = &self.headline {
+            match Headline::parse(h) {
+                Ok(h) => {
+                    if creating
+                        && self.slug.is_none()
+                        && let Ok(s) = Slug::from_name(h.as_str())
+                    {
+                        let cut: String = s.as_str().chars().take(80).collect();
+                        state.slug = cut.trim_end_matches('-').to_owned();
+                    }
+                    state.headline = h.into_inner();
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(s) = &self.slug {
+            match Slug::parse(s) {
+                Ok(s) => state.slug = s.into_inner(),
+                Err(e) => errors.push(e),
+            }
+        } else if creating && !state.headline.is_empty() && Slug::parse(&state.slug).is_err() {
+            errors.push(ValidationError::new(
+                "slug",
+                "cannot be made from the headline; give one",
+            ));
+        }
+        if let Some(body) = &self.body {
+            let blocks = match body {
+                BodyInput::Text(t) => paragraphs_from_text(t),
+                BodyInput::Blocks(b) => b.clone(),
+            };
+            if blocks.is_empty() {
+                errors.push(ValidationError::new("body", "must not be empty"));
+            }
+            let valid: Vec<Block> = blocks
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, b)| b.validate(i).map_err(|e| errors.push(e)).ok())
+                .collect();
+            state.word_count = u32::try_from(word_count(&body_text(&valid))).unwrap_or(u32::MAX);
+            state.body = valid;
+        }
+        for (field, input, target, max) in [
+            ("kicker", &self.kicker, &mut state.kicker, fields::KICKER),
+            (
+                "summary",
+                &self.summary,
+                &mut state.summary,
+                fields::SUMMARY,
+            ),
+            ("desk", &self.desk, &mut state.desk, fields::DESK),
+            ("source", &self.source, &mut state.source, fields::SOURCE),
+            (
+                "dateline",
+                &self.dateline,
+                &mut state.dateline,
+                fields::DATELINE,
+            ),
+        ] {
+            if let Some(v) = input {
+                *target = fields::text(&mut errors, field, v.as_deref(), max);
+            }
+        }
+        for (field, input, target) in [
+            ("sourceUrl", &self.source_url, &mut state.source_url),
+            (
+                "canonicalUrl",
+                &self.canonical_url,
+                &mut state.canonical_url,
+            ),
+        ] {
+            if let Some(v) = input {
+                *target = fields::url(&mut errors, field, v.as_deref());
+            }
+        }
+        if let Some(image) = &self.image {
+            state.image = image
+                .clone()
+                .and_then(|i| i.validate("image").map_err(|e| errors.push(e)).ok());
+        }
+        if let Some(ext) = &self.external_id {
+            state.external_id = fields::external_id(&mut errors, ext.as_deref());
+        }
+        if let Some(b) = &self.breaking_until {
+            state.breaking_until = match b {
+                None => None,
+                Some(t) => fields::parse_rfc3339("breakingUntil", t)
+                    .map_err(|e| errors.push(e))
+                    .ok(),
+            };
+        }
+        if let Some(section) = &self.section {
+            match refs.sections.get(section) {
+                Some(id) => state.section_id = *id,
+                None => errors.push(ValidationError::new(
+                    "section",
+                    format!("no section {section:?}"),
+                )),
+            }
+        }
+        let lookup = |errors: &mut Vec<ValidationError>,
+                      field: &str,
+                      list: &[String],
+                      map: &HashMap<String, i64>| {
+            let mut ids = Vec::new();
+            for (i, slug) in list.iter().enumerate() {
+                match map.get(slug) {
+                    Some(id) if !ids.contains(id) => ids.push(*id),
+                    Some(_) => {}
+                    None => errors.push(ValidationError::new(
+                        format!("{field}[{i}]"),
+                        format!("no {} {slug:?}", field.trim_end_matches('s')),
+                    )),
+                }
+            }
+            ids
+        };
+        if let Some(list) = &self.secondary_sections {
+            let ids = lookup(&mut errors, "secondarySections", list, &refs.sections);
+            state.secondary_section_ids = ids
+                .into_iter()
+                .filter(|id| *id != state.section_id)
+                .collect();
+        }
+        if let Some(list) = &self.authors {
+            state.author_ids = lookup(&mut errors, "authors", list, &refs.authors);
+        }
+        if let Some(list) = &self.tags {
+            state.tag_ids = lookup(&mut errors, "tags", list, &refs.tags);
+        }
+        invalid(errors)
+    }
+}

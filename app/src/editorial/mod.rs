@@ -1,0 +1,455 @@
+//! The editorial service: every write of REST `/v1/admin` and of GraphQL
+//! mutations goes through here. It validates input against the domain rules
+//! (collecting every invalid field), resolves slugs, and hands the change to
+//! the repository, which applies it in one transaction with its revision and
+//! audit entry.
+
+mod input;
+mod taxonomy;
+
+use chrono::{DateTime, Utc};
+use domain::text::clean_text;
+use domain::{
+    ApiKey, Article, ArticleState, ArticleStatus, ArticleSummary, AuditEntry, Correction,
+    CorrectionKind, Revision, ValidationError,
+};
+use persistence::{UpsertOutcome, WriteContext};
+
+pub use self::input::ArticleInput;
+use self::input::{Resolved, invalid};
+pub use self::taxonomy::TaxonomyInput;
+use crate::content::ContentService;
+use crate::error::AppError;
+use crate::events::{Change, Taxon};
+use crate::fields;
+pub use crate::fields::parse_rfc3339;
+use crate::import::{ImportLine, PublishedFallback};
+
+/// The editorial write service.
+#[derive(Clone, Debug)]
+pub struct EditorialService {
+    svc: ContentService,
+}
+
+fn ctx(key: &ApiKey, now: DateTime<Utc>) -> WriteContext {
+    WriteContext {
+        actor: Some(key.id),
+        now,
+    }
+}
+
+fn not_deleted(current: &Article) -> Result<(), AppError> {
+    if current.deleted_at.is_some() {
+        Err(AppError::Conflict(
+            "deletedAt".into(),
+            "the article was deleted; it can be read but not changed".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl EditorialService {
+    pub fn new(svc: ContentService) -> Self {
+        Self { svc }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.svc.now()
+    }
+
+    /// After an article write: announces it with the slugs of every list
+    /// it is on.
+    async fn changed(&self, a: &Article) {
+        let mut sections = Vec::new();
+        if let Ok(all) = self.svc.section_map().await {
+            for id in std::iter::once(&a.summary.section_id).chain(&a.secondary_section_ids) {
+                if let Some(s) = all.get(id) {
+                    sections.push(s.slug.clone());
+                }
+            }
+        }
+        let repo = self.svc.repo();
+        let tags = match repo.tags_by_ids(&a.summary.tag_ids).await {
+            Ok(tags) => tags.into_iter().map(|t| t.slug).collect(),
+            Err(_) => Vec::new(),
+        };
+        let authors = match repo.authors_by_ids(&a.summary.author_ids).await {
+            Ok(authors) => authors.into_iter().map(|x| x.slug).collect(),
+            Err(_) => Vec::new(),
+        };
+        self.svc.announce(Change::Article {
+            id: a.summary.id,
+            sections,
+            tags,
+            authors,
+        });
+    }
+
+    fn taxonomy_changed(&self, taxon: Taxon) {
+        self.svc.taxonomy_changed();
+        self.svc.announce(Change::Taxonomy(taxon));
+    }
+
+    async fn resolve(&self, input: &ArticleInput) -> Result<Resolved, AppError> {
+        let repo = self.svc.repo();
+        let (sections, authors, tags) = input.slugs();
+        let all = if sections.is_empty() {
+            Vec::new()
+        } else {
+            repo.sections().await?
+        };
+        Ok(Resolved {
+            sections: all.into_iter().map(|s| (s.slug, s.id)).collect(),
+            authors: repo
+                .authors_by_slugs(&authors)
+                .await?
+                .into_iter()
+                .map(|a| (a.slug, a.id))
+                .collect(),
+            tags: repo
+                .tags_by_slugs(&tags)
+                .await?
+                .into_iter()
+                .map(|t| (t.slug, t.id))
+                .collect(),
+        })
+    }
+
+    /// Creates a draft.
+    pub async fn create(&self, key: &ApiKey, input: &ArticleInput) -> Result<Article, AppError> {
+        let refs = self.resolve(input).await?;
+        let mut state = ArticleState {
+            slug: String::new(),
+            external_id: None,
+            headline: String::new(),
+            kicker: None,
+            summary: None,
+            body: Vec::new(),
+            section_id: 0,
+            secondary_section_ids: Vec::new(),
+            author_ids: Vec::new(),
+            tag_ids: Vec::new(),
+            desk: None,
+            source: None,
+            source_url: None,
+            dateline: None,
+            image: None,
+            language: "bn".into(),
+            status: ArticleStatus::Draft,
+            publish_at: None,
+            embargo_until: None,
+            first_published_at: None,
+            published_at: None,
+            canonical_url: None,
+            corrections: Vec::new(),
+            unpublish_reason: None,
+            deleted_at: None,
+            word_count: 0,
+            breaking_until: None,
+        };
+        input.apply(&mut state, &refs, true)?;
+        let article = self
+            .svc
+            .repo()
+            .create_article(&state, ctx(key, self.now()))
+            .await?;
+        self.changed(&article).await;
+        Ok(article)
+    }
+
+    /// Applies `input` to the article if `expected_version` (when given) is
+    /// still current.
+    pub async fn update(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected_version: Option<i32>,
+        input: &ArticleInput,
+    ) -> Result<Article, AppError> {
+        let refs = self.resolve(input).await?;
+        let article = self
+            .svc
+            .repo()
+            .update_article(
+                id,
+                expected_version,
+                "article.update",
+                ctx(key, self.now()),
+                |state, current| {
+                    not_deleted(current)?;
+                    input.apply(state, &refs, false)
+                },
+            )
+            .await?;
+        self.changed(&article).await;
+        Ok(article)
+    }
+
+    async fn lifecycle(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected_version: Option<i32>,
+        action: &str,
+        change: impl FnOnce(&mut ArticleState, &Article, DateTime<Utc>) -> Result<(), AppError>,
+    ) -> Result<Article, AppError> {
+        let now = self.now();
+        let article = self
+            .svc
+            .repo()
+            .update_article(
+                id,
+                expected_version,
+                action,
+                ctx(key, now),
+                |state, current| {
+                    not_deleted(current)?;
+                    change(state, current, now)
+                },
+            )
+            .await?;
+        self.changed(&article).await;
+        Ok(article)
+    }
+
+    /// Publishes now. An article already published keeps its time; one
+    /// coming back from unpublished or a schedule is published now.
+    pub async fn publish(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected: Option<i32>,
+    ) -> Result<Article, AppError> {
+        self.lifecycle(key, id, expected, "article.publish", |s, _, now| {
+            if s.status != ArticleStatus::Published || s.published_at.is_none() {
+                s.published_at = Some(now);
+            }
+            s.status = ArticleStatus::Published;
+            s.publish_at = None;
+            s.first_published_at = s.first_published_at.or(Some(now));
+            s.unpublish_reason = None;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Schedules the article to go live at `publish_at` (in the future).
+    pub async fn schedule(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected: Option<i32>,
+        publish_at: &str,
+    ) -> Result<Article, AppError> {
+        let at =
+            parse_rfc3339("publishAt", publish_at).map_err(|e| AppError::Unprocessable(vec![e]))?;
+        self.lifecycle(key, id, expected, "article.schedule", |s, _, now| {
+            if at <= now {
+                return Err(AppError::Unprocessable(vec![ValidationError::new(
+                    "publishAt",
+                    "must be in the future (use publish to publish now)",
+                )]));
+            }
+            s.status = ArticleStatus::Scheduled;
+            s.publish_at = Some(at);
+            s.published_at = Some(at);
+            s.unpublish_reason = None;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Takes the article off every public surface, with a reason.
+    pub async fn unpublish(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected: Option<i32>,
+        reason: &str,
+    ) -> Result<Article, AppError> {
+        let mut errors = Vec::new();
+        let reason = fields::text(&mut errors, "reason", Some(reason), 500);
+        if reason.is_none() && errors.is_empty() {
+            errors.push(ValidationError::new("reason", "is required"));
+        }
+        invalid(errors)?;
+        self.lifecycle(key, id, expected, "article.unpublish", |s, _, _| {
+            s.status = ArticleStatus::Unpublished;
+            s.unpublish_reason = reason;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Holds the article back until `until` (`None` lifts the embargo).
+    pub async fn embargo(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected: Option<i32>,
+        until: Option<&str>,
+    ) -> Result<Article, AppError> {
+        let until = until
+            .map(|u| parse_rfc3339("embargoUntil", u))
+            .transpose()
+            .map_err(|e| AppError::Unprocessable(vec![e]))?;
+        self.lifecycle(key, id, expected, "article.embargo", |s, _, now| {
+            if until.is_some_and(|u| u <= now) {
+                return Err(AppError::Unprocessable(vec![ValidationError::new(
+                    "embargoUntil",
+                    "must be in the future (send null to lift the embargo)",
+                )]));
+            }
+            s.embargo_until = until;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Appends a correction note; the article's `updatedAt` moves to now.
+    pub async fn correct(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected: Option<i32>,
+        kind: &str,
+        text: &str,
+        at: Option<&str>,
+    ) -> Result<Article, AppError> {
+        let mut errors = Vec::new();
+        let kind = match kind {
+            "correction" => Some(CorrectionKind::Correction),
+            "clarification" => Some(CorrectionKind::Clarification),
+            "update" => Some(CorrectionKind::Update),
+            _ => {
+                errors.push(ValidationError::new(
+                    "kind",
+                    "must be correction, clarification or update",
+                ));
+                None
+            }
+        };
+        let text = match clean_text(text.trim(), true) {
+            Ok(t) if !t.is_empty() && t.chars().count() <= 2000 => Some(t),
+            Ok(_) => {
+                errors.push(ValidationError::new("text", "must be 1 to 2000 characters"));
+                None
+            }
+            Err(e) => {
+                errors.push(ValidationError::new("text", e.to_string()));
+                None
+            }
+        };
+        let at = at
+            .map(|a| parse_rfc3339("at", a))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        invalid(errors)?;
+        let (Some(kind), Some(text)) = (kind, text) else {
+            return Err(AppError::Unprocessable(Vec::new()));
+        };
+        self.lifecycle(key, id, expected, "article.correct", |s, _, now| {
+            s.corrections.push(Correction {
+                kind,
+                text,
+                at: at.unwrap_or(now),
+            });
+            Ok(())
+        })
+        .await
+    }
+
+    /// Soft delete: the article is unpublished and marked deleted; it and
+    /// its revisions stay readable by editors.
+    pub async fn delete(
+        &self,
+        key: &ApiKey,
+        id: i64,
+        expected: Option<i32>,
+    ) -> Result<Article, AppError> {
+        self.lifecycle(key, id, expected, "article.delete", |s, _, now| {
+            s.status = ArticleStatus::Unpublished;
+            s.deleted_at = Some(now);
+            s.unpublish_reason = s.unpublish_reason.take().or(Some("deleted".into()));
+            Ok(())
+        })
+        .await
+    }
+
+    /// Idempotent upsert by external id, through the importer's conversion.
+    /// Returns the article and whether it was created.
+    pub async fn upsert_by_external_id(
+        &self,
+        key: &ApiKey,
+        external_id: &str,
+        mut line: ImportLine,
+    ) -> Result<(Article, bool), AppError> {
+        if !line.external_id.is_empty() && line.external_id != external_id {
+            return Err(AppError::Unprocessable(vec![ValidationError::new(
+                "externalId",
+                "differs from the one in the URL",
+            )]));
+        }
+        line.external_id = external_id.to_owned();
+        let repo = self.svc.repo();
+        let sections = repo.sections().await?;
+        let upsert = line
+            .to_upsert(&sections, PublishedFallback::Draft)
+            .map_err(AppError::Unprocessable)?;
+        let outcome = repo.upsert_article(&upsert, ctx(key, self.now())).await?;
+        let article = repo
+            .article_by_id(outcome.id())
+            .await?
+            .ok_or_else(|| AppError::not_found("article"))?;
+        if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
+            self.changed(&article).await;
+        }
+        Ok((article, matches!(outcome, UpsertOutcome::Created(_))))
+    }
+
+    /// Any article, whatever its status (the editors' preview).
+    pub async fn preview(&self, id: i64) -> Result<Article, AppError> {
+        self.svc
+            .repo()
+            .article_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("no article {id}")))
+    }
+
+    pub async fn desk(
+        &self,
+        status: Option<ArticleStatus>,
+        limit: u64,
+        before: Option<i64>,
+    ) -> Result<Vec<ArticleSummary>, AppError> {
+        Ok(self
+            .svc
+            .repo()
+            .articles_for_editors(status, limit, before)
+            .await?)
+    }
+
+    pub async fn revisions(&self, id: i64) -> Result<Vec<Revision>, AppError> {
+        self.preview(id).await?;
+        Ok(self.svc.repo().revisions(id).await?)
+    }
+
+    pub async fn revision(&self, id: i64, number: i32) -> Result<Revision, AppError> {
+        self.svc
+            .repo()
+            .revision(id, number)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("article {id} has no revision {number}")))
+    }
+
+    pub async fn audit(
+        &self,
+        limit: u64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, AppError> {
+        Ok(self.svc.repo().audit_log(limit, before).await?)
+    }
+}

@@ -1,0 +1,102 @@
+//! Field rules shared by every write path: the editors' form (REST and
+//! GraphQL), the wire upsert by external id and the bulk importer. A field
+//! is checked the same way whichever door it comes through.
+
+use chrono::{DateTime, Utc};
+use domain::ValidationError;
+use domain::block::is_http_url;
+use domain::text::clean_text;
+
+/// Longest kicker, in characters.
+pub const KICKER: usize = 120;
+/// Longest summary.
+pub const SUMMARY: usize = 1000;
+/// Longest desk name.
+pub const DESK: usize = 120;
+/// Longest source (agency) name.
+pub const SOURCE: usize = 200;
+/// Longest dateline.
+pub const DATELINE: usize = 100;
+/// Longest external id.
+pub const EXTERNAL_ID: usize = 200;
+
+/// Optional plain text of at most `max` characters: trimmed, control
+/// characters refused, empty taken as absent.
+pub(crate) fn text(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let v = value.map(str::trim).filter(|s| !s.is_empty())?;
+    match clean_text(v, false) {
+        Ok(t) if t.chars().count() <= max => Some(t),
+        Ok(_) => {
+            errors.push(ValidationError::new(
+                field,
+                format!("must be at most {max} characters"),
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(ValidationError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+/// An optional absolute http(s) URL; empty taken as absent.
+pub(crate) fn url(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<String> {
+    let v = value.map(str::trim).filter(|s| !s.is_empty())?;
+    if is_http_url(v) {
+        Some(v.to_owned())
+    } else {
+        errors.push(ValidationError::new(
+            field,
+            "must be an absolute http(s) URL",
+        ));
+        None
+    }
+}
+
+/// An optional external id: 1 to 200 plain characters; empty taken as
+/// absent.
+pub(crate) fn external_id(
+    errors: &mut Vec<ValidationError>,
+    value: Option<&str>,
+) -> Option<String> {
+    match value.map(str::trim) {
+        None | Some("") => None,
+        Some(e) if e.chars().count() <= EXTERNAL_ID && clean_text(e, false).is_ok() => {
+            Some(e.to_owned())
+        }
+        Some(_) => {
+            errors.push(ValidationError::new(
+                "externalId",
+                "must be 1 to 200 plain characters",
+            ));
+            None
+        }
+    }
+}
+
+/// Parses an RFC 3339 time sent by an editor.
+pub fn parse_rfc3339(field: &str, s: &str) -> Result<DateTime<Utc>, ValidationError> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.to_utc())
+        .map_err(|_| ValidationError::new(field, "must be an RFC 3339 date-time"))
+}
+
+/// An optional RFC 3339 time; empty taken as absent.
+pub(crate) fn time(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<DateTime<Utc>> {
+    let v = value.map(str::trim).filter(|s| !s.is_empty())?;
+    parse_rfc3339(field, v).map_err(|e| errors.push(e)).ok()
+}
