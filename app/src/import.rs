@@ -7,13 +7,15 @@
 use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
-use domain::block::{is_http_url, paragraphs_from_text};
+use domain::block::paragraphs_from_text;
 use domain::text::{clean_text, word_count};
 use domain::{ArticleStatus, Block, Headline, Image, Section, Slug, ValidationError};
 use persistence::{
     ArticleUpsert, AuthorUpsert, ContentRepo, SectionUpsert, TagUpsert, UpsertOutcome,
 };
 use serde::Deserialize;
+
+use crate::fields;
 
 /// A body given as plain text (paragraphs split on blank lines) or as blocks.
 #[derive(Debug, Clone, Deserialize)]
@@ -86,36 +88,6 @@ pub struct ImportLine {
 /// The section of last resort for lines that name none.
 pub const FALLBACK_SECTION: (&str, &str) = ("others", "অন্যান্য");
 
-fn optional_text(
-    field: &str,
-    v: &Option<String>,
-    errors: &mut Vec<ValidationError>,
-) -> Option<String> {
-    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-    match clean_text(v, false) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errors.push(ValidationError::new(field, e.to_string()));
-            None
-        }
-    }
-}
-
-fn time(
-    field: &str,
-    v: &Option<String>,
-    errors: &mut Vec<ValidationError>,
-) -> Option<DateTime<Utc>> {
-    let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-    match DateTime::parse_from_rfc3339(v) {
-        Ok(t) => Some(t.to_utc()),
-        Err(_) => {
-            errors.push(ValidationError::new(field, "must be an RFC 3339 date-time"));
-            None
-        }
-    }
-}
-
 fn named(field: &str, r: &NamedRef) -> Result<(Slug, String), ValidationError> {
     let (slug, name) = match r {
         NamedRef::Name(n) => (None, Some(n.clone())),
@@ -173,13 +145,11 @@ impl ImportLine {
         fallback: PublishedFallback,
     ) -> Result<ArticleUpsert, Vec<ValidationError>> {
         let mut errors = Vec::new();
-        let external_id = self.external_id.trim().to_owned();
-        if external_id.is_empty() || external_id.chars().count() > 200 {
-            errors.push(ValidationError::new(
-                "externalId",
-                "must be 1 to 200 characters",
-            ));
+        let external_id = fields::external_id(&mut errors, Some(&self.external_id));
+        if external_id.is_none() && self.external_id.trim().is_empty() {
+            errors.push(ValidationError::new("externalId", "is required"));
         }
+        let external_id = external_id.unwrap_or_default();
         let headline = Headline::parse(&self.headline)
             .map_err(|e| errors.push(e))
             .ok();
@@ -192,47 +162,42 @@ impl ImportLine {
             .enumerate()
             .filter_map(|(i, b)| b.validate(i).map_err(|e| errors.push(e)).ok())
             .collect();
-        let kicker = optional_text("kicker", &self.kicker, &mut errors);
-        let summary = optional_text("summary", &self.summary, &mut errors);
-        let desk = optional_text("desk", &self.desk, &mut errors);
-        let source = optional_text("source", &self.source, &mut errors);
-        let dateline = optional_text("dateline", &self.dateline, &mut errors);
-        let source_url = self
-            .source_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        if let Some(u) = &source_url
-            && !is_http_url(u)
-        {
-            errors.push(ValidationError::new(
-                "sourceUrl",
-                "must be an absolute http(s) URL",
-            ));
-        }
-        let canonical_url = self
-            .canonical_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        if let Some(u) = &canonical_url
-            && !is_http_url(u)
-        {
-            errors.push(ValidationError::new(
-                "canonicalUrl",
-                "must be an absolute http(s) URL",
-            ));
-        }
+        let kicker = fields::text(
+            &mut errors,
+            "kicker",
+            self.kicker.as_deref(),
+            fields::KICKER,
+        );
+        let summary = fields::text(
+            &mut errors,
+            "summary",
+            self.summary.as_deref(),
+            fields::SUMMARY,
+        );
+        let desk = fields::text(&mut errors, "desk", self.desk.as_deref(), fields::DESK);
+        let source = fields::text(
+            &mut errors,
+            "source",
+            self.source.as_deref(),
+            fields::SOURCE,
+        );
+        let dateline = fields::text(
+            &mut errors,
+            "dateline",
+            self.dateline.as_deref(),
+            fields::DATELINE,
+        );
+        let source_url = fields::url(&mut errors, "sourceUrl", self.source_url.as_deref());
+        let canonical_url = fields::url(&mut errors, "canonicalUrl", self.canonical_url.as_deref());
         let image = self
             .image
             .clone()
             .and_then(|i| i.validate("image").map_err(|e| errors.push(e)).ok());
-        let published_at = time("publishedAt", &self.published_at, &mut errors);
-        let updated_at = time("updatedAt", &self.updated_at, &mut errors);
-        let publish_at = time("publishAt", &self.publish_at, &mut errors);
-        let embargo_until = time("embargoUntil", &self.embargo_until, &mut errors);
+        let published_at = fields::time(&mut errors, "publishedAt", self.published_at.as_deref());
+        let updated_at = fields::time(&mut errors, "updatedAt", self.updated_at.as_deref());
+        let publish_at = fields::time(&mut errors, "publishAt", self.publish_at.as_deref());
+        let embargo_until =
+            fields::time(&mut errors, "embargoUntil", self.embargo_until.as_deref());
         let status = match self.status.as_deref() {
             Some(s) => s.parse::<ArticleStatus>().map_err(|e| errors.push(e)).ok(),
             None if published_at.is_some() || publish_at.is_some() => {

@@ -15,6 +15,7 @@ on_both!(
     a_stale_version_is_refused_and_nothing_is_written,
     two_editors_updating_one_article_cannot_lose_an_update,
     upsert_by_external_id_is_idempotent,
+    upsert_by_external_id_applies_the_editors_length_caps,
     every_update_keeps_the_previous_version_as_a_revision,
     invalid_articles_are_refused_whole_with_every_bad_field,
     scheduled_and_embargoed_articles_wait_for_their_time,
@@ -427,6 +428,60 @@ async fn upsert_by_external_id_is_idempotent(app: &TestApp) {
     )
     .await;
     assert_eq!(mismatch.status().as_u16(), 422);
+}
+
+/// The wire upsert and the editors' form share one set of field rules: a
+/// kicker, summary, desk, source or dateline over its cap is refused on
+/// either path, with every long field named and nothing written.
+async fn upsert_by_external_id_applies_the_editors_length_caps(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let before = app.repo.article_count_all().await.unwrap();
+    let caps = [
+        ("kicker", 120),
+        ("summary", 1000),
+        ("desk", 120),
+        ("source", 200),
+        ("dateline", 100),
+    ];
+    let mut long = json!({
+        "headline": "লম্বা ঘরের খবর",
+        "body": "একটি অনুচ্ছেদ।",
+        "section": "national",
+    });
+    for (field, cap) in caps {
+        long[field] = json!("ক".repeat(cap + 1));
+    }
+    let path = "/v1/admin/articles/by-external-id/wire-long-fields";
+    let res = send(app, Method::PUT, path, Some(&key), Some(long.clone())).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let problem: Value = res.json().await.unwrap();
+    let mut fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    let mut expected: Vec<&str> = caps.iter().map(|(f, _)| *f).collect();
+    expected.sort_unstable();
+    assert_eq!(fields, expected, "{problem}");
+    assert_eq!(app.repo.article_count_all().await.unwrap(), before);
+    // At the cap, the same input is accepted.
+    let mut fits = long;
+    for (field, cap) in caps {
+        fits[field] = json!("ক".repeat(cap));
+    }
+    let res = send(app, Method::PUT, path, Some(&key), Some(fits)).await;
+    assert_eq!(res.status().as_u16(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(
+        created["data"]["dateline"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        100
+    );
 }
 
 async fn every_update_keeps_the_previous_version_as_a_revision(app: &TestApp) {
