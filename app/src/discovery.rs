@@ -11,20 +11,36 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::bangla::Edition;
 use domain::{
-    ArticleFilter, ArticleSummary, Limit, PageRequest, Section, ValidationError, section_subtree,
+    ApiKey, ArticleFilter, ArticleId, ArticleSummary, Limit, PageRequest, Section, Slug,
+    ValidationError, section_subtree,
 };
-use persistence::Collection;
+use persistence::{Collection, WriteContext};
 use sha2::{Digest, Sha256};
 
 use crate::content::ContentService;
 use crate::error::AppError;
 use crate::events::Change;
+use crate::fields;
 use crate::search::{Hit, SearchIndex, SearchRequest, SortBy};
 
 /// The longest query accepted (characters).
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Deepest result reachable by paging.
 pub const MAX_OFFSET: usize = 1000;
+
+/// Most articles in one collection.
+pub const MAX_COLLECTION: usize = 100;
+
+/// A collection as an editor sends it.
+#[derive(Debug, Clone, Default)]
+pub struct CollectionInput {
+    /// 1 to 100 plain characters.
+    pub name: String,
+    /// At most 1000 plain characters.
+    pub description: Option<String>,
+    /// Article ids in order, as sent; at most 100, no repeats.
+    pub articles: Vec<String>,
+}
 
 /// Search parameters as a client sent them; parsed by [`DiscoveryService::search`].
 #[derive(Debug, Clone, Default)]
@@ -214,20 +230,24 @@ impl DiscoveryService {
     /// Brings the search index up to date with the database now.
     pub async fn sync(&self) -> Result<usize, AppError> {
         let now = self.svc.now();
-        let touched = self
+        let synced = self
             .index
             .sync(self.svc.repo(), now)
             .await
             .map_err(|e| AppError::Internal(Box::new(e)))?;
-        if !touched.is_empty() {
+        let touched = synced.articles.len();
+        if !synced.articles.is_empty() {
             self.svc.announce(Change::ArticlesElsewhere {
-                ids: touched.clone(),
+                ids: synced.articles,
             });
+        }
+        if synced.collections {
+            self.svc.announce(Change::CollectionsElsewhere);
         }
         self.svc.announce(Change::NextTransition(
             self.svc.repo().next_transition(now).await?,
         ));
-        Ok(touched.len())
+        Ok(touched)
     }
 
     /// Writes buffered view counts (only for public articles).
@@ -511,6 +531,88 @@ impl DiscoveryService {
             &c.article_ids,
         );
         Ok((c, items))
+    }
+
+    /// Every collection, by slug.
+    pub async fn collections(&self) -> Result<Vec<Collection>, AppError> {
+        Ok(self.svc.repo().collections().await?)
+    }
+
+    /// Creates or replaces a collection (editor): checks the input, writes
+    /// it with its audit entry and change-log row in one transaction, and
+    /// announces it (cached collection, collection list and front dropped,
+    /// CDN purged; other instances learn it from the change log). Returns
+    /// the collection as readers see it.
+    pub async fn save_collection(
+        &self,
+        key: &ApiKey,
+        slug: &str,
+        input: &CollectionInput,
+    ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
+        let mut errors = Vec::new();
+        let slug = Slug::parse(slug).map_err(|e| errors.push(e)).ok();
+        let name = domain::text::clean_text(input.name.trim(), false)
+            .ok()
+            .filter(|n| !n.is_empty() && n.chars().count() <= 100);
+        if name.is_none() {
+            errors.push(ValidationError::new(
+                "name",
+                "must be 1 to 100 plain characters",
+            ));
+        }
+        let description = fields::text(
+            &mut errors,
+            "description",
+            input.description.as_deref(),
+            1000,
+        );
+        let mut ids = Vec::new();
+        for (i, raw) in input.articles.iter().enumerate() {
+            match ArticleId::parse(raw) {
+                Ok(id) if !ids.contains(&id.get()) => ids.push(id.get()),
+                Ok(_) => errors.push(ValidationError::new(
+                    format!("articles[{i}]"),
+                    "is listed twice",
+                )),
+                Err(_) => errors.push(ValidationError::new(
+                    format!("articles[{i}]"),
+                    "must be an article id",
+                )),
+            }
+        }
+        if ids.len() > MAX_COLLECTION {
+            errors.push(ValidationError::new(
+                "articles",
+                format!("at most {MAX_COLLECTION} articles"),
+            ));
+        }
+        let (Some(slug), Some(name), true) = (slug, name, errors.is_empty()) else {
+            return Err(AppError::Unprocessable(errors));
+        };
+        let ctx = WriteContext {
+            actor: Some(key.id),
+            now: self.svc.now(),
+        };
+        self.svc
+            .repo()
+            .save_collection(slug.as_str(), &name, description.as_deref(), &ids, ctx)
+            .await?;
+        self.svc.announce(Change::Collection {
+            slug: slug.to_string(),
+        });
+        self.collection(slug.as_str()).await
+    }
+
+    /// Deletes a collection (editor), announced like a save.
+    pub async fn delete_collection(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
+        let slug = domain::text::nfc(slug);
+        let ctx = WriteContext {
+            actor: Some(key.id),
+            now: self.svc.now(),
+        };
+        self.svc.repo().delete_collection(&slug, ctx).await?;
+        self.svc.announce(Change::Collection { slug });
+        Ok(())
     }
 
     /// The home screen in one call: breaking, the lead collection, and the

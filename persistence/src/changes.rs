@@ -1,7 +1,8 @@
 //! The change log: one row per article write, plus one per future instant
 //! at which an article changes visibility by itself (scheduled go-live,
-//! embargo end, breaking flag end). Partners' change feeds and the
-//! scheduler read it.
+//! embargo end, breaking flag end), plus one per collection write. Partners'
+//! change feeds (articles only), the scheduler and the other instances'
+//! pollers read it.
 
 use chrono::{DateTime, Utc};
 use domain::ArticleState;
@@ -63,6 +64,31 @@ pub(crate) async fn record_change(
     Ok(())
 }
 
+/// The `article_id` of a collection's change-log row: no article has it
+/// (ids start at 1), and the readers that deal in articles skip it.
+pub const COLLECTION_ROW: i64 = 0;
+
+/// Records a collection write (`collection.save`, `collection.delete`), so
+/// other instances drop their cached collections and front.
+pub(crate) async fn record_collection_change(
+    txn: &DatabaseTransaction,
+    ctx: WriteContext,
+    action: &str,
+) -> Result<(), RepoError> {
+    let now = micros(ctx.now);
+    change::ActiveModel {
+        article_id: Set(COLLECTION_ROW),
+        action: Set(action.to_owned()),
+        effective_at: Set(now),
+        recorded_at: Set(now),
+        visible: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
 /// One row of the change log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -74,6 +100,13 @@ pub struct Change {
     /// Whether the article was public once the change took effect, as the
     /// write saw it (`None` for rows older than this column).
     pub visible: Option<bool>,
+}
+
+impl Change {
+    /// Whether the row is about a collection rather than an article.
+    pub fn is_collection(&self) -> bool {
+        self.article_id == COLLECTION_ROW
+    }
 }
 
 impl From<change::Model> for Change {
@@ -124,8 +157,8 @@ impl ContentRepo {
             .collect())
     }
 
-    /// Change-log rows in (effective time, id) order after the given key,
-    /// up to `until` (the partners' change feed).
+    /// Article change-log rows in (effective time, id) order after the
+    /// given key, up to `until` (the partners' change feed).
     pub async fn changes_by_effective_time(
         &self,
         after: Option<(DateTime<Utc>, i64)>,
@@ -133,7 +166,9 @@ impl ContentRepo {
         limit: u64,
     ) -> Result<Vec<Change>, RepoError> {
         use sea_orm::Condition;
-        let mut q = change::Entity::find().filter(change::Column::EffectiveAt.lte(micros(until)));
+        let mut q = change::Entity::find()
+            .filter(change::Column::EffectiveAt.lte(micros(until)))
+            .filter(change::Column::ArticleId.ne(COLLECTION_ROW));
         if let Some((t, id)) = after {
             let t = micros(t);
             q = q.filter(

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::changes::record_collection_change;
 use crate::editorial::{WriteContext, audit};
 use crate::entities::{article, collection, collection_item};
 use crate::error::RepoError;
@@ -260,6 +261,7 @@ impl ContentRepo {
             json!({"articles": article_ids}),
         )
         .await?;
+        record_collection_change(&txn, ctx, "collection.save").await?;
         txn.commit().await?;
         self.collection(slug).await?.ok_or(RepoError::NotFound)
     }
@@ -283,6 +285,7 @@ impl ContentRepo {
             json!({}),
         )
         .await?;
+        record_collection_change(&txn, ctx, "collection.delete").await?;
         txn.commit().await?;
         Ok(())
     }

@@ -156,6 +156,7 @@ impl ContentRepo {
             .select_only()
             .column_as(change::Column::EffectiveAt.max(), "at")
             .filter(change::Column::EffectiveAt.lte(micros(now)))
+            .filter(change::Column::ArticleId.ne(crate::changes::COLLECTION_ROW))
             .into_model::<MaxRow>()
             .one(&self.db.conn)
             .await?;

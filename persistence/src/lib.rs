@@ -18,7 +18,7 @@ mod repo;
 pub mod testing;
 mod write;
 
-pub use changes::Change;
+pub use changes::{COLLECTION_ROW, Change};
 pub use comments::{ArticleRef, CommentStats, Moderation, ThreadPage};
 pub use db::{Database, QueryCounter};
 pub use discovery::Collection;

@@ -176,6 +176,7 @@ on_both!(
     sections_come_back_as_a_tree,
     the_sql_visibility_rule_agrees_with_the_domain_rule,
     every_article_write_is_in_the_change_log_with_its_future_transitions,
+    collection_writes_are_in_the_change_log_but_not_among_article_changes,
     every_statement_runs_in_a_database_span_inside_the_callers_span,
     a_read_abandoned_mid_statement_leaves_its_connection_right,
 );
@@ -339,6 +340,53 @@ async fn a_read_abandoned_mid_statement_leaves_its_connection_right(db: &TestDb)
         .unwrap();
     assert_eq!(one.summary.id, ids[3]);
     assert_eq!(one.summary.headline, expected.items[3].headline);
+}
+
+/// A collection save or delete leaves a change-log row (other instances'
+/// pollers see it), marked as a collection's; the partners' change feed and
+/// the feeds' last-change time deal in articles and skip it.
+async fn collection_writes_are_in_the_change_log_but_not_among_article_changes(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    publish_national(&repo, "cw", 1, now() - Duration::hours(2)).await;
+    let article_changes = repo
+        .changes_by_effective_time(None, now() + Duration::hours(1), 100)
+        .await
+        .unwrap();
+    let last_article_change = repo
+        .last_change_at(now() + Duration::hours(1))
+        .await
+        .unwrap();
+    let start = repo.last_change_id().await.unwrap();
+    let ids = [article_changes[0].article_id];
+    let later = now() + Duration::minutes(5);
+    repo.save_collection("lead", "প্রধান", None, &ids, later.into())
+        .await
+        .unwrap();
+    repo.delete_collection("lead", (later + Duration::minutes(1)).into())
+        .await
+        .unwrap();
+    let rows = repo.changes_after(start, 100).await.unwrap();
+    let actions: Vec<(&str, bool)> = rows
+        .iter()
+        .map(|c| (c.action.as_str(), c.is_collection()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![("collection.save", true), ("collection.delete", true)]
+    );
+    assert_eq!(
+        repo.changes_by_effective_time(None, now() + Duration::hours(1), 100)
+            .await
+            .unwrap(),
+        article_changes
+    );
+    assert_eq!(
+        repo.last_change_at(now() + Duration::hours(1))
+            .await
+            .unwrap(),
+        last_article_change
+    );
 }
 
 async fn every_article_write_is_in_the_change_log_with_its_future_transitions(db: &TestDb) {

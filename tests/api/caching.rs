@@ -6,7 +6,7 @@ use domain::Scope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app_custom};
+use crate::helpers::{SecondInstance, TestApp, spawn_app_custom};
 use crate::on_both;
 
 on_both!(
@@ -403,15 +403,8 @@ async fn another_instance_learns_of_writes_from_the_database() {
         return;
     };
     // A second instance over the same PostgreSQL database.
-    let mut settings =
-        api::config::Settings::new(a.db.as_ref().unwrap().url.clone(), "127.0.0.1:0");
-    settings.workers = Some(1);
-    settings.sync_interval = std::time::Duration::from_secs(3600);
-    let b = api::startup::Application::build(settings).await.unwrap();
-    let b_url = format!("http://127.0.0.1:{}", b.port());
-    let b_discovery = b.discovery().clone();
-    let b_handle = b.server_handle();
-    tokio::spawn(b.run_until_stopped());
+    let b = SecondInstance::start(&a).await;
+    let b_url = b.address.clone();
     let p1 = a.ids.public[0];
     let first: Value = a
         .client
@@ -440,7 +433,7 @@ async fn another_instance_learns_of_writes_from_the_database() {
         .await
         .unwrap();
     assert_eq!(stale["data"]["headline"], "বাজেট ঘোষণা আজ");
-    b_discovery.sync().await.unwrap();
+    b.discovery.sync().await.unwrap();
     // …and serves the new one right after (and finds it in search).
     let fresh: Value = a
         .client
@@ -462,6 +455,6 @@ async fn another_instance_learns_of_writes_from_the_database() {
         .await
         .unwrap();
     assert_eq!(found["data"][0]["id"], p1.to_string());
-    b_handle.stop(false).await;
+    b.stop().await;
     a.cleanup().await;
 }

@@ -6,7 +6,7 @@ use persistence::{ContentRepo, TagUpsert};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, article};
+use crate::helpers::{SecondInstance, TestApp, article};
 use crate::on_both;
 
 on_both!(
@@ -18,6 +18,7 @@ on_both!(
     related_stories_are_about_the_same_thing_without_self_or_duplicates,
     most_read_counts_each_reader_once_per_window,
     collections_and_the_front_page_are_curated_and_deduplicated,
+    a_collection_write_reaches_every_cached_page_and_instance,
     discovery_is_available_over_graphql,
     the_index_absorbs_each_change_once,
 );
@@ -608,6 +609,106 @@ async fn collections_and_the_front_page_are_curated_and_deduplicated(app: &TestA
         204
     );
     app.get_json("/v1/collections/lead", 404).await;
+}
+
+/// An editor reorders the lead: the collection, the list of collections and
+/// the front show the new order at once on this instance, and on another
+/// instance over the same database once it has read the change log (its
+/// poller's interval); a delete likewise. Partners' change feed carries
+/// articles only.
+async fn a_collection_write_reaches_every_cached_page_and_instance(app: &TestApp) {
+    let [p1, p2, p3, ..] = app.ids.public[..] else {
+        panic!()
+    };
+    let editor = app.key(Scope::Editor).await;
+    let partner = app.key(Scope::Partner).await;
+    let put = |articles: Vec<i64>| {
+        app.with_key(Method::PUT, "/v1/admin/collections/lead", &editor)
+            .json(&json!({"name": "প্রধান খবর", "articles": articles}))
+            .send()
+    };
+    assert_eq!(put(vec![p1, p2]).await.unwrap().status().as_u16(), 200);
+    let b = SecondInstance::start(app).await;
+    let get = |base: String, path: &'static str| async move {
+        let res = reqwest::get(format!("{base}{path}")).await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x["id"].as_str().unwrap().parse().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let slugs = |v: &Value| -> Vec<String> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["slug"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Both instances serve (and cache) the first order.
+    for base in [app.address.clone(), b.address.clone()] {
+        let (_, lead) = get(base.clone(), "/v1/collections/lead").await;
+        assert_eq!(ids(&lead["data"]["articles"]), vec![p1, p2]);
+        let (_, front) = get(base.clone(), "/v1/front").await;
+        assert_eq!(ids(&front["data"]["lead"]), vec![p1, p2]);
+        let (_, all) = get(base, "/v1/collections").await;
+        assert_eq!(slugs(&all), vec!["lead"]);
+    }
+    assert_eq!(put(vec![p3, p1]).await.unwrap().status().as_u16(), 200);
+    // This instance: at once.
+    let (_, lead) = get(app.address.clone(), "/v1/collections/lead").await;
+    assert_eq!(ids(&lead["data"]["articles"]), vec![p3, p1]);
+    let (_, front) = get(app.address.clone(), "/v1/front").await;
+    assert_eq!(ids(&front["data"]["lead"]), vec![p3, p1]);
+    // The other instance: once it has read the change log.
+    b.discovery.sync().await.unwrap();
+    let (_, lead) = get(b.address.clone(), "/v1/collections/lead").await;
+    assert_eq!(ids(&lead["data"]["articles"]), vec![p3, p1]);
+    let (_, front) = get(b.address.clone(), "/v1/front").await;
+    assert_eq!(ids(&front["data"]["lead"]), vec![p3, p1]);
+    // A delete, likewise.
+    let res = app
+        .with_key(Method::DELETE, "/v1/admin/collections/lead", &editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 204);
+    assert_eq!(
+        get(app.address.clone(), "/v1/collections/lead").await.0,
+        404
+    );
+    let (_, all) = get(app.address.clone(), "/v1/collections").await;
+    assert!(slugs(&all).is_empty());
+    let (_, front) = get(app.address.clone(), "/v1/front").await;
+    assert!(ids(&front["data"]["lead"]).is_empty());
+    b.discovery.sync().await.unwrap();
+    assert_eq!(get(b.address.clone(), "/v1/collections/lead").await.0, 404);
+    let (_, all) = get(b.address.clone(), "/v1/collections").await;
+    assert!(slugs(&all).is_empty());
+    b.stop().await;
+    // The change feed lists articles, never a collection's entry (entries
+    // settle for a few seconds before partners see them).
+    app.advance_clock(Duration::minutes(1));
+    let changes: Value = app
+        .with_key(Method::GET, "/v1/changes?limit=100", &partner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = changes["data"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    for c in entries {
+        let id: i64 = c["id"].as_str().unwrap().parse().unwrap();
+        assert!(id > 0, "{c}");
+    }
 }
 
 async fn discovery_is_available_over_graphql(app: &TestApp) {

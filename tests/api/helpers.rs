@@ -183,6 +183,38 @@ pub async fn spawn_on(
     })
 }
 
+/// A second server over the same database, as another instance behind the
+/// load balancer would be. Its change-log poller is slow; tests sync it by
+/// hand (the poller would, within its interval).
+pub struct SecondInstance {
+    pub address: String,
+    pub discovery: app::discovery::DiscoveryService,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl SecondInstance {
+    pub async fn start(a: &TestApp) -> Self {
+        let url = a.db.as_ref().expect("a test database").url.clone();
+        let mut settings = Settings::new(url, "127.0.0.1:0");
+        settings.workers = Some(1);
+        settings.sync_interval = std::time::Duration::from_secs(3600);
+        let b = Application::build(settings).await.expect("second instance");
+        let address = format!("http://127.0.0.1:{}", b.port());
+        let discovery = b.discovery().clone();
+        let handle = b.server_handle();
+        tokio::spawn(b.run_until_stopped());
+        Self {
+            address,
+            discovery,
+            handle,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

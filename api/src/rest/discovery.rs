@@ -381,6 +381,24 @@ pub struct CollectionInput {
     articles: Vec<serde_json::Value>,
 }
 
+impl From<CollectionInput> for app::discovery::CollectionInput {
+    fn from(c: CollectionInput) -> Self {
+        Self {
+            name: c.name,
+            description: c.description,
+            articles: c
+                .articles
+                .iter()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => String::new(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Create or replace a collection (editor).
 #[utoipa::path(
     put,
@@ -406,59 +424,9 @@ pub async fn save_collection(
     let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
     let input: CollectionInput = serde_json::from_slice(&body)
         .map_err(|e| AppError::invalid("body", format!("not a valid collection: {e}")))?;
-    let mut errors = Vec::new();
-    let slug = domain::Slug::parse(&path).map_err(|e| errors.push(e)).ok();
-    let name = domain::text::clean_text(input.name.trim(), false)
-        .ok()
-        .filter(|n| !n.is_empty() && n.chars().count() <= 100);
-    if name.is_none() {
-        errors.push(domain::ValidationError::new(
-            "name",
-            "must be 1 to 100 plain characters",
-        ));
-    }
-    let mut ids = Vec::new();
-    for (i, v) in input.articles.iter().enumerate() {
-        let raw = match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
-        match domain::ArticleId::parse(&raw) {
-            Ok(id) if !ids.contains(&id.get()) => ids.push(id.get()),
-            Ok(_) => errors.push(domain::ValidationError::new(
-                format!("articles[{i}]"),
-                "is listed twice",
-            )),
-            Err(_) => errors.push(domain::ValidationError::new(
-                format!("articles[{i}]"),
-                "must be an article id",
-            )),
-        }
-    }
-    if ids.len() > 100 {
-        errors.push(domain::ValidationError::new(
-            "articles",
-            "at most 100 articles",
-        ));
-    }
-    let (Some(slug), Some(name), true) = (slug, name, errors.is_empty()) else {
-        return Err(AppError::Unprocessable(errors).into());
-    };
-    let ctx = persistence::WriteContext {
-        actor: Some(key.id),
-        now: svc.now(),
-    };
-    svc.repo()
-        .save_collection(
-            slug.as_str(),
-            &name,
-            input.description.as_deref(),
-            &ids,
-            ctx,
-        )
+    let (c, items) = discovery
+        .save_collection(&key, &path, &input.into())
         .await?;
-    let (c, items) = discovery.collection(slug.as_str()).await?;
     let refs = svc.refs_of(&items).await?;
     Ok(HttpResponse::Ok().json(DataView {
         data: CollectionView {
@@ -489,16 +457,11 @@ pub async fn save_collection(
 pub async fn delete_collection(
     req: HttpRequest,
     svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
-    let ctx = persistence::WriteContext {
-        actor: Some(key.id),
-        now: svc.now(),
-    };
-    svc.repo()
-        .delete_collection(&domain::text::nfc(&path), ctx)
-        .await?;
+    discovery.delete_collection(&key, &path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -519,8 +482,8 @@ struct CollectionSummaryView {
         (status = 304, response = crate::openapi::responses::NotModified),
     )
 )]
-pub async fn collections(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
-    let list = svc.repo().collections().await?;
+pub async fn collections(discovery: web::Data<DiscoveryService>) -> Result<HttpResponse, ApiError> {
+    let list = discovery.collections().await?;
     Ok(HttpResponse::Ok().json(ListView {
         data: list
             .into_iter()

@@ -158,6 +158,15 @@ struct SyncState {
     seen: Option<BTreeSet<i64>>,
 }
 
+/// What a sync found in the change log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synced {
+    /// Articles written or due since the last sync (re-indexed).
+    pub articles: Vec<i64>,
+    /// Whether a collection was saved or deleted since the last sync.
+    pub collections: bool,
+}
+
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
@@ -414,18 +423,19 @@ impl SearchIndex {
 
     /// Brings the index up to date with the change log: re-indexes (or
     /// removes) every article written since the last sync and every article
-    /// whose scheduled transition has come. Returns how many were touched.
+    /// whose scheduled transition has come; notes collection writes.
     pub async fn sync(
         &self,
         repo: &ContentRepo,
         now: DateTime<Utc>,
-    ) -> Result<Vec<i64>, SearchError> {
+    ) -> Result<Synced, SearchError> {
         let _guard = self.sync_lock.lock().await;
         let (last_change, last_time, seen) = {
             let st = self.state.lock().map_err(|_| SearchError::Poisoned)?;
             (st.last_change, st.last_time, st.seen.clone())
         };
         let mut ids: HashSet<i64> = HashSet::new();
+        let mut collections = false;
         let mut newest = last_change;
         let mut window: BTreeSet<i64> = BTreeSet::new();
         let mut cursor = (last_change - OVERLAP).max(0);
@@ -442,7 +452,11 @@ impl SearchIndex {
                     None => r.id <= last_change,
                 };
                 if !indexed {
-                    ids.insert(r.article_id);
+                    if r.is_collection() {
+                        collections = true;
+                    } else {
+                        ids.insert(r.article_id);
+                    }
                 }
                 window.insert(r.id);
             }
@@ -456,14 +470,19 @@ impl SearchIndex {
             .changes_effective_between(last_time, now, 10_000)
             .await?
         {
-            ids.insert(due.article_id);
+            if !due.is_collection() {
+                ids.insert(due.article_id);
+            }
         }
         if ids.is_empty() {
             if let Ok(mut st) = self.state.lock() {
                 st.last_time = now;
                 st.seen = Some(window);
             }
-            return Ok(Vec::new());
+            return Ok(Synced {
+                articles: Vec::new(),
+                collections,
+            });
         }
         let ids: Vec<i64> = ids.into_iter().collect();
         let public = repo.public_articles_by_ids(&ids, now).await?;
@@ -479,7 +498,10 @@ impl SearchIndex {
         if let Ok(mut st) = self.state.lock() {
             st.seen = Some(window);
         }
-        Ok(ids)
+        Ok(Synced {
+            articles: ids,
+            collections,
+        })
     }
 
     /// The newest change-log id the index has absorbed.
