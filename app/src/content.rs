@@ -153,7 +153,8 @@ impl ContentService {
         self.taxonomy.clear();
     }
 
-    async fn authors_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Author>, AppError> {
+    /// Authors by id, through the taxonomy cache.
+    pub async fn authors_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Author>, AppError> {
         let mut out: HashMap<i64, Author> = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
@@ -171,7 +172,8 @@ impl ContentService {
         Ok(out)
     }
 
-    async fn tags_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Tag>, AppError> {
+    /// Tags by id, through the taxonomy cache.
+    pub async fn tags_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Tag>, AppError> {
         let mut out: HashMap<i64, Tag> = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
@@ -209,7 +211,7 @@ impl ContentService {
         self.clock.now()
     }
 
-    pub fn repo(&self) -> &ContentRepo {
+    pub(crate) fn repo(&self) -> &ContentRepo {
         &self.repo
     }
 

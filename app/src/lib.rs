@@ -18,5 +18,6 @@ pub mod fields;
 pub mod import;
 pub mod import_metrics;
 pub mod search;
+pub mod syndication;
 
 pub use error::AppError;

@@ -213,10 +213,9 @@ async fn page(
     since: Option<ChangeCursor>,
     limit: u64,
 ) -> Result<Page, ApiError> {
-    let repo = svc.repo();
     let now = svc.now();
     let until = now - st.settings().change_settle;
-    let rows = repo
+    let rows = svc
         .changes_by_effective_time(since.map(|c| (c.at, c.id)), until, limit)
         .await?;
     let has_more = rows.len() as u64 >= limit;
@@ -247,7 +246,7 @@ async fn page(
         .filter(|id| !public.contains_key(id))
         .collect();
     let mut histories: HashMap<i64, Vec<Change>> = HashMap::new();
-    for c in repo.change_histories(&hidden, now).await? {
+    for c in svc.change_histories(&hidden, now).await? {
         histories.entry(c.article_id).or_default().push(c);
     }
     let takedowns: Vec<&Change> = rows
@@ -260,7 +259,7 @@ async fn page(
         .collect();
     let mut reason_ids: Vec<i64> = takedowns.iter().map(|r| r.article_id).collect();
     reason_ids.dedup();
-    let reasons = repo.takedown_reasons(&reason_ids, now).await?;
+    let reasons = svc.takedown_reasons(&reason_ids, now).await?;
     let takedown_ids: HashSet<i64> = takedowns.iter().map(|r| r.id).collect();
     // Each public article once, at its last row in this page.
     let last_row: HashMap<i64, i64> = rows.iter().map(|r| (r.article_id, r.id)).collect();

@@ -128,7 +128,7 @@ pub async fn handle(
         .map(|a| item(&st, a, &list.refs, bodies.get(&a.id)))
         .collect();
     // Removals change a feed too: the newest change in effect counts.
-    let last_change = svc.repo().last_change_at(svc.now()).await?;
+    let last_change = svc.last_change_at().await?;
     let updated = items
         .iter()
         .map(|i| i.updated)

@@ -79,12 +79,8 @@ pub async fn index(
     svc: web::Data<ContentService>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let now = svc.now();
-    let buckets = svc
-        .repo()
-        .sitemap_buckets(st.settings().sitemap_size, now)
-        .await?;
-    let last_change = svc.repo().last_change_at(now).await?;
+    let buckets = svc.sitemap_buckets(st.settings().sitemap_size).await?;
+    let last_change = svc.last_change_at().await?;
     let urls = st.urls();
     let body = document("sitemapindex", false, |w| {
         for path in ["/sitemaps/sections.xml", "/sitemaps/news.xml"] {
@@ -141,8 +137,7 @@ pub async fn articles(
     ) else {
         return Err(not_found().into());
     };
-    let now = svc.now();
-    let entries = svc.repo().sitemap_entries(first, last, now).await?;
+    let entries = svc.sitemap_entries(first, last).await?;
     if entries.is_empty() {
         return Err(not_found().into());
     }
@@ -168,7 +163,7 @@ pub async fn articles(
         Ok(())
     })?;
     let last_modified = entries.iter().map(|e| e.last_modified()).max();
-    let last_change = svc.repo().last_change_at(now).await?;
+    let last_change = svc.last_change_at().await?;
     Ok(respond(&st, &req, last_modified.max(last_change), body))
 }
 
@@ -204,7 +199,7 @@ pub async fn sections(
         }
         Ok(())
     })?;
-    let last_change = svc.repo().last_change_at(svc.now()).await?;
+    let last_change = svc.last_change_at().await?;
     Ok(respond(&st, &req, last_change, body))
 }
 
@@ -227,10 +222,7 @@ pub async fn news(
 ) -> Result<HttpResponse, ApiError> {
     let now = svc.now();
     let since = now - Duration::hours(NEWS_WINDOW_HOURS);
-    let entries = svc
-        .repo()
-        .recent_public_entries(since, NEWS_MAX, now)
-        .await?;
+    let entries = svc.recent_public_entries(since, NEWS_MAX).await?;
     let sections = svc.sections().await?;
     let urls = st.urls();
     let publication = &st.settings().publication;
@@ -263,6 +255,6 @@ pub async fn news(
         }
         Ok(())
     })?;
-    let last_change = svc.repo().last_change_at(now).await?;
+    let last_change = svc.last_change_at().await?;
     Ok(respond(&st, &req, last_change, body))
 }

@@ -28,15 +28,15 @@ pub fn parse_global_id(id: &str) -> Option<(String, i64)> {
     Some((kind.to_owned(), n.get()))
 }
 
-/// A repository error shared by a DataLoader batch, kept whole for the log.
+/// A service error shared by a DataLoader batch, kept whole for the log.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct SharedRepoError(#[source] pub LoadError);
+pub struct SharedError(#[source] pub LoadError);
 
 pub fn load_error(e: LoadError) -> async_graphql::Error {
-    let api = match e.is_unavailable() {
-        true => AppError::Unavailable(persistence::RepoError::Timeout),
-        false => AppError::Internal(Box::new(SharedRepoError(e))),
+    let api = match *e {
+        AppError::Unavailable(_) => AppError::Unavailable(persistence::RepoError::Timeout),
+        _ => AppError::Internal(Box::new(SharedError(e))),
     };
     api.into()
 }

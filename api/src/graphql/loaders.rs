@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::{Article, Author, Section, Tag};
-use persistence::RepoError;
 
+use app::AppError;
 use app::content::ContentService;
 
-pub type LoadError = Arc<RepoError>;
+pub type LoadError = Arc<AppError>;
 
 /// Key for "all sections": the tree is small and loaded whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,7 +27,7 @@ impl Loader<AllSections> for ContentLoader {
         &self,
         _: &[AllSections],
     ) -> Result<HashMap<AllSections, Self::Value>, Self::Error> {
-        let sections = self.0.cached_sections().await?;
+        let sections = self.0.cached_sections().await.map_err(AppError::from)?;
         Ok(HashMap::from([(AllSections, Arc::new(sections))]))
     }
 }
@@ -42,8 +42,11 @@ impl Loader<AuthorKey> for ContentLoader {
 
     async fn load(&self, keys: &[AuthorKey]) -> Result<HashMap<AuthorKey, Author>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let authors = self.0.repo().authors_by_ids(&ids).await?;
-        Ok(authors.into_iter().map(|a| (AuthorKey(a.id), a)).collect())
+        let authors = self.0.authors_by_ids(&ids).await?;
+        Ok(authors
+            .into_iter()
+            .map(|(id, a)| (AuthorKey(id), a))
+            .collect())
     }
 }
 
@@ -57,8 +60,8 @@ impl Loader<TagKey> for ContentLoader {
 
     async fn load(&self, keys: &[TagKey]) -> Result<HashMap<TagKey, Tag>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let tags = self.0.repo().tags_by_ids(&ids).await?;
-        Ok(tags.into_iter().map(|t| (TagKey(t.id), t)).collect())
+        let tags = self.0.tags_by_ids(&ids).await?;
+        Ok(tags.into_iter().map(|(id, t)| (TagKey(id), t)).collect())
     }
 }
 
@@ -75,11 +78,7 @@ impl Loader<FullArticleKey> for ContentLoader {
         keys: &[FullArticleKey],
     ) -> Result<HashMap<FullArticleKey, Self::Value>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let articles = self
-            .0
-            .repo()
-            .public_articles_by_ids(&ids, self.0.now())
-            .await?;
+        let articles = self.0.articles_by_ids(&ids).await?;
         Ok(articles
             .into_iter()
             .map(|a| (FullArticleKey(a.summary.id), Arc::new(a)))
@@ -100,7 +99,7 @@ impl Loader<CommentStatsKey> for ContentLoader {
         keys: &[CommentStatsKey],
     ) -> Result<HashMap<CommentStatsKey, Self::Value>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let stats = self.0.repo().comment_stats(&ids).await?;
+        let stats = self.0.comment_stats(&ids).await?;
         Ok(stats
             .into_iter()
             .map(|(id, s)| (CommentStatsKey(id), s))

@@ -407,20 +407,14 @@ impl Query {
                 .find(|s| s.id == n)
                 .map(|s| Node::Section(SectionGql(s))),
             "Author" => svc
-                .repo()
                 .authors_by_ids(&[n])
-                .await
-                .map_err(AppError::from)?
-                .into_iter()
-                .next()
+                .await?
+                .remove(&n)
                 .map(|a| Node::Author(AuthorGql(a))),
             "Tag" => svc
-                .repo()
                 .tags_by_ids(&[n])
-                .await
-                .map_err(AppError::from)?
-                .into_iter()
-                .next()
+                .await?
+                .remove(&n)
                 .map(|t| Node::Tag(TagGql(t))),
             _ => None,
         })

@@ -155,8 +155,7 @@ pub async fn middleware(
     responses((status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String))
 )]
 pub async fn handler(discovery: web::Data<DiscoveryService>) -> HttpResponse {
-    let db = discovery.content().repo().database();
-    let (size, idle) = db.pool_stats();
+    let (size, idle) = discovery.content().pool_stats();
     METRICS.pool_size.set(i64::from(size));
     METRICS
         .pool_idle
@@ -167,7 +166,7 @@ pub async fn handler(discovery: web::Data<DiscoveryService>) -> HttpResponse {
         .set(i64::try_from(index.num_docs()).unwrap_or(i64::MAX));
     if let Ok(Ok(last)) = tokio::time::timeout(
         std::time::Duration::from_secs(1),
-        discovery.content().repo().last_change_id(),
+        discovery.content().last_change_id(),
     )
     .await
     {

@@ -85,7 +85,6 @@ async fn article_response(
         res.insert_header((header::LOCATION, v));
     }
     let comments = svc
-        .repo()
         .comment_stats(&[article.summary.id])
         .await?
         .remove(&article.summary.id)
@@ -746,7 +745,7 @@ pub async fn keys(
     svc: web::Data<ContentService>,
 ) -> Result<HttpResponse, ApiError> {
     key(&svc, &req, Scope::Admin).await?;
-    let keys = svc.repo().keys().await?;
+    let keys = svc.api_keys().await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(DataView {

@@ -44,12 +44,11 @@ pub struct Health {
     )
 )]
 pub async fn readyz(svc: web::Data<ContentService>) -> Result<HttpResponse, ApiError> {
-    let db = svc.repo().database();
-    match tokio::time::timeout(Duration::from_secs(2), db.ping()).await {
+    match tokio::time::timeout(Duration::from_secs(2), svc.ping()).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok()
             .insert_header(("cache-control", "no-store"))
-            .json(json!({"status": "ready", "database": db.backend_name()}))),
-        Ok(Err(e)) => Err(AppError::Unavailable(e).into()),
+            .json(json!({"status": "ready", "database": svc.backend_name()}))),
+        Ok(Err(e)) => Err(e.into()),
         Err(_) => Err(AppError::Unavailable(persistence::RepoError::Timeout).into()),
     }
 }
