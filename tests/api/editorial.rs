@@ -1095,6 +1095,21 @@ async fn graphql_mutations_run_the_same_lifecycle_with_scoped_keys(app: &TestApp
         invalid["errors"][0]["extensions"]["fields"],
         json!(["headline"])
     );
+    // Blocks convert to the service's input directly: a block without the
+    // field its type needs is named, with the others' problems.
+    let blocks = app
+        .graphql_as(
+            &editor,
+            "mutation($id: ID!) { updateArticle(id: $id, input: {body: [{type: PARAGRAPH, text: \"ঠিক\"}, {type: EMBED, url: \"https://example.com/v\"}, {type: LIST}]}) { version } }",
+            json!({"id": gid}),
+        )
+        .await;
+    assert_eq!(blocks["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(
+        blocks["errors"][0]["extensions"]["fields"],
+        json!(["body[1].provider", "body[2].items"]),
+        "{blocks}"
+    );
     let corrected = app
         .graphql_as(&editor, "mutation($id: ID!) { addCorrection(id: $id, kind: CLARIFICATION, text: \"স্পষ্টীকরণ\") { corrections { kind text } } }", json!({"id": gid}))
         .await;

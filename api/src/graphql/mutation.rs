@@ -6,13 +6,13 @@
 use app::AppError;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
-use domain::{ApiKey, Scope};
-use serde_json::{Map, Value, json};
+use domain::{ApiKey, Block, Image, Scope, ValidationError};
 
 use super::comments::{self, CommentGql, PostCommentInput};
 use super::context::{article_id, key};
 use super::types::ArticleGql;
 use app::editorial::{ArticleInput, EditorialService};
+use app::import::BodyInput;
 
 pub struct Mutation;
 
@@ -56,40 +56,79 @@ pub struct BlockInput {
     pub title: Option<String>,
 }
 
-fn image_json(i: &ImageInput) -> Value {
-    json!({"url": i.url, "alt": i.alt, "caption": i.caption, "credit": i.credit, "width": i.width, "height": i.height})
+impl From<ImageInput> for Image {
+    fn from(i: ImageInput) -> Self {
+        Image {
+            url: i.url,
+            alt: i.alt,
+            caption: i.caption,
+            credit: i.credit,
+            width: i.width,
+            height: i.height,
+        }
+    }
 }
 
 impl BlockInput {
-    fn to_json(&self) -> Value {
-        let kind = match self.kind {
-            BlockType::Paragraph => "paragraph",
-            BlockType::Heading => "heading",
-            BlockType::Quote => "quote",
-            BlockType::Image => "image",
-            BlockType::List => "list",
-            BlockType::Embed => "embed",
-        };
-        let mut o = Map::new();
-        o.insert("type".into(), json!(kind));
-        let mut put = |k: &str, v: Value| {
-            if !v.is_null() {
-                o.insert(k.into(), v);
+    /// The block this input describes; a field its type needs and lacks is
+    /// reported as `body[i].field`.
+    fn into_block(self, i: usize, errors: &mut Vec<ValidationError>) -> Option<Block> {
+        let mut need = |name: &str, v: Option<String>| {
+            if v.is_none() {
+                errors.push(ValidationError::new(
+                    format!("body[{i}].{name}"),
+                    "is required for this block type",
+                ));
             }
+            v
         };
-        put("text", json!(self.text));
-        put("level", json!(self.level));
-        put("cite", json!(self.cite));
-        put("ordered", json!(self.ordered));
-        put("items", json!(self.items));
-        put(
-            "image",
-            self.image.as_ref().map(image_json).unwrap_or(Value::Null),
-        );
-        put("provider", json!(self.provider));
-        put("url", json!(self.url));
-        put("title", json!(self.title));
-        Value::Object(o)
+        Some(match self.kind {
+            BlockType::Paragraph => Block::Paragraph {
+                text: need("text", self.text)?,
+            },
+            BlockType::Heading => Block::Heading {
+                text: need("text", self.text)?,
+                level: self.level.unwrap_or(2),
+            },
+            BlockType::Quote => Block::Quote {
+                text: need("text", self.text)?,
+                cite: self.cite,
+            },
+            BlockType::Image => match self.image {
+                Some(image) => Block::Image {
+                    image: image.into(),
+                },
+                None => {
+                    errors.push(ValidationError::new(
+                        format!("body[{i}].image"),
+                        "is required for this block type",
+                    ));
+                    return None;
+                }
+            },
+            BlockType::List => match self.items {
+                Some(items) => Block::List {
+                    ordered: self.ordered.unwrap_or(false),
+                    items,
+                },
+                None => {
+                    errors.push(ValidationError::new(
+                        format!("body[{i}].items"),
+                        "is required for this block type",
+                    ));
+                    return None;
+                }
+            },
+            BlockType::Embed => {
+                let provider = need("provider", self.provider);
+                let url = need("url", self.url);
+                Block::Embed {
+                    provider: provider?,
+                    url: url?,
+                    title: self.title,
+                }
+            }
+        })
     }
 }
 
@@ -121,63 +160,55 @@ pub struct ArticleInputGql {
     pub external_id: MaybeUndefined<String>,
 }
 
+/// `MaybeUndefined` as the service's double option: absent = unchanged,
+/// `null` = cleared.
+fn double<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
 impl ArticleInputGql {
-    fn into_input(self) -> Result<ArticleInput> {
-        let mut o = Map::new();
-        let mut maybe = |k: &str, v: MaybeUndefined<Value>| match v {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                o.insert(k.into(), Value::Null);
-            }
-            MaybeUndefined::Value(v) => {
-                o.insert(k.into(), v);
-            }
-        };
-        let s = |v: MaybeUndefined<String>| v.map_value(Value::String);
-        maybe("kicker", s(self.kicker));
-        maybe("summary", s(self.summary));
-        maybe("desk", s(self.desk));
-        maybe("source", s(self.source));
-        maybe("sourceUrl", s(self.source_url));
-        maybe("dateline", s(self.dateline));
-        maybe("canonicalUrl", s(self.canonical_url));
-        maybe("externalId", s(self.external_id));
-        maybe("image", self.image.map_value(|i| image_json(&i)));
-        if let Some(h) = self.headline {
-            o.insert("headline".into(), json!(h));
-        }
-        if let Some(v) = self.slug {
-            o.insert("slug".into(), json!(v));
-        }
-        match (self.body, self.body_text) {
+    fn into_input(self) -> Result<ArticleInput, AppError> {
+        let mut errors = Vec::new();
+        let body = match (self.body, self.body_text) {
             (Some(_), Some(_)) => {
-                return Err(AppError::invalid("body", "give body or bodyText, not both").into());
+                return Err(AppError::invalid("body", "give body or bodyText, not both"));
             }
-            (Some(blocks), None) => {
-                o.insert(
-                    "body".into(),
-                    Value::Array(blocks.iter().map(BlockInput::to_json).collect()),
-                );
-            }
-            (None, Some(text)) => {
-                o.insert("body".into(), json!(text));
-            }
-            (None, None) => {}
+            (Some(blocks), None) => Some(BodyInput::Blocks(
+                blocks
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, b)| b.into_block(i, &mut errors))
+                    .collect(),
+            )),
+            (None, Some(text)) => Some(BodyInput::Text(text)),
+            (None, None) => None,
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
         }
-        for (k, v) in [
-            ("secondarySections", self.secondary_sections),
-            ("authors", self.authors),
-            ("tags", self.tags),
-        ] {
-            if let Some(v) = v {
-                o.insert(k.into(), json!(v));
-            }
-        }
-        if let Some(v) = self.section {
-            o.insert("section".into(), json!(v));
-        }
-        serde_json::from_value(Value::Object(o))
-            .map_err(|e| AppError::invalid("input", e.to_string()).into())
+        Ok(ArticleInput {
+            headline: self.headline,
+            slug: self.slug,
+            kicker: double(self.kicker),
+            summary: double(self.summary),
+            body,
+            section: self.section,
+            secondary_sections: self.secondary_sections,
+            authors: self.authors,
+            tags: self.tags,
+            desk: double(self.desk),
+            source: double(self.source),
+            source_url: double(self.source_url),
+            dateline: double(self.dateline),
+            image: double(self.image.map_value(Image::from)),
+            canonical_url: double(self.canonical_url),
+            external_id: double(self.external_id),
+            breaking_until: None,
+        })
     }
 }
 
