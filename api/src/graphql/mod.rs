@@ -6,7 +6,9 @@ mod context;
 mod loaders;
 mod mutation;
 mod query;
+mod results;
 mod types;
+mod values;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -7,10 +7,13 @@ use domain::SectionNode;
 
 use super::comments::{CommentQueue, CommentStatusGql};
 use super::context::{article_id, graphql_names, parse_global_id, service};
-use super::types::{
-    ArticleConnection, ArticleGql, AuthorGql, CollectionGql, EditionGql, FrontGql, FrontSectionGql,
-    MostReadGql, Node, SearchHitGql, SearchResultsGql, SectionGql, TagGql, connection,
+use super::results::{
+    CollectionGql, FrontGql, FrontSectionGql, MostReadGql, SearchHitGql, SearchResultsGql,
 };
+use super::types::{
+    ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection,
+};
+use super::values::EditionGql;
 use app::content::{ContentService, ListParams};
 use app::discovery::{DiscoveryService, SearchParams};
 

@@ -5,149 +5,17 @@ use app::AppError;
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, Union};
+use async_graphql::{Context, ID, Interface, Object, Result};
 use chrono::{DateTime, Utc};
-use domain::bangla::{self, Edition};
+use domain::bangla::{self};
 use domain::block::{body_html, body_text, reading_minutes};
-use domain::{Article, ArticleStatus, ArticleSummary, Author, Block, Image, Section, Tag};
+use domain::{Article, ArticleSummary, Author, Section, Tag};
 use persistence::Page;
 
 use super::context::{global_id, graphql_names, load_error, loaders, service};
 use super::loaders::{AllSections, AuthorKey, FullArticleKey, TagKey};
+use super::values::{BlockGql, CorrectionGql, ImageGql, StatusGql};
 use app::content::ListParams;
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "ArticleStatus")]
-pub enum StatusGql {
-    Draft,
-    Scheduled,
-    Published,
-    Unpublished,
-}
-
-impl From<ArticleStatus> for StatusGql {
-    fn from(s: ArticleStatus) -> Self {
-        match s {
-            ArticleStatus::Draft => Self::Draft,
-            ArticleStatus::Scheduled => Self::Scheduled,
-            ArticleStatus::Published => Self::Published,
-            ArticleStatus::Unpublished => Self::Unpublished,
-        }
-    }
-}
-
-/// A picture with its metadata.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Image")]
-pub struct ImageGql {
-    pub url: String,
-    pub alt: Option<String>,
-    pub caption: Option<String>,
-    pub credit: Option<String>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-}
-
-impl From<&Image> for ImageGql {
-    fn from(i: &Image) -> Self {
-        Self {
-            url: i.url.clone(),
-            alt: i.alt.clone(),
-            caption: i.caption.clone(),
-            credit: i.credit.clone(),
-            width: i.width,
-            height: i.height,
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct ParagraphBlock {
-    pub text: String,
-}
-
-#[derive(SimpleObject)]
-pub struct HeadingBlock {
-    pub text: String,
-    pub level: u8,
-}
-
-#[derive(SimpleObject)]
-pub struct QuoteBlock {
-    pub text: String,
-    pub cite: Option<String>,
-}
-
-#[derive(SimpleObject)]
-pub struct ImageBlock {
-    pub image: ImageGql,
-}
-
-#[derive(SimpleObject)]
-pub struct ListBlock {
-    pub ordered: bool,
-    pub items: Vec<String>,
-}
-
-#[derive(SimpleObject)]
-pub struct EmbedBlock {
-    pub provider: String,
-    pub url: String,
-    pub title: Option<String>,
-}
-
-/// One block of an article body.
-#[derive(Union)]
-#[graphql(name = "Block")]
-pub enum BlockGql {
-    Paragraph(ParagraphBlock),
-    Heading(HeadingBlock),
-    Quote(QuoteBlock),
-    Image(ImageBlock),
-    List(ListBlock),
-    Embed(EmbedBlock),
-}
-
-impl From<&Block> for BlockGql {
-    fn from(b: &Block) -> Self {
-        match b {
-            Block::Paragraph { text } => Self::Paragraph(ParagraphBlock { text: text.clone() }),
-            Block::Heading { text, level } => Self::Heading(HeadingBlock {
-                text: text.clone(),
-                level: *level,
-            }),
-            Block::Quote { text, cite } => Self::Quote(QuoteBlock {
-                text: text.clone(),
-                cite: cite.clone(),
-            }),
-            Block::Image { image } => Self::Image(ImageBlock {
-                image: image.into(),
-            }),
-            Block::List { ordered, items } => Self::List(ListBlock {
-                ordered: *ordered,
-                items: items.clone(),
-            }),
-            Block::Embed {
-                provider,
-                url,
-                title,
-            } => Self::Embed(EmbedBlock {
-                provider: provider.clone(),
-                url: url.clone(),
-                title: title.clone(),
-            }),
-        }
-    }
-}
-
-/// A correction, clarification or update note on an article.
-#[derive(SimpleObject)]
-pub struct CorrectionGql {
-    pub kind: String,
-    pub text: String,
-    pub at: DateTime<Utc>,
-    pub at_bn: String,
-}
 
 /// A news article. List queries fetch only what a card needs; asking for the
 /// body loads it (batched across the whole response).
@@ -402,79 +270,6 @@ impl ArticleGql {
     }
 }
 
-/// One search result.
-pub struct SearchHitGql {
-    pub article: ArticleGql,
-    pub headline_html: String,
-    pub snippet_html: String,
-    pub score: f32,
-}
-
-#[Object(name = "SearchHit")]
-impl SearchHitGql {
-    async fn article(&self) -> &ArticleGql {
-        &self.article
-    }
-    /// The headline with matched words in `<mark>` (HTML-escaped otherwise).
-    async fn headline_html(&self) -> &str {
-        &self.headline_html
-    }
-    /// The best passage, matched words in `<mark>`.
-    async fn snippet_html(&self) -> &str {
-        &self.snippet_html
-    }
-    async fn score(&self) -> f32 {
-        self.score
-    }
-}
-
-/// A page of search results.
-#[derive(SimpleObject)]
-#[graphql(name = "SearchResults")]
-pub struct SearchResultsGql {
-    pub total_count: i32,
-    pub hits: Vec<SearchHitGql>,
-    /// Pass as `after` for the next page; null on the last one.
-    pub end_cursor: Option<String>,
-    pub has_next_page: bool,
-}
-
-/// An article with its view count in a window.
-#[derive(SimpleObject)]
-#[graphql(name = "MostReadItem")]
-pub struct MostReadGql {
-    pub article: ArticleGql,
-    pub views: i64,
-}
-
-/// A curated list.
-#[derive(SimpleObject)]
-#[graphql(name = "Collection")]
-pub struct CollectionGql {
-    pub slug: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub updated_at: DateTime<Utc>,
-    pub articles: Vec<ArticleGql>,
-}
-
-#[derive(SimpleObject)]
-#[graphql(name = "FrontSection")]
-pub struct FrontSectionGql {
-    pub section: SectionGql,
-    pub articles: Vec<ArticleGql>,
-}
-
-/// The home screen in one call; no article appears twice.
-#[derive(SimpleObject)]
-#[graphql(name = "Front")]
-pub struct FrontGql {
-    pub edition: EditionGql,
-    pub breaking: Vec<ArticleGql>,
-    pub lead: Vec<ArticleGql>,
-    pub sections: Vec<FrontSectionGql>,
-}
-
 async fn all_sections(ctx: &Context<'_>) -> Result<Arc<Vec<Section>>> {
     Ok(loaders(ctx)?
         .load_one(AllSections)
@@ -670,47 +465,4 @@ pub fn connection(page: Page<ArticleSummary>, params: &ListParams) -> Result<Art
             .push(Edge::new(cursor, ArticleGql::from_summary(a)));
     }
     Ok(conn)
-}
-
-#[derive(SimpleObject)]
-pub struct BanglaDateGql {
-    pub day: u32,
-    pub month: String,
-    pub month_number: u32,
-    pub year: i32,
-    /// `২৯ কার্তিক ১৪৩১`
-    pub text: String,
-}
-
-/// The date line of an edition, as printed under the masthead.
-#[derive(SimpleObject)]
-#[graphql(name = "Edition")]
-pub struct EditionGql {
-    /// `ঢাকা বৃহস্পতিবার, ১৪ নভেম্বর ২০২৪ | ২৯ কার্তিক ১৪৩১`
-    pub line: String,
-    pub place: String,
-    /// The civil date in Asia/Dhaka (YYYY-MM-DD).
-    pub date: String,
-    pub weekday: String,
-    pub gregorian: String,
-    pub bangla: BanglaDateGql,
-}
-
-impl From<Edition> for EditionGql {
-    fn from(e: Edition) -> Self {
-        Self {
-            line: e.line,
-            place: e.place,
-            date: e.date.to_string(),
-            weekday: e.weekday.to_owned(),
-            gregorian: e.gregorian,
-            bangla: BanglaDateGql {
-                day: e.bangla.day,
-                month: e.bangla.month_name().to_owned(),
-                month_number: e.bangla.month,
-                year: e.bangla.year,
-                text: e.bangla.text(),
-            },
-        }
-    }
 }

@@ -93,58 +93,58 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     });
 
     resource(cfg, "/v1/admin/articles", "GET, POST", |r| {
-        r.route(web::get().to(admin::desk))
-            .route(web::post().to(admin::create_article))
+        r.route(web::get().to(admin::articles::desk))
+            .route(web::post().to(admin::articles::create_article))
     });
     resource(
         cfg,
         "/v1/admin/articles/by-external-id/{external_id}",
         "PUT",
-        |r| r.route(web::put().to(admin::upsert_by_external_id)),
+        |r| r.route(web::put().to(admin::articles::upsert_by_external_id)),
     );
     resource(cfg, "/v1/admin/articles/{id}", "GET, PATCH, DELETE", |r| {
-        r.route(web::get().to(admin::preview))
-            .route(web::patch().to(admin::update))
-            .route(web::delete().to(admin::delete))
+        r.route(web::get().to(admin::articles::preview))
+            .route(web::patch().to(admin::articles::update))
+            .route(web::delete().to(admin::articles::delete))
     });
     resource(cfg, "/v1/admin/articles/{id}/revisions", "GET", |r| {
-        r.route(web::get().to(admin::revisions))
+        r.route(web::get().to(admin::articles::revisions))
     });
     resource(
         cfg,
         "/v1/admin/articles/{id}/revisions/{number}",
         "GET",
-        |r| r.route(web::get().to(admin::revision)),
+        |r| r.route(web::get().to(admin::articles::revision)),
     );
     resource(cfg, "/v1/admin/articles/{id}/{action}", "POST", |r| {
-        r.route(web::post().to(admin::action))
+        r.route(web::post().to(admin::articles::action))
     });
     resource(cfg, "/v1/admin/sections", "POST", |r| {
-        r.route(web::post().to(admin::create_section))
+        r.route(web::post().to(admin::taxonomy::create_section))
     });
     resource(cfg, "/v1/admin/sections/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::update_section))
-            .route(web::delete().to(admin::delete_section))
+        r.route(web::patch().to(admin::taxonomy::update_section))
+            .route(web::delete().to(admin::taxonomy::delete_section))
     });
     resource(cfg, "/v1/admin/authors", "POST", |r| {
-        r.route(web::post().to(admin::create_author))
+        r.route(web::post().to(admin::taxonomy::create_author))
     });
     resource(cfg, "/v1/admin/authors/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::update_author))
-            .route(web::delete().to(admin::delete_author))
+        r.route(web::patch().to(admin::taxonomy::update_author))
+            .route(web::delete().to(admin::taxonomy::delete_author))
     });
     resource(cfg, "/v1/admin/tags", "POST", |r| {
-        r.route(web::post().to(admin::create_tag))
+        r.route(web::post().to(admin::taxonomy::create_tag))
     });
     resource(cfg, "/v1/admin/tags/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::update_tag))
-            .route(web::delete().to(admin::delete_tag))
+        r.route(web::patch().to(admin::taxonomy::update_tag))
+            .route(web::delete().to(admin::taxonomy::delete_tag))
     });
     resource(cfg, "/v1/admin/audit", "GET", |r| {
-        r.route(web::get().to(admin::audit))
+        r.route(web::get().to(admin::audit::audit))
     });
     resource(cfg, "/v1/admin/keys", "GET", |r| {
-        r.route(web::get().to(admin::keys))
+        r.route(web::get().to(admin::audit::keys))
     });
 }
 
