@@ -91,7 +91,6 @@ pub async fn caller(repo: &ContentRepo, authorization: Option<&[u8]>) -> Result<
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -715,7 +715,6 @@ fn decode_search_cursor(c: &str, fp: u32) -> Result<usize, AppError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -472,7 +472,6 @@ async fn import_one(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn parse(json: &str) -> ImportLine {

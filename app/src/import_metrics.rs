@@ -251,7 +251,6 @@ pub async fn import_with_metrics<R: BufRead>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

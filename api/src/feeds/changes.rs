@@ -302,7 +302,6 @@ async fn page(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn t(s: i64) -> DateTime<Utc> {

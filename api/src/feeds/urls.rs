@@ -85,7 +85,6 @@ pub fn encode_segment(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn urls(base: &str, template: &str) -> Urls {

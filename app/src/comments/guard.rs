@@ -211,7 +211,6 @@ fn retry_after(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn guard(per_client: u32, per_article: u32) -> FloodGuard {

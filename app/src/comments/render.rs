@@ -117,7 +117,6 @@ fn trim_trailing_punctuation(url: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -71,7 +71,6 @@ impl TokenStream for BengaliTokenStream {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn words(text: &str) -> Vec<String> {

@@ -757,7 +757,6 @@ fn parse_payload(p: &str) -> (i64, DateTime<Utc>) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]
