@@ -30,6 +30,58 @@ fn code(body: &Value) -> &str {
         .unwrap_or_default()
 }
 
+/// A document whose fragments each spread the previous one twice.
+fn fragment_bomb(levels: usize) -> String {
+    let mut q =
+        String::from("query { sections { ...F{levels} } }\nfragment F0 on Section { slug name }\n")
+            .replace("{levels}", &levels.to_string());
+    for i in 1..=levels {
+        q.push_str(&format!(
+            "fragment F{i} on Section {{ ...F{} ...F{} }}\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    q
+}
+
+/// Fragment spreads are counted without expanding them: a 1 KB document
+/// that would expand to 2^26 fields is refused with a code at once (the
+/// client gives up after 10 s; the old check took 19 s and held a worker),
+/// and the server still answers the next request. Documents that expand
+/// to a normal size run, and a fragment that spreads itself is a
+/// validation error, not a hang.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragment_bombs_are_refused_without_expanding_them() {
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for levels in [20, 26, 30] {
+        let doc = fragment_bomb(levels);
+        assert!(doc.len() < 1600, "{}", doc.len());
+        let res = client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": doc }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{levels} levels: no answer ({e})"));
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{levels}: {body}");
+        assert!(body["data"].is_null(), "{body}");
+    }
+    // A few levels expand to a handful of fields: they run.
+    let (_, body) = post_graphql(&app, json!({ "query": fragment_bomb(3) }).to_string()).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["sections"][0]["slug"].is_string(), "{body}");
+    // A cycle of fragments is refused by validation.
+    let cycle = "query { sections { ...A } } fragment A on Section { slug ...B } fragment B on Section { name ...A }";
+    let (_, body) = post_graphql(&app, json!({ "query": cycle }).to_string()).await;
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    app.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_graphql_documents_are_refused_with_their_own_codes() {
     let app = spawn_app(Engine::Sqlite).await.unwrap();

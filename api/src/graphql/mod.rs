@@ -3,6 +3,7 @@
 
 mod comments;
 mod context;
+mod limits;
 mod loaders;
 mod mutation;
 mod query;
@@ -162,6 +163,27 @@ impl Extension for DocumentLimitsExtension {
                 coded(e.message, "GRAPHQL_PARSE_FAILED")
             }
         })?;
+        // Before anything expands fragments (complexity, depth, the
+        // validation rules): their expanded size, computed without
+        // expanding them.
+        match limits::expanded_fields(doc) {
+            Ok(_) => {}
+            Err(limits::Expansion::TooLarge) => {
+                return Err(coded(
+                    format!(
+                        "The query selects more than {} fields once its fragments are expanded.",
+                        limits::MAX_EXPANDED_FIELDS
+                    ),
+                    "QUERY_TOO_COMPLEX",
+                ));
+            }
+            Err(limits::Expansion::Cycle(name)) => {
+                return Err(coded(
+                    format!("Cannot spread fragment \"{name}\" within itself."),
+                    "GRAPHQL_VALIDATION_FAILED",
+                ));
+            }
+        }
         if count_aliases(doc) > MAX_ALIASES {
             return Err(coded(
                 format!("The query uses more than {MAX_ALIASES} aliases."),
