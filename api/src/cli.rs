@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand};
 use domain::bangla::CalendarRule;
 use indicatif::{ProgressBar, ProgressStyle};
 use persistence::ContentRepo;
@@ -114,6 +114,13 @@ enum KeysAction {
     Revoke { id: i64 },
 }
 
+/// Parses a boolean flag or setting (`1`, `true`, `yes`, `on` and their
+/// opposites, in any case).
+fn boolish(s: &str) -> Result<bool, String> {
+    domain::text::boolish(s)
+        .ok_or_else(|| format!("{s:?} is not a boolean: use 1/0, true/false, yes/no or on/off"))
+}
+
 #[derive(Debug, Args, Clone)]
 struct ServeArgs {
     #[command(flatten)]
@@ -133,8 +140,8 @@ struct ServeArgs {
     calendar: String,
     /// The in-process response cache: on or off (ETags and Cache-Control
     /// are sent either way).
-    #[arg(long, env = "BARTA_CACHE", default_value = "on")]
-    cache: String,
+    #[arg(long, env = "BARTA_CACHE", default_value = "on", action = ArgAction::Set, value_parser = boolish)]
+    cache: bool,
     /// max-age of public responses, seconds (lists, articles).
     #[arg(long, env = "BARTA_CACHE_MAX_AGE", default_value_t = 60)]
     cache_max_age: u32,
@@ -147,10 +154,10 @@ struct ServeArgs {
     sync_interval_ms: u64,
     /// Behind a proxy or CDN: take the reader's address from
     /// `Forwarded`/`X-Forwarded-For` for comment flood control.
-    #[arg(long, env = "BARTA_TRUST_PROXY")]
+    #[arg(long, env = "BARTA_TRUST_PROXY", action = ArgAction::SetTrue, value_parser = boolish)]
     trust_proxy: bool,
     /// Refuse comments posted without a form token.
-    #[arg(long, env = "BARTA_COMMENTS_REQUIRE_TOKEN")]
+    #[arg(long, env = "BARTA_COMMENTS_REQUIRE_TOKEN", action = ArgAction::SetTrue, value_parser = boolish)]
     comments_require_token: bool,
     /// Requests in flight (all workers) before new ones get 503 + Retry-After.
     #[arg(long, env = "BARTA_MAX_IN_FLIGHT", default_value_t = crate::config::DEFAULT_MAX_IN_FLIGHT)]
@@ -283,11 +290,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .or_else(|| crate::config::default_index_dir(&settings.database_url));
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
-    settings.cache_enabled = match args.cache.as_str() {
-        "on" | "true" | "1" => true,
-        "off" | "false" | "0" => false,
-        _ => anyhow::bail!("BARTA_CACHE / --cache must be on or off"),
-    };
+    settings.cache_enabled = args.cache;
     if !(1..=86_400).contains(&args.cache_max_age) {
         anyhow::bail!("BARTA_CACHE_MAX_AGE / --cache-max-age must be 1 to 86400 seconds");
     }
@@ -467,4 +470,104 @@ async fn keys(action: KeysAction, url: String) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// `(environment variable, example value)` of every row of the README's
+    /// configuration table that shows one (`BARTA_TRUST_PROXY=1`).
+    fn readme_examples() -> Vec<(String, String)> {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("## Configuration")
+            .nth(1)
+            .and_then(|t| t.split("\n## ").next())
+            .unwrap();
+        let mut out = Vec::new();
+        for cell in table.split('`') {
+            if let Some((name, value)) = cell.split_once('=')
+                && name.starts_with("BARTA_")
+                && !name.contains(' ')
+            {
+                out.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        out
+    }
+
+    /// Parses `value` as the server would read it from `env`: the same
+    /// argument (its value parser) given the value on a command line.
+    fn parse_env(env: &str, value: &str) -> Option<Result<bool, String>> {
+        let cmd = Cli::command();
+        let serve = cmd.find_subcommand("serve")?.clone();
+        let arg = serve
+            .get_arguments()
+            .find(|a| a.get_env().is_some_and(|e| e == env))?
+            .clone()
+            .action(ArgAction::Set);
+        let long = format!("--{}", arg.get_long()?);
+        let id = arg.get_id().as_str().to_owned();
+        Some(
+            clap::Command::new("t")
+                .arg(arg)
+                .try_get_matches_from(["t", long.as_str(), value])
+                .map_err(|e| e.to_string())
+                .map(|m| m.get_one::<bool>(&id).copied().unwrap_or(false)),
+        )
+    }
+
+    #[test]
+    fn every_boolean_setting_in_the_readme_parses_as_written_and_in_the_usual_spellings() {
+        let examples = readme_examples();
+        let names: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
+        for expected in [
+            "BARTA_TRUST_PROXY",
+            "BARTA_COMMENTS_REQUIRE_TOKEN",
+            "BARTA_LOG_SPANS",
+        ] {
+            assert!(names.contains(&expected), "{expected} not in {names:?}");
+        }
+        for (env, value) in &examples {
+            if env == "BARTA_LOG_FORMAT" || env == "BARTA_TEST_SKIP_POSTGRES" {
+                continue;
+            }
+            assert_eq!(domain::text::boolish(value), Some(true), "{env}={value}");
+            // Settings the server reads through its command line parser.
+            if let Some(parsed) = parse_env(env, value) {
+                assert_eq!(parsed, Ok(true), "{env}={value}");
+                for (spelling, meaning) in [
+                    ("true", true),
+                    ("YES", true),
+                    ("on", true),
+                    ("0", false),
+                    ("false", false),
+                    ("off", false),
+                ] {
+                    assert_eq!(
+                        parse_env(env, spelling),
+                        Some(Ok(meaning)),
+                        "{env}={spelling}"
+                    );
+                }
+                assert!(parse_env(env, "maybe").is_some_and(|r| r.is_err()));
+            }
+        }
+        assert_eq!(parse_env("BARTA_CACHE", "off"), Some(Ok(false)));
+        assert_eq!(parse_env("BARTA_CACHE", "1"), Some(Ok(true)));
+    }
+
+    #[test]
+    fn boolean_flags_still_work_without_a_value() {
+        let cli =
+            Cli::try_parse_from(["barta", "serve", "--trust-proxy", "--cache", "off"]).unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("not serve");
+        };
+        assert!(args.trust_proxy);
+        assert!(!args.comments_require_token);
+        assert!(!args.cache);
+    }
 }

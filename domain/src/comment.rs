@@ -90,15 +90,7 @@ pub struct CommentThread {
 /// Replies served under one comment; `reply_count` tells if there are more.
 pub const MAX_REPLIES_SHOWN: u64 = 100;
 
-/// Bidirectional embedding, override and isolate controls: they reorder how
-/// the surrounding text is displayed (`moc.elgoog`) and have no place in a
-/// name or a comment. The marks LRM/RLM (U+200E/U+200F) are allowed.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Checks and normalises one field: no control characters, no bidi
-/// controls, trimmed, NFC, at least one visible character, `1..=max`
+/// Checks and normalises one field: [`clean_text`]'s rule, trimmed, NFC, at least one visible character, `1..=max`
 /// characters (Unicode scalar values, counted after NFC).
 fn plain_field(
     field: &str,
@@ -107,12 +99,9 @@ fn plain_field(
     max: usize,
 ) -> Result<String, ValidationError> {
     let err = |m: String| ValidationError::new(field, m);
+    // Bidi controls and byte-order marks are refused by the text rule
+    // every field shares.
     let cleaned = clean_text(raw.trim(), multiline).map_err(|e| err(e.to_string()))?;
-    if cleaned.chars().any(is_bidi_control) {
-        return Err(err(
-            "must not contain bidirectional control characters".into()
-        ));
-    }
     let cleaned = cleaned.trim().to_owned();
     if !cleaned
         .chars()

@@ -41,11 +41,39 @@ pub enum TextError {
     /// A line break (`\n` or `\r`) in text that must be a single line.
     #[error("must not contain line breaks")]
     LineBreak,
+    /// A bidirectional embedding, override or isolate control (U+202A–202E,
+    /// U+2066–2069): they reorder how the surrounding text is displayed
+    /// (`moc.elgoog`). The marks LRM/RLM/ALM are allowed.
+    #[error("must not contain bidirectional control characters")]
+    BidiControl,
+    /// U+FEFF, a byte-order mark (or the deprecated zero-width no-break
+    /// space): a leftover of file encodings, never part of the text.
+    #[error("must not contain a byte-order mark (U+FEFF)")]
+    ByteOrderMark,
+}
+
+/// Bidirectional embedding, override and isolate controls.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A boolean setting as people write it: `1`/`0`, `true`/`false`,
+/// `yes`/`no`, `on`/`off`, `y`/`n`, `t`/`f`, in any case; `None` for
+/// anything else.
+pub fn boolish(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
+        _ => None,
+    }
 }
 
 /// Validates and normalises user supplied text.
 ///
-/// Rejects every C0/C1 control character. When `multiline` is true, `\n` and
+/// The one rule for all user-facing text (headlines, bodies, names,
+/// comments, parameters shown back to readers). Rejects every C0/C1
+/// control character, the bidirectional controls and the byte-order mark.
+/// When `multiline` is true, `\n` and
 /// `\t` are allowed, and `\r\n` as well as a lone `\r` become `\n`; when it is
 /// false a line break gives [`TextError::LineBreak`] and a tab
 /// [`TextError::ControlCharacter`]. The result is NFC. Whitespace is not
@@ -64,25 +92,40 @@ pub fn clean_text(s: &str, multiline: bool) -> Result<String, TextError> {
             '\n' | '\t' if multiline => out.push(c),
             '\n' | '\r' => return Err(TextError::LineBreak),
             c if c.is_control() => return Err(TextError::ControlCharacter),
+            c if is_bidi_control(c) => return Err(TextError::BidiControl),
+            '\u{FEFF}' => return Err(TextError::ByteOrderMark),
             c => out.push(c),
         }
     }
     Ok(if is_nfc(&out) { out } else { nfc(&out) })
 }
 
-/// Invisible characters removed by [`search_key`]: zero-width space,
-/// non-joiner and joiner, word joiner, BOM / zero-width no-break space,
-/// soft hyphen, and the bidirectional marks and controls.
+/// Invisible characters removed by [`search_key`]: Unicode's
+/// Default_Ignorable_Code_Point set (zero-width space, non-joiner and
+/// joiner, word joiner and the invisible operators, BOM / zero-width
+/// no-break space, soft hyphen, the bidirectional marks and controls, the
+/// combining grapheme joiner, variation selectors, Mongolian free variation
+/// selectors, Hangul fillers, tag characters). None of them changes what a
+/// reader sees, so none may make two texts differ.
 pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-            | '\u{00AD}'
+        '\u{00AD}'
+            | '\u{034F}'
             | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
 }
 
@@ -323,6 +366,62 @@ mod tests {
         assert_eq!(clean_text("a\rb", true), Ok("a\nb".to_owned()));
         assert_eq!(clean_text("a\r\r\nb", true), Ok("a\n\nb".to_owned()));
         assert_eq!(clean_text("\r", true), Ok("\n".to_owned()));
+    }
+
+    #[test]
+    fn one_rule_refuses_bidi_controls_and_byte_order_marks_in_all_text() {
+        for bad in ["abc\u{202E}gpj.exe", "\u{2066}খবর\u{2069}", "বাজেট\u{202D}"] {
+            assert_eq!(
+                clean_text(bad, false),
+                Err(TextError::BidiControl),
+                "{bad:?}"
+            );
+            assert_eq!(
+                clean_text(bad, true),
+                Err(TextError::BidiControl),
+                "{bad:?}"
+            );
+            assert!(crate::Headline::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            clean_text("\u{FEFF}শিরোনাম", false),
+            Err(TextError::ByteOrderMark)
+        );
+        assert!(crate::Headline::parse("\u{FEFF}শিরোনাম").is_err());
+        // The marks that only set direction are allowed.
+        assert!(clean_text("ঢাকা\u{200F} (AFP)\u{200E}", false).is_ok());
+    }
+
+    #[test]
+    fn boolean_settings_accept_the_usual_spellings() {
+        for t in ["1", "true", "TRUE", "yes", "on", " On ", "y", "t"] {
+            assert_eq!(boolish(t), Some(true), "{t}");
+        }
+        for f in ["0", "false", "no", "OFF", "n", "f"] {
+            assert_eq!(boolish(f), Some(false), "{f}");
+        }
+        assert_eq!(boolish("maybe"), None);
+        assert_eq!(boolish(""), None);
+    }
+
+    #[test]
+    fn invisible_characters_never_make_two_search_keys_differ() {
+        for c in [
+            '\u{200B}',
+            '\u{2063}',
+            '\u{034F}',
+            '\u{FE0F}',
+            '\u{180E}',
+            '\u{E0041}',
+            '\u{3164}',
+        ] {
+            assert_eq!(
+                search_key(&format!("বন্{c}যা ঢা{c}কা")),
+                "বন্যা ঢাকা",
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub struct TestDb {
 }
 
 pub fn postgres_skipped() -> bool {
-    std::env::var("BARTA_TEST_SKIP_POSTGRES").is_ok_and(|v| v == "1")
+    std::env::var("BARTA_TEST_SKIP_POSTGRES").is_ok_and(|v| domain::text::boolish(&v) == Some(true))
 }
 
 pub fn base_postgres_url() -> String {

@@ -26,7 +26,9 @@ pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
 pub fn init(json: bool) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let spans = match std::env::var("BARTA_LOG_SPANS").is_ok_and(|v| v == "1") {
+    let spans = match std::env::var("BARTA_LOG_SPANS")
+        .is_ok_and(|v| domain::text::boolish(&v) == Some(true))
+    {
         true => FmtSpan::CLOSE,
         false => FmtSpan::NONE,
     };

@@ -254,6 +254,23 @@ mod tests {
                 "{text}"
             );
         }
+        // Invisible characters anywhere do not make it new.
+        for invisible in [
+            '\u{200B}',
+            '\u{2063}',
+            '\u{034F}',
+            '\u{FE0F}',
+            '\u{180E}',
+            '\u{E0020}',
+        ] {
+            let text = format!("ভা{invisible}লো লে{invisible}খা!");
+            assert_eq!(
+                g.admit("c", 3, &text, t).unwrap_err(),
+                Refusal::Duplicate,
+                "U+{:04X}",
+                u32::from(invisible)
+            );
+        }
         g.admit("other", 1, "ভালো লেখা!", t).unwrap();
         g.admit("c", 1, "ভালো লেখা!", t + Duration::hours(25))
             .unwrap();
