@@ -3,9 +3,9 @@
 //! is checked the same way whichever door it comes through.
 
 use chrono::{DateTime, Utc};
-use domain::ValidationError;
 use domain::block::is_http_url;
 use domain::text::clean_text;
+use domain::{Slug, ValidationError};
 
 /// Longest kicker, in characters.
 pub const KICKER: usize = 120;
@@ -99,4 +99,18 @@ pub(crate) fn time(
 ) -> Option<DateTime<Utc>> {
     let v = value.map(str::trim).filter(|s| !s.is_empty())?;
     parse_rfc3339(field, v).map_err(|e| errors.push(e)).ok()
+}
+
+/// The slug made from a headline when none is given: at most 80
+/// characters, cut at a word boundary. `None` when the headline has no
+/// letters or digits to make one from.
+pub(crate) fn slug_from_headline(headline: &str) -> Option<Slug> {
+    let full = Slug::from_name(headline).ok()?;
+    let mut cut: String = full.as_str().chars().take(80).collect();
+    if full.as_str().chars().count() > 80
+        && let Some(pos) = cut.rfind('-')
+    {
+        cut.truncate(pos);
+    }
+    Slug::parse(cut.trim_matches('-')).ok()
 }

@@ -109,20 +109,13 @@ fn named(field: &str, r: &NamedRef) -> Result<(Slug, String), ValidationError> {
     Ok((slug, name))
 }
 
-/// A slug from a headline: at most 80 characters, cut at a word boundary.
+/// A slug from a headline (see [`fields::slug_from_headline`]), else from
+/// the external id.
 fn slug_from_headline(headline: &str, external_id: &str) -> Result<Slug, ValidationError> {
-    if let Ok(full) = Slug::from_name(headline) {
-        let mut cut: String = full.as_str().chars().take(80).collect();
-        if full.as_str().chars().count() > 80
-            && let Some(pos) = cut.rfind('-')
-        {
-            cut.truncate(pos);
-        }
-        if let Ok(s) = Slug::parse(cut.trim_matches('-')) {
-            return Ok(s);
-        }
+    match fields::slug_from_headline(headline) {
+        Some(s) => Ok(s),
+        None => Slug::from_name(external_id),
     }
-    Slug::from_name(external_id)
 }
 
 /// How to treat a line without `published_at`.

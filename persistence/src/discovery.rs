@@ -13,7 +13,7 @@ use crate::changes::record_collection_change;
 use crate::editorial::{WriteContext, audit};
 use crate::entities::{article, collection, collection_item};
 use crate::error::RepoError;
-use crate::repo::{ContentRepo, micros, public_condition};
+use crate::repo::{ContentRepo, micros, public_condition, storable};
 
 /// A curated, ordered list of articles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +146,9 @@ impl ContentRepo {
     }
 
     pub async fn collection(&self, slug: &str) -> Result<Option<Collection>, RepoError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
         let Some(c) = collection::Entity::find()
             .filter(collection::Column::Slug.eq(slug))
             .one(&self.db.conn)
@@ -267,6 +270,9 @@ impl ContentRepo {
     }
 
     pub async fn delete_collection(&self, slug: &str, ctx: WriteContext) -> Result<(), RepoError> {
+        if !storable(slug) {
+            return Err(RepoError::NotFound);
+        }
         let txn = self.db.begin_write().await?;
         let Some(c) = collection::Entity::find()
             .filter(collection::Column::Slug.eq(slug))

@@ -14,6 +14,7 @@ mod error;
 mod feeds;
 pub mod migration;
 mod repo;
+mod slugs;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod write;

@@ -449,6 +449,13 @@ impl FromQueryResult for LinkedArticleRow {
     }
 }
 
+/// Whether a string can be in a text column at all: PostgreSQL refuses a
+/// NUL character in text (an error, not a miss), and nothing stored holds
+/// one, so a lookup by such a string finds nothing without asking.
+pub(crate) fn storable(s: &str) -> bool {
+    !s.contains('\0')
+}
+
 impl ContentRepo {
     pub fn new(db: Database) -> Self {
         Self { db }
@@ -647,6 +654,9 @@ impl ContentRepo {
         now: DateTime<Utc>,
         links: Links,
     ) -> Result<Option<Article>, RepoError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
         let select = article::Entity::find()
             .filter(article::Column::Slug.eq(slug))
             .filter(public_condition(now));
@@ -743,6 +753,9 @@ impl ContentRepo {
     }
 
     pub async fn section_by_slug(&self, slug: &str) -> Result<Option<Section>, RepoError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
         Ok(section::Entity::find()
             .filter(section::Column::Slug.eq(slug))
             .one(&self.db.conn)
@@ -751,6 +764,9 @@ impl ContentRepo {
     }
 
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, RepoError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
         Ok(tag::Entity::find()
             .filter(tag::Column::Slug.eq(slug))
             .one(&self.db.conn)
@@ -759,6 +775,9 @@ impl ContentRepo {
     }
 
     pub async fn author_by_slug(&self, slug: &str) -> Result<Option<Author>, RepoError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
         Ok(author::Entity::find()
             .filter(author::Column::Slug.eq(slug))
             .one(&self.db.conn)
@@ -793,6 +812,7 @@ impl ContentRepo {
     }
 
     pub async fn authors_by_slugs(&self, slugs: &[String]) -> Result<Vec<Author>, RepoError> {
+        let slugs: Vec<String> = slugs.iter().filter(|s| storable(s)).cloned().collect();
         if slugs.is_empty() {
             return Ok(Vec::new());
         }
@@ -806,6 +826,7 @@ impl ContentRepo {
     }
 
     pub async fn tags_by_slugs(&self, slugs: &[String]) -> Result<Vec<Tag>, RepoError> {
+        let slugs: Vec<String> = slugs.iter().filter(|s| storable(s)).cloned().collect();
         if slugs.is_empty() {
             return Ok(Vec::new());
         }

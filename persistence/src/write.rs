@@ -17,6 +17,7 @@ use crate::editorial::{
 use crate::entities::{article, author, section, tag};
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros};
+use crate::slugs::free_slug;
 
 /// A section to find by slug, created with these fields when missing.
 #[derive(Debug, Clone)]
@@ -209,40 +210,6 @@ async fn ensure_tag(txn: &DatabaseTransaction, t: &TagUpsert) -> Result<i64, Rep
     .insert(txn)
     .await?;
     Ok(model.id)
-}
-
-/// A slug not held by any other article: the wanted one, or it with `-2`,
-/// `-3`, then with a suffix from the external id (so a headline repeated
-/// daily never runs out of slugs).
-async fn free_slug(
-    txn: &DatabaseTransaction,
-    wanted: &Slug,
-    own_id: Option<i64>,
-    external_id: Option<&str>,
-) -> Result<String, RepoError> {
-    let tag = format!(
-        "{:08x}",
-        domain::cursor::fingerprint(external_id.unwrap_or(wanted.as_str()))
-    );
-    let mut candidates = vec![
-        wanted.as_str().to_owned(),
-        format!("{wanted}-2"),
-        format!("{wanted}-3"),
-    ];
-    candidates.push(format!("{wanted}-{tag}"));
-    candidates.extend((2..=20).map(|n| format!("{wanted}-{tag}-{n}")));
-    for candidate in candidates {
-        let holder = article::Entity::find()
-            .filter(article::Column::Slug.eq(candidate.as_str()))
-            .one(txn)
-            .await?;
-        match holder {
-            None => return Ok(candidate),
-            Some(h) if Some(h.id) == own_id => return Ok(candidate),
-            Some(_) => continue,
-        }
-    }
-    Err(RepoError::Conflict { field: "slug" })
 }
 
 async fn upsert_article(

@@ -10,6 +10,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_custom};
+use crate::on_both;
+
+on_both!(
+    a_nul_character_in_any_parameter_is_a_400_or_404_never_a_500,
+    bad_text_and_bodies_are_refused_with_the_right_status,
+);
 
 async fn post_graphql(app: &TestApp, body: String) -> (u16, Value) {
     let res = app
@@ -528,4 +534,143 @@ async fn stopping_ends_the_poller_and_writes_view_counts_before_the_server_stops
         assert!(app.client.get(app.url("/healthz")).send().await.is_err());
         app.cleanup().await;
     }
+}
+
+/// Every GET route of the OpenAPI document with `a%00b` in each path
+/// parameter and, one at a time, in each query parameter; GraphQL lookups
+/// by slug with `\u0000`. PostgreSQL refuses NUL in text: none of these
+/// may reach it as a 500.
+async fn a_nul_character_in_any_parameter_is_a_400_or_404_never_a_500(app: &TestApp) {
+    let partner = app.key(domain::Scope::Partner).await;
+    let doc = app.get_json("/openapi.json", 200).await;
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        let mut base = path.clone();
+        for p in params.iter().filter(|p| p["in"] == "path") {
+            let name = p["name"].as_str().unwrap();
+            base = base.replace(&format!("{{{name}}}"), "a%00b");
+        }
+        let mut urls = vec![base.clone()];
+        for p in params.iter().filter(|p| p["in"] == "query") {
+            let name = p["name"].as_str().unwrap();
+            urls.push(format!("{base}?{name}=a%00b"));
+        }
+        for url in urls {
+            let res = app
+                .with_key(Method::GET, &url, &partner)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            if url.contains("%00") {
+                assert!([400, 404].contains(&status), "GET {url}: {status}");
+            } else {
+                assert!(status < 500, "GET {url}: {status}");
+            }
+            tried += 1;
+        }
+    }
+    assert!(tried > 40, "{tried}");
+    // GraphQL: the same lookups find nothing (null, no error); a list
+    // filter names its argument.
+    for (query, field) in [
+        (r#"{ article(slug: "a\u0000b") { id } }"#, "article"),
+        (r#"{ tag(slug: "a\u0000b") { slug } }"#, "tag"),
+        (r#"{ section(slug: "a\u0000b") { slug } }"#, "section"),
+        (r#"{ collection(slug: "a\u0000b") { slug } }"#, "collection"),
+    ] {
+        let body = app.graphql(query, json!({})).await;
+        assert!(body["errors"].is_null(), "{query}: {body}");
+        assert!(body["data"][field].is_null(), "{query}: {body}");
+    }
+    let body = app
+        .graphql(
+            "query($s: String!) { author(slug: $s) { slug } articles(tag: $s) { nodes { id } } }",
+            json!({"s": "a\u{0}b"}),
+        )
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    // In a body: an author slug with a NUL is an unknown author (422).
+    let editor = app.key(domain::Scope::Editor).await;
+    let res = app
+        .with_key(Method::POST, "/v1/admin/articles", &editor)
+        .json(&json!({"headline": "খবর", "section": "national", "body": "এক।", "authors": ["a\u{0}b"], "tags": ["x\u{0}"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let problem: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["authors[0]", "tags[0]"], "{problem}");
+}
+
+/// A headline with a right-to-left override or a leading byte-order mark
+/// is refused like a comment's text; an edition `place` likewise. Two
+/// articles with one headline and no slug both get one. An admin body sent
+/// as anything but JSON is a 415 problem.
+async fn bad_text_and_bodies_are_refused_with_the_right_status(app: &TestApp) {
+    let editor = app.key(domain::Scope::Editor).await;
+    let post = |body: String, content_type: Option<&'static str>| {
+        let mut req = app
+            .with_key(Method::POST, "/v1/admin/articles", &editor)
+            .body(body);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        req.send()
+    };
+    let article = |headline: &str| {
+        json!({"headline": headline, "section": "national", "body": "এক অনুচ্ছেদ।"}).to_string()
+    };
+    for headline in ["খবর\u{202E}গপজ", "\u{FEFF}শিরোনাম"] {
+        let res = post(article(headline), Some("application/json"))
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 422, "{headline:?}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "headline", "{problem}");
+    }
+    let res = app
+        .get("/v1/edition?place=%E0%A6%A2%E0%A6%BE%E2%80%AE")
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    // One headline twice, no slug given: two articles, two slugs.
+    let mut slugs = Vec::new();
+    for _ in 0..2 {
+        let res = post(article("একই শিরোনামের খবর"), Some("application/json"))
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let created: Value = res.json().await.unwrap();
+        slugs.push(created["data"]["slug"].as_str().unwrap().to_owned());
+    }
+    assert_ne!(slugs[0], slugs[1]);
+    assert!(slugs[1].starts_with(&slugs[0]), "{slugs:?}");
+    // The body must say it is JSON.
+    for ct in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let res = post(article("মিডিয়া টাইপ"), ct).await.unwrap();
+        assert_eq!(res.status().as_u16(), 415, "{ct:?}");
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+    }
+    let res = post(
+        article("মার্জ প্যাচ"),
+        Some("application/merge-patch+json; charset=utf-8"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
 }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// The methods the resource does allow, for the `Allow` header.
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
+    /// A body sent as something other than JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
 }
 
 impl From<RepoError> for ApiError {
@@ -128,6 +131,7 @@ impl ResponseError for ApiError {
         match self {
             Self::App(e) => status_of(e),
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 
@@ -143,6 +147,14 @@ impl ResponseError for ApiError {
                         "Method not allowed",
                         "this method is not allowed on this resource",
                     ));
+            }
+            Self::UnsupportedMediaType => {
+                return problem_builder(StatusCode::UNSUPPORTED_MEDIA_TYPE).json(plain_problem(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Unsupported Media Type",
+                    "send the body as application/json",
+                ));
             }
         };
         e.log();
@@ -254,4 +266,17 @@ pub fn plain_errors_to_problems<B>(
     Ok(ErrorHandlerResponse::Response(
         actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
     ))
+}
+
+/// Whether the request says its body is JSON: `application/json` or a
+/// `+json` type such as `application/merge-patch+json`, any parameters.
+pub fn sends_json(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
 }

@@ -1,6 +1,7 @@
 //! Protection against overload and oversized requests, before any handler
 //! runs: a global limit on requests in flight (503 + `Retry-After` instead
-//! of a collapse), and limits on the URL (414) and the header block (431).
+//! of a collapse), limits on the URL (414) and the header block (431), and
+//! no NUL character in the request target (400).
 //! Bodies are limited per route (`PayloadConfig`, 413); slow clients by the
 //! server's timeouts (`startup.rs`).
 
@@ -58,6 +59,18 @@ pub async fn middleware(
             "uri_too_long",
             "URI too long",
             format!("the request target is {url_len} bytes; the limit is {MAX_URL_BYTES}"),
+        );
+        return Ok(req.into_response(res));
+    }
+    // A NUL character can be no slug, name or word, and PostgreSQL refuses
+    // it in text: the request is malformed, whatever the route.
+    let target = req.uri().path_and_query().map_or("", |p| p.as_str());
+    if target.contains("%00") || target.contains('\0') {
+        let res = problem(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad request",
+            "the request target contains a NUL character (%00)".into(),
         );
         return Ok(req.into_response(res));
     }

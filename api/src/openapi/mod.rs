@@ -8,7 +8,7 @@
 //! What the attributes do not say is added here, once, by [`Common`]: every
 //! operation can answer 414 and 431 (limits middleware) and, except the
 //! probes, 503 (overload or database down); operations with a key answer
-//! 401/403; operations with a body answer 413.
+//! 401/403; operations with a body answer 413 and 415.
 
 use app::AppError;
 use std::sync::OnceLock;
@@ -117,6 +117,7 @@ impl Modify for Common {
                 }
                 if op.request_body.is_some() {
                     add(r, "413", "PayloadTooLarge");
+                    add(r, "415", "UnsupportedMediaType");
                 }
             }
         }
@@ -222,7 +223,7 @@ impl Modify for Common {
         ),
         responses(
             NotModified, BadRequest, Unauthorized, Forbidden, NotFound, Conflict,
-            PreconditionFailed, PayloadTooLarge, UriTooLong, Unprocessable, TooManyRequests,
+            PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, UriTooLong, Unprocessable, TooManyRequests,
             HeadersTooLarge, Unavailable,
         ),
     ),

@@ -59,6 +59,7 @@ responses! {
     Conflict => problem("Someone else holds the value (`field` names it), or the thing is still in use").build();
     PreconditionFailed => problem("`If-Match` (or `expectedVersion`) names a version that is no longer current").build();
     PayloadTooLarge => problem("The request body exceeds 2 MiB").build();
+    UnsupportedMediaType => problem("The body is not sent as `application/json`").build();
     UriTooLong => problem("The request target exceeds 8 KiB").build();
     Unprocessable => problem("A well-formed body whose fields break the rules: every bad one is listed in `errors`").build();
     TooManyRequests => problem("A rate limit is reached")

@@ -93,7 +93,7 @@ pub async fn post(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let input: CommentInput = json_body(&body)?;
+    let input: CommentInput = json_body(&req, &body)?;
     let client = crate::http::client::commenter(&comments, &req);
     let comment = comments.post(&path, &input, &client).await?;
     Ok(no_store(StatusCode::ACCEPTED).json(DataView {
@@ -278,7 +278,7 @@ pub async fn decide(
     let b: RejectBody = if is_empty_body(&body) {
         RejectBody::default()
     } else {
-        json_body(&body)?
+        json_body(&req, &body)?
     };
     let comment = match action.as_str() {
         "approve" => comments.approve(&key, &id).await?,
@@ -326,7 +326,7 @@ pub async fn set_open(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let key = editor(&svc, &req).await?;
-    let b: OpenBody = json_body(&body)?;
+    let b: OpenBody = json_body(&req, &body)?;
     let Some(open) = b.comments_open else {
         return Err(AppError::Unprocessable(vec![domain::ValidationError::new(
             "commentsOpen",

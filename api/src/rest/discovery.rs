@@ -2,7 +2,6 @@
 //! and the front.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use app::AppError;
 use domain::{ArticleSummary, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -422,8 +421,7 @@ pub async fn save_collection(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
-    let input: CollectionInput = serde_json::from_slice(&body)
-        .map_err(|e| AppError::invalid("body", format!("not a valid collection: {e}")))?;
+    let input: CollectionInput = super::admin::json_body(&req, &body)?;
     let (c, items) = discovery
         .save_collection(&key, &path, &input.into())
         .await?;

@@ -109,10 +109,9 @@ impl ArticleInput {
                 Ok(h) => {
                     if creating
                         && self.slug.is_none()
-                        && let Ok(s) = Slug::from_name(h.as_str())
+                        && let Some(s) = fields::slug_from_headline(h.as_str())
                     {
-                        let cut: String = s.as_str().chars().take(80).collect();
-                        state.slug = cut.trim_end_matches('-').to_owned();
+                        state.slug = s.into_inner();
                     }
                     state.headline = h.into_inner();
                 }

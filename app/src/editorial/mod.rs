@@ -152,7 +152,7 @@ impl EditorialService {
         let article = self
             .svc
             .repo()
-            .create_article(&state, ctx(key, self.now()))
+            .create_article(&state, input.slug.is_none(), ctx(key, self.now()))
             .await?;
         self.changed(&article).await;
         Ok(article)

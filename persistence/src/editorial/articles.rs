@@ -13,6 +13,7 @@ use crate::changes::record_change;
 use crate::entities::{article, article_author, article_section, article_tag};
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros, to_summary};
+use crate::slugs::free_slug;
 
 /// Fails with a conflict naming the field when another article holds the
 /// slug or external id.
@@ -180,12 +181,22 @@ pub(crate) async fn locked_state(
 
 impl ContentRepo {
     /// Creates an article (version 1) with its links and an audit entry.
+    /// Creates an article. A `derived_slug` (made from the headline, not
+    /// chosen by the editor) that another article holds gets a suffix, as
+    /// the importer's do; a chosen one is a conflict.
     pub async fn create_article(
         &self,
         state: &ArticleState,
+        derived_slug: bool,
         ctx: WriteContext,
     ) -> Result<Article, RepoError> {
         let txn = self.db.begin_write().await?;
+        let mut state = std::borrow::Cow::Borrowed(state);
+        if derived_slug && let Ok(wanted) = domain::Slug::parse(&state.slug) {
+            let free = free_slug(&txn, &wanted, None, state.external_id.as_deref()).await?;
+            state.to_mut().slug = free;
+        }
+        let state = state.as_ref();
         check_unique(&txn, state, None).await?;
         let mut model = article::ActiveModel {
             updated_at: Set(micros(ctx.now)),

@@ -41,7 +41,7 @@ pub async fn create_article(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&svc, &req, Scope::Editor).await?;
-    let input: ArticleInput = json_body(&body)?;
+    let input: ArticleInput = json_body(&req, &body)?;
     let article = ed.create(&key, &input).await?;
     article_response(&svc, article, StatusCode::CREATED).await
 }
@@ -174,7 +174,7 @@ pub async fn update(
     let key = key(&svc, &req, Scope::Editor).await?;
     let id = article_id(&path)?;
     let expected = if_match(&req)?;
-    let input: ArticleInput = json_body(&body)?;
+    let input: ArticleInput = json_body(&req, &body)?;
     let article = ed.update(&key, id, expected, &input).await?;
     article_response(&svc, article, StatusCode::OK).await
 }
@@ -237,11 +237,11 @@ pub enum ArticleAction {
     Corrections,
 }
 
-fn optional_body(body: &[u8]) -> Result<ActionBody, AppError> {
+fn optional_body(req: &HttpRequest, body: &[u8]) -> Result<ActionBody, ApiError> {
     if is_empty_body(body) {
         Ok(ActionBody::default())
     } else {
-        json_body(body)
+        json_body(req, body)
     }
 }
 
@@ -279,7 +279,7 @@ pub async fn action(
     let (raw_id, action) = path.into_inner();
     let id = article_id(&raw_id)?;
     let expected = if_match(&req)?;
-    let b = optional_body(&body)?;
+    let b = optional_body(&req, &body)?;
     let article = match action.as_str() {
         "publish" => ed.publish(&key, id, expected).await?,
         "schedule" => {
@@ -335,7 +335,7 @@ pub async fn upsert_by_external_id(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&svc, &req, Scope::Editor).await?;
-    let mut value: serde_json::Value = json_body(&body)?;
+    let mut value: serde_json::Value = json_body(&req, &body)?;
     if let Some(obj) = value.as_object_mut()
         && !obj.contains_key("externalId")
         && !obj.contains_key("id")

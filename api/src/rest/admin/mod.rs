@@ -25,12 +25,21 @@ async fn key(svc: &ContentService, req: &HttpRequest, scope: Scope) -> Result<Ap
     Ok(auth::require(svc, req, scope).await?)
 }
 
-pub(super) fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+/// The request's JSON body: 415 when it is sent as anything but JSON, 400
+/// when it is missing or does not fit `T`.
+pub(super) fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
     if body.is_empty() {
-        return Err(AppError::invalid("body", "a JSON body is required"));
+        return Err(AppError::invalid("body", "a JSON body is required").into());
     }
-    serde_json::from_slice(body)
-        .map_err(|e| AppError::invalid("body", format!("not valid JSON for this request: {e}")))
+    if !crate::http::error::sends_json(req) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::invalid("body", format!("not valid JSON for this request: {e}")).into()
+    })
 }
 
 /// The version an `If-Match` header names (`"v3"`, `W/"v3"`); `None` when

@@ -12,8 +12,8 @@ use super::{json_body, key};
 use crate::http::error::ApiError;
 use crate::rest::views::{AuthorView, DataView, SectionRefView, TagView};
 
-fn taxonomy_input(body: &[u8]) -> Result<TaxonomyInput, AppError> {
-    json_body(body)
+fn taxonomy_input(req: &HttpRequest, body: &[u8]) -> Result<TaxonomyInput, ApiError> {
+    json_body(req, body)
 }
 
 /// `POST /v1/admin/{kind}` and `PATCH/DELETE /v1/admin/{kind}/{slug}` for
@@ -42,7 +42,7 @@ pub async fn taxonomy(
         }
         return Ok(HttpResponse::NoContent().finish());
     }
-    let input = taxonomy_input(&body)?;
+    let input = taxonomy_input(&req, &body)?;
     let status = if slug.is_some() {
         StatusCode::OK
     } else {
