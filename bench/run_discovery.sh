@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Discovery benchmarks (issue 4): builds ~100k articles from the shared
 # corpus, times the search index build, measures search/related latency and
-# the related-stories quality. Not part of CI: takes ~15 minutes.
+# the related-stories quality on the labelled events. Not part of CI:
+# takes ~15 minutes.
 #   bench/run_discovery.sh [COPIES]    (default 6 copies ≈ 109k articles)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,14 +13,15 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-../target}" cargo build --release -p api -
 BARTA="$(realpath "${CARGO_TARGET_DIR:-../target}/release/barta")"
 
 if [ "${SKIP_QUALITY:-0}" != 1 ]; then
-echo "== related quality on the corpus as is"
-python3 prepare_corpus.py --out "$WORK/corpus.jsonl" --copies 1
-DB1="sqlite://$WORK/quality.db?mode=rwc"
-$BARTA import "$WORK/corpus.jsonl" --database "$DB1"
+echo "== related quality on the labelled events (bench/related_events.json)"
+python3 related_quality.py --write-pool "$WORK/pool.jsonl"
+DB1="sqlite://$WORK/pool.db?mode=rwc"
+$BARTA import "$WORK/pool.jsonl" --database "$DB1"
 $BARTA serve --database "$DB1" --bind 127.0.0.1:$PORT & PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 1; done
-python3 related_quality.py --base http://127.0.0.1:$PORT --out results/related_quality.md
+python3 related_quality.py --base http://127.0.0.1:$PORT --out results/related_events_quality.md \
+  --hand-out "$WORK/related_hand_check.md"
 kill $PID; wait $PID 2>/dev/null || true
 fi
 

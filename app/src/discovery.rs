@@ -23,6 +23,15 @@ use crate::events::Change;
 use crate::fields;
 use crate::search::{Hit, SearchIndex, SearchRequest, SortBy};
 
+/// Candidates the similarity query fetches for related stories, before
+/// re-ranking and the visibility check.
+const RELATED_CANDIDATES: usize = 30;
+/// Word overlap (Jaccard, over the openings) above which a candidate is a
+/// copy of the source rather than another report: only near-identical
+/// copies are dropped, since several outlets' reports of one event share
+/// much of their wording.
+const NEAR_DUPLICATE: f32 = 0.9;
+
 /// The longest query accepted (characters).
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Deepest result reachable by paging.
@@ -209,6 +218,47 @@ fn search_fingerprint(q: &str, filter: &ArticleFilter, tag: Option<i64>, sort: S
     domain::cursor::fingerprint(&format!("{q}|{}|{tag:?}|{sort:?}", filter.fingerprint()))
 }
 
+/// Word counts of an opening and of it with its headline counted twice,
+/// by search key (each text tokenised once).
+fn word_counts(headline: &str, opening: &str) -> (HashMap<String, f32>, HashMap<String, f32>) {
+    let mut body: HashMap<String, f32> = HashMap::new();
+    for (_, _, word) in domain::text::search_tokens(opening) {
+        *body.entry(word).or_default() += 1.0;
+    }
+    let mut with_headline = body.clone();
+    for (_, _, word) in domain::text::search_tokens(headline) {
+        *with_headline.entry(word).or_default() += 2.0;
+    }
+    (body, with_headline)
+}
+
+/// Jaccard overlap of two word sets.
+fn jaccard(a: &HashMap<String, f32>, b: &HashMap<String, f32>) -> f32 {
+    let shared = a.keys().filter(|w| b.contains_key(*w)).count();
+    let union = (a.len() + b.len() - shared).max(1);
+    shared as f32 / union as f32
+}
+
+/// Cosine of two texts' `(1 + ln tf) · idf` vectors.
+fn tfidf_cosine(
+    a: &HashMap<String, f32>,
+    b: &HashMap<String, f32>,
+    idf: &HashMap<&str, f32>,
+) -> f32 {
+    let weight = |word: &str, tf: f32| (1.0 + tf.ln()) * idf.get(word).copied().unwrap_or(1.0);
+    let norm = |m: &HashMap<String, f32>| {
+        m.iter()
+            .map(|(w, tf)| weight(w, *tf).powi(2))
+            .sum::<f32>()
+            .sqrt()
+    };
+    let dot: f32 = a
+        .iter()
+        .filter_map(|(w, tf)| b.get(w).map(|tb| weight(w, *tf) * weight(w, *tb)))
+        .sum();
+    dot / (norm(a) * norm(b)).max(f32::EPSILON)
+}
+
 fn ids_in_order(items: Vec<ArticleSummary>, order: &[i64]) -> Vec<ArticleSummary> {
     let mut by_id: HashMap<i64, ArticleSummary> = items.into_iter().map(|a| (a.id, a)).collect();
     order.iter().filter_map(|id| by_id.remove(id)).collect()
@@ -380,7 +430,7 @@ impl DiscoveryService {
         let source = self.svc.article(id).await?;
         let candidates = self
             .index
-            .similar(&source, 30)
+            .similar(&source, RELATED_CANDIDATES)
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let max_sim = candidates
             .iter()
@@ -388,30 +438,47 @@ impl DiscoveryService {
             .fold(0.0f32, f32::max)
             .max(f32::EPSILON);
         let s = &source.summary;
-        let source_key = domain::text::search_key(&s.headline);
         // The same opening the candidates' bodies are cut to, so the
         // near-duplicate test compares like with like.
         let source_body: String = domain::block::body_text(&source.body)
             .chars()
             .take(crate::search::SIMILAR_BODY_CHARS)
             .collect();
-        let source_words: HashSet<String> = domain::text::search_tokens(&source_body)
-            .map(|t| t.2)
-            .collect();
         let published = s.published_at.unwrap_or_else(|| self.svc.now());
+        // A TF-IDF cosine between the openings (headline counted twice), as
+        // a second opinion on the similarity query's score: it weighs every
+        // shared word, not only the query's few terms.
+        let (source_words, source_counts) = word_counts(&s.headline, &source_body);
+        let candidate_counts: Vec<(HashMap<String, f32>, HashMap<String, f32>)> = candidates
+            .iter()
+            .map(|c| word_counts(&c.headline, &c.body))
+            .collect();
+        let vocabulary: HashSet<&str> = source_counts
+            .keys()
+            .chain(candidate_counts.iter().flat_map(|(_, m)| m.keys()))
+            .map(String::as_str)
+            .collect();
+        let idf = self.index.body_idf(vocabulary);
+        let cosines: Vec<f32> = candidate_counts
+            .iter()
+            .map(|(_, c)| tfidf_cosine(&source_counts, c, &idf))
+            .collect();
+        let max_cos = cosines
+            .iter()
+            .copied()
+            .fold(0.0f32, f32::max)
+            .max(f32::EPSILON);
         let mut scored: Vec<(i64, RelatedReason)> = Vec::new();
-        for c in candidates {
-            if c.id == s.id || domain::text::search_key(&c.headline) == source_key {
+        for ((c, cosine), (words, _)) in candidates.into_iter().zip(cosines).zip(&candidate_counts)
+        {
+            if c.id == s.id {
                 continue;
             }
-            let words: HashSet<String> =
-                domain::text::search_tokens(&c.body).map(|t| t.2).collect();
-            let union = words.union(&source_words).count().max(1);
-            let jaccard = words.intersection(&source_words).count() as f32 / union as f32;
-            if jaccard >= 0.8 {
+            let jaccard = jaccard(words, &source_words);
+            if jaccard >= NEAR_DUPLICATE {
                 continue;
             }
-            let content = c.similarity / max_sim;
+            let content = 0.5 * c.similarity / max_sim + 0.5 * cosine / max_cos;
             let shared = c.tag_ids.iter().filter(|t| s.tag_ids.contains(t)).count() as f32
                 / s.tag_ids.len().max(1) as f32;
             let same_section = if c.section_ids.contains(&s.section_id) {
@@ -424,8 +491,7 @@ impl DiscoveryService {
                 .map(|t| (t - published).num_minutes().abs() as f32 / 1440.0)
                 .unwrap_or(365.0);
             let recency = 0.5f32.powf(days / 14.0);
-            let score =
-                0.55 * content + 0.2 * shared.min(1.0) + 0.15 * same_section + 0.1 * recency;
+            let score = 0.7 * content + 0.1 * shared.min(1.0) + 0.1 * same_section + 0.1 * recency;
             scored.push((
                 c.id,
                 RelatedReason {
@@ -716,6 +782,37 @@ fn decode_search_cursor(c: &str, fp: u32) -> Result<usize, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tfidf_cosine_weighs_rare_shared_words_higher() {
+        let (_, a) = word_counts("", "খুলনায় বন্যা ১২৭ জন");
+        let (_, same) = word_counts("", "খুলনায় বন্যা ১২৭ জন");
+        let (_, other) = word_counts("", "বাণিজ্য মেলা শুরু");
+        let (_, rare) = word_counts("", "১২৭ খুলনায়");
+        let (_, common) = word_counts("", "জন বন্যা");
+        let idf: HashMap<&str, f32> =
+            HashMap::from([("জন", 1.0), ("বন্যা", 1.0), ("127", 3.0), ("খুলনায়", 3.0)]);
+        assert!((tfidf_cosine(&a, &same, &idf) - 1.0).abs() < 1e-5);
+        assert_eq!(tfidf_cosine(&a, &other, &idf), 0.0);
+        // Two shared words each, of equal counts: the rare pair counts more.
+        assert!(tfidf_cosine(&a, &rare, &idf) > tfidf_cosine(&a, &common, &idf));
+    }
+
+    #[test]
+    fn the_headline_counts_twice() {
+        let (body, with_headline) = word_counts("বন্যা", "বন্যা খুলনায়");
+        assert_eq!(body["বন্যা"], 1.0);
+        assert_eq!(with_headline["বন্যা"], 3.0);
+        assert_eq!(with_headline["খুলনায়"], 1.0);
+    }
+
+    #[test]
+    fn jaccard_is_the_share_of_words_in_common() {
+        let (a, _) = word_counts("", "এক দুই তিন চার");
+        let (b, _) = word_counts("", "এক দুই তিন পাঁচ");
+        assert!((jaccard(&a, &b) - 3.0 / 5.0).abs() < 1e-6);
+        assert!((jaccard(&a, &a) - 1.0).abs() < 1e-6);
+    }
 
     #[test]
     fn search_cursors_round_trip_and_are_bound_to_their_query() {
