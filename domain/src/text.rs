@@ -142,6 +142,10 @@ enum KeyPart {
     Nukta(char),
     /// A character that is lowercased (possibly into several characters).
     Lower(char),
+    /// `¦` (broken bar): in text converted from Bijoy-era fonts it stands
+    /// for the ব-ফলা (`আলহাজ¦` for `আলহাজ্ব`); after a Bengali letter it
+    /// becomes hasanta + ব, elsewhere a separator.
+    BPhala,
 }
 
 /// Whether each character of the Bengali block (U+0980–U+09FF) belongs to
@@ -186,6 +190,7 @@ fn key_part(c: char) -> KeyPart {
 fn key_part_general(c: char) -> KeyPart {
     match c {
         c if is_invisible(c) => KeyPart::Drop,
+        '\u{00A6}' => KeyPart::BPhala,
         // Precomposed nukta letters → the decomposed form NFC produces.
         // (NFC already decomposes them; kept explicit for clarity.)
         '\u{09DC}' => KeyPart::Nukta('\u{09A1}'),
@@ -221,7 +226,7 @@ pub fn search_tokens(s: &str) -> impl Iterator<Item = (usize, usize, String)> + 
     std::iter::from_fn(move || {
         // Skip separators.
         while let Some(&(_, c)) = chars.peek() {
-            if matches!(key_part(c), KeyPart::Space) {
+            if matches!(key_part(c), KeyPart::Space | KeyPart::BPhala) {
                 chars.next();
             } else {
                 break;
@@ -249,18 +254,42 @@ pub fn search_tokens(s: &str) -> impl Iterator<Item = (usize, usize, String)> + 
 /// every other character that is not a letter, digit or combining mark
 /// (punctuation such as `।` `॥` `,` quotes, dashes, brackets, symbols,
 /// whitespace) becomes a word separator; separators collapse to a single
-/// ASCII space with no leading or trailing space. Bengali vowel signs,
+/// ASCII space with no leading or trailing space. Legacy spellings key as
+/// the modern form: khanda ta written ত + hasanta + ZWJ is ৎ, a broken bar
+/// `¦` after a Bengali letter is the ব-ফলা of Bijoy-era conversions, and a
+/// visarga at the very end of a word is a colon (dropped). Bengali vowel signs,
 /// hasanta, chandrabindu, anusvara, visarga and khanda ta are kept, so
 /// Bengali words stay whole.
 ///
 /// `search_key("ঢাকা, ২৪ নভেম্বর")` is `"ঢাকা 24 নভেম্বর"`.
 pub fn search_key(s: &str) -> String {
+    // Khanda ta in its Unicode 4.0 spelling (ত + hasanta + ZWJ) is ৎ; the
+    // ZWJ would otherwise be dropped and leave a bare ত + hasanta.
+    let khanda;
+    let s = if s.contains("\u{09A4}\u{09CD}\u{200D}") {
+        khanda = s.replace("\u{09A4}\u{09CD}\u{200D}", "\u{09CE}");
+        khanda.as_str()
+    } else {
+        s
+    };
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfc() {
         match key_part(c) {
             KeyPart::Drop => {}
-            KeyPart::Space => pending_space = true,
+            KeyPart::Space => {
+                end_word(&mut out);
+                pending_space = true;
+            }
+            KeyPart::BPhala => {
+                if !pending_space && out.chars().next_back().is_some_and(is_bengali_letter) {
+                    out.push('\u{09CD}');
+                    out.push('\u{09AC}');
+                } else {
+                    end_word(&mut out);
+                    pending_space = true;
+                }
+            }
             KeyPart::Char(k) => emit(&mut out, &mut pending_space, k),
             KeyPart::Nukta(base) => {
                 emit(&mut out, &mut pending_space, base);
@@ -273,10 +302,30 @@ pub fn search_key(s: &str) -> String {
             }
         }
     }
+    end_word(&mut out);
     // Dropping invisible characters or lowercasing can leave a sequence that
     // is not NFC any more (e.g. combining marks that were separated by a
     // ZWJ); normalise again so equal-looking inputs give equal keys.
     if is_nfc(&out) { out } else { nfc(&out) }
+}
+
+/// Closes a word of a search key: a visarga at its very end is a colon
+/// typed as `ঃ` (`সময়ঃ সকাল ১০টা`), not part of the word; a visarga inside
+/// a word (`দুঃখ`) stays.
+fn end_word(out: &mut String) {
+    if out.ends_with('\u{0983}') {
+        out.pop();
+        // A visarga standing alone leaves the separator written before it.
+        if out.ends_with(' ') {
+            out.pop();
+        }
+    }
+}
+
+/// A Bengali letter (consonant, vowel, khanda ta) or sign that a ব-ফলা
+/// can follow.
+fn is_bengali_letter(c: char) -> bool {
+    matches!(c, '\u{0985}'..='\u{09B9}' | '\u{09BC}' | '\u{09CE}' | '\u{09DC}'..='\u{09DF}')
 }
 
 /// Number of words in `s`: the words of its [`search_key`], so whitespace
@@ -298,6 +347,7 @@ mod tests {
                 KeyPart::Char(c) => c.to_string(),
                 KeyPart::Nukta(b) => format!("{b}\u{09BC}"),
                 KeyPart::Lower(c) => c.to_lowercase().collect(),
+                KeyPart::BPhala => "<b-phala>".into(),
             }
         };
         for cp in 0..0x3000u32 {
@@ -490,6 +540,32 @@ mod tests {
         }
         let words: Vec<String> = search_tokens("চলেছে।উত্তর").map(|t| t.2).collect();
         assert_eq!(words, vec!["চলেছে", "উত্তর"]);
+    }
+
+    #[test]
+    fn legacy_spellings_key_as_the_modern_form() {
+        // Bijoy-era ব-ফলা as a broken bar.
+        assert_eq!(search_key("আলহাজ¦ মোহাম্মদ"), search_key("আলহাজ্ব মোহাম্মদ"));
+        assert_eq!(search_key("বিশ¦াস"), search_key("বিশ্বাস"));
+        // Elsewhere it separates.
+        assert_eq!(search_key("দাম ¦ ১০ টাকা"), "দাম 10 টাকা");
+        // Khanda ta as ত + hasanta + ZWJ.
+        assert_eq!(search_key("হঠা\u{09A4}\u{09CD}\u{200D}"), search_key("হঠাৎ"));
+        assert_eq!(
+            search_key("উ\u{09A4}\u{09CD}\u{200D}সব"),
+            search_key("উৎসব")
+        );
+        // A visarga used as a colon after a word; inside a word it stays.
+        assert_eq!(search_key("সময়ঃ সকাল ১০টা"), search_key("সময় সকাল ১০টা"));
+        assert_eq!(search_key("দুঃখ"), "দুঃখ");
+        assert_eq!(search_key("স্থানঃ"), "স্থান");
+        assert_eq!(search_key("ঢাকা ঃ খুলনা"), "ঢাকা খুলনা");
+        // Tokens agree with the key.
+        for s in ["আলহাজ¦ সময়ঃ হঠা\u{09A4}\u{09CD}\u{200D} দুঃখ", "x¦y ঃ"]
+        {
+            let joined: Vec<String> = search_tokens(s).map(|t| t.2).collect();
+            assert_eq!(joined.join(" "), search_key(s), "{s}");
+        }
     }
 
     #[test]

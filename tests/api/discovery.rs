@@ -11,6 +11,7 @@ use crate::on_both;
 
 on_both!(
     search_understands_bengali_spelling_digits_and_danda,
+    search_reads_legacy_spellings_as_the_modern_form,
     search_supports_phrases_required_and_excluded_words_and_filters,
     search_pages_with_a_cursor_and_counts_hits,
     bad_or_hostile_queries_get_a_400_never_a_500,
@@ -68,6 +69,41 @@ fn q(s: &str) -> String {
 
 async fn search(app: &TestApp, params: &str) -> Value {
     app.get_json(&format!("/v1/search?{params}"), 200).await
+}
+
+/// Text converted from old encodings (a broken bar for the ব-ফলা, khanda
+/// ta as ত + hasanta + ZWJ, a visarga typed as a colon) is found by the
+/// modern spelling, and the other way round.
+async fn search_reads_legacy_spellings_as_the_modern_form(app: &TestApp) {
+    let legacy = add(
+        &app.repo,
+        "s-legacy",
+        "আলহাজ¦ রহিম উদ্দিনের জানাজা",
+        "national",
+        "সময়ঃ বিকেল ৪টা। হঠা\u{09A4}\u{09CD}\u{200D} বৃষ্টিতে মানুষের ভিড় কমেনি।",
+        1,
+    )
+    .await;
+    let modern = add(
+        &app.repo,
+        "s-modern",
+        "বিশ্বকাপ উৎসব শুরু",
+        "national",
+        "উৎসবের প্রথম দিনে মাঠে দর্শক।",
+        2,
+    )
+    .await;
+    app.sync_index().await;
+    for (query, expected) in [
+        ("আলহাজ্ব", legacy),
+        ("হঠাৎ বৃষ্টিতে", legacy),
+        ("সময় বিকেল", legacy),
+        ("বিশ¦কাপ", modern),
+        ("উ\u{09A4}\u{09CD}\u{200D}সব", modern),
+    ] {
+        let r = search(app, &format!("q={}", q(query))).await;
+        assert_eq!(ids(&r).first(), Some(&expected), "{query}: {r}");
+    }
 }
 
 async fn search_understands_bengali_spelling_digits_and_danda(app: &TestApp) {

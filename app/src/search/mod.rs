@@ -36,7 +36,7 @@ use tantivy::{
 };
 
 /// Bump when the schema or the analyzer changes: an older index is rebuilt.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
 const VERSION_FILE: &str = "barta-index-version";
 /// Change-log rows re-read behind the cursor on every sync: a transaction
 /// that took an earlier id but committed later is still picked up.
