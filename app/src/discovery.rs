@@ -54,7 +54,8 @@ pub struct CollectionInput {
 /// Search parameters as a client sent them; parsed by [`DiscoveryService::search`].
 #[derive(Debug, Clone, Default)]
 pub struct SearchParams {
-    /// Words (all required), `"phrase"`, `+required`, `-excluded`; at most
+    /// Words (all required), `"phrase"`, `+required`, `-excluded`,
+    /// `prefix*` (two letters at least); at most
     /// 200 characters, with at least one searchable word.
     pub q: Option<String>,
     /// Section slug (sub-sections included).

@@ -309,6 +309,12 @@ pub fn search_key(s: &str) -> String {
     if is_nfc(&out) { out } else { nfc(&out) }
 }
 
+/// Whether `c` is a combining mark (vowel signs, hasanta, nukta…): part of
+/// a word though not alphanumeric.
+pub fn is_word_mark(c: char) -> bool {
+    is_combining_mark(c)
+}
+
 /// Closes a word of a search key: a visarga at its very end is a colon
 /// typed as `ঃ` (`সময়ঃ সকাল ১০টা`), not part of the word; a visarga inside
 /// a word (`দুঃখ`) stays.

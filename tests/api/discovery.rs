@@ -12,6 +12,7 @@ use crate::on_both;
 on_both!(
     search_understands_bengali_spelling_digits_and_danda,
     search_reads_legacy_spellings_as_the_modern_form,
+    a_star_after_a_word_searches_by_prefix,
     search_supports_phrases_required_and_excluded_words_and_filters,
     search_pages_with_a_cursor_and_counts_hits,
     bad_or_hostile_queries_get_a_400_never_a_500,
@@ -104,6 +105,40 @@ async fn search_reads_legacy_spellings_as_the_modern_form(app: &TestApp) {
         let r = search(app, &format!("q={}", q(query))).await;
         assert_eq!(ids(&r).first(), Some(&expected), "{query}: {r}");
     }
+}
+
+/// `কারা*` finds every word that starts so (কারাগার, কারাবন্দি); the
+/// plain word matches whole words only.
+async fn a_star_after_a_word_searches_by_prefix(app: &TestApp) {
+    let jail = add(
+        &app.repo,
+        "s-jail",
+        "কারাগারে নতুন ভবন",
+        "national",
+        "কেন্দ্রীয় কারাগারে বন্দিদের জন্য নতুন ভবন।",
+        1,
+    )
+    .await;
+    let prisoner = add(
+        &app.repo,
+        "s-prisoner",
+        "কারাবন্দিদের মুক্তি",
+        "national",
+        "দীর্ঘদিনের কারাবন্দিরা মুক্তি পেয়েছেন।",
+        2,
+    )
+    .await;
+    app.sync_index().await;
+    let r = search(app, &format!("q={}", q("কারা*"))).await;
+    let mut found = ids(&r);
+    found.sort_unstable();
+    let mut expected = vec![jail, prisoner];
+    expected.sort_unstable();
+    assert_eq!(found, expected, "{r}");
+    let r = search(app, &format!("q={}", q("কারা"))).await;
+    assert!(ids(&r).is_empty(), "{r}");
+    let r = search(app, &format!("q={}", q("কারা* -মুক্তি"))).await;
+    assert_eq!(ids(&r), vec![jail], "{r}");
 }
 
 async fn search_understands_bengali_spelling_digits_and_danda(app: &TestApp) {

@@ -235,7 +235,7 @@ impl Query {
 
     /// Full-text search, Bengali-aware: both forms of য় ড় ঢ়, Bengali and
     /// ASCII digits, `।` without spaces. `"phrase"`, `+required`,
-    /// `-excluded`; all other words are required too.
+    /// `-excluded`, `prefix*`; all other words are required too.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 50")]
     async fn search(

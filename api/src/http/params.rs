@@ -152,7 +152,8 @@ scoped_list_params!(
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Words (all required), `"phrase"`, `+required`, `-excluded`; at most
+    /// Words (all required), `"phrase"`, `+required`, `-excluded`,
+    /// `prefix*` (two letters at least); at most
     /// 200 characters, with at least one searchable word.
     #[param(required = true, min_length = 1, max_length = 200, pattern = "[^\\W_]")]
     pub q: Option<String>,

@@ -23,8 +23,8 @@ use domain::block::body_text;
 use persistence::ContentRepo;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-    TermSetQuery,
+    BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhrasePrefixQuery, Query, QueryParser,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, OwnedValue, STORED, Schema, TextFieldIndexing,
@@ -591,8 +591,39 @@ impl SearchIndex {
         parser.set_field_boost(f.headline, 3.0);
         parser.set_field_boost(f.tags, 2.0);
         parser.set_field_boost(f.summary, 1.5);
-        let (text_query, _errors) = parser.parse_query_lenient(&sanitize(&req.query));
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        let clean = clean_query(&req.query);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !clean.text.trim().is_empty() {
+            let (text_query, _errors) = parser.parse_query_lenient(&clean.text);
+            clauses.push((Occur::Must, text_query));
+        }
+        // A prefix word: any word of any searched field that starts so (at
+        // most 50 words expanded per field), weighted like the fields.
+        for (key, excluded) in &clean.prefixes {
+            let per_field: Vec<(Occur, Box<dyn Query>)> = [
+                (f.headline, 3.0),
+                (f.summary, 1.5),
+                (f.body, 1.0),
+                (f.tags, 2.0),
+                (f.section, 1.0),
+                (f.authors, 1.0),
+            ]
+            .into_iter()
+            .map(|(field, boost)| {
+                let prefix = PhrasePrefixQuery::new(vec![Term::from_field_text(field, key)]);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(prefix), boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+            let occur = if *excluded {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            clauses.push((occur, Box::new(BooleanQuery::new(per_field))));
+        }
         clauses.extend(self.filters(&req.section_ids, req.tag_id, req.from, req.to));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -742,19 +773,32 @@ impl SearchIndex {
     }
 }
 
-/// Keeps the reader's syntax (quotes, `+`, `-`) and turns everything else
-/// the query grammar would interpret (field names, ranges, boosts, regex…)
-/// into plain separators.
+/// Marks the `*` of a prefix word (`কারা*`) while the query is cleaned.
+const PREFIX_MARK: char = '\u{E000}';
+
+/// Keeps the reader's syntax (quotes, `+`, `-`, a `*` ending a word for a
+/// prefix) and turns everything else the query grammar would interpret
+/// (field names, ranges, boosts, regex…) into plain separators.
 pub fn sanitize(q: &str) -> String {
     let mut out = String::with_capacity(q.len());
-    for c in q.chars() {
+    let mut chars = q.chars().peekable();
+    let mut prev = ' ';
+    while let Some(c) = chars.next() {
         match c {
             '"' | '+' | '-' => out.push(c),
             c if c.is_whitespace() => out.push(' '),
+            // A `*` right after a word and before a space or the end makes
+            // the word a prefix; anywhere else it separates.
+            '*' if (prev.is_alphanumeric() || domain::text::is_word_mark(prev))
+                && chars.peek().is_none_or(|n| n.is_whitespace()) =>
+            {
+                out.push(PREFIX_MARK)
+            }
             ':' | '^' | '~' | '*' | '(' | ')' | '[' | ']' | '{' | '}' | '\\' | '/' | '!' | '\''
-            | '`' | '<' | '>' | '=' => out.push(' '),
+            | '`' | '<' | '>' | '=' | PREFIX_MARK => out.push(' '),
             c => out.push(c),
         }
+        prev = c;
     }
     // Unbalanced quotes would make the rest one long phrase.
     if out.matches('"').count() % 2 == 1 {
@@ -772,6 +816,50 @@ pub fn sanitize(q: &str) -> String {
         prev = c;
     }
     cleaned
+}
+
+/// A reader's query split for the index: the text for the query grammar
+/// and the prefix words (`কারা*`), which the grammar cannot express alone.
+#[derive(Debug, PartialEq)]
+pub struct CleanQuery {
+    pub text: String,
+    /// Each prefix's search key, and whether it is excluded (`-কারা*`).
+    pub prefixes: Vec<(String, bool)>,
+}
+
+/// [`sanitize`]s `q` and takes out the prefix words. A marked word inside
+/// a quoted phrase, or of fewer than two characters (which would expand to
+/// too many words), stays a plain word.
+pub fn clean_query(q: &str) -> CleanQuery {
+    let cleaned = sanitize(q);
+    let mut text = String::with_capacity(cleaned.len());
+    let mut prefixes = Vec::new();
+    let mut quoted = false;
+    for word in cleaned.split(' ') {
+        let opens = word.matches('"').count() % 2 == 1;
+        let stem = word.strip_suffix(PREFIX_MARK).filter(|_| !quoted && !opens);
+        let prefix = stem.and_then(|stem| {
+            let (excluded, stem) = match stem.strip_prefix(['+', '-']) {
+                Some(rest) => (stem.starts_with('-'), rest),
+                None => (false, stem),
+            };
+            let key = domain::text::search_key(stem);
+            (key.chars().count() >= 2 && !key.contains(' ')).then_some((key, excluded))
+        });
+        match prefix {
+            Some(p) => prefixes.push(p),
+            None => {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&word.replace(PREFIX_MARK, ""));
+            }
+        }
+        if opens {
+            quoted = !quoted;
+        }
+    }
+    CleanQuery { text, prefixes }
 }
 
 fn parse_payload(p: &str) -> (i64, DateTime<Utc>) {
@@ -808,6 +896,32 @@ mod tests {
         );
         assert_eq!(sanitize("\"unbalanced"), " unbalanced");
         assert_eq!(sanitize("co-op a+b"), "co op a b");
-        assert_eq!(sanitize("[1 TO 5]^3~2*"), " 1 TO 5  3 2 ");
+        let words = |q: &str| {
+            clean_query(q)
+                .text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(words("[1 TO 5]^3~2*"), "1 TO 5 3 2");
+        assert_eq!(words("a*b (x)*"), "a b x");
+    }
+
+    #[test]
+    fn a_star_ending_a_word_makes_it_a_prefix() {
+        let q = |s: &str| clean_query(s);
+        assert_eq!(
+            q("ঢাকা কারা* -বন্দি*"),
+            CleanQuery {
+                text: "ঢাকা".into(),
+                prefixes: vec![("কারা".into(), false), ("বন্দি".into(), true)]
+            }
+        );
+        // Too short to expand, or inside a phrase: a plain word.
+        assert_eq!(q("ক*").text, "ক");
+        assert!(q("ক*").prefixes.is_empty());
+        assert_eq!(q("\"কারা* ফটক\"").text, "\"কারা ফটক\"");
+        assert!(q("\"কারা* ফটক\"").prefixes.is_empty());
+        assert_eq!(q("* কারা").text.trim(), "কারা");
     }
 }
