@@ -268,6 +268,11 @@ async fn persisted_queries_work_over_get(app: &TestApp) {
         unknown["errors"][0]["message"], "PersistedQueryNotFound",
         "{unknown}"
     );
+    // The code Apollo's clients look for before they send the query.
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "{unknown}"
+    );
     let registered = app
         .client
         .post(app.url("/graphql"))

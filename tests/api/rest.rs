@@ -1,11 +1,13 @@
 //! REST: `/v1/…` over HTTP.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::on_both;
 
 on_both!(
+    an_empty_cursor_is_the_first_page_on_every_paged_route,
     latest_articles_are_public_newest_first_with_their_references,
     list_pages_follow_opaque_cursors_to_the_end,
     article_is_served_by_id_and_by_slug_with_its_body,
@@ -470,5 +472,53 @@ async fn sparse_fields_send_only_what_is_asked(app: &TestApp) {
         );
         let problem: Value = res.json().await.unwrap();
         assert_eq!(problem["errors"][0]["field"], "fields", "{bad}");
+    }
+}
+
+/// `cursor=` (and `since=`, `before=`, `after=`) sent empty, as forms and
+/// URL builders do, is the first page, not a 400, on every paged route.
+async fn an_empty_cursor_is_the_first_page_on_every_paged_route(app: &TestApp) {
+    let admin = app.key(domain::Scope::Admin).await;
+    let p1 = app.ids.public[0];
+    let routes = [
+        ("/v1/articles", "cursor"),
+        ("/v1/sections/national/articles", "cursor"),
+        ("/v1/tags/budget/articles", "cursor"),
+        ("/v1/authors/rahim/articles", "cursor"),
+        (
+            "/v1/search?q=%E0%A6%AC%E0%A6%BE%E0%A6%9C%E0%A7%87%E0%A6%9F",
+            "cursor",
+        ),
+        (&format!("/v1/articles/{p1}/comments") as &str, "cursor"),
+        ("/v1/ninjs/articles", "cursor"),
+        ("/v1/changes", "since"),
+        ("/v1/admin/articles", "before"),
+        ("/v1/admin/audit", "before"),
+        ("/v1/admin/comments", "after"),
+        ("/feeds/rss.xml", "cursor"),
+        ("/feeds/sections/national/feed.json", "cursor"),
+    ];
+    for (path, param) in routes {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let first = app
+            .with_key(Method::GET, path, &admin)
+            .send()
+            .await
+            .unwrap();
+        let first_status = first.status().as_u16();
+        let first_body = first.text().await.unwrap();
+        let empty = app
+            .with_key(Method::GET, &format!("{path}{sep}{param}="), &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(first_status, 200, "{path}: {first_body}");
+        assert_eq!(empty.status().as_u16(), 200, "{path}{sep}{param}=");
+        let body = empty.text().await.unwrap();
+        if path.starts_with("/v1/") && !path.starts_with("/v1/changes") {
+            let a: serde_json::Value = serde_json::from_str(&first_body).unwrap();
+            let b: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(a["data"], b["data"], "{path}");
+        }
     }
 }

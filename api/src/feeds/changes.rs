@@ -192,6 +192,7 @@ pub async fn changes(
         let since = q
             .since
             .as_deref()
+            .filter(|c| !c.trim().is_empty())
             .map(ChangeCursor::decode)
             .transpose()
             .map_err(|e| errors.push(e))

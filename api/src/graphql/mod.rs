@@ -290,6 +290,8 @@ fn add_code(e: &mut ServerError, executed: bool) {
     let code = match e.message.as_str() {
         "Query is nested too deep." => "QUERY_TOO_DEEP",
         "Query is too complex." => "QUERY_TOO_COMPLEX",
+        // Apollo's clients resend the query when they see this code.
+        "PersistedQueryNotFound" => "PERSISTED_QUERY_NOT_FOUND",
         _ if !executed && e.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
         _ => "BAD_USER_INPUT",
     };

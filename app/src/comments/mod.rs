@@ -292,6 +292,7 @@ impl CommentService {
         let mut errors = Vec::new();
         let limit = Limit::parse(limit).map_err(|e| errors.push(e)).ok();
         let after = cursor
+            .filter(|c| !c.trim().is_empty())
             .map(|c| Cursor::decode(c, fingerprint(article_id)))
             .transpose()
             .map_err(|e| errors.push(e))
@@ -366,6 +367,7 @@ impl CommentService {
             .flatten();
         let limit = Limit::parse(limit).map_err(|e| errors.push(e)).ok();
         let after = after
+            .filter(|a| !a.trim().is_empty())
             .map(ArticleId::parse)
             .transpose()
             .map_err(|_| errors.push(ValidationError::new("after", "must be a comment id")))

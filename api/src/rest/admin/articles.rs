@@ -93,6 +93,7 @@ pub async fn desk(
     let before = params
         .before
         .as_deref()
+        .filter(|b| !b.trim().is_empty())
         .map(domain::ArticleId::parse)
         .transpose()
         .map_err(|_| errors.push(ValidationError::new("before", "must be an article id")))

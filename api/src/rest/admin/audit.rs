@@ -45,6 +45,7 @@ pub async fn audit(
     let before = params
         .before
         .as_deref()
+        .filter(|b| !b.trim().is_empty())
         .map(|b| {
             b.parse::<i64>()
                 .map_err(|_| AppError::invalid("before", "must be an audit entry id"))
