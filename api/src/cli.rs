@@ -13,8 +13,8 @@ use persistence::ContentRepo;
 
 use crate::config::{
     DEFAULT_ARTICLE_URL, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_FEED_CACHE_CONTROL,
-    DEFAULT_PARTNER_PER_DAY, DEFAULT_PARTNER_PER_MINUTE, DEFAULT_PUBLIC_URL, DEFAULT_PUBLICATION,
-    FeedSettings, Settings,
+    DEFAULT_PARTNER_PER_DAY, DEFAULT_PARTNER_PER_MINUTE, DEFAULT_PUBLICATION, FeedSettings,
+    Settings,
 };
 use crate::startup::{Application, open_database};
 use app::import::PublishedFallback;
@@ -169,9 +169,10 @@ struct ServeArgs {
 /// Feeds, sitemaps and partner syndication.
 #[derive(Debug, Args, Clone)]
 struct FeedArgs {
-    /// The public site's base URL, for absolute links in feeds and sitemaps.
-    #[arg(long, env = "BARTA_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
-    public_url: String,
+    /// The public site's base URL, for absolute links in feeds and sitemaps
+    /// (default: this server's own address, from --bind).
+    #[arg(long, env = "BARTA_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Article URL template: {base}, {section}, {id}, {slug}.
     #[arg(long, env = "BARTA_ARTICLE_URL", default_value = DEFAULT_ARTICLE_URL)]
     article_url: String,
@@ -189,10 +190,31 @@ struct FeedArgs {
     partner_per_day: u32,
 }
 
+/// The base URL of a server listening on `bind`, for links when no public
+/// URL is set: an unspecified address (`0.0.0.0`, `[::]`) is reached on the
+/// loopback.
+fn own_url(bind: &str) -> String {
+    match bind.parse::<std::net::SocketAddr>() {
+        Ok(addr) if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => format!("http://{bind}"),
+    }
+}
+
 impl FeedArgs {
-    fn settings(self) -> anyhow::Result<FeedSettings> {
+    fn settings(self, bind: &str) -> anyhow::Result<FeedSettings> {
+        let public_url = match self.public_url {
+            Some(url) => url,
+            None => {
+                let url = own_url(bind);
+                tracing::warn!(
+                    "BARTA_PUBLIC_URL is not set: feeds and sitemaps link to {url}; set it to the public site in production"
+                );
+                url
+            }
+        };
         FeedSettings {
-            public_url: self.public_url,
+            public_url,
             article_url: self.article_url,
             publication: self.publication_name,
             cache_control: self.feed_cache_control,
@@ -284,7 +306,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .calendar
         .parse()
         .map_err(|_| anyhow::anyhow!("--calendar must be 2019 or 1987"))?;
-    let mut settings = Settings::new(args.db.url, args.bind);
+    let mut settings = Settings::new(args.db.url, args.bind.clone());
     settings.index_dir = args
         .index_dir
         .or_else(|| crate::config::default_index_dir(&settings.database_url));
@@ -311,7 +333,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::bail!("BARTA_MAX_IN_FLIGHT / --max-in-flight must be 1 to 100000");
     }
     settings.max_in_flight = args.max_in_flight;
-    settings.feeds = args.feeds.settings()?;
+    settings.feeds = args.feeds.settings(&args.bind)?;
     settings.comments.trust_proxy = args.trust_proxy;
     settings.comments.require_form_token = args.comments_require_token;
     // The form-token key is a secret: from the environment only, never a flag.
@@ -557,6 +579,36 @@ mod tests {
         }
         assert_eq!(parse_env("BARTA_CACHE", "off"), Some(Ok(false)));
         assert_eq!(parse_env("BARTA_CACHE", "1"), Some(Ok(true)));
+    }
+
+    #[test]
+    fn the_default_public_url_follows_the_bound_address() {
+        let serve = |args: &[&str]| -> FeedSettings {
+            let mut all = vec!["barta", "serve"];
+            all.extend_from_slice(args);
+            let Some(Command::Serve(s)) = Cli::try_parse_from(all).unwrap().command else {
+                panic!("not serve");
+            };
+            s.feeds.settings(&s.bind).unwrap()
+        };
+        assert_eq!(
+            serve(&["--bind", "127.0.0.1:18100"]).public_url,
+            "http://127.0.0.1:18100"
+        );
+        assert_eq!(
+            serve(&["--bind", "0.0.0.0:9000"]).public_url,
+            "http://127.0.0.1:9000"
+        );
+        assert_eq!(
+            serve(&[
+                "--bind",
+                "0.0.0.0:9000",
+                "--public-url",
+                "https://news.example/"
+            ])
+            .public_url,
+            "https://news.example"
+        );
     }
 
     #[test]
