@@ -15,6 +15,7 @@ use crate::helpers::TestApp;
 use crate::on_both;
 
 on_both!(
+    feeds_and_sitemaps_name_their_content_for_cdn_purges,
     feeds_parse_and_match_the_database,
     section_and_tag_feeds_are_the_rest_lists,
     feeds_and_sitemaps_answer_conditional_requests,
@@ -689,7 +690,6 @@ async fn change_feed_resumes_and_reports_takedowns(app: &TestApp) {
     // Bad input is a 400 problem naming the parameter.
     for (query, field) in [
         ("since=nope", "since"),
-        ("since=", "since"),
         ("since=YzIuMS4y", "since"),
         ("since=YzEuMS4yLjM", "since"),
         ("limit=0", "limit"),
@@ -698,6 +698,10 @@ async fn change_feed_resumes_and_reports_takedowns(app: &TestApp) {
         let (_, problem) = partner_get(app, &format!("/v1/changes?{query}"), &key, 400).await;
         assert_eq!(problem["errors"][0]["field"], field, "{query}");
     }
+    // An empty `since` is the start of the log, as an absent one.
+    let (_, from_start) = partner_get(app, "/v1/changes?since=", &key, 200).await;
+    let (_, absent) = partner_get(app, "/v1/changes", &key, 200).await;
+    assert_eq!(from_start, absent);
 }
 
 async fn hidden_articles_appear_in_no_syndication_until_their_time(app: &TestApp) {
@@ -819,4 +823,46 @@ async fn bad_feed_parameters_are_problems(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 405);
     assert_eq!(res.headers()["allow"], "GET, HEAD");
+}
+
+/// Feeds and sitemaps carry `Surrogate-Key` and `Cache-Tag` like the JSON
+/// lists: the articles they list and the list itself, so a CDN purge of a
+/// taken-down article reaches every cached feed that lists it.
+async fn feeds_and_sitemaps_name_their_content_for_cdn_purges(app: &TestApp) {
+    let p1 = app.ids.public[0];
+    let header = |res: &reqwest::Response, name: &str| -> String {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    for (path, list_key) in [
+        ("/feeds/rss.xml", "list-latest"),
+        ("/feeds/atom.xml", "list-latest"),
+        ("/feeds/feed.json", "list-latest"),
+        ("/feeds/sections/national/rss.xml", "section-national"),
+        ("/feeds/tags/budget/atom.xml", "tag-budget"),
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let keys = header(&res, "surrogate-key");
+        let words: Vec<&str> = keys.split(' ').collect();
+        assert!(words.contains(&list_key), "{path}: {keys}");
+        assert!(
+            words.iter().any(|k| k.starts_with("article-")),
+            "{path}: {keys}"
+        );
+        assert_eq!(header(&res, "cache-tag"), keys.replace(' ', ","), "{path}");
+    }
+    let site = app.get("/feeds/rss.xml").await;
+    assert!(
+        header(&site, "surrogate-key")
+            .split(' ')
+            .any(|k| k == format!("article-{p1}"))
+    );
+    for path in ["/sitemap.xml", "/sitemaps/news.xml"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        assert_eq!(header(&res, "surrogate-key"), "list-sitemaps", "{path}");
+    }
 }

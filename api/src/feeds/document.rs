@@ -15,6 +15,7 @@ use super::model::{Feed, Item};
 use super::{FeedState, parse_flag};
 use crate::http::conditional as http;
 use crate::http::error::ApiError;
+use crate::http::keys;
 use app::content::{ContentService, ListParams, Refs};
 
 /// Newest 50 by default, at most 100.
@@ -79,6 +80,7 @@ pub async fn handle(
         cursor: q.cursor.clone(),
         ..ListParams::default()
     };
+    let mut surrogate: Vec<String> = Vec::new();
     let (id, title, description, home_url) = match scope {
         Scope::Site => (
             urls.feed_id("site"),
@@ -89,6 +91,7 @@ pub async fn handle(
         Scope::Section => {
             let section = svc.section(&slug).await?;
             params.section = Some(section.slug.clone());
+            surrogate.push(keys::section(&section.slug));
             (
                 urls.feed_id(&format!("section/{}", section.slug)),
                 format!("{} — {publication}", section.name),
@@ -102,6 +105,7 @@ pub async fn handle(
         Scope::Tag => {
             let tag = svc.tag(&slug).await?;
             params.tag = Some(tag.slug.clone());
+            surrogate.push(keys::tag(&tag.slug));
             (
                 urls.feed_id(&format!("tag/{}", tag.slug)),
                 format!("{} — {publication}", tag.name),
@@ -185,13 +189,18 @@ pub async fn handle(
         Format::Atom => (http::ATOM, super::atom::render(&feed)?),
         Format::JsonFeed => (http::JSON_FEED, super::jsonfeed::render(&feed)?),
     };
-    Ok(http::respond(
+    if matches!(scope, Scope::Site) {
+        surrogate.push(keys::LATEST.to_owned());
+    }
+    surrogate.extend(list.page.items.iter().map(|a| keys::article(a.id)));
+    let res = http::respond(
         &req,
         content_type,
         &st.settings().cache_control,
         Some(updated),
         body,
-    ))
+    );
+    Ok(http::surrogate_keys(res, &surrogate))
 }
 
 fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>) -> Item {

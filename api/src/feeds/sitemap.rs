@@ -13,6 +13,7 @@ use super::FeedState;
 use super::model::{rfc3339, xml_error};
 use crate::http::conditional as http;
 use crate::http::error::ApiError;
+use crate::http::keys;
 use app::content::ContentService;
 
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
@@ -53,13 +54,14 @@ fn respond(
     last_modified: Option<DateTime<Utc>>,
     body: Vec<u8>,
 ) -> HttpResponse {
-    http::respond(
+    let res = http::respond(
         req,
         http::XML,
         &st.settings().cache_control,
         last_modified,
         body,
-    )
+    );
+    http::surrogate_keys(res, &[keys::SITEMAPS.to_owned()])
 }
 
 /// The sitemap index: the section sitemap, the news sitemap and the article sitemaps by month.

@@ -91,6 +91,24 @@ pub fn respond(
     }
 }
 
+/// Names what a feed or sitemap holds for the CDN (`Surrogate-Key`,
+/// space-separated; `Cache-Tag`, comma-separated), as the response cache
+/// does for JSON: a purge of `article-12` then reaches every cached feed
+/// that lists it. These responses carry their own ETag, so the response
+/// cache passes them through untouched.
+pub fn surrogate_keys(mut res: HttpResponse, keys: &[String]) -> HttpResponse {
+    if keys.is_empty() {
+        return res;
+    }
+    for (name, sep) in [("surrogate-key", " "), ("cache-tag", ",")] {
+        if let Ok(v) = HeaderValue::from_str(&keys.join(sep)) {
+            res.headers_mut()
+                .insert(header::HeaderName::from_static(name), v);
+        }
+    }
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

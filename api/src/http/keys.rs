@@ -12,6 +12,8 @@ pub const SEARCH: &str = "list-search";
 pub const MOST_READ: &str = "list-most-read";
 pub const SECTIONS: &str = "list-sections";
 pub const COLLECTIONS: &str = "list-collections";
+/// Every sitemap (the index, the news sitemap, the archive files).
+pub const SITEMAPS: &str = "list-sitemaps";
 pub const EDITION: &str = "edition";
 pub const GRAPHQL: &str = "graphql";
 pub const ROOT: &str = "root";
@@ -53,7 +55,7 @@ pub fn purged_by(change: &Change) -> Vec<String> {
             authors,
         } => [article(id)]
             .into_iter()
-            .chain([LATEST, FRONT, SEARCH, MOST_READ].map(str::to_owned))
+            .chain([LATEST, FRONT, SEARCH, MOST_READ, SITEMAPS].map(str::to_owned))
             .chain(sections.iter().map(section))
             .chain(tags.iter().map(tag))
             .chain(authors.iter().map(author))
@@ -91,6 +93,7 @@ mod tests {
                 "list-front",
                 "list-search",
                 "list-most-read",
+                "list-sitemaps",
                 "section-sports",
                 "tag-cricket",
                 "author-rahim",
