@@ -16,6 +16,7 @@ on_both!(
     two_editors_updating_one_article_cannot_lose_an_update,
     upsert_by_external_id_is_idempotent,
     upsert_by_external_id_applies_the_editors_length_caps,
+    rest_takes_body_text_as_graphql_does,
     every_update_keeps_the_previous_version_as_a_revision,
     invalid_articles_are_refused_whole_with_every_bad_field,
     scheduled_and_embargoed_articles_wait_for_their_time,
@@ -482,6 +483,30 @@ async fn upsert_by_external_id_applies_the_editors_length_caps(app: &TestApp) {
             .count(),
         100
     );
+}
+
+/// REST takes the body as `bodyText` too, the name GraphQL uses; both at
+/// once is refused.
+async fn rest_takes_body_text_as_graphql_does(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let created = create(
+        app,
+        &key,
+        json!({"headline": "বডি টেক্সট", "section": "national", "bodyText": "এক।\n\nদুই।"}),
+    )
+    .await;
+    assert_eq!(created["body"].as_array().unwrap().len(), 2, "{created}");
+    let both = send(
+        app,
+        Method::POST,
+        "/v1/admin/articles",
+        Some(&key),
+        Some(json!({"headline": "দুটোই", "section": "national", "body": "এক।", "bodyText": "দুই।"})),
+    )
+    .await;
+    assert_eq!(both.status().as_u16(), 422);
+    let problem: Value = both.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "bodyText", "{problem}");
 }
 
 async fn every_update_keeps_the_previous_version_as_a_revision(app: &TestApp) {

@@ -162,6 +162,13 @@ async fn feeds_parse_and_match_the_database(app: &TestApp) {
     assert!(atom.contains(&format!(
         r#"rel="self" type="application/atom+xml" href="{BASE}/feeds/atom.xml""#
     )));
+    // The picture travels in Atom too, as an enclosure link.
+    assert!(
+        atom.contains(
+            r#"<link rel="enclosure" type="image/jpeg" href="https://images.example/p1.jpg"/>"#
+        ),
+        "{atom}"
+    );
     // JSON Feed: the 1.1 fields, and next_url pages through everything.
     let doc = app.get_json("/feeds/feed.json?limit=2&full=1", 200).await;
     assert_eq!(doc["version"], "https://jsonfeed.org/version/1.1");

@@ -4,7 +4,7 @@ use app::AppError;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::model::{Feed, rfc3339, xml_error};
+use super::model::{Feed, image_type, rfc3339, xml_error};
 
 pub fn render(feed: &Feed) -> Result<Vec<u8>, AppError> {
     write(feed).map_err(xml_error)
@@ -38,6 +38,12 @@ fn write(feed: &Feed) -> std::io::Result<Vec<u8>> {
                     text(w, "updated", &rfc3339(item.updated))?;
                     text(w, "published", &rfc3339(item.published))?;
                     link(w, "alternate", "text/html", &item.url)?;
+                    // The picture, as RSS's enclosure (RFC 4287 4.2.7.2).
+                    if let Some(image) = &item.image
+                        && let Some(kind) = image_type(&image.url)
+                    {
+                        link(w, "enclosure", kind, &image.url)?;
+                    }
                     for author in &item.authors {
                         w.create_element("author")
                             .write_inner_content(|w| text(w, "name", author))?;

@@ -196,6 +196,7 @@ impl ArticleInputGql {
             kicker: double(self.kicker),
             summary: double(self.summary),
             body,
+            body_text: None,
             section: self.section,
             secondary_sections: self.secondary_sections,
             authors: self.authors,

@@ -126,6 +126,9 @@ pub struct ArticleInput {
     pub summary: Option<Option<String>>,
     #[schema(value_type = Option<BodyInput>)]
     pub body: Option<app::import::BodyInput>,
+    /// Plain text body, paragraphs separated by blank lines (the name GraphQL
+    /// uses); give `body` or `bodyText`.
+    pub body_text: Option<String>,
     /// Section slug.
     pub section: Option<String>,
     pub secondary_sections: Option<Vec<String>>,

@@ -34,6 +34,9 @@ pub struct ArticleInput {
     #[serde(default, deserialize_with = "double")]
     pub summary: Option<Option<String>>,
     pub body: Option<BodyInput>,
+    /// Plain text body, paragraphs separated by blank lines: a text `body`
+    /// under the name GraphQL uses (give one or the other).
+    pub body_text: Option<String>,
     /// Section slug.
     pub section: Option<String>,
     pub secondary_sections: Option<Vec<String>>,
@@ -96,7 +99,7 @@ impl ArticleInput {
         if creating {
             for (name, missing) in [
                 ("headline", self.headline.is_none()),
-                ("body", self.body.is_none()),
+                ("body", self.body.is_none() && self.body_text.is_none()),
                 ("section", self.section.is_none()),
             ] {
                 if missing {
@@ -129,11 +132,19 @@ impl ArticleInput {
                 "cannot be made from the headline; give one",
             ));
         }
-        if let Some(body) = &self.body {
-            let blocks = match body {
-                BodyInput::Text(t) => paragraphs_from_text(t),
-                BodyInput::Blocks(b) => b.clone(),
-            };
+        let body = match (&self.body, &self.body_text) {
+            (Some(_), Some(_)) => {
+                errors.push(ValidationError::new(
+                    "bodyText",
+                    "give body or bodyText, not both",
+                ));
+                None
+            }
+            (Some(BodyInput::Text(t)), None) | (None, Some(t)) => Some(paragraphs_from_text(t)),
+            (Some(BodyInput::Blocks(b)), None) => Some(b.clone()),
+            (None, None) => None,
+        };
+        if let Some(blocks) = body {
             if blocks.is_empty() {
                 errors.push(ValidationError::new("body", "must not be empty"));
             }
