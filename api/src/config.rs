@@ -44,6 +44,8 @@ pub struct Settings {
     /// Requests in flight across all workers before new ones get 503
     /// (`BARTA_MAX_IN_FLIGHT`).
     pub max_in_flight: usize,
+    /// How long a client may take to send a request body (408 after).
+    pub body_timeout: std::time::Duration,
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -148,6 +150,7 @@ impl Settings {
             feeds: FeedSettings::default(),
             comments: CommentSettings::default(),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            body_timeout: crate::http::limits::DEFAULT_BODY_TIMEOUT,
         }
     }
 }

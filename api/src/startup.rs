@@ -303,7 +303,10 @@ fn run(
     let comments = web::Data::new(comments);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
-    let in_flight = web::Data::new(crate::http::limits::InFlight::new(max_in_flight));
+    let in_flight = web::Data::new(crate::http::limits::InFlight::new(
+        max_in_flight,
+        settings.body_timeout,
+    ));
     let breaker = web::Data::new(crate::http::breaker::Breaker::new());
     let mut server = HttpServer::new(move || {
         let cors = Cors::default()

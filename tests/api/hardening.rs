@@ -241,6 +241,46 @@ async fn with_no_capacity_left_requests_get_503_and_probes_still_answer() {
     app.cleanup().await;
 }
 
+/// Clients that send a body a byte at a time hold a connection, not an
+/// in-flight slot: with two slots and three such clients, other requests
+/// are still served; each slow body is answered 408 once its deadline
+/// passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_bodies_get_408_and_hold_no_in_flight_slot() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_custom(Engine::Sqlite, true, |s| {
+        s.max_in_flight = 2;
+        s.body_timeout = std::time::Duration::from_secs(1);
+    })
+    .await
+    .unwrap();
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut c = TcpStream::connect(&addr).await.unwrap();
+        c.write_all(
+            b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+        slow.push(c);
+    }
+    for _ in 0..3 {
+        let res = app.get("/v1/articles?limit=1").await;
+        assert_eq!(res.status().as_u16(), 200);
+    }
+    for mut c in slow {
+        let mut head = vec![0u8; 64];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), c.read(&mut head))
+            .await
+            .expect("an answer before the client gives up")
+            .unwrap();
+        let head = String::from_utf8_lossy(&head[..n]).into_owned();
+        assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    }
+    app.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_by_route_and_report_the_cache_and_index() {
     let app = spawn_app(Engine::Sqlite).await.unwrap();

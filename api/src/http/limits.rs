@@ -2,8 +2,11 @@
 //! runs: a global limit on requests in flight (503 + `Retry-After` instead
 //! of a collapse), limits on the URL (414) and the header block (431), and
 //! no NUL character in the request target (400).
-//! Bodies are limited per route (`PayloadConfig`, 413); slow clients by the
-//! server's timeouts (`startup.rs`).
+//! A request body is read whole here, within a deadline (408 after) and a
+//! size cap (413), before the request takes an in-flight slot: a client
+//! that sends its body a byte a second holds a connection, never a slot.
+//! Routes keep their own, smaller limits (`PayloadConfig`); slow request
+//! heads are bounded by the server's timeouts (`startup.rs`).
 
 use std::sync::Arc;
 
@@ -22,13 +25,92 @@ pub const MAX_URL_BYTES: usize = 8 * 1024;
 /// Largest header block (names and values), bytes.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
-/// Requests in flight across all workers.
+/// The largest body any route takes (the admin routes' 2 MiB).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// How long a client may take to send a request body.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Requests in flight across all workers, and how long a body may take.
 #[derive(Clone)]
-pub struct InFlight(Arc<Semaphore>);
+pub struct InFlight(Arc<Semaphore>, std::time::Duration);
 
 impl InFlight {
-    pub fn new(max: usize) -> Self {
-        Self(Arc::new(Semaphore::new(max)))
+    pub fn new(max: usize, body_timeout: std::time::Duration) -> Self {
+        Self(Arc::new(Semaphore::new(max)), body_timeout)
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// Reads the whole body of `req` (if it has one) within the deadline and
+/// puts it back as a buffered payload; `Err` is the answer to send instead.
+async fn buffer_body(
+    req: &mut ServiceRequest,
+    deadline: std::time::Duration,
+) -> Result<(), HttpResponse> {
+    use actix_web::HttpMessage;
+    use futures_util::StreamExt;
+    let headers = req.headers();
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+    if length.unwrap_or(0) == 0 && !chunked {
+        return Ok(());
+    }
+    let too_large = || {
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+        )
+    };
+    if length.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let mut payload = req.take_payload();
+    let read = async {
+        let mut body = web::BytesMut::with_capacity(length.unwrap_or(0));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| BodyError::Broken)?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(BodyError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    match tokio::time::timeout(deadline, read).await {
+        Ok(Ok(body)) => {
+            req.set_payload(actix_web::dev::Payload::from(body));
+            Ok(())
+        }
+        Ok(Err(BodyError::TooLarge)) => Err(too_large()),
+        Ok(Err(BodyError::Broken)) => Err(problem(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad request",
+            "the request body could not be read".into(),
+        )),
+        Err(_) => {
+            let mut res = problem(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "Request timeout",
+                format!(
+                    "the request body did not arrive within {} s",
+                    deadline.as_secs_f32()
+                ),
+            );
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Err(res)
+        }
     }
 }
 
@@ -49,7 +131,7 @@ fn problem(status: StatusCode, code: &str, title: &str, detail: String) -> HttpR
 }
 
 pub async fn middleware(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let url_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
@@ -86,6 +168,12 @@ pub async fn middleware(
             "Request header fields too large",
             format!("the headers are {header_len} bytes; the limit is {MAX_HEADER_BYTES}"),
         );
+        return Ok(req.into_response(res));
+    }
+    // The body first, outside the in-flight limit.
+    if let Some(limit) = req.app_data::<web::Data<InFlight>>().cloned()
+        && let Err(res) = buffer_body(&mut req, limit.1).await
+    {
         return Ok(req.into_response(res));
     }
     // Probes always answer: an orchestrator must see an overloaded
