@@ -344,6 +344,7 @@ fn run(
             .wrap(from_fn(crate::http::cache::middleware))
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
             .wrap(Compress::default())
+            .wrap(from_fn(crate::http::conditional::per_encoding))
             .wrap(cors)
             .wrap_fn(|req, srv| {
                 let id = req.extensions().get::<RequestId>().copied();

@@ -10,6 +10,7 @@ use crate::helpers::{SecondInstance, TestApp, spawn_app_custom};
 use crate::on_both;
 
 on_both!(
+    compressed_representations_get_weak_etags_and_every_read_varies_by_encoding,
     public_reads_carry_etags_cache_control_and_surrogate_keys,
     a_write_changes_the_etag_and_nothing_stale_is_served,
     an_unpublished_article_disappears_from_cached_pages_at_once,
@@ -462,4 +463,54 @@ async fn another_instance_learns_of_writes_from_the_database() {
     assert_eq!(found["data"][0]["id"], p1.to_string());
     b.stop().await;
     a.cleanup().await;
+}
+
+/// A shared cache keys stored responses by `Vary`: every public read says
+/// it varies by `Accept-Encoding`, compressed or not, and a compressed
+/// representation carries the weak form of the identity body's ETag (RFC
+/// 9110 8.8.1: a strong tag names one representation). Either form
+/// revalidates.
+async fn compressed_representations_get_weak_etags_and_every_read_varies_by_encoding(
+    app: &TestApp,
+) {
+    for path in ["/v1/articles?limit=20", "/feeds/rss.xml"] {
+        let get = |encoding: Option<&'static str>, inm: Option<String>| {
+            let mut req = app.client.get(app.url(path));
+            if let Some(e) = encoding {
+                req = req.header("accept-encoding", e);
+            }
+            if let Some(tag) = inm {
+                req = req.header("if-none-match", tag);
+            }
+            req.send()
+        };
+        let plain = get(None, None).await.unwrap();
+        assert_eq!(plain.status().as_u16(), 200, "{path}");
+        assert!(header(&plain, "content-encoding").is_empty(), "{path}");
+        let strong = header(&plain, "etag");
+        assert!(strong.starts_with('"'), "{path}: {strong}");
+        assert!(
+            header(&plain, "vary")
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{path}"
+        );
+        let gzip = get(Some("gzip"), None).await.unwrap();
+        assert_eq!(header(&gzip, "content-encoding"), "gzip", "{path}");
+        assert_eq!(header(&gzip, "etag"), format!("W/{strong}"), "{path}");
+        assert!(
+            header(&gzip, "vary")
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{path}"
+        );
+        let again = get(Some("gzip"), Some(format!("W/{strong}")))
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        assert_eq!(header(&again, "etag"), format!("W/{strong}"), "{path}");
+        let again = get(None, Some(strong.clone())).await.unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        assert_eq!(header(&again, "etag"), strong, "{path}");
+    }
 }

@@ -109,6 +109,63 @@ pub fn surrogate_keys(mut res: HttpResponse, keys: &[String]) -> HttpResponse {
     res
 }
 
+/// Runs outside the compression middleware. Every GET/HEAD response says
+/// it varies by `Accept-Encoding` (also when it was sent uncompressed: a
+/// shared cache must not hand a stored brotli body to a client that did not
+/// ask for it, nor an identity body to one that did), and a compressed
+/// representation gets a weak ETag: the strong tag names the identity
+/// bytes, and RFC 9110 8.8.1 allows it on one representation only. A 304
+/// to a client that accepts compression carries the weak form too, as the
+/// 200 would have. `If-None-Match` compares weakly, so either form
+/// revalidates.
+pub async fn per_encoding(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let get = matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
+    let accepts_compression = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|e| {
+                let mut parts = e.split(';');
+                let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+                !refused && matches!(name.as_str(), "gzip" | "br" | "zstd" | "deflate" | "*")
+            })
+        });
+    let mut res = next.call(req).await?;
+    if !get {
+        return Ok(res);
+    }
+    let headers = res.headers_mut();
+    let varies = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding"));
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    let compressed = headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes() != b"identity");
+    let not_modified = res.status() == StatusCode::NOT_MODIFIED && accepts_compression;
+    let headers = res.headers_mut();
+    if (compressed || not_modified)
+        && let Some(tag) = headers.get(header::ETAG).and_then(|v| v.to_str().ok())
+        && !tag.starts_with("W/")
+        && let Ok(weak) = HeaderValue::from_str(&format!("W/{tag}"))
+    {
+        headers.insert(header::ETAG, weak);
+    }
+    Ok(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
