@@ -10,7 +10,7 @@
 #
 # Environment: VERIFY_DIR (default /tmp/bv/verify; set up from
 # ../shared/verify + ../shared/schemas when missing), ST_MAX_EXAMPLES (50),
-# ST_SEED, VERIFY_KEEP=1 (keep the temp dir).
+# ST_SEED, VERIFY_KEEP=1 (keep the temp dir), VERIFY_PORT (a fixed port).
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +32,8 @@ if [[ -z "${BARTA:-}" ]]; then
   BARTA="${CARGO_TARGET_DIR:-$repo/target}/debug/barta"
 fi
 work="$(mktemp -d /tmp/barta-verify.XXXXXX)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# A fixed port with VERIFY_PORT=…, else a free one.
+port="${VERIFY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 base="http://127.0.0.1:$port"
 db="sqlite://$work/barta.db?mode=rwc"
 pid=""
