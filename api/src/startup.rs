@@ -334,6 +334,7 @@ fn run(
                 web::resource("/graphql")
                     .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))
                     .route(web::get().to(graphql::get))
+                    .route(web::head().to(graphql::get))
                     .route(web::post().to(graphql::post))
                     .default_service(web::to(graphql_method_not_allowed)),
             )

@@ -10,6 +10,7 @@ use crate::helpers::{SecondInstance, TestApp, spawn_app_custom};
 use crate::on_both;
 
 on_both!(
+    head_answers_carry_the_headers_of_get,
     compressed_representations_get_weak_etags_and_every_read_varies_by_encoding,
     public_reads_carry_etags_cache_control_and_surrogate_keys,
     a_write_changes_the_etag_and_nothing_stale_is_served,
@@ -512,5 +513,31 @@ async fn compressed_representations_get_weak_etags_and_every_read_varies_by_enco
         let again = get(None, Some(strong.clone())).await.unwrap();
         assert_eq!(again.status().as_u16(), 304, "{path}");
         assert_eq!(header(&again, "etag"), strong, "{path}");
+    }
+}
+
+/// HEAD answers with GET's headers, `Content-Length` included (it was 0),
+/// and no body; `/graphql` takes HEAD like GET.
+async fn head_answers_carry_the_headers_of_get(app: &TestApp) {
+    for path in [
+        "/v1/articles?limit=20",
+        "/feeds/rss.xml",
+        "/graphql?query=%7Bsections%7Bslug%7D%7D",
+    ] {
+        for round in ["miss", "hit"] {
+            let get = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(get.status().as_u16(), 200, "{path}");
+            let etag = header(&get, "etag");
+            let body = get.bytes().await.unwrap();
+            let head = app.client.head(app.url(path)).send().await.unwrap();
+            assert_eq!(head.status().as_u16(), 200, "{path} ({round})");
+            assert_eq!(
+                header(&head, "content-length"),
+                body.len().to_string(),
+                "{path} ({round})"
+            );
+            assert_eq!(header(&head, "etag"), etag, "{path} ({round})");
+            assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+        }
     }
 }

@@ -294,7 +294,7 @@ fn matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|t| t == "*" || t == etag)
 }
 
-fn respond(entry: &Entry, req_headers: &HeaderMap, head_only: bool) -> HttpResponse {
+fn respond(entry: &Entry, req_headers: &HeaderMap) -> HttpResponse {
     let not_modified = matches(req_headers, &entry.etag);
     let mut res = HttpResponse::build(if not_modified {
         StatusCode::NOT_MODIFIED
@@ -318,10 +318,8 @@ fn respond(entry: &Entry, req_headers: &HeaderMap, head_only: bool) -> HttpRespo
     if let Some(ct) = &entry.content_type {
         res.insert_header((header::CONTENT_TYPE, ct.clone()));
     }
-    if head_only {
-        res.insert_header((header::CONTENT_LENGTH, entry.body.len()));
-        return res.finish();
-    }
+    // A HEAD answer keeps the body: the HTTP/1 encoder writes its length
+    // as GET's `Content-Length` and sends no bytes of it.
     res.body(entry.body.clone())
 }
 
@@ -363,13 +361,12 @@ pub async fn middleware(
     }
     let key = format!("{path}?{}", req.query_string());
     let now = svc.now().timestamp_micros();
-    let head_only = method == Method::HEAD;
     if cache.enabled
         && let Some(entry) = cache.entries.get(&key)
         && now < entry.valid_until
     {
         crate::http::metrics::cache_hit();
-        let res = respond(&entry, req.headers(), head_only);
+        let res = respond(&entry, req.headers());
         return Ok(req.into_response(res));
     }
     if cache.enabled {
@@ -434,7 +431,7 @@ pub async fn middleware(
         valid_until: (now + i64::from(max_age) * 1_000_000)
             .min(cache.next_transition.load(Ordering::SeqCst)),
     };
-    let out = respond(&entry, request.headers(), head_only);
+    let out = respond(&entry, request.headers());
     if cache.enabled {
         cache.entries.insert(key, Arc::new(entry));
     }
