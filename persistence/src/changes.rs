@@ -50,17 +50,30 @@ pub(crate) async fn record_change(
             state.embargo_until.map(micros),
             effective_at,
         );
-        change::ActiveModel {
-            article_id: Set(article_id),
-            action: Set(action),
-            effective_at: Set(effective_at),
-            recorded_at: Set(now),
-            visible: Set(Some(visible)),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        insert_row(txn, article_id, action, effective_at, now, Some(visible)).await?;
     }
+    Ok(())
+}
+
+/// One row of the change log.
+async fn insert_row(
+    txn: &DatabaseTransaction,
+    article_id: i64,
+    action: String,
+    effective_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+    visible: Option<bool>,
+) -> Result<(), RepoError> {
+    change::ActiveModel {
+        article_id: Set(article_id),
+        action: Set(action),
+        effective_at: Set(effective_at),
+        recorded_at: Set(recorded_at),
+        visible: Set(visible),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
 
@@ -76,17 +89,7 @@ pub(crate) async fn record_collection_change(
     action: &str,
 ) -> Result<(), RepoError> {
     let now = micros(ctx.now);
-    change::ActiveModel {
-        article_id: Set(COLLECTION_ROW),
-        action: Set(action.to_owned()),
-        effective_at: Set(now),
-        recorded_at: Set(now),
-        visible: Set(None),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    insert_row(txn, COLLECTION_ROW, action.to_owned(), now, now, None).await
 }
 
 /// One row of the change log.
