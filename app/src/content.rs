@@ -269,11 +269,7 @@ impl ContentService {
         if let Some(slug) = &p.author {
             filter.author_id = Some(self.author(slug).await?.id);
         }
-        // An empty cursor (`cursor=`) is the first page, as an absent one.
-        let after = p
-            .cursor
-            .as_deref()
-            .filter(|c| !c.trim().is_empty())
+        let after = domain::cursor::given(p.cursor.as_deref())
             .map(|c| Cursor::decode(c, filter.fingerprint()))
             .transpose()?;
         Ok((

@@ -378,7 +378,7 @@ impl DiscoveryService {
             None => None,
         };
         let fp = search_fingerprint(q, &filter, tag, sort);
-        let offset = match p.cursor.as_deref().filter(|c| !c.trim().is_empty()) {
+        let offset = match domain::cursor::given(p.cursor.as_deref()) {
             None => 0,
             Some(c) => decode_search_cursor(c, fp)?,
         };

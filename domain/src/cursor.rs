@@ -74,6 +74,13 @@ impl Cursor {
     }
 }
 
+/// A paging parameter (`cursor`, `after`, `before`, `since`) as sent: an
+/// empty value, as forms and URL builders send, is the first page, like an
+/// absent one.
+pub fn given(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|v| !v.trim().is_empty())
+}
+
 /// FNV-1a over the canonical form of a query: a stable, dependency-free
 /// fingerprint (not a security boundary, only a guard against mixing lists).
 pub fn fingerprint(canonical: &str) -> u32 {

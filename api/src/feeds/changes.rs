@@ -189,10 +189,7 @@ pub async fn changes(
         let limit = Limit::parse_in(q.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)
             .map_err(|e| errors.push(e))
             .ok();
-        let since = q
-            .since
-            .as_deref()
-            .filter(|c| !c.trim().is_empty())
+        let since = domain::cursor::given(q.since.as_deref())
             .map(ChangeCursor::decode)
             .transpose()
             .map_err(|e| errors.push(e))

@@ -414,14 +414,11 @@ pub async fn middleware(
         None => (Kind::List, vec![default_key(&path)]),
     };
     let vary = (path == "/graphql").then(|| HeaderValue::from_static("Accept"));
+    let (surrogate, cache_tag) = keys::header_values(&key_list);
     let entry = Entry {
         content_type: head.headers().get(header::CONTENT_TYPE).cloned(),
-        surrogate: (!key_list.is_empty())
-            .then(|| HeaderValue::from_str(&key_list.join(" ")).ok())
-            .flatten(),
-        cache_tag: (!key_list.is_empty())
-            .then(|| HeaderValue::from_str(&key_list.join(",")).ok())
-            .flatten(),
+        surrogate,
+        cache_tag,
         body,
         etag,
         cache_control,

@@ -97,11 +97,9 @@ pub fn respond(
 /// that lists it. These responses carry their own ETag, so the response
 /// cache passes them through untouched.
 pub fn surrogate_keys(mut res: HttpResponse, keys: &[String]) -> HttpResponse {
-    if keys.is_empty() {
-        return res;
-    }
-    for (name, sep) in [("surrogate-key", " "), ("cache-tag", ",")] {
-        if let Ok(v) = HeaderValue::from_str(&keys.join(sep)) {
+    let (surrogate, cache_tag) = crate::http::keys::header_values(keys);
+    for (name, value) in [("surrogate-key", surrogate), ("cache-tag", cache_tag)] {
+        if let Some(v) = value {
             res.headers_mut()
                 .insert(header::HeaderName::from_static(name), v);
         }

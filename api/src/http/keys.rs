@@ -44,6 +44,24 @@ pub fn list(name: &str) -> String {
     format!("list-{name}")
 }
 
+/// The `Surrogate-Key` (space-separated) and `Cache-Tag` (comma-separated)
+/// values that name `keys` to a CDN; `None` when there are none.
+pub fn header_values(
+    keys: &[String],
+) -> (
+    Option<actix_web::http::header::HeaderValue>,
+    Option<actix_web::http::header::HeaderValue>,
+) {
+    use actix_web::http::header::HeaderValue;
+    if keys.is_empty() {
+        return (None, None);
+    }
+    (
+        HeaderValue::from_str(&keys.join(" ")).ok(),
+        HeaderValue::from_str(&keys.join(",")).ok(),
+    )
+}
+
 /// The keys a change made here purges at the CDN (a change learnt from
 /// another instance purges nothing: that instance did).
 pub fn purged_by(change: &Change) -> Vec<String> {

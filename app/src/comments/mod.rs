@@ -291,8 +291,7 @@ impl CommentService {
         let (article_id, open) = self.target(raw_article_id).await?;
         let mut errors = Vec::new();
         let limit = Limit::parse(limit).map_err(|e| errors.push(e)).ok();
-        let after = cursor
-            .filter(|c| !c.trim().is_empty())
+        let after = domain::cursor::given(cursor)
             .map(|c| Cursor::decode(c, fingerprint(article_id)))
             .transpose()
             .map_err(|e| errors.push(e))
@@ -366,8 +365,7 @@ impl CommentService {
             .ok()
             .flatten();
         let limit = Limit::parse(limit).map_err(|e| errors.push(e)).ok();
-        let after = after
-            .filter(|a| !a.trim().is_empty())
+        let after = domain::cursor::given(after)
             .map(ArticleId::parse)
             .transpose()
             .map_err(|_| errors.push(ValidationError::new("after", "must be a comment id")))

@@ -90,10 +90,7 @@ pub async fn desk(
     let limit = domain::Limit::parse(params.limit.as_deref())
         .map_err(|e| errors.push(e))
         .ok();
-    let before = params
-        .before
-        .as_deref()
-        .filter(|b| !b.trim().is_empty())
+    let before = domain::cursor::given(params.before.as_deref())
         .map(domain::ArticleId::parse)
         .transpose()
         .map_err(|_| errors.push(ValidationError::new("before", "must be an article id")))

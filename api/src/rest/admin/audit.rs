@@ -42,10 +42,7 @@ pub async fn audit(
 ) -> Result<HttpResponse, ApiError> {
     key(&svc, &req, Scope::Admin).await?;
     let limit = domain::Limit::parse(params.limit.as_deref())?.get();
-    let before = params
-        .before
-        .as_deref()
-        .filter(|b| !b.trim().is_empty())
+    let before = domain::cursor::given(params.before.as_deref())
         .map(|b| {
             b.parse::<i64>()
                 .map_err(|_| AppError::invalid("before", "must be an audit entry id"))
