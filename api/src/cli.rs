@@ -162,6 +162,14 @@ struct ServeArgs {
     /// Requests in flight (all workers) before new ones get 503 + Retry-After.
     #[arg(long, env = "BARTA_MAX_IN_FLIGHT", default_value_t = crate::config::DEFAULT_MAX_IN_FLIGHT)]
     max_in_flight: usize,
+    /// Requests let at the database at once (default: twice its read
+    /// connections, 32 on PostgreSQL, 16 on an SQLite file).
+    #[arg(long, env = "BARTA_DB_SLOTS")]
+    db_slots: Option<usize>,
+    /// How long a request waits for a database slot before 503 +
+    /// Retry-After, milliseconds.
+    #[arg(long, env = "BARTA_QUEUE_TIMEOUT_MS", default_value_t = 500)]
+    queue_timeout_ms: u64,
     #[command(flatten)]
     feeds: FeedArgs,
 }
@@ -333,6 +341,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::bail!("BARTA_MAX_IN_FLIGHT / --max-in-flight must be 1 to 100000");
     }
     settings.max_in_flight = args.max_in_flight;
+    if args.db_slots.is_some_and(|n| !(1..=10_000).contains(&n)) {
+        anyhow::bail!("BARTA_DB_SLOTS / --db-slots must be 1 to 10000");
+    }
+    settings.db_slots = args.db_slots;
+    if !(1..=60_000).contains(&args.queue_timeout_ms) {
+        anyhow::bail!("BARTA_QUEUE_TIMEOUT_MS / --queue-timeout-ms must be 1 to 60000");
+    }
+    settings.queue_timeout = std::time::Duration::from_millis(args.queue_timeout_ms);
     settings.feeds = args.feeds.settings(&args.bind)?;
     settings.comments.trust_proxy = args.trust_proxy;
     settings.comments.require_form_token = args.comments_require_token;

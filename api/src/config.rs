@@ -46,6 +46,12 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// How long a client may take to send a request body (408 after).
     pub body_timeout: std::time::Duration,
+    /// Requests let at the database at once; `None`: twice its read
+    /// connections (`BARTA_DB_SLOTS`).
+    pub db_slots: Option<usize>,
+    /// How long a request waits for a database slot before 503
+    /// (`BARTA_QUEUE_TIMEOUT_MS`).
+    pub queue_timeout: std::time::Duration,
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -151,6 +157,8 @@ impl Settings {
             comments: CommentSettings::default(),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             body_timeout: crate::http::limits::DEFAULT_BODY_TIMEOUT,
+            db_slots: None,
+            queue_timeout: crate::http::admission::DEFAULT_QUEUE_TIMEOUT,
         }
     }
 }

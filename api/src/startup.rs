@@ -308,6 +308,13 @@ fn run(
         settings.body_timeout,
     ));
     let breaker = web::Data::new(crate::http::breaker::Breaker::new());
+    let slots = settings.db_slots.unwrap_or_else(|| {
+        service.read_connections() * crate::http::admission::SLOTS_PER_CONNECTION
+    });
+    let admission = web::Data::new(crate::http::admission::Admission::new(
+        slots,
+        settings.queue_timeout,
+    ));
     let mut server = HttpServer::new(move || {
         let cors = Cors::default()
             .allow_any_origin()
@@ -326,6 +333,7 @@ fn run(
             .configure(|cfg| feeds.configure(cfg))
             .app_data(in_flight.clone())
             .app_data(breaker.clone())
+            .app_data(admission.clone())
             .configure(|cfg| {
                 rest::get(cfg, "/metrics", crate::http::metrics::handler);
                 rest::get(cfg, "/openapi.json", crate::openapi::handler);
@@ -339,6 +347,8 @@ fn run(
                     .default_service(web::to(graphql_method_not_allowed)),
             )
             .default_service(web::to(rest::not_found))
+            // Inside the breaker: an open breaker refuses without a slot.
+            .wrap(from_fn(crate::http::admission::middleware))
             // Inside the cache: cached answers are served while the
             // database is away.
             .wrap(from_fn(crate::http::breaker::middleware))

@@ -39,6 +39,10 @@ pub enum AppError {
     NotFound(String),
     #[error("the database is unavailable")]
     Unavailable(#[source] RepoError),
+    /// More work than the database's connections can take: the request
+    /// waited its turn past the deadline. Load, not a fault: not logged.
+    #[error("overloaded")]
+    Overloaded,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -66,6 +70,7 @@ impl AppError {
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::NotFound(_) => "not_found",
             Self::Unavailable(_) => "unavailable",
+            Self::Overloaded => "overloaded",
             Self::Internal(_) => "internal",
         }
     }
@@ -104,6 +109,7 @@ impl AppError {
                 format!("too many requests; retry in {retry_after} s")
             }
             Self::Unavailable(_) => "the service cannot reach its database; retry shortly".into(),
+            Self::Overloaded => "too many requests in flight; retry shortly".into(),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
     }
@@ -138,6 +144,7 @@ impl From<RepoError> for AppError {
             RepoError::VersionMismatch { expected, current } => {
                 Self::PreconditionFailed { expected, current }
             }
+            RepoError::Busy => Self::Overloaded,
             e if e.is_unavailable() => Self::Unavailable(e),
             e => Self::Internal(Box::new(e)),
         }

@@ -114,4 +114,9 @@ impl ContentService {
     pub fn pool_stats(&self) -> (u32, usize) {
         self.repo().database().pool_stats()
     }
+
+    /// How many reads the database runs at once (its read connections).
+    pub fn read_connections(&self) -> usize {
+        self.repo().database().read_connections()
+    }
 }

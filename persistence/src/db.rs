@@ -121,15 +121,20 @@ impl ReadPool {
         Ok(Self(pool))
     }
 
-    async fn get(&self) -> Result<Object<ReadManager>, DbErr> {
+    /// A connection; waiting past the deadline for one of the
+    /// [`READ_CONNECTIONS`] to come back is [`RepoError::Busy`] (a down
+    /// database fails the connect instead).
+    async fn get(&self) -> Result<Object<ReadManager>, RepoError> {
         self.0.get().await.map_err(|e| match e {
-            PoolError::Backend(e) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))),
+            PoolError::Timeout(TimeoutType::Wait) => RepoError::Busy,
+            PoolError::Backend(e) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))).into(),
             PoolError::Timeout(TimeoutType::Create) => DbErr::Conn(RuntimeErr::Internal(
                 "no connection to the database in time".to_owned(),
-            )),
-            PoolError::Timeout(_) => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
-            PoolError::Closed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
-            e => DbErr::Custom(format!("read pool: {e}")),
+            ))
+            .into(),
+            PoolError::Timeout(_) => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout).into(),
+            PoolError::Closed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed).into(),
+            e => DbErr::Custom(format!("read pool: {e}")).into(),
         })
     }
 
@@ -252,7 +257,7 @@ impl Database {
                 .await
                 .map_err(|e| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))?;
             c.clean = true;
-            Ok::<_, DbErr>(rows)
+            Ok::<_, RepoError>(rows)
         }
         .instrument(span.clone())
         .await;
@@ -317,6 +322,23 @@ impl Database {
                 (p.size(), p.num_idle())
             }
             _ => (0, 0),
+        }
+    }
+
+    /// How many statements of the public read paths can run at once: the
+    /// read connections on PostgreSQL, the pool's on SQLite. The server
+    /// admits requests to the database by this number (`admission.rs`).
+    pub fn read_connections(&self) -> usize {
+        match self.conn.get_database_backend() {
+            DbBackend::Sqlite => {
+                let max = self
+                    .conn
+                    .get_sqlite_connection_pool()
+                    .options()
+                    .get_max_connections();
+                usize::try_from(max).unwrap_or(1).max(1)
+            }
+            _ => READ_CONNECTIONS,
         }
     }
 

@@ -20,6 +20,11 @@ pub enum RepoError {
     VersionMismatch { expected: i32, current: i32 },
     #[error("the database did not answer in time")]
     Timeout,
+    /// Every connection of the pool stayed busy past the wait deadline: the
+    /// database answers, the process has more work than connections
+    /// (overload, not an outage).
+    #[error("every database connection is busy")]
+    Busy,
     #[error("corrupt row in {table} (id {id}): {reason}")]
     Corrupt {
         table: &'static str,

@@ -27,6 +27,16 @@ pub enum Engine {
     Postgres,
 }
 
+/// A write lock held by a test ([`TestDb::hold_write_lock`]).
+pub struct WriteLock(sea_orm::DatabaseTransaction);
+
+impl WriteLock {
+    pub async fn release(self) -> Result<(), RepoError> {
+        self.0.rollback().await?;
+        Ok(())
+    }
+}
+
 /// A fresh database for one test.
 pub struct TestDb {
     pub db: Database,
@@ -136,6 +146,19 @@ impl TestDb {
             admin_url: Some(admin_url),
             name: Some(name),
         }))
+    }
+
+    /// Holds the database's write lock from this test's own connection
+    /// until [`WriteLock::release`]: writers of the server under test wait
+    /// (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `articles` locked in
+    /// `EXCLUSIVE` mode), readers do not.
+    pub async fn hold_write_lock(&self) -> Result<WriteLock, RepoError> {
+        let tx = self.db.begin_write().await?;
+        if self.db.is_postgres() {
+            tx.execute_unprepared("LOCK TABLE articles IN EXCLUSIVE MODE")
+                .await?;
+        }
+        Ok(WriteLock(tx))
     }
 
     /// Drops the test's database (PostgreSQL) or file (SQLite).

@@ -162,6 +162,9 @@ pub async fn spawn_on(
     // Tests sync the search index explicitly (`sync_index`), so statement
     // counts are not disturbed by the background poller.
     settings.sync_interval = std::time::Duration::from_secs(3600);
+    // Tests run side by side on two cores: a request may wait for a
+    // database slot longer than a production deadline would let it.
+    settings.queue_timeout = std::time::Duration::from_secs(30);
     configure(&mut settings);
     let app = Application::build_with_clock(settings, clock)
         .await

@@ -36,6 +36,7 @@ pub struct SharedError(#[source] pub LoadError);
 pub fn load_error(e: LoadError) -> async_graphql::Error {
     let api = match *e {
         AppError::Unavailable(_) => AppError::Unavailable(persistence::RepoError::Timeout),
+        AppError::Overloaded => AppError::Overloaded,
         _ => AppError::Internal(Box::new(SharedError(e))),
     };
     api.into()

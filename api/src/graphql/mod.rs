@@ -247,6 +247,7 @@ fn graphql_code(e: &AppError) -> &'static str {
         AppError::TooManyRequests { .. } => "RATE_LIMITED",
         AppError::NotFound(_) => "NOT_FOUND",
         AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
+        AppError::Overloaded => "OVERLOADED",
         AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
     }
 }

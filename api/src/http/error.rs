@@ -61,7 +61,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unavailable(_) | AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -77,7 +77,7 @@ fn title_of(e: &AppError) -> &'static str {
         AppError::PayloadTooLarge => "Payload too large",
         AppError::TooManyRequests { .. } => "Too many requests",
         AppError::NotFound(_) => "Not found",
-        AppError::Unavailable(_) => "Service unavailable",
+        AppError::Unavailable(_) | AppError::Overloaded => "Service unavailable",
         AppError::Internal(_) => "Internal server error",
     }
 }
@@ -185,6 +185,10 @@ impl ResponseError for ApiError {
             }
             AppError::TooManyRequests { retry_after } => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after)));
+            }
+            AppError::Overloaded => {
+                crate::http::metrics::overloaded(crate::http::metrics::Shed::PoolWait);
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             AppError::Unauthorized => {
                 res.insert_header((

@@ -114,7 +114,8 @@ async fn buffer_body(
     }
 }
 
-fn problem(status: StatusCode, code: &str, title: &str, detail: String) -> HttpResponse {
+/// A problem+json answer of the HTTP floor (no service error behind it).
+pub(crate) fn problem(status: StatusCode, code: &str, title: &str, detail: String) -> HttpResponse {
     let body = Problem {
         kind: format!("https://barta.dev/problems/{}", code.replace('_', "-")),
         title: title.into(),
@@ -183,7 +184,7 @@ pub async fn middleware(
         Some(limit) if !probe => match limit.0.clone().try_acquire_owned() {
             Ok(p) => Some(p),
             Err(_) => {
-                crate::http::metrics::overloaded();
+                crate::http::metrics::overloaded(crate::http::metrics::Shed::InFlight);
                 let mut res = problem(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "overloaded",

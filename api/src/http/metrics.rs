@@ -25,7 +25,9 @@ struct Metrics {
     registry: Registry,
     requests: Family<Labels, Counter>,
     latency: Family<Labels, Histogram>,
-    overloaded: Counter,
+    overloaded: Family<Labels, Counter>,
+    admitted: Gauge,
+    queued: Gauge,
     cache_hits: Counter,
     cache_misses: Counter,
     pool_size: Gauge,
@@ -47,11 +49,25 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Time to the response head, by route",
         latency.clone(),
     );
-    let overloaded = Counter::default();
+    let overloaded = Family::<Labels, Counter>::default();
     registry.register(
         "overloaded",
-        "Requests refused with 503 because too many were in flight",
+        "Requests shed with 503 for overload, by reason: in_flight (the \
+         global limit), queue (no database slot within the queue deadline), \
+         pool_wait (no connection within the pool's deadline)",
         overloaded.clone(),
+    );
+    let admitted = Gauge::default();
+    registry.register(
+        "db_admission_in_use",
+        "Requests holding one of the database admission slots",
+        admitted.clone(),
+    );
+    let queued = Gauge::default();
+    registry.register(
+        "db_admission_waiting",
+        "Requests waiting for a database admission slot",
+        queued.clone(),
     );
     let cache_hits = Counter::default();
     registry.register(
@@ -94,6 +110,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         requests,
         latency,
         overloaded,
+        admitted,
+        queued,
         cache_hits,
         cache_misses,
         pool_size,
@@ -103,8 +121,27 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     }
 });
 
-pub fn overloaded() {
-    METRICS.overloaded.inc();
+/// Why a request was shed.
+#[derive(Debug, Clone, Copy)]
+pub enum Shed {
+    /// The global in-flight limit (`limits.rs`).
+    InFlight,
+    /// No database slot within the queue deadline (`admission.rs`).
+    Queue,
+    /// Admitted, but no connection within the pool's wait deadline.
+    PoolWait,
+}
+
+pub fn overloaded(reason: Shed) {
+    let reason = match reason {
+        Shed::InFlight => "in_flight",
+        Shed::Queue => "queue",
+        Shed::PoolWait => "pool_wait",
+    };
+    METRICS
+        .overloaded
+        .get_or_create(&vec![("reason", reason.to_owned())])
+        .inc();
 }
 
 pub fn cache_hit() {
@@ -154,7 +191,19 @@ pub async fn middleware(
     tag = "operations",
     responses((status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String))
 )]
-pub async fn handler(discovery: web::Data<DiscoveryService>) -> HttpResponse {
+pub async fn handler(
+    discovery: web::Data<DiscoveryService>,
+    admission: Option<web::Data<crate::http::admission::Admission>>,
+) -> HttpResponse {
+    if let Some(admission) = admission {
+        let (in_use, waiting) = admission.load();
+        METRICS
+            .admitted
+            .set(i64::try_from(in_use).unwrap_or(i64::MAX));
+        METRICS
+            .queued
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+    }
     let (size, idle) = discovery.content().pool_stats();
     METRICS.pool_size.set(i64::from(size));
     METRICS

@@ -4,6 +4,7 @@
 //! circuit breaker, load shedding, metrics, telemetry, and the extractors
 //! for the caller's key and address. No module here imports a surface.
 
+pub mod admission;
 pub mod auth;
 pub mod breaker;
 pub mod cache;

@@ -1,0 +1,162 @@
+//! Admission to the database: load is shed before it queues on the pool.
+//!
+//! The in-flight limit (`limits.rs`) bounds how many requests the process
+//! holds; it does not bound how long they wait for a database connection.
+//! With 1,024 requests in flight and 16 connections, the requests beyond the
+//! connections used to wait the pool's whole acquire deadline (5 s), and
+//! were then answered 503 "database unavailable" and logged as a database
+//! fault, although the database was healthy and only busy.
+//!
+//! Here a request that reaches the database floor (not answered by the
+//! cache, not refused by the breaker, not a probe) first takes one of
+//! `slots` admission slots: twice the database's read connections by
+//! default, so a connection never idles while a request renders its answer.
+//! Waiting is first come, first served, and bounded by the queue deadline
+//! (500 ms by default): a request that gets no slot in time is answered 503
+//! `overloaded` with `Retry-After: 1` at once, counted as shed
+//! (`barta_overloaded_total{reason="queue"}`) and not logged as a fault, so
+//! the requests that are admitted wait at most the deadline plus their own
+//! work.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use tokio::sync::Semaphore;
+
+use crate::http::metrics::{Shed, overloaded};
+
+/// How long a request may wait for a database slot.
+pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Admission slots per database read connection.
+pub const SLOTS_PER_CONNECTION: usize = 2;
+
+/// The database admission gate, shared by every worker.
+#[derive(Debug)]
+pub struct Admission {
+    slots: Arc<Semaphore>,
+    size: usize,
+    deadline: Duration,
+    waiting: AtomicUsize,
+}
+
+impl Admission {
+    pub fn new(slots: usize, deadline: Duration) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(slots)),
+            size: slots,
+            deadline,
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// Slots taken and requests waiting for one.
+    pub fn load(&self) -> (usize, usize) {
+        (
+            self.size.saturating_sub(self.slots.available_permits()),
+            self.waiting.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Decrements the waiting count however the wait ends (the client may
+/// hang up while it waits, dropping the future).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn start(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::Relaxed);
+        Self(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Paths that never touch the database's request paths: the probes (an
+/// orchestrator must see a busy instance as alive and ready), the metrics
+/// and the OpenAPI document.
+fn exempt(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let gate = match req.app_data::<web::Data<Admission>>() {
+        Some(gate) if !exempt(req.path()) => gate.clone(),
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
+    };
+    let permit = {
+        let _waiting = Waiting::start(&gate.waiting);
+        tokio::time::timeout(gate.deadline, gate.slots.clone().acquire_owned()).await
+    };
+    let Ok(Ok(permit)) = permit else {
+        overloaded(Shed::Queue);
+        tracing::debug!(
+            deadline_ms = gate.deadline.as_millis() as u64,
+            "no database slot in time; shed"
+        );
+        let res = shed(req.path(), gate.deadline);
+        return Ok(req.into_response(res));
+    };
+    let res = next.call(req).await;
+    drop(permit);
+    Ok(res?.map_into_boxed_body())
+}
+
+/// The overload answer: problem+json, or a GraphQL error on `/graphql`
+/// (as the breaker answers there); never cached.
+fn shed(path: &str, deadline: Duration) -> HttpResponse {
+    let detail = format!(
+        "the service is at capacity: no database slot within {} ms; retry shortly",
+        deadline.as_millis()
+    );
+    let mut res = if path == "/graphql" {
+        HttpResponse::ServiceUnavailable()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "errors": [{"message": detail, "extensions": {"code": "OVERLOADED"}}]
+            }))
+    } else {
+        crate::http::limits::problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "Service unavailable",
+            detail,
+        )
+    };
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn waiting_is_counted_and_uncounted_when_the_wait_is_dropped() {
+        let gate = Admission::new(1, Duration::from_secs(60));
+        let held = gate.slots.clone().acquire_owned().await.unwrap();
+        assert_eq!(gate.load(), (1, 0));
+        {
+            let _w = Waiting::start(&gate.waiting);
+            assert_eq!(gate.load(), (1, 1));
+        }
+        assert_eq!(gate.load(), (1, 0));
+        drop(held);
+        assert_eq!(gate.load(), (0, 0));
+    }
+}
