@@ -11,9 +11,11 @@
 //! cache, not refused by the breaker, not a probe) first takes one of
 //! `slots` admission slots: twice the database's read connections by
 //! default, so a connection never idles while a request renders its answer.
-//! Waiting is first come, first served, and bounded by the queue deadline
-//! (500 ms by default): a request that gets no slot in time is answered 503
-//! `overloaded` with `Retry-After: 1` at once, counted as shed
+//! Waiting is first come, first served, and bounded twice: in time by the
+//! queue deadline (500 ms by default), and in length by
+//! [`WAITING_PER_SLOT`] waiters a slot; a request that finds the queue full
+//! is shed at once rather than after waiting the deadline for nothing. A
+//! shed request is answered 503 `overloaded` with `Retry-After: 1`, counted
 //! (`barta_overloaded_total{reason="queue"}`) and not logged as a fault, so
 //! the requests that are admitted wait at most the deadline plus their own
 //! work.
@@ -28,7 +30,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::http::metrics::{Shed, overloaded};
 
@@ -37,6 +39,11 @@ pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Admission slots per database read connection.
 pub const SLOTS_PER_CONNECTION: usize = 2;
+
+/// Requests that may wait for each slot. At a millisecond of database work
+/// a request, 32 slots and 256 waiters are a wait of ~10 ms; a queue that
+/// long with slow requests would outlast the deadline anyway.
+pub const WAITING_PER_SLOT: usize = 8;
 
 /// The database admission gate, shared by every worker.
 #[derive(Debug)]
@@ -54,6 +61,22 @@ impl Admission {
             size: slots,
             deadline,
             waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// A slot: at once, or after waiting in line within the deadline;
+    /// `None` when the line is full or the deadline passes.
+    pub async fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) if self.waiting.load(Ordering::Relaxed) >= self.size * WAITING_PER_SLOT => None,
+            Err(_) => {
+                let _waiting = Waiting::start(&self.waiting);
+                tokio::time::timeout(self.deadline, self.slots.clone().acquire_owned())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            }
         }
     }
 
@@ -98,11 +121,7 @@ pub async fn middleware(
         Some(gate) if !exempt(req.path()) => gate.clone(),
         _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
-    let permit = {
-        let _waiting = Waiting::start(&gate.waiting);
-        tokio::time::timeout(gate.deadline, gate.slots.clone().acquire_owned()).await
-    };
-    let Ok(Ok(permit)) = permit else {
+    let Some(permit) = gate.admit().await else {
         overloaded(Shed::Queue);
         tracing::debug!(
             deadline_ms = gate.deadline.as_millis() as u64,
@@ -145,6 +164,32 @@ fn shed(path: &str, deadline: Duration) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With the line full, the next request is turned away at once, not
+    /// after the (here very long) deadline.
+    #[tokio::test]
+    async fn a_full_line_sheds_at_once_and_a_free_slot_admits() {
+        let gate = Arc::new(Admission::new(1, Duration::from_secs(600)));
+        let held = gate.admit().await.expect("a free slot");
+        let mut line = Vec::new();
+        for _ in 0..WAITING_PER_SLOT {
+            let gate = gate.clone();
+            line.push(tokio::spawn(async move { gate.admit().await.is_some() }));
+        }
+        while gate.load().1 < WAITING_PER_SLOT {
+            tokio::task::yield_now().await;
+        }
+        let refused = tokio::time::timeout(Duration::from_secs(5), gate.admit())
+            .await
+            .expect("no wait when the line is full");
+        assert!(refused.is_none());
+        drop(held);
+        // The slot passes down the line, first come first served.
+        for waiter in line {
+            assert!(waiter.await.unwrap());
+        }
+        assert_eq!(gate.load(), (0, 0));
+    }
 
     #[tokio::test]
     async fn waiting_is_counted_and_uncounted_when_the_wait_is_dropped() {
