@@ -21,7 +21,13 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 /// The filter when `RUST_LOG` is not set.
-pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+///
+/// actix's HTTP/1 dispatcher logs an ERROR for every connection whose
+/// request it cannot parse (a raw non-ASCII request target, a target over
+/// the `http` crate's 65,534 bytes, a malformed request line): a client's
+/// fault, answered 400 there, which must not read as a server fault nor let
+/// any client fill the log. Its other lines are about connections too.
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,actix_http::h1::dispatcher=off";
 
 pub fn init(json: bool) {
     let filter =
@@ -86,5 +92,48 @@ impl RootSpanBuilder for LeanRootSpan {
             Err(error) => error.as_response_error().status_code(),
         };
         span.record("status", status.as_u16());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::DEFAULT_FILTER;
+    use tracing_subscriber::EnvFilter;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn unparsable_requests_are_not_logged_as_errors_and_our_errors_are() {
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new(DEFAULT_FILTER))
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::error!(
+                target: "actix_http::h1::dispatcher",
+                "stream error: request parse error: URI error: invalid uri character"
+            );
+            tracing::error!(target: "api::http", "a fault of ours");
+            tracing::debug!(target: "sqlx::query", "a statement");
+        });
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("invalid uri character"), "{text}");
+        assert!(text.contains("a fault of ours"), "{text}");
+        assert!(!text.contains("a statement"), "{text}");
     }
 }
