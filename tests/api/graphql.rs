@@ -17,6 +17,8 @@ on_both!(
     get_serves_queries_and_graphiql,
     related_objects_are_batched_not_queried_per_article,
     list_bylines_are_there_however_they_are_selected,
+    field_errors_null_the_field_and_propagate_to_the_nearest_nullable_parent,
+    request_errors_have_no_data_and_argument_errors_name_graphql_arguments,
 );
 
 fn db_ids(conn: &Value) -> Vec<i64> {
@@ -466,4 +468,104 @@ fn find_node<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
         Value::Array(a) => a.iter().find_map(|c| find_node(c, id)),
         _ => None,
     }
+}
+
+/// GraphQL §6.4.4: a failed field is `null`; a failed non-null field makes
+/// its nearest nullable parent `null` (up to `data`). Nothing is left out.
+async fn field_errors_null_the_field_and_propagate_to_the_nearest_nullable_parent(app: &TestApp) {
+    // `articles` is non-null: the section (nullable) becomes null.
+    let body = app
+        .graphql(
+            r#"{ section(slug: "sports") { slug articles(first: 100) { nodes { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"], json!({"section": null}), "{body}");
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["section", "articles"]),
+        "{body}"
+    );
+    // A non-null root field: `data` itself is null.
+    let body = app
+        .graphql(
+            "{ edition { line } articles(first: 0) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body.as_object().unwrap().contains_key("data"), "{body}");
+    assert_eq!(body["data"], Value::Null, "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["articles"]), "{body}");
+    // A nullable root field: it is null and its siblings stay.
+    let body = app
+        .graphql(r#"{ edition { line } n: node(id: "x") { id } }"#, json!({}))
+        .await;
+    assert_eq!(body["data"]["n"], Value::Null, "{body}");
+    assert!(
+        body["data"]["n"].is_null() && body["data"].get("n").is_some(),
+        "{body}"
+    );
+    assert!(body["data"]["edition"]["line"].is_string(), "{body}");
+    // Inside a list of non-null items through a fragment and an alias:
+    // the failed item's list is non-null, so the nullable parent goes.
+    let id = app.ids.public[0];
+    let body = app
+        .graphql(
+            &format!(
+                r#"{{ a: article(id: "{id}") {{ ...F }} }}
+                fragment F on Article {{ headline more: related(first: 500) {{ id }} }}"#
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"], json!({"a": null}), "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["a", "more"]), "{body}");
+}
+
+/// A request error has no `data` entry under either media type (GraphQL
+/// over HTTP §7.1.2); a syntax error says where; an argument error names
+/// the GraphQL argument, not the REST parameter behind it.
+async fn request_errors_have_no_data_and_argument_errors_name_graphql_arguments(app: &TestApp) {
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(json!({"query": "{ x"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert_eq!(
+        body["errors"][0]["locations"],
+        json!([{"line": 1, "column": 4}]),
+        "{body}"
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("Syntax error: expected"), "{message}");
+    assert!(!message.contains('|'), "{message}");
+    let body = app.graphql("{ nope }", json!({})).await;
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+
+    let id = app.ids.public[0];
+    let body = app
+        .graphql(
+            &format!(r#"{{ article(id: "{id}") {{ related(first: 500) {{ id }} }} }}"#),
+            json!({}),
+        )
+        .await;
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["fields"], json!(["first"]), "{body}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.starts_with("first:"), "{message}");
+    assert!(!message.contains("limit"), "{message}");
 }

@@ -9,9 +9,7 @@ use chrono::{DateTime, Utc};
 use domain::bangla;
 use domain::{Comment, CommentStatus, CommentThread};
 
-use super::context::{
-    article_id, comment_db_id, comments, global_id, graphql_names, key, load_error,
-};
+use super::context::{article_id, comment_db_id, comments, global_id, key, load_error};
 use super::loaders::{CommentStatsKey, Loaders};
 use app::comments::{Client, CommentInput, CommentService, comment_html, thread_cursor};
 
@@ -137,8 +135,7 @@ pub async fn article_comments(
     let limit = first.map(|f| f.to_string());
     let page = comments(ctx)?
         .list(&article_id.to_string(), limit.as_deref(), after.as_deref())
-        .await
-        .map_err(graphql_names)?;
+        .await?;
     let mut conn = CommentConnection::new(after.is_some(), page.next_cursor.is_some());
     for t in page.threads {
         conn.edges
@@ -266,8 +263,7 @@ pub async fn queue(
             limit.as_deref(),
             after.as_deref(),
         )
-        .await
-        .map_err(graphql_names)?;
+        .await?;
     Ok(CommentQueue {
         has_next_page: page.next.is_some(),
         end_cursor: page.next,

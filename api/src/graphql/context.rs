@@ -50,26 +50,13 @@ pub fn service<'a>(ctx: &Context<'a>) -> Result<&'a ContentService> {
     ctx.data::<ContentService>()
 }
 
-/// Names invalid list arguments as GraphQL calls them (`first`, `after`)
-/// rather than as REST does (`limit`, `cursor`); every other error passes.
-pub fn graphql_names(e: AppError) -> async_graphql::Error {
-    match e {
-        AppError::Invalid(errors) => AppError::Invalid(
-            errors
-                .into_iter()
-                .map(|mut v| {
-                    v.field = match v.field.as_str() {
-                        "limit" => "first".to_owned(),
-                        "cursor" => "after".to_owned(),
-                        _ => v.field,
-                    };
-                    v.message = v.message.replace("limit", "first");
-                    v
-                })
-                .collect(),
-        )
-        .into(),
-        e => e.into(),
+/// A REST parameter's name as GraphQL spells the argument (`limit` is
+/// `first`, `cursor` is `after`); other names are the same on both.
+pub fn graphql_field(rest: &str) -> &str {
+    match rest {
+        "limit" => "first",
+        "cursor" => "after",
+        other => other,
     }
 }
 

@@ -6,6 +6,7 @@ mod context;
 mod limits;
 mod loaders;
 mod mutation;
+mod nulls;
 mod query;
 mod results;
 mod types;
@@ -18,7 +19,8 @@ use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest,
 };
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{
@@ -87,19 +89,54 @@ pub fn sdl() -> String {
 }
 
 /// Gives every error an `extensions.code`: validation failures (depth,
-/// complexity, unknown fields) and unexpected ones included.
+/// complexity, unknown fields) and unexpected ones included; and puts the
+/// `null` of each failed field where the spec puts it (`nulls.rs`).
 struct ErrorCodes;
 
 impl ExtensionFactory for ErrorCodes {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+        Arc::new(ErrorCodesExtension::default())
     }
 }
 
-struct ErrorCodesExtension;
+/// One per request: the parsed document, kept for the null propagation.
+#[derive(Default)]
+struct ErrorCodesExtension {
+    document: std::sync::Mutex<Option<ExecutableDocument>>,
+}
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for ErrorCodesExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        if let Ok(mut kept) = self.document.lock() {
+            *kept = Some(doc.clone());
+        }
+        Ok(doc)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        if !response.errors.is_empty()
+            && let Ok(doc) = self.document.lock()
+            && let Some(doc) = doc.as_ref()
+        {
+            nulls::propagate(&ctx.schema_env.registry, doc, operation_name, &mut response);
+        }
+        response
+    }
+
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         let executed = !matches!(response.data, async_graphql::Value::Null);
@@ -160,7 +197,9 @@ impl Extension for DocumentLimitsExtension {
             if e.message.contains("recursion limit") || e.message.contains("stack limit") {
                 coded("The query is nested too deeply.", "QUERY_TOO_DEEP")
             } else {
-                coded(e.message, "GRAPHQL_PARSE_FAILED")
+                let mut error = coded(syntax_message(&e.message), "GRAPHQL_PARSE_FAILED");
+                error.locations = e.locations.clone();
+                error
             }
         })?;
         // Before anything expands fragments (complexity, depth, the
@@ -236,6 +275,19 @@ fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<Operat
     }
 }
 
+/// The parser's complaint without its drawing of the document: pest
+/// writes ` --> 1:4`, the line with a caret under it, then `= expected …`;
+/// the position is in `locations`.
+fn syntax_message(raw: &str) -> String {
+    let said = raw
+        .lines()
+        .rev()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .unwrap_or(raw)
+        .trim();
+    format!("Syntax error: {said}")
+}
+
 /// The stable GraphQL code of a service error (`extensions.code`).
 fn graphql_code(e: &AppError) -> &'static str {
     match e {
@@ -262,10 +314,21 @@ fn decorate(app: &AppError, e: &mut ServerError) {
     let ext = e.extensions.get_or_insert_with(Default::default);
     ext.set("code", graphql_code(app));
     if !app.fields().is_empty() {
+        // The services name REST's parameters; GraphQL's arguments are
+        // `first` and `after`.
+        e.message = app
+            .fields()
+            .iter()
+            .map(|f| {
+                let field = context::graphql_field(&f.field);
+                format!("{field}: {}", f.message.replace("limit", "first"))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
         let fields = app
             .fields()
             .iter()
-            .map(|f| async_graphql::Value::from(f.field.clone()))
+            .map(|f| async_graphql::Value::from(context::graphql_field(&f.field)))
             .collect();
         ext.set("fields", async_graphql::Value::List(fields));
     }
@@ -493,9 +556,14 @@ async fn execute(
     let modern = wants_graphql_response(req);
     let (status, body) = match &response {
         // A request error (nothing executed: parse, validation, limits)
-        // under the GraphQL-over-HTTP media type: 400 and no `data` entry.
-        BatchResponse::Single(r) if modern && is_request_error(r) => (
-            actix_web::http::StatusCode::BAD_REQUEST,
+        // has no `data` entry (GraphQL over HTTP §7.1.2); under its own
+        // media type the status is 400, under `application/json` 200.
+        BatchResponse::Single(r) if is_request_error(r) => (
+            if modern {
+                actix_web::http::StatusCode::BAD_REQUEST
+            } else {
+                actix_web::http::StatusCode::OK
+            },
             serde_json::to_vec(&serde_json::json!({ "errors": r.errors })),
         ),
         _ => (

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::SectionNode;
 
 use super::comments::{CommentQueue, CommentStatusGql};
-use super::context::{article_id, graphql_names, parse_global_id, service};
+use super::context::{article_id, parse_global_id, service};
 use super::results::{
     CollectionGql, FrontGql, FrontSectionGql, MostReadGql, SearchHitGql, SearchResultsGql,
 };
@@ -42,7 +42,7 @@ async fn unknown_references(
     author: Option<&str>,
 ) -> async_graphql::Error {
     if !matches!(e, AppError::NotFound(_)) {
-        return graphql_names(e);
+        return e.into();
     }
     let mut errors = Vec::new();
     let mut unknown = |field: &str, r: Result<(), AppError>| {
@@ -179,8 +179,7 @@ impl Query {
             .map_err(|e| match e {
                 AppError::NotFound(message) => AppError::invalid("articleId", message),
                 e => e,
-            })
-            .map_err(graphql_names)?;
+            })?;
         Ok(page
             .items
             .into_iter()

@@ -12,7 +12,7 @@ use domain::block::{body_html, body_text, reading_minutes};
 use domain::{Article, ArticleSummary, Author, Section, Tag};
 use persistence::Page;
 
-use super::context::{global_id, graphql_names, load_error, loaders, service};
+use super::context::{global_id, load_error, loaders, service};
 use super::loaders::{AllSections, AuthorKey, FullArticleKey, TagKey};
 use super::values::{BlockGql, CorrectionGql, ImageGql, StatusGql};
 use app::content::ListParams;
@@ -438,10 +438,7 @@ pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConne
     } else {
         persistence::Links::Skip
     };
-    let page = service(ctx)?
-        .list_and(params, links)
-        .await
-        .map_err(graphql_names)?;
+    let page = service(ctx)?.list_and(params, links).await?;
     connection(page, params)
 }
 
