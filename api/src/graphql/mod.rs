@@ -83,9 +83,11 @@ pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSch
     builder.finish()
 }
 
-/// The SDL checked in as `schema.graphql`.
+/// The SDL checked in as `schema.graphql`, with the `@specifiedBy` of
+/// the scalars that introspection reports.
 pub fn sdl() -> String {
-    build_schema(None).sdl()
+    build_schema(None)
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 /// Gives every error an `extensions.code`: validation failures (depth,
