@@ -20,6 +20,7 @@ on_both!(
     responses_carry_request_id_cors_and_compression,
     sparse_fields_send_only_what_is_asked,
 );
+on_both!(the_home_page_links_every_entry_point_for_browsers_and_clients);
 
 fn ids(body: &Value) -> Vec<i64> {
     body["data"]
@@ -521,4 +522,53 @@ async fn an_empty_cursor_is_the_first_page_on_every_paged_route(app: &TestApp) {
             assert_eq!(a["data"], b["data"], "{path}");
         }
     }
+}
+
+/// `GET /`: a page for a browser, the same links as JSON for a client;
+/// every link answers (the change feed asks for its key).
+async fn the_home_page_links_every_entry_point_for_browsers_and_clients(app: &TestApp) {
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(res.headers()["vary"].to_str().unwrap().contains("Accept"));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("href=\"/graphql\"") && html.contains("href=\"/openapi.json\""),
+        "{html}"
+    );
+
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    let links = body["links"].as_object().unwrap();
+    assert!(links.len() >= 8, "{body}");
+    for (name, link) in links {
+        let href = link["href"].as_str().unwrap();
+        assert!(
+            html.contains(&format!("href=\"{href}\"")),
+            "{name} is not on the page"
+        );
+        let status = app.get(href).await.status().as_u16();
+        let expected = if name == "changes" { 401 } else { 200 };
+        assert_eq!(status, expected, "{name}: {href}");
+    }
+    let head = app.client.head(app.url("/")).send().await.unwrap();
+    assert_eq!(head.status().as_u16(), 200);
 }

@@ -107,10 +107,13 @@ impl Drop for Waiting<'_> {
 }
 
 /// Paths that never touch the database's request paths: the probes (an
-/// orchestrator must see a busy instance as alive and ready), the metrics
-/// and the OpenAPI document.
+/// orchestrator must see a busy instance as alive and ready), the metrics,
+/// the OpenAPI document and the home page.
 fn exempt(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
+    matches!(
+        path,
+        "/" | "/healthz" | "/readyz" | "/metrics" | "/openapi.json"
+    )
 }
 
 pub async fn middleware(

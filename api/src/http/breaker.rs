@@ -116,7 +116,7 @@ pub async fn middleware(
     let Some(breaker) = req.app_data::<web::Data<Breaker>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let exempt = matches!(req.path(), "/healthz" | "/metrics" | "/openapi.json");
+    let exempt = matches!(req.path(), "/" | "/healthz" | "/metrics" | "/openapi.json");
     let readiness = req.path() == "/readyz";
     let admit = if exempt { Admit::Yes } else { breaker.admit() };
     if admit == Admit::No {

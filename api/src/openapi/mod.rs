@@ -141,6 +141,7 @@ impl Modify for Common {
         license(name = "MIT OR Apache-2.0"),
     ),
     paths(
+        crate::rest::home::home,
         crate::rest::health::healthz,
         crate::rest::health::readyz,
         crate::http::metrics::handler,

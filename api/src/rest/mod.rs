@@ -7,6 +7,7 @@ pub mod discovery;
 pub(crate) mod edition;
 pub mod fields;
 pub(crate) mod health;
+pub(crate) mod home;
 pub(crate) mod sections;
 pub mod views;
 
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }),
     )
     .app_data(web::PayloadConfig::new(admin::MAX_BODY));
+    get(cfg, "/", home::home);
     get(cfg, "/healthz", health::healthz);
     get(cfg, "/readyz", health::readyz);
     // The router tries patterns in this order, one regex per dynamic
