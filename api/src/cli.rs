@@ -170,6 +170,10 @@ struct ServeArgs {
     /// Retry-After, milliseconds.
     #[arg(long, env = "BARTA_QUEUE_TIMEOUT_MS", default_value_t = 500)]
     queue_timeout_ms: u64,
+    /// Browser origins (`https://desk.example.com`, comma-separated) that
+    /// may call the editorial API; public reads are open to every origin.
+    #[arg(long, env = "BARTA_ADMIN_ORIGINS", value_delimiter = ',')]
+    admin_origins: Vec<String>,
     #[command(flatten)]
     feeds: FeedArgs,
 }
@@ -349,6 +353,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::bail!("BARTA_QUEUE_TIMEOUT_MS / --queue-timeout-ms must be 1 to 60000");
     }
     settings.queue_timeout = std::time::Duration::from_millis(args.queue_timeout_ms);
+    settings.admin_origins = args
+        .admin_origins
+        .iter()
+        .map(|o| o.trim().trim_end_matches('/').to_owned())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if let Some(bad) = settings
+        .admin_origins
+        .iter()
+        .find(|o| !crate::http::cors::valid_origin(o))
+    {
+        anyhow::bail!(
+            "BARTA_ADMIN_ORIGINS / --admin-origins: {bad:?} is not an origin (scheme://host[:port])"
+        );
+    }
     settings.feeds = args.feeds.settings(&args.bind)?;
     settings.comments.trust_proxy = args.trust_proxy;
     settings.comments.require_form_token = args.comments_require_token;

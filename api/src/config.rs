@@ -52,6 +52,8 @@ pub struct Settings {
     /// How long a request waits for a database slot before 503
     /// (`BARTA_QUEUE_TIMEOUT_MS`).
     pub queue_timeout: std::time::Duration,
+    /// Browser origins allowed to call `/v1/admin` (`BARTA_ADMIN_ORIGINS`).
+    pub admin_origins: Vec<String>,
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -159,6 +161,7 @@ impl Settings {
             body_timeout: crate::http::limits::DEFAULT_BODY_TIMEOUT,
             db_slots: None,
             queue_timeout: crate::http::admission::DEFAULT_QUEUE_TIMEOUT,
+            admin_origins: Vec::new(),
         }
     }
 }

@@ -4,7 +4,6 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_cors::Cors;
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
@@ -308,6 +307,7 @@ fn run(
         settings.body_timeout,
     ));
     let breaker = web::Data::new(crate::http::breaker::Breaker::new());
+    let admin_origins = Arc::new(settings.admin_origins.clone());
     let slots = settings.db_slots.unwrap_or_else(|| {
         service.read_connections() * crate::http::admission::SLOTS_PER_CONNECTION
     });
@@ -316,12 +316,6 @@ fn run(
         settings.queue_timeout,
     ));
     let mut server = HttpServer::new(move || {
-        let cors = Cors::default()
-            .allow_any_origin()
-            .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
-            .allow_any_header()
-            .expose_headers(["x-request-id", "etag"])
-            .max_age(86_400);
         App::new()
             .app_data(service.clone())
             .app_data(schema.clone())
@@ -329,7 +323,7 @@ fn run(
             .app_data(discovery.clone())
             .app_data(cache.clone())
             .app_data(comments.clone())
-            .configure(rest::configure)
+            .configure(|cfg| rest::configure(cfg, &admin_origins))
             .configure(|cfg| feeds.configure(cfg))
             .app_data(in_flight.clone())
             .app_data(breaker.clone())
@@ -344,7 +338,8 @@ fn run(
                     .route(web::get().to(graphql::get))
                     .route(web::head().to(graphql::get))
                     .route(web::post().to(graphql::post))
-                    .default_service(web::to(graphql_method_not_allowed)),
+                    .default_service(web::to(graphql_method_not_allowed))
+                    .wrap(crate::http::cors::public()),
             )
             .default_service(web::to(rest::not_found))
             // Inside the breaker: an open breaker refuses without a slot.
@@ -353,10 +348,10 @@ fn run(
             // database is away.
             .wrap(from_fn(crate::http::breaker::middleware))
             .wrap(from_fn(crate::http::cache::middleware))
+            .wrap(from_fn(crate::http::cors::cached_answers))
             .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
             .wrap(Compress::default())
             .wrap(from_fn(crate::http::conditional::per_encoding))
-            .wrap(cors)
             .wrap_fn(|req, srv| {
                 let id = req.extensions().get::<RequestId>().copied();
                 let fut = srv.call(req);

@@ -62,7 +62,7 @@ async fn unknown_things_are_404_problems(app: &TestApp) {
         "/v1/articles/99999999999999999999999",
         "/v1/sections/nothing",
         "/v1/nothing",
-        "/",
+        "/nothing-here",
     ] {
         let body = problem(app, path, 404).await;
         assert_eq!(body["code"], "not_found");

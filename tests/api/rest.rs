@@ -21,6 +21,89 @@ on_both!(
     sparse_fields_send_only_what_is_asked,
 );
 on_both!(the_home_page_links_every_entry_point_for_browsers_and_clients);
+on_both!(configure = desk_origin; admin_routes_answer_only_their_origins_and_public_reads_any);
+
+fn desk_origin(s: &mut api::config::Settings) {
+    s.admin_origins = vec!["https://desk.example".to_owned()];
+}
+
+async fn preflight(app: &TestApp, path: &str, origin: &str, method: &str) -> reqwest::Response {
+    app.client
+        .request(reqwest::Method::OPTIONS, app.url(path))
+        .header("origin", origin)
+        .header("access-control-request-method", method)
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type, if-match",
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Public reads: `*` for any origin. The editorial API: preflights for its
+/// write methods pass for the configured desk and fail, as problems, for
+/// any other origin.
+async fn admin_routes_answer_only_their_origins_and_public_reads_any(app: &TestApp) {
+    let id = app.ids.public[0];
+    let path = format!("/v1/admin/articles/{id}");
+    for method in ["PATCH", "DELETE", "PUT"] {
+        let target = if method == "PUT" {
+            format!("{path}/comments")
+        } else {
+            path.clone()
+        };
+        let res = preflight(app, &target, "https://desk.example", method).await;
+        assert_eq!(res.status().as_u16(), 200, "{method} {target}");
+        let h = res.headers();
+        assert_eq!(h["access-control-allow-origin"], "https://desk.example");
+        let methods = h["access-control-allow-methods"].to_str().unwrap();
+        assert!(methods.contains(method), "{methods}");
+        let headers = h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_lowercase();
+        assert!(
+            headers.contains("authorization") && headers.contains("if-match"),
+            "{headers}"
+        );
+    }
+    let res = preflight(app, &path, "https://elsewhere.example", "PATCH").await;
+    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    // An actual admin request from the desk names the desk, never `*`.
+    let key = app.key(domain::Scope::Editor).await;
+    let res = app
+        .with_key(reqwest::Method::GET, &path, &key)
+        .header("origin", "https://desk.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://desk.example"
+    );
+    // Public: any origin, `*`; a feed too.
+    for public in ["/v1/articles", "/feeds/rss.xml"] {
+        let res = app
+            .client
+            .get(app.url(public))
+            .header("origin", "https://desk.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["access-control-allow-origin"],
+            "*",
+            "{public}"
+        );
+    }
+}
 
 fn ids(body: &Value) -> Vec<i64> {
     body["data"]
@@ -311,7 +394,8 @@ async fn responses_carry_request_id_cors_and_compression(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let h = res.headers();
-    assert_eq!(h["access-control-allow-origin"], "https://reader.example");
+    // Shareable by any origin without a copy per origin.
+    assert_eq!(h["access-control-allow-origin"], "*");
     assert_eq!(h["content-encoding"], "gzip");
     assert!(
         h["content-type"]

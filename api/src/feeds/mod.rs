@@ -247,15 +247,7 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    crate::openapi::routes::log_route(path, "GET, HEAD");
-    cfg.service(
-        web::resource(path)
-            .route(web::get().to(handler.clone()))
-            .route(web::head().to(handler))
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET, HEAD"))
-            })),
-    );
+    crate::rest::get(cfg, path, handler);
 }
 
 /// A query flag as [`parse_flag`] reads it.

@@ -17,7 +17,7 @@ use app::AppError;
 use crate::http::error::ApiError;
 
 /// Registers every REST route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
         let message = err.to_string();
         // serde names the parameter between backticks ("duplicate field `limit`").
@@ -68,84 +68,144 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get(cfg, "/v1/collections", discovery::collections);
     get(cfg, "/v1/collections/{slug}", discovery::collection);
     get(cfg, "/v1/front", discovery::front);
-    resource(cfg, "/v1/articles/{id}/comments", "GET, HEAD, POST", |r| {
-        r.route(web::get().to(comments::list))
-            .route(web::head().to(comments::list))
-            .route(web::post().to(comments::post))
-    });
-    resource(cfg, "/v1/admin/comments", "GET", |r| {
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/articles/{id}/comments",
+        "GET, HEAD, POST",
+        |r| {
+            r.route(web::get().to(comments::list))
+                .route(web::head().to(comments::list))
+                .route(web::post().to(comments::post))
+        },
+    );
+    resource(cfg, admin_origins, "/v1/admin/comments", "GET", |r| {
         r.route(web::get().to(comments::queue))
     });
-    resource(cfg, "/v1/admin/comments/{id}", "GET, DELETE", |r| {
-        r.route(web::get().to(comments::get_comment))
-            .route(web::delete().to(comments::delete_comment))
-    });
-    resource(cfg, "/v1/admin/comments/{id}/{action}", "POST", |r| {
-        r.route(web::post().to(comments::decide))
-    });
-    resource(cfg, "/v1/admin/articles/{id}/comments", "PUT", |r| {
-        r.route(web::put().to(comments::set_open))
-    });
-    resource(cfg, "/v1/articles/{id}/views", "POST", |r| {
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/comments/{id}",
+        "GET, DELETE",
+        |r| {
+            r.route(web::get().to(comments::get_comment))
+                .route(web::delete().to(comments::delete_comment))
+        },
+    );
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/comments/{id}/{action}",
+        "POST",
+        |r| r.route(web::post().to(comments::decide)),
+    );
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}/comments",
+        "PUT",
+        |r| r.route(web::put().to(comments::set_open)),
+    );
+    resource(cfg, admin_origins, "/v1/articles/{id}/views", "POST", |r| {
         r.route(web::post().to(discovery::view))
     });
-    resource(cfg, "/v1/admin/collections/{slug}", "PUT, DELETE", |r| {
-        r.route(web::put().to(discovery::save_collection))
-            .route(web::delete().to(discovery::delete_collection))
-    });
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/collections/{slug}",
+        "PUT, DELETE",
+        |r| {
+            r.route(web::put().to(discovery::save_collection))
+                .route(web::delete().to(discovery::delete_collection))
+        },
+    );
 
-    resource(cfg, "/v1/admin/articles", "GET, POST", |r| {
+    resource(cfg, admin_origins, "/v1/admin/articles", "GET, POST", |r| {
         r.route(web::get().to(admin::articles::desk))
             .route(web::post().to(admin::articles::create_article))
     });
     resource(
         cfg,
+        admin_origins,
         "/v1/admin/articles/by-external-id/{external_id}",
         "PUT",
         |r| r.route(web::put().to(admin::articles::upsert_by_external_id)),
     );
-    resource(cfg, "/v1/admin/articles/{id}", "GET, PATCH, DELETE", |r| {
-        r.route(web::get().to(admin::articles::preview))
-            .route(web::patch().to(admin::articles::update))
-            .route(web::delete().to(admin::articles::delete))
-    });
-    resource(cfg, "/v1/admin/articles/{id}/revisions", "GET", |r| {
-        r.route(web::get().to(admin::articles::revisions))
-    });
     resource(
         cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}",
+        "GET, PATCH, DELETE",
+        |r| {
+            r.route(web::get().to(admin::articles::preview))
+                .route(web::patch().to(admin::articles::update))
+                .route(web::delete().to(admin::articles::delete))
+        },
+    );
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}/revisions",
+        "GET",
+        |r| r.route(web::get().to(admin::articles::revisions)),
+    );
+    resource(
+        cfg,
+        admin_origins,
         "/v1/admin/articles/{id}/revisions/{number}",
         "GET",
         |r| r.route(web::get().to(admin::articles::revision)),
     );
-    resource(cfg, "/v1/admin/articles/{id}/{action}", "POST", |r| {
-        r.route(web::post().to(admin::articles::action))
-    });
-    resource(cfg, "/v1/admin/sections", "POST", |r| {
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}/{action}",
+        "POST",
+        |r| r.route(web::post().to(admin::articles::action)),
+    );
+    resource(cfg, admin_origins, "/v1/admin/sections", "POST", |r| {
         r.route(web::post().to(admin::taxonomy::create_section))
     });
-    resource(cfg, "/v1/admin/sections/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::taxonomy::update_section))
-            .route(web::delete().to(admin::taxonomy::delete_section))
-    });
-    resource(cfg, "/v1/admin/authors", "POST", |r| {
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/sections/{slug}",
+        "PATCH, DELETE",
+        |r| {
+            r.route(web::patch().to(admin::taxonomy::update_section))
+                .route(web::delete().to(admin::taxonomy::delete_section))
+        },
+    );
+    resource(cfg, admin_origins, "/v1/admin/authors", "POST", |r| {
         r.route(web::post().to(admin::taxonomy::create_author))
     });
-    resource(cfg, "/v1/admin/authors/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::taxonomy::update_author))
-            .route(web::delete().to(admin::taxonomy::delete_author))
-    });
-    resource(cfg, "/v1/admin/tags", "POST", |r| {
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/authors/{slug}",
+        "PATCH, DELETE",
+        |r| {
+            r.route(web::patch().to(admin::taxonomy::update_author))
+                .route(web::delete().to(admin::taxonomy::delete_author))
+        },
+    );
+    resource(cfg, admin_origins, "/v1/admin/tags", "POST", |r| {
         r.route(web::post().to(admin::taxonomy::create_tag))
     });
-    resource(cfg, "/v1/admin/tags/{slug}", "PATCH, DELETE", |r| {
-        r.route(web::patch().to(admin::taxonomy::update_tag))
-            .route(web::delete().to(admin::taxonomy::delete_tag))
-    });
-    resource(cfg, "/v1/admin/audit", "GET", |r| {
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/tags/{slug}",
+        "PATCH, DELETE",
+        |r| {
+            r.route(web::patch().to(admin::taxonomy::update_tag))
+                .route(web::delete().to(admin::taxonomy::delete_tag))
+        },
+    );
+    resource(cfg, admin_origins, "/v1/admin/audit", "GET", |r| {
         r.route(web::get().to(admin::audit::audit))
     });
-    resource(cfg, "/v1/admin/keys", "GET", |r| {
+    resource(cfg, admin_origins, "/v1/admin/keys", "GET", |r| {
         r.route(web::get().to(admin::audit::keys))
     });
 }
@@ -163,7 +223,8 @@ where
         web::resource(path)
             .route(web::get().to(handler.clone()))
             .route(web::head().to(handler))
-            .default_service(web::to(method_not_allowed)),
+            .default_service(web::to(method_not_allowed))
+            .wrap(crate::http::cors::public()),
     );
 }
 
@@ -175,15 +236,23 @@ async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
 /// for any other method.
 fn resource(
     cfg: &mut web::ServiceConfig,
+    admin_origins: &[String],
     path: &str,
     allow: &'static str,
     routes: impl FnOnce(actix_web::Resource) -> actix_web::Resource,
 ) {
     crate::openapi::routes::log_route(path, allow);
+    let cors = if path.starts_with("/v1/admin") {
+        crate::http::cors::admin(admin_origins)
+    } else {
+        crate::http::cors::public()
+    };
     cfg.service(
-        routes(web::resource(path)).default_service(web::to(move || async move {
-            Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
-        })),
+        routes(web::resource(path))
+            .default_service(web::to(move || async move {
+                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
+            }))
+            .wrap(cors),
     );
 }
 
