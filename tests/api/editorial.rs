@@ -15,6 +15,7 @@ on_both!(
     a_stale_version_is_refused_and_nothing_is_written,
     two_editors_updating_one_article_cannot_lose_an_update,
     upsert_by_external_id_is_idempotent,
+    external_ids_that_look_like_sub_resources_upsert,
     upsert_by_external_id_applies_the_editors_length_caps,
     rest_takes_body_text_as_graphql_does,
     every_update_keeps_the_previous_version_as_a_revision,
@@ -371,6 +372,19 @@ async fn two_editors_updating_one_article_cannot_lose_an_update(app: &TestApp) {
     .await
     .unwrap();
     assert_eq!(revisions["data"].as_array().unwrap().len(), 1);
+}
+
+/// External ids that read like the sub-resources of an article id.
+async fn external_ids_that_look_like_sub_resources_upsert(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    for external in ["comments", "revisions"] {
+        let path = format!("/v1/admin/articles/by-external-id/{external}");
+        let body = json!({"headline": format!("বাইরের খবর {external}"), "body": "লেখা", "section": "national"});
+        let res = send(app, Method::PUT, &path, Some(&key), Some(body)).await;
+        assert_eq!(res.status().as_u16(), 201, "PUT {path}");
+        let created: Value = res.json().await.unwrap();
+        assert_eq!(created["data"]["externalId"], external);
+    }
 }
 
 async fn upsert_by_external_id_is_idempotent(app: &TestApp) {

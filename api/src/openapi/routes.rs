@@ -10,9 +10,10 @@ static ROUTES: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
 /// an `Allow` header), so a test can hold the document against what the
 /// server really serves.
 pub fn log_route(path: &str, allow: &str) {
+    let path = template(path);
     if let Ok(mut routes) = ROUTES.lock() {
         for method in allow.split(',').map(str::trim).filter(|m| *m != "HEAD") {
-            routes.insert((path.to_owned(), method.to_ascii_lowercase()));
+            routes.insert((path.clone(), method.to_ascii_lowercase()));
         }
     }
 }
@@ -21,4 +22,52 @@ pub fn log_route(path: &str, allow: &str) {
 /// answers wherever GET does).
 pub fn registered_routes() -> BTreeSet<(String, String)> {
     ROUTES.lock().map(|r| r.clone()).unwrap_or_default()
+}
+
+/// An actix pattern as an OpenAPI path template: `{id:\d+}` is `{id}`.
+fn template(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let (mut depth, mut skipping) = (0usize, false);
+    for c in pattern.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if !skipping {
+                    out.push(c);
+                }
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    skipping = false;
+                    out.push(c);
+                }
+            }
+            ':' if depth == 1 && !skipping => skipping = true,
+            _ if skipping => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template;
+
+    #[test]
+    fn regex_constraints_leave_the_template() {
+        assert_eq!(
+            template(r"/v1/admin/articles/{id:\d+}/comments"),
+            "/v1/admin/articles/{id}/comments"
+        );
+        assert_eq!(
+            template("/v1/articles/{id_or_slug}"),
+            "/v1/articles/{id_or_slug}"
+        );
+        assert_eq!(
+            template("/sitemaps/articles-{n}.xml"),
+            "/sitemaps/articles-{n}.xml"
+        );
+    }
 }

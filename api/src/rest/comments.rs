@@ -308,7 +308,7 @@ pub struct OpenBody {
     put,
     path = "/v1/admin/articles/{id}/comments",
     tag = "moderation",
-    params(("id" = String, Path, description = "Article id")),
+    params(("id" = i64, Path, description = "Article id", minimum = 1)),
     request_body = OpenBody,
     security(("apiKey" = [])),
     responses(

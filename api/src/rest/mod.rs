@@ -102,7 +102,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     resource(
         cfg,
         admin_origins,
-        "/v1/admin/articles/{id}/comments",
+        r"/v1/admin/articles/{id:\d+}/comments",
         "PUT",
         |r| r.route(web::put().to(comments::set_open)),
     );
@@ -120,6 +120,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
         },
     );
 
+    // Admin article ids are digits (`{id:\d+}`), so an external id such as
+    // `comments` or `revisions` is never read as `/{id}/comments`.
     resource(cfg, admin_origins, "/v1/admin/articles", "GET, POST", |r| {
         r.route(web::get().to(admin::articles::desk))
             .route(web::post().to(admin::articles::create_article))
@@ -134,7 +136,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     resource(
         cfg,
         admin_origins,
-        "/v1/admin/articles/{id}",
+        r"/v1/admin/articles/{id:\d+}",
         "GET, PATCH, DELETE",
         |r| {
             r.route(web::get().to(admin::articles::preview))
@@ -145,21 +147,21 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     resource(
         cfg,
         admin_origins,
-        "/v1/admin/articles/{id}/revisions",
+        r"/v1/admin/articles/{id:\d+}/revisions",
         "GET",
         |r| r.route(web::get().to(admin::articles::revisions)),
     );
     resource(
         cfg,
         admin_origins,
-        "/v1/admin/articles/{id}/revisions/{number}",
+        r"/v1/admin/articles/{id:\d+}/revisions/{number}",
         "GET",
         |r| r.route(web::get().to(admin::articles::revision)),
     );
     resource(
         cfg,
         admin_origins,
-        "/v1/admin/articles/{id}/{action}",
+        r"/v1/admin/articles/{id:\d+}/{action}",
         "POST",
         |r| r.route(web::post().to(admin::articles::action)),
     );
