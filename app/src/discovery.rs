@@ -70,12 +70,48 @@ pub struct SearchParams {
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same search.
     pub cursor: Option<String>,
+    /// `1`/`true`: count every match by section, tag and month too.
+    pub facets: Option<String>,
 }
 
 pub struct SearchResult {
     pub total: usize,
     pub hits: Vec<(ArticleSummary, Hit)>,
     pub next_cursor: Option<String>,
+    pub facets: Option<SearchFacets>,
+}
+
+/// One value of a facet and how many matches have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetValue {
+    /// What to filter by: a section's or tag's slug, or a month `YYYY-MM`.
+    pub key: String,
+    /// Its Bengali name (`ডিসেম্বর ২০২৬` for a month).
+    pub name: String,
+    pub count: usize,
+}
+
+/// Counts of every match (not only the page's) by section (an article in
+/// two sections counts in both), tag and month of publication in Dhaka:
+/// sections and tags most frequent first (at most [`FACET_VALUES`] each),
+/// months newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFacets {
+    pub sections: Vec<FacetValue>,
+    pub tags: Vec<FacetValue>,
+    pub months: Vec<FacetValue>,
+}
+
+/// Values of a section or tag facet at most.
+pub const FACET_VALUES: usize = 20;
+/// Months of the month facet at most.
+pub const FACET_MONTHS: usize = 24;
+
+/// Most frequent first, then by name; at most `n`.
+fn top(mut values: Vec<FacetValue>, n: usize) -> Vec<FacetValue> {
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    values.truncate(n);
+    values
 }
 
 /// Why a related story was chosen (behind `?debug=1`).
@@ -383,6 +419,12 @@ impl DiscoveryService {
             Some(c) => decode_search_cursor(c, fp)?,
         };
         let limit = limit.unwrap_or_default().get() as usize;
+        let want_facets = match p.facets.as_deref() {
+            None => false,
+            Some(v) => domain::text::boolish(v).ok_or_else(|| {
+                AppError::invalid("facets", "must be true or false (1/0, yes/no, on/off)")
+            })?,
+        };
         let req = SearchRequest {
             query: q.to_owned(),
             section_ids: filter.section_ids.clone(),
@@ -392,6 +434,7 @@ impl DiscoveryService {
             sort,
             offset,
             limit,
+            facets: want_facets,
         };
         let hits = self
             .index
@@ -405,6 +448,10 @@ impl DiscoveryService {
             .await?;
         let mut by_id: HashMap<i64, ArticleSummary> =
             public.into_iter().map(|a| (a.id, a)).collect();
+        let facets = match &hits.facets {
+            Some(counts) => Some(self.facet_names(counts, &sections).await?),
+            None => None,
+        };
         let next = offset + limit;
         let next_cursor =
             (next < hits.total && next <= MAX_OFFSET).then(|| encode_search_cursor(next, fp));
@@ -416,6 +463,63 @@ impl DiscoveryService {
                 .filter_map(|h| by_id.remove(&h.id).map(|a| (a, h)))
                 .collect(),
             next_cursor,
+            facets,
+        })
+    }
+
+    /// Names the raw counts: sections and tags by slug and name (ids the
+    /// database no longer knows are left out), months in Bengali.
+    async fn facet_names(
+        &self,
+        counts: &crate::search::facets::FacetCounts,
+        sections: &[domain::Section],
+    ) -> Result<SearchFacets, AppError> {
+        let section_values = counts
+            .sections
+            .iter()
+            .filter_map(|(id, n)| {
+                let s = sections.iter().find(|s| s.id == *id)?;
+                Some(FacetValue {
+                    key: s.slug.clone(),
+                    name: s.name.clone(),
+                    count: *n,
+                })
+            })
+            .collect();
+        let tag_ids: Vec<i64> = counts.tags.keys().copied().collect();
+        let tags = self.svc.repo().tags_by_ids(&tag_ids).await?;
+        let tag_values = tags
+            .into_iter()
+            .filter_map(|t| {
+                Some(FacetValue {
+                    count: *counts.tags.get(&t.id)?,
+                    key: t.slug,
+                    name: t.name,
+                })
+            })
+            .collect();
+        let mut months: Vec<_> = counts.months.iter().collect();
+        months.sort_by(|a, b| b.0.cmp(a.0));
+        let month_values = months
+            .into_iter()
+            .take(FACET_MONTHS)
+            .filter_map(|((year, month), n)| {
+                let name =
+                    domain::bangla::MONTHS_BN.get(usize::try_from(*month).ok()?.checked_sub(1)?)?;
+                Some(FacetValue {
+                    key: format!("{year:04}-{month:02}"),
+                    name: format!(
+                        "{name} {}",
+                        domain::bangla::bengali_number(i64::from(*year))
+                    ),
+                    count: *n,
+                })
+            })
+            .collect();
+        Ok(SearchFacets {
+            sections: top(section_values, FACET_VALUES),
+            tags: top(tag_values, FACET_VALUES),
+            months: month_values,
         })
     }
 

@@ -15,6 +15,7 @@ on_both!(
     a_star_after_a_word_searches_by_prefix,
     search_supports_phrases_required_and_excluded_words_and_filters,
     search_pages_with_a_cursor_and_counts_hits,
+    search_facets_count_every_public_match_by_section_tag_and_month,
     bad_or_hostile_queries_get_a_400_never_a_500,
     search_and_related_never_show_unpublished_articles,
     related_stories_are_about_the_same_thing_without_self_or_duplicates,
@@ -849,4 +850,82 @@ async fn the_index_absorbs_each_change_once(app: &TestApp) {
     .await;
     assert_eq!(app.sync_index().await, 2, "both new articles are indexed");
     assert_eq!(app.sync_index().await, 0, "and not again");
+}
+
+/// `facets=true` counts every match, not only the page's, and only public
+/// articles: a future-dated match is in no count.
+async fn search_facets_count_every_public_match_by_section_tag_and_month(app: &TestApp) {
+    let flood = TagUpsert {
+        slug: Slug::parse("waterlogging").unwrap(),
+        name: "জলাবদ্ধতা".into(),
+    };
+    for (i, section) in ["national", "national", "national", "sports", "sports"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut a = article(
+            &format!("facet-{i}"),
+            &format!("শহরে জলাবদ্ধতা {i}"),
+            section,
+            Utc::now() - Duration::hours(i as i64 + 1),
+        );
+        if i < 2 {
+            a.tags = vec![flood.clone()];
+        }
+        app.repo.upsert_article(&a, Utc::now()).await.unwrap();
+    }
+    let mut later = article(
+        "facet-later",
+        "শহরে জলাবদ্ধতা পরে",
+        "sports",
+        Utc::now() + Duration::hours(5),
+    );
+    later.tags = vec![flood.clone()];
+    app.repo.upsert_article(&later, Utc::now()).await.unwrap();
+    app.sync_index().await;
+
+    let plain = search(app, &format!("q={}&limit=2", q("জলাবদ্ধতা"))).await;
+    assert!(
+        plain.get("facets").is_none(),
+        "facets only when asked: {plain}"
+    );
+    let body = search(app, &format!("q={}&limit=2&facets=true", q("জলাবদ্ধতা"))).await;
+    assert_eq!(body["page"]["total"], 5, "{body}");
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    let facets = &body["facets"];
+    let count = |list: &Value, key: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["key"] == key)
+            .map(|v| v["count"].as_u64().unwrap())
+    };
+    assert_eq!(count(&facets["sections"], "national"), Some(3), "{facets}");
+    assert_eq!(count(&facets["sections"], "sports"), Some(2), "{facets}");
+    assert_eq!(
+        facets["sections"][0]["key"], "national",
+        "most frequent first"
+    );
+    assert_eq!(count(&facets["tags"], "waterlogging"), Some(2), "{facets}");
+    let months = facets["months"].as_array().unwrap();
+    let in_months: u64 = months.iter().map(|m| m["count"].as_u64().unwrap()).sum();
+    assert_eq!(in_months, 5, "{facets}");
+    for m in months {
+        let key = m["key"].as_str().unwrap();
+        assert!(key.len() == 7 && key.as_bytes()[4] == b'-', "{key}");
+        assert!(m["name"].as_str().unwrap().contains('২'), "{m}");
+    }
+    app.get_json(&format!("/v1/search?q={}&facets=maybe", q("জলাবদ্ধতা")), 400)
+        .await;
+
+    let gql = app
+        .graphql(
+            r#"{ search(q: "জলাবদ্ধতা", first: 1) { totalCount facets { sections { key count } tags { key name count } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(gql.get("errors").is_none(), "{gql}");
+    let f = &gql["data"]["search"]["facets"];
+    assert_eq!(count(&f["sections"], "national"), Some(3), "{gql}");
+    assert_eq!(f["tags"][0]["name"], "জলাবদ্ধতা", "{gql}");
 }

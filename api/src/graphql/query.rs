@@ -262,6 +262,11 @@ impl Query {
             }),
             limit: first.map(|f| f.to_string()),
             cursor: after,
+            facets: ctx
+                .look_ahead()
+                .field("facets")
+                .exists()
+                .then(|| "true".to_owned()),
         };
         let r = match discovery.search(&params).await {
             Ok(r) => r,
@@ -284,6 +289,7 @@ impl Query {
                     score: h.score,
                 })
                 .collect(),
+            facets: r.facets.map(Into::into),
         })
     }
 

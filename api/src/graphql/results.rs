@@ -42,6 +42,49 @@ pub struct SearchResultsGql {
     /// Pass as `after` for the next page; null on the last one.
     pub end_cursor: Option<String>,
     pub has_next_page: bool,
+    /// Every match counted by section, tag and month (Dhaka); computed
+    /// only when selected.
+    pub facets: Option<SearchFacetsGql>,
+}
+
+/// Counts of every match of a search.
+#[derive(SimpleObject)]
+#[graphql(name = "SearchFacets")]
+pub struct SearchFacetsGql {
+    /// Most frequent first; `key` is the slug for `section:`.
+    pub sections: Vec<FacetValueGql>,
+    /// Most frequent first; `key` is the slug for `tag:`.
+    pub tags: Vec<FacetValueGql>,
+    /// Newest first; `key` is `YYYY-MM`.
+    pub months: Vec<FacetValueGql>,
+}
+
+/// One value of a facet.
+#[derive(SimpleObject)]
+#[graphql(name = "FacetValue")]
+pub struct FacetValueGql {
+    pub key: String,
+    pub name: String,
+    pub count: i32,
+}
+
+impl From<app::discovery::SearchFacets> for SearchFacetsGql {
+    fn from(f: app::discovery::SearchFacets) -> Self {
+        let values = |v: Vec<app::discovery::FacetValue>| {
+            v.into_iter()
+                .map(|v| FacetValueGql {
+                    key: v.key,
+                    name: v.name,
+                    count: i32::try_from(v.count).unwrap_or(i32::MAX),
+                })
+                .collect()
+        };
+        Self {
+            sections: values(f.sections),
+            tags: values(f.tags),
+            months: values(f.months),
+        }
+    }
 }
 
 /// An article with its view count in a window.

@@ -183,6 +183,10 @@ pub struct SearchQuery {
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same search.
     pub cursor: Option<String>,
+    /// `true` (or `1`): also count every match by section, tag and month
+    /// (`facets` in the answer).
+    #[param(value_type = Option<bool>)]
+    pub facets: Option<String>,
 }
 
 /// Search order.
@@ -205,6 +209,7 @@ impl From<SearchQuery> for SearchParams {
             sort: q.sort,
             limit: q.limit,
             cursor: q.cursor,
+            facets: q.facets,
         }
     }
 }

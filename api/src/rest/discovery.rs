@@ -38,6 +38,46 @@ struct SearchPageView {
 struct SearchView {
     data: Vec<SearchHitView>,
     page: SearchPageView,
+    /// With `facets=true` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<FacetsView>,
+}
+
+/// Every match counted by section, tag and month of publication (Dhaka).
+#[derive(Serialize, utoipa::ToSchema)]
+struct FacetsView {
+    /// Most frequent first; `key` is the slug for `section=`.
+    sections: Vec<FacetValueView>,
+    /// Most frequent first; `key` is the slug for `tag=`.
+    tags: Vec<FacetValueView>,
+    /// Newest first; `key` is `YYYY-MM`.
+    months: Vec<FacetValueView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct FacetValueView {
+    key: String,
+    name: String,
+    count: usize,
+}
+
+impl From<&app::discovery::SearchFacets> for FacetsView {
+    fn from(f: &app::discovery::SearchFacets) -> Self {
+        let values = |v: &[app::discovery::FacetValue]| {
+            v.iter()
+                .map(|v| FacetValueView {
+                    key: v.key.clone(),
+                    name: v.name.clone(),
+                    count: v.count,
+                })
+                .collect()
+        };
+        Self {
+            sections: values(&f.sections),
+            tags: values(&f.tags),
+            months: values(&f.months),
+        }
+    }
 }
 
 /// Bengali full-text search (BM25; headline matches weigh most).
@@ -82,6 +122,7 @@ pub async fn search(
             next_cursor: result.next_cursor,
             total: result.total,
         },
+        facets: result.facets.as_ref().map(FacetsView::from),
     });
     Ok(cache::keys(res, Kind::List, keys))
 }

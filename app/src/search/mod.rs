@@ -11,6 +11,7 @@
 //!   rebuilds on demand).
 
 pub mod analyzer;
+pub mod facets;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
@@ -36,7 +37,7 @@ use tantivy::{
 };
 
 /// Bump when the schema or the analyzer changes: an older index is rebuilt.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 3;
 const VERSION_FILE: &str = "barta-index-version";
 /// Change-log rows re-read behind the cursor on every sync: a transaction
 /// that took an earlier id but committed later is still picked up.
@@ -93,8 +94,9 @@ fn schema() -> (Schema, Fields) {
         tags: b.add_text_field("tags", text(false)),
         section: b.add_text_field("section", text(false)),
         authors: b.add_text_field("authors", text(false)),
-        section_ids: b.add_u64_field("section_ids", INDEXED | STORED),
-        tag_ids: b.add_u64_field("tag_ids", INDEXED | STORED),
+        // FAST: facet counts read them from the column store.
+        section_ids: b.add_u64_field("section_ids", INDEXED | STORED | FAST),
+        tag_ids: b.add_u64_field("tag_ids", INDEXED | STORED | FAST),
         published: b.add_i64_field("published", INDEXED | STORED | FAST),
     };
     (b.build(), fields)
@@ -119,6 +121,8 @@ pub struct SearchRequest {
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
+    /// Count the matches by section, tag and month as well.
+    pub facets: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -135,6 +139,8 @@ pub struct Hit {
 pub struct Hits {
     pub total: usize,
     pub hits: Vec<Hit>,
+    /// When asked for: every match counted, not only this page's.
+    pub facets: Option<facets::FacetCounts>,
 }
 
 /// Related-story candidates from the index, with their raw similarity.
@@ -696,7 +702,16 @@ impl SearchIndex {
                 snippet_html,
             });
         }
-        Ok(Hits { total, hits })
+        let facets = if req.facets {
+            Some(searcher.search(&query, &facets::Facets)?)
+        } else {
+            None
+        };
+        Ok(Hits {
+            total,
+            hits,
+            facets,
+        })
     }
 
     /// Articles whose text resembles `source` (more-like-this over the
