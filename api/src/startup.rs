@@ -315,6 +315,10 @@ fn run(
         slots,
         settings.queue_timeout,
     ));
+    let admission_load = web::Data::new(crate::http::metrics::AdmissionLoad(Box::new({
+        let gate = admission.clone();
+        move || gate.load()
+    })));
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(service.clone())
@@ -328,6 +332,7 @@ fn run(
             .app_data(in_flight.clone())
             .app_data(breaker.clone())
             .app_data(admission.clone())
+            .app_data(admission_load.clone())
             .configure(|cfg| {
                 rest::get(cfg, "/metrics", crate::http::metrics::handler);
                 rest::get(cfg, "/openapi.json", crate::openapi::handler);

@@ -247,7 +247,7 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    crate::rest::get(cfg, path, handler);
+    crate::openapi::routes::get(cfg, path, handler);
 }
 
 /// A query flag as [`parse_flag`] reads it.

@@ -121,6 +121,10 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     }
 });
 
+/// Reads the database admission gate's slots in use and waiters at
+/// scrape time (registered by the server beside the gate).
+pub struct AdmissionLoad(pub Box<dyn Fn() -> (usize, usize) + Send + Sync>);
+
 /// Why a request was shed.
 #[derive(Debug, Clone, Copy)]
 pub enum Shed {
@@ -193,10 +197,10 @@ pub async fn middleware(
 )]
 pub async fn handler(
     discovery: web::Data<DiscoveryService>,
-    admission: Option<web::Data<crate::http::admission::Admission>>,
+    admission: Option<web::Data<AdmissionLoad>>,
 ) -> HttpResponse {
     if let Some(admission) = admission {
-        let (in_use, waiting) = admission.load();
+        let (in_use, waiting) = (admission.0)();
         METRICS
             .admitted
             .set(i64::try_from(in_use).unwrap_or(i64::MAX));

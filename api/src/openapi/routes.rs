@@ -4,6 +4,10 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
+use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
+
+use crate::http::error::ApiError;
+
 static ROUTES: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
 
 /// Notes a route as it is registered (`path` in actix syntax, methods as in
@@ -22,6 +26,28 @@ pub fn log_route(path: &str, allow: &str) {
 /// answers wherever GET does).
 pub fn registered_routes() -> BTreeSet<(String, String)> {
     ROUTES.lock().map(|r| r.clone()).unwrap_or_default()
+}
+
+/// A read-only resource: GET and HEAD (actix sends HEAD answers without a
+/// body); any other method gets a 405 problem with `Allow`.
+pub fn get<F, Args>(cfg: &mut web::ServiceConfig, path: &str, handler: F)
+where
+    F: Handler<Args> + Clone,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    log_route(path, "GET, HEAD");
+    cfg.service(
+        web::resource(path)
+            .route(web::get().to(handler.clone()))
+            .route(web::head().to(handler))
+            .default_service(web::to(method_not_allowed))
+            .wrap(crate::http::cors::public()),
+    );
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed("GET, HEAD"))
 }
 
 /// An actix pattern as an OpenAPI path template: `{id:\d+}` is `{id}`.
@@ -53,7 +79,7 @@ fn template(pattern: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::template;
+    use crate::openapi::routes::template;
 
     #[test]
     fn regex_constraints_leave_the_template() {

@@ -140,7 +140,7 @@ fn page() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::rest::home::wants_json;
     use actix_web::test::TestRequest;
 
     #[test]

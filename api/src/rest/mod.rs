@@ -11,7 +11,7 @@ pub(crate) mod home;
 pub(crate) mod sections;
 pub mod views;
 
-use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
+use actix_web::{HttpResponse, web};
 use app::AppError;
 
 use crate::http::error::ApiError;
@@ -212,27 +212,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     });
 }
 
-/// A read-only resource: GET and HEAD (actix sends HEAD answers without a
-/// body); any other method gets a 405 problem with `Allow`.
-pub(crate) fn get<F, Args>(cfg: &mut web::ServiceConfig, path: &str, handler: F)
-where
-    F: Handler<Args> + Clone,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    crate::openapi::routes::log_route(path, "GET, HEAD");
-    cfg.service(
-        web::resource(path)
-            .route(web::get().to(handler.clone()))
-            .route(web::head().to(handler))
-            .default_service(web::to(method_not_allowed))
-            .wrap(crate::http::cors::public()),
-    );
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed("GET, HEAD"))
-}
+pub(crate) use crate::openapi::routes::get;
 
 /// A write resource: the given routes, and a 405 problem naming `allow`
 /// for any other method.
