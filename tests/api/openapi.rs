@@ -123,6 +123,35 @@ fn operation_ids_are_unique_and_errors_are_problems() {
     assert_eq!(doc["servers"][0]["url"], "/");
 }
 
+/// Every operation states its security: `[]` for public ones (so linters
+/// and generators need not guess), the key scheme for the rest, and only
+/// those may answer 401.
+#[test]
+fn every_operation_states_its_security() {
+    let doc = serde_json::to_value(api::openapi::document()).unwrap();
+    let (mut public, mut keyed) = (0, 0);
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let security = op["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} states no security"));
+            let answers_401 = op["responses"].get("401").is_some();
+            if security.is_empty() {
+                public += 1;
+                assert!(!answers_401, "{method} {path}: public but 401");
+                assert!(
+                    !path.starts_with("/v1/admin"),
+                    "{method} {path}: admin but public"
+                );
+            } else {
+                keyed += 1;
+                assert!(answers_401, "{method} {path}: keyed without 401");
+            }
+        }
+    }
+    assert!(public > 20 && keyed > 20, "{public} public, {keyed} keyed");
+}
+
 // --- regressions found by schemathesis against the document ---------------
 
 /// An optional action body may be JSON `null` (the document allows it).

@@ -105,6 +105,10 @@ impl Modify for Common {
                 item.patch.as_mut(),
             ];
             for op in operations.into_iter().flatten() {
+                // Public operations say so (`security: []`), so a linter
+                // (redocly's `security-defined`) and a client generator
+                // need not guess.
+                op.security.get_or_insert_with(Vec::new);
                 let r = &mut op.responses;
                 add(r, "414", "UriTooLong");
                 add(r, "431", "HeadersTooLarge");
