@@ -16,6 +16,7 @@ on_both!(
     two_editors_updating_one_article_cannot_lose_an_update,
     upsert_by_external_id_is_idempotent,
     external_ids_that_look_like_sub_resources_upsert,
+    taxonomy_bodies_refuse_fields_their_kind_does_not_have,
     upsert_by_external_id_applies_the_editors_length_caps,
     rest_takes_body_text_as_graphql_does,
     every_update_keeps_the_previous_version_as_a_revision,
@@ -1191,4 +1192,45 @@ async fn graphql_mutations_run_the_same_lifecycle_with_scoped_keys(app: &TestApp
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 405);
+}
+
+/// A tag has no biography and a section no avatar: a field the kind does
+/// not have is a 400 naming it, never silently dropped.
+async fn taxonomy_bodies_refuse_fields_their_kind_does_not_have(app: &TestApp) {
+    let editor = app.key(Scope::Editor).await;
+    let admin = app.key(Scope::Admin).await;
+    for (path, key, body, field) in [
+        (
+            "/v1/admin/tags",
+            &editor,
+            json!({"name": "জলাবদ্ধতা", "bio": "x"}),
+            "bio",
+        ),
+        (
+            "/v1/admin/authors",
+            &editor,
+            json!({"name": "লেখক", "parent": "national"}),
+            "parent",
+        ),
+        (
+            "/v1/admin/sections",
+            &admin,
+            json!({"name": "নতুন বিভাগ", "avatarUrl": "https://a.example/x.png"}),
+            "avatarUrl",
+        ),
+    ] {
+        let res = send(app, Method::POST, path, Some(key), Some(body)).await;
+        assert_eq!(res.status().as_u16(), 400, "POST {path}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let res = send(
+        app,
+        Method::POST,
+        "/v1/admin/authors",
+        Some(&editor),
+        Some(json!({"name": "নতুন লেখক", "bio": "সাংবাদিক"})),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 201);
 }

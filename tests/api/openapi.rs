@@ -123,6 +123,49 @@ fn operation_ids_are_unique_and_errors_are_problems() {
     assert_eq!(doc["servers"][0]["url"], "/");
 }
 
+/// Each taxonomy has its own create and change schemas: creating needs a
+/// name, and no schema advertises a field its kind does not have.
+#[test]
+fn taxonomy_schemas_are_per_kind_with_what_create_requires() {
+    let doc = serde_json::to_value(api::openapi::document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas.get("TaxonomyInput").is_none());
+    for (name, fields) in [
+        ("TagCreate", vec!["name", "slug"]),
+        ("AuthorCreate", vec!["avatarUrl", "bio", "name", "slug"]),
+        (
+            "SectionCreate",
+            vec![
+                "description",
+                "name",
+                "nameEn",
+                "parent",
+                "position",
+                "slug",
+            ],
+        ),
+    ] {
+        let schema = &schemas[name];
+        let mut keys: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, fields, "{name}");
+        assert_eq!(schema["required"], serde_json::json!(["name"]), "{name}");
+        let patch = &schemas[name.replace("Create", "Patch")];
+        assert!(
+            patch.get("required").is_none(),
+            "{name}: a change requires nothing"
+        );
+    }
+    let create = &doc["paths"]["/v1/admin/tags"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    assert_eq!(create, "#/components/schemas/TagCreate");
+}
+
 /// Every operation states its security: `[]` for public ones (so linters
 /// and generators need not guess), the key scheme for the rest, and only
 /// those may answer 401.

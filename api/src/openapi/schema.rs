@@ -3,7 +3,7 @@
 //! checks catch a drift.
 #![allow(dead_code)]
 //!
-//! The request bodies the services read (`ArticleInput`, `TaxonomyInput`,
+//! The request bodies the services read (`ArticleInput`, `SectionCreate`…`TagPatch`,
 //! `ImportLine`, `CommentInput`) are serde types of `app`, which knows
 //! nothing of OpenAPI either: their documented twins are here too, with the
 //! same names (the `openapi.json` snapshot and schemathesis, which sends
@@ -157,10 +157,24 @@ pub struct ArticleInput {
     pub breaking_until: Option<Option<String>>,
 }
 
-/// A section, author or tag as an editor sends it.
+/// A new section (admin). Unknown fields are refused (400).
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TaxonomyInput {
+pub struct SectionCreate {
+    /// Default: made from the name.
+    pub slug: Option<String>,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// The parent section's slug.
+    pub parent: Option<String>,
+    pub position: Option<i32>,
+    pub description: Option<String>,
+}
+
+/// A change to a section: absent fields stay, `null` clears.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SectionPatch {
     pub slug: Option<String>,
     pub name: Option<String>,
     #[serde(default)]
@@ -170,10 +184,46 @@ pub struct TaxonomyInput {
     pub position: Option<i32>,
     #[serde(default)]
     pub description: Option<Option<String>>,
+}
+
+/// A new author. Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthorCreate {
+    /// Default: made from the name.
+    pub slug: Option<String>,
+    pub name: String,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// A change to an author: absent fields stay, `null` clears.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthorPatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
     #[serde(default)]
     pub bio: Option<Option<String>>,
     #[serde(default)]
     pub avatar_url: Option<Option<String>>,
+}
+
+/// A new tag. Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagCreate {
+    /// Default: made from the name.
+    pub slug: Option<String>,
+    pub name: String,
+}
+
+/// A change to a tag: absent fields stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagPatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
 }
 
 /// One line of an import file.

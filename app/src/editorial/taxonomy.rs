@@ -17,6 +17,7 @@ impl EditorialService {
         existing: Option<&str>,
         input: &TaxonomyInput,
     ) -> Result<Section, AppError> {
+        input.refuse_others("section")?;
         let repo = self.svc.repo();
         let all = repo.sections().await?;
         let current = match existing {
@@ -98,6 +99,7 @@ impl EditorialService {
         existing: Option<&str>,
         input: &TaxonomyInput,
     ) -> Result<Author, AppError> {
+        input.refuse_others("author")?;
         let current = match existing {
             Some(slug) => Some(self.svc.author(slug).await?),
             None => None,
@@ -148,6 +150,7 @@ impl EditorialService {
         existing: Option<&str>,
         input: &TaxonomyInput,
     ) -> Result<Tag, AppError> {
+        input.refuse_others("tag")?;
         let current = match existing {
             Some(slug) => Some(self.svc.tag(slug).await?),
             None => None,
@@ -199,6 +202,29 @@ pub struct TaxonomyInput {
 }
 
 impl TaxonomyInput {
+    /// The fields given that `kind` (`section`, `author`, `tag`) does not
+    /// have, each a 400 naming it: nothing sent is silently dropped.
+    fn refuse_others(&self, kind: &str) -> Result<(), AppError> {
+        let given = [
+            ("nameEn", self.name_en.is_some(), ["section"].as_slice()),
+            ("parent", self.parent.is_some(), &["section"]),
+            ("position", self.position.is_some(), &["section"]),
+            ("description", self.description.is_some(), &["section"]),
+            ("bio", self.bio.is_some(), &["author"]),
+            ("avatarUrl", self.avatar_url.is_some(), &["author"]),
+        ];
+        let errors: Vec<ValidationError> = given
+            .iter()
+            .filter(|(_, present, kinds)| *present && !kinds.contains(&kind))
+            .map(|(field, _, _)| ValidationError::new(*field, format!("is not a field of {kind}s")))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+
     /// The slug and name to store: given ones validated, else the current
     /// ones; on create the name is required and the slug defaults to one
     /// made from it.

@@ -69,7 +69,7 @@ pub async fn taxonomy(
 /// table: sections, authors or tags), with their OpenAPI operations.
 macro_rules! taxonomy_handlers {
     (
-        $kind:tt, $base:tt, $item:tt, $slug_doc:tt, $view:ty,
+        $kind:tt, $base:tt, $item:tt, $slug_doc:tt, $view:ty, $create_input:ty, $patch_input:ty,
         $(#[$create_doc:meta])* $create:ident,
         $(#[$update_doc:meta])* $update:ident,
         $(#[$delete_doc:meta])* $delete:ident
@@ -79,7 +79,7 @@ macro_rules! taxonomy_handlers {
             post,
             path = $base,
             tag = "admin",
-            request_body = crate::openapi::schema::TaxonomyInput,
+            request_body = $create_input,
             security(("apiKey" = [])),
             responses(
                 (status = 201, description = "Created", body = DataView<$view>),
@@ -103,7 +103,7 @@ macro_rules! taxonomy_handlers {
             path = $item,
             tag = "admin",
             params(("slug" = String, Path, description = $slug_doc)),
-            request_body = crate::openapi::schema::TaxonomyInput,
+            request_body = $patch_input,
             security(("apiKey" = [])),
             responses(
                 (status = 200, description = "Saved", body = DataView<$view>),
@@ -153,6 +153,8 @@ taxonomy_handlers!(
     "/v1/admin/sections/{slug}",
     "The section's slug",
     SectionRefView,
+    crate::openapi::schema::SectionCreate,
+    crate::openapi::schema::SectionPatch,
     /// Create a section (admin); the slug defaults to one made from the name.
     create_section,
     /// Change a section (admin): absent fields stay, `null` clears.
@@ -167,6 +169,8 @@ taxonomy_handlers!(
     "/v1/admin/authors/{slug}",
     "The author's slug",
     AuthorView,
+    crate::openapi::schema::AuthorCreate,
+    crate::openapi::schema::AuthorPatch,
     /// Create an author (editor); the slug defaults to one made from the name.
     create_author,
     /// Change an author (editor): absent fields stay, `null` clears.
@@ -181,6 +185,8 @@ taxonomy_handlers!(
     "/v1/admin/tags/{slug}",
     "The tag's slug",
     TagView,
+    crate::openapi::schema::TagCreate,
+    crate::openapi::schema::TagPatch,
     /// Create a tag (editor); the slug defaults to one made from the name.
     create_tag,
     /// Change a tag (editor): absent fields stay, `null` clears.
