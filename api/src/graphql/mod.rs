@@ -311,7 +311,7 @@ fn graphql_code(e: &AppError) -> &'static str {
 /// `extensions.code` and, for invalid input, the offending fields. Our
 /// faults are logged here, once.
 fn decorate(app: &AppError, e: &mut ServerError) {
-    app.log();
+    crate::http::error::report(app);
     e.message = app.detail();
     let ext = e.extensions.get_or_insert_with(Default::default);
     ext.set("code", graphql_code(app));

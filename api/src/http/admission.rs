@@ -26,12 +26,11 @@ use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::http::error::unavailable;
 use crate::http::metrics::{Shed, overloaded};
 
 /// How long a request may wait for a database slot.
@@ -130,38 +129,16 @@ pub async fn middleware(
             deadline_ms = gate.deadline.as_millis() as u64,
             "no database slot in time; shed"
         );
-        let res = shed(req.path(), gate.deadline);
+        let detail = format!(
+            "the service is at capacity: no database slot within {} ms; retry shortly",
+            gate.deadline.as_millis()
+        );
+        let res = unavailable(req.path(), "overloaded", "OVERLOADED", detail, 1);
         return Ok(req.into_response(res));
     };
     let res = next.call(req).await;
     drop(permit);
     Ok(res?.map_into_boxed_body())
-}
-
-/// The overload answer: problem+json, or a GraphQL error on `/graphql`
-/// (as the breaker answers there); never cached.
-fn shed(path: &str, deadline: Duration) -> HttpResponse {
-    let detail = format!(
-        "the service is at capacity: no database slot within {} ms; retry shortly",
-        deadline.as_millis()
-    );
-    let mut res = if path == "/graphql" {
-        HttpResponse::ServiceUnavailable()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(serde_json::json!({
-                "errors": [{"message": detail, "extensions": {"code": "OVERLOADED"}}]
-            }))
-    } else {
-        crate::http::limits::problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "overloaded",
-            "Service unavailable",
-            detail,
-        )
-    };
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    res
 }
 
 #[cfg(test)]

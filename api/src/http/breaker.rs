@@ -14,11 +14,10 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::web;
 
-use crate::http::error::{ApiError, DatabaseUnreachable};
+use crate::http::error::{DatabaseUnreachable, unavailable};
 
 /// How long the breaker stays open before a trial request.
 pub const OPEN_FOR: Duration = Duration::from_secs(1);
@@ -146,20 +145,15 @@ pub async fn middleware(
 
 /// The fast 503: problem+json on REST and feeds, a GraphQL error on
 /// `/graphql`; `Retry-After` is the time until the next trial.
+/// Not logged: the request that opened the breaker logged the outage.
 fn refuse(req: ServiceRequest) -> ServiceResponse<BoxBody> {
-    let retry_after = OPEN_FOR.as_secs().max(1);
-    let mut res = if req.path() == "/graphql" {
-        let message = "the service cannot reach its database; retry shortly";
-        HttpResponse::ServiceUnavailable()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(serde_json::json!({
-                "errors": [{"message": message, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]
-            }))
-    } else {
-        ApiError::from(persistence::RepoError::Timeout).error_response()
-    };
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    let res = unavailable(
+        req.path(),
+        "unavailable",
+        "SERVICE_UNAVAILABLE",
+        "the service cannot reach its database; retry shortly".into(),
+        OPEN_FOR.as_secs().max(1),
+    );
     req.into_response(res).map_into_boxed_body()
 }
 

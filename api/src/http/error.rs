@@ -44,6 +44,49 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+/// What every surface does with a service error at its boundary, once:
+/// our faults are logged with their cause; overload is counted as shed
+/// (`barta_overloaded_total{reason="pool_wait"}`), not logged.
+pub fn report(e: &AppError) {
+    e.log();
+    if matches!(e, AppError::Overloaded) {
+        crate::http::metrics::overloaded(crate::http::metrics::Shed::PoolWait);
+    }
+}
+
+/// A 503 that no service error is behind (overload, an open breaker):
+/// problem+json, or on `/graphql` a GraphQL error with `gql_code`; never
+/// cached; `Retry-After` in seconds.
+pub fn unavailable(
+    path: &str,
+    code: &str,
+    gql_code: &str,
+    detail: String,
+    retry_after: u64,
+) -> HttpResponse {
+    let mut res = if path == "/graphql" {
+        HttpResponse::ServiceUnavailable()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "errors": [{"message": detail, "extensions": {"code": gql_code}}]
+            }))
+    } else {
+        let status = StatusCode::SERVICE_UNAVAILABLE;
+        problem_builder(status).json(Problem {
+            kind: problem_type(code),
+            title: "Service unavailable".into(),
+            status: status.as_u16(),
+            detail,
+            code: code.into(),
+            errors: Vec::new(),
+            field: None,
+        })
+    };
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    res
+}
+
 /// Marks a response as "the database could not be reached", for the
 /// circuit breaker (`breaker.rs`), which opens on it.
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +200,7 @@ impl ResponseError for ApiError {
                 ));
             }
         };
-        e.log();
+        report(e);
         let status = status_of(e);
         let problem = Problem {
             kind: problem_type(e.code()),
@@ -187,7 +230,6 @@ impl ResponseError for ApiError {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after)));
             }
             AppError::Overloaded => {
-                crate::http::metrics::overloaded(crate::http::metrics::Shed::PoolWait);
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             AppError::Unauthorized => {

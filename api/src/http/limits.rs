@@ -185,14 +185,13 @@ pub async fn middleware(
             Ok(p) => Some(p),
             Err(_) => {
                 crate::http::metrics::overloaded(crate::http::metrics::Shed::InFlight);
-                let mut res = problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
+                let res = crate::http::error::unavailable(
+                    req.path(),
                     "overloaded",
-                    "Service unavailable",
+                    "OVERLOADED",
                     "too many requests in flight; retry shortly".into(),
+                    1,
                 );
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 return Ok(req.into_response(res));
             }
         },
