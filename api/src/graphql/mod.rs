@@ -101,10 +101,12 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
-/// One per request: the parsed document, kept for the null propagation.
+/// One per request: the document's text, parsed again for the null
+/// propagation only when a field failed (no copy of the parsed document
+/// on the path of every request).
 #[derive(Default)]
 struct ErrorCodesExtension {
-    document: std::sync::Mutex<Option<ExecutableDocument>>,
+    query: std::sync::Mutex<Option<String>>,
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -117,8 +119,8 @@ impl Extension for ErrorCodesExtension {
         next: NextParseQuery<'_>,
     ) -> async_graphql::ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        if let Ok(mut kept) = self.document.lock() {
-            *kept = Some(doc.clone());
+        if let Ok(mut kept) = self.query.lock() {
+            *kept = Some(query.to_owned());
         }
         Ok(doc)
     }
@@ -130,11 +132,16 @@ impl Extension for ErrorCodesExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        if !response.errors.is_empty()
-            && let Ok(doc) = self.document.lock()
-            && let Some(doc) = doc.as_ref()
+        if response.errors.iter().any(|e| !e.path.is_empty())
+            && let Some(query) = self.query.lock().ok().and_then(|mut q| q.take())
+            && let Ok(doc) = async_graphql::parser::parse_query(&query)
         {
-            nulls::propagate(&ctx.schema_env.registry, doc, operation_name, &mut response);
+            nulls::propagate(
+                &ctx.schema_env.registry,
+                &doc,
+                operation_name,
+                &mut response,
+            );
         }
         response
     }
