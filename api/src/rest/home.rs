@@ -83,7 +83,7 @@ pub async fn home(req: HttpRequest) -> HttpResponse {
     } else {
         HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(page())
+            .body(PAGE.as_str())
     };
     let headers = res.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -107,6 +107,9 @@ fn wants_json(req: &HttpRequest) -> bool {
         _ => false,
     }
 }
+
+/// The page, made once.
+static PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(page);
 
 fn page() -> String {
     let items: String = LINKS
