@@ -44,6 +44,8 @@ pub struct Settings {
     /// Requests in flight across all workers before new ones get 503
     /// (`BARTA_MAX_IN_FLIGHT`).
     pub max_in_flight: usize,
+    /// How long a client may take to send a request head (408 after).
+    pub head_timeout: std::time::Duration,
     /// How long a client may take to send a request body (408 after).
     pub body_timeout: std::time::Duration,
     /// Requests let at the database at once; `None`: twice its read
@@ -158,6 +160,7 @@ impl Settings {
             feeds: FeedSettings::default(),
             comments: CommentSettings::default(),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            head_timeout: std::time::Duration::from_secs(5),
             body_timeout: crate::http::limits::DEFAULT_BODY_TIMEOUT,
             db_slots: None,
             queue_timeout: crate::http::admission::DEFAULT_QUEUE_TIMEOUT,

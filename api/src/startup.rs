@@ -4,10 +4,11 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::{Server, Service};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, map_config};
+use actix_web::dev::{AppConfig, Server, Service, fn_service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
-use actix_web::{App, HttpMessage, HttpServer, web};
+use actix_web::{App, HttpMessage, web};
 use anyhow::Context;
 use persistence::{ContentRepo, Database};
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -319,75 +320,106 @@ fn run(
         let gate = admission.clone();
         move || gate.load()
     })));
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(service.clone())
-            .app_data(schema.clone())
-            .app_data(editorial.clone())
-            .app_data(discovery.clone())
-            .app_data(cache.clone())
-            .app_data(comments.clone())
-            .configure(|cfg| rest::configure(cfg, &admin_origins))
-            .configure(|cfg| feeds.configure(cfg))
-            .app_data(in_flight.clone())
-            .app_data(breaker.clone())
-            .app_data(admission.clone())
-            .app_data(admission_load.clone())
-            .configure(|cfg| {
-                rest::get(cfg, "/metrics", crate::http::metrics::handler);
-                rest::get(cfg, "/openapi.json", crate::openapi::handler);
-            })
-            .service(
-                web::resource("/graphql")
-                    .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))
-                    .route(web::get().to(graphql::get))
-                    .route(web::head().to(graphql::get))
-                    .route(web::post().to(graphql::post))
-                    .default_service(web::to(graphql_method_not_allowed))
-                    .wrap(crate::http::cors::public()),
-            )
-            .default_service(web::to(rest::not_found))
-            // Inside the breaker: an open breaker refuses without a slot.
-            .wrap(from_fn(crate::http::admission::middleware))
-            // Inside the cache: cached answers are served while the
-            // database is away.
-            .wrap(from_fn(crate::http::breaker::middleware))
-            .wrap(from_fn(crate::http::cache::middleware))
-            .wrap(from_fn(crate::http::cors::cached_answers))
-            .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
-            .wrap(Compress::default())
-            .wrap(from_fn(crate::http::conditional::per_encoding))
-            .wrap_fn(|req, srv| {
-                let id = req.extensions().get::<RequestId>().copied();
-                let fut = srv.call(req);
-                async move {
-                    let mut res = fut.await?;
-                    if let Some(id) = id
-                        && let Ok(value) = HeaderValue::from_str(&id.to_string())
-                    {
-                        res.headers_mut()
-                            .insert(HeaderName::from_static("x-request-id"), value);
-                    }
-                    Ok(res)
-                }
-            })
-            .wrap(from_fn(crate::http::limits::middleware))
-            .wrap(from_fn(crate::http::metrics::middleware))
-            .wrap(TracingLogger::<crate::http::telemetry::LeanRootSpan>::new())
-    })
-    // Slow clients: the request head must arrive within 5 s, a closing
-    // client gets 2 s; idle keep-alive connections close after 30 s.
-    .client_request_timeout(std::time::Duration::from_secs(5))
-    .client_disconnect_timeout(std::time::Duration::from_secs(2))
-    .keep_alive(std::time::Duration::from_secs(30))
+    let head_timeout = settings.head_timeout;
+    let local = listener.local_addr()?;
     // Stopping (`StopHandle`, on SIGTERM/SIGINT): stop accepting, let
     // requests in flight finish for up to 10 s, then stop the workers.
-    .shutdown_timeout(10)
-    .disable_signals()
-    .listen(listener)?;
+    let mut builder = actix_server::Server::build()
+        .shutdown_timeout(10)
+        .disable_signals();
     if let Some(n) = workers {
-        server = server.workers(n);
+        builder = builder.workers(n);
     }
+    let shutdown = builder.graceful_shutdown_signal();
+    // What `HttpServer::listen` builds, with our socket type under the
+    // dispatcher: its own refusals get problem bodies
+    // (`http::connection`).
+    let server = builder.listen("barta-http", listener, move || {
+        let app = {
+            App::new()
+                .app_data(service.clone())
+                .app_data(schema.clone())
+                .app_data(editorial.clone())
+                .app_data(discovery.clone())
+                .app_data(cache.clone())
+                .app_data(comments.clone())
+                .configure(|cfg| rest::configure(cfg, &admin_origins))
+                .configure(|cfg| feeds.configure(cfg))
+                .app_data(in_flight.clone())
+                .app_data(breaker.clone())
+                .app_data(admission.clone())
+                .app_data(admission_load.clone())
+                .configure(|cfg| {
+                    rest::get(cfg, "/metrics", crate::http::metrics::handler);
+                    rest::get(cfg, "/openapi.json", crate::openapi::handler);
+                })
+                .service(
+                    web::resource("/graphql")
+                        .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))
+                        .route(web::get().to(graphql::get))
+                        .route(web::head().to(graphql::get))
+                        .route(web::post().to(graphql::post))
+                        .default_service(web::to(graphql_method_not_allowed))
+                        .wrap(crate::http::cors::public()),
+                )
+                .default_service(web::to(rest::not_found))
+                // Inside the breaker: an open breaker refuses without a slot.
+                .wrap(from_fn(crate::http::admission::middleware))
+                // Inside the cache: cached answers are served while the
+                // database is away.
+                .wrap(from_fn(crate::http::breaker::middleware))
+                .wrap(from_fn(crate::http::cache::middleware))
+                .wrap(from_fn(crate::http::cors::cached_answers))
+                .wrap(ErrorHandlers::new().default_handler(plain_errors_to_problems))
+                .wrap(Compress::default())
+                .wrap(from_fn(crate::http::conditional::per_encoding))
+                .wrap_fn(|req, srv| {
+                    let id = req.extensions().get::<RequestId>().copied();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        if let Some(id) = id
+                            && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                        {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), value);
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(from_fn(crate::http::limits::middleware))
+                .wrap(from_fn(crate::http::metrics::middleware))
+                .wrap(TracingLogger::<crate::http::telemetry::LeanRootSpan>::new())
+        };
+        let shutdown = shutdown.clone();
+        let http = actix_http::HttpService::build()
+            // Idle keep-alive connections close when a stop begins, not at
+            // the end of the shutdown timeout (doc-hidden in actix-http; it
+            // is how `HttpServer` wires the same signal).
+            .graceful_shutdown_signal(move || {
+                let signal = shutdown.clone();
+                async move { signal.notified().await }
+            })
+            // Slow clients: the request head must arrive within
+            // `head_timeout` (5 s), a closing client gets 2 s; idle
+            // keep-alive connections close after 30 s.
+            .client_request_timeout(head_timeout)
+            .client_disconnect_timeout(std::time::Duration::from_secs(2))
+            .keep_alive(std::time::Duration::from_secs(30))
+            .local_addr(local)
+            .finish(map_config(
+                app.into_factory()
+                    .map_err(|err: actix_web::Error| err.error_response()),
+                move |_| AppConfig::__priv_test_new(false, local.to_string(), local),
+            ));
+        fn_service(move |io: actix_web::rt::net::TcpStream| async move {
+            let _ = io.set_nodelay(true);
+            let peer = io.peer_addr().ok();
+            let io = crate::http::connection::Connection::new(io, head_timeout);
+            Ok::<_, actix_http::error::DispatchError>((io, actix_http::Protocol::Http1, peer))
+        })
+        .and_then(http)
+    })?;
     Ok(server.run())
 }
 

@@ -292,6 +292,97 @@ async fn oversized_urls_and_headers_are_refused_as_problems() {
     app.cleanup().await;
 }
 
+/// Sends `request` on a fresh connection and reads the answer to its end
+/// (the server closes after a request it cannot parse).
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> (String, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let (mut read, mut write) = TcpStream::connect(&addr).await.unwrap().into_split();
+    // Written beside the read: the server may answer before it has read
+    // it all.
+    let request = request.to_vec();
+    let writer = tokio::spawn(async move {
+        let _ = write.write_all(&request).await;
+        write
+    });
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(20), read.read(&mut chunk))
+            .await
+            .expect("the server answers and closes");
+        match n {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            // Closing with part of a refused request unread resets the
+            // connection, after the answer.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !answer.is_empty() => {
+                break;
+            }
+            Err(e) => panic!("{e} after {} bytes", answer.len()),
+        }
+    }
+    drop(writer.await);
+    let answer = String::from_utf8(answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let head = head.to_ascii_lowercase();
+    assert!(
+        head.contains("\r\ncontent-type: application/problem+json\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("\r\ncontent-length: {}\r\n", body.len())),
+        "{head}"
+    );
+    (head, serde_json::from_str(body).unwrap())
+}
+
+/// The answers actix's HTTP/1 layer gives before any service runs (a
+/// request it cannot parse, a head too big or too slow) are problem
+/// documents like every other answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_the_http_layer_refuses_get_problem_documents() {
+    let app = spawn_app_custom(Engine::Sqlite, false, |s| {
+        s.head_timeout = std::time::Duration::from_secs(1);
+    })
+    .await
+    .unwrap();
+    // A raw (not percent-encoded) UTF-8 target.
+    let (head, body) = raw_exchange(
+        &app,
+        "GET /v1/search?q=বাংলা HTTP/1.1\r\nHost: x\r\n\r\n".as_bytes(),
+    )
+    .await;
+    assert!(head.starts_with("http/1.1 400 "), "{head}");
+    assert_eq!(body["code"], "bad_request");
+    assert_eq!(body["status"], 400);
+    // A 64 KiB target: over what the `http` crate parses, the documented 414.
+    let long = format!(
+        "GET /v1/search?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let (head, body) = raw_exchange(&app, long.as_bytes()).await;
+    assert!(head.starts_with("http/1.1 414 "), "{head}");
+    assert_eq!(body["code"], "uri_too_long");
+    // A head over actix's buffer.
+    let huge = format!(
+        "GET /v1/articles HTTP/1.1\r\nHost: x\r\nx-a: {}\r\n\r\n",
+        "a".repeat(200 * 1024)
+    );
+    let (head, body) = raw_exchange(&app, huge.as_bytes()).await;
+    assert!(head.starts_with("http/1.1 431 "), "{head}");
+    assert_eq!(body["code"], "headers_too_large");
+    // A head that never finishes.
+    let (head, body) = raw_exchange(&app, b"GET /v1/articles HTTP/1.1\r\nHost: x\r\n").await;
+    assert!(head.starts_with("http/1.1 408 "), "{head}");
+    assert_eq!(body["code"], "request_timeout");
+    // A request that parses is answered as before on the same kind of
+    // connection.
+    let res = app.get("/v1/articles?limit=1").await;
+    assert_eq!(res.status().as_u16(), 200);
+    app.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_capacity_left_requests_get_503_and_probes_still_answer() {
     let app = spawn_app_custom(Engine::Sqlite, true, |s| s.max_in_flight = 0)

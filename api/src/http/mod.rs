@@ -10,6 +10,7 @@ pub mod breaker;
 pub mod cache;
 pub mod client;
 pub mod conditional;
+pub mod connection;
 pub mod cors;
 pub mod error;
 pub mod keys;
