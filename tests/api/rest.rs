@@ -656,3 +656,91 @@ async fn the_home_page_links_every_entry_point_for_browsers_and_clients(app: &Te
     let head = app.client.head(app.url("/")).send().await.unwrap();
     assert_eq!(head.status().as_u16(), 200);
 }
+
+/// GraphiQL (`/graphql` in a browser) and the API reference (`/docs`) load
+/// every script and style sheet from this server: nothing from a CDN, so
+/// they work with no internet. Each asset answers with its type, for a
+/// year, gzipped for clients that take gzip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_pages_load_every_asset_from_this_server() {
+    use std::io::Read;
+    let app = crate::helpers::spawn_app(persistence::testing::Engine::Sqlite)
+        .await
+        .unwrap();
+    let page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .get(app.url(path))
+                .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status().as_u16(), 200, "{path}");
+            res.text().await.unwrap()
+        }
+    };
+    let graphiql = page("/graphql").await;
+    assert!(graphiql.contains("GraphiQL.createFetcher"), "{graphiql}");
+    assert!(graphiql.contains("Authorization"), "the key is explained");
+    let docs = page("/docs").await;
+    assert!(docs.contains("Redoc.init(\"/openapi.json\""), "{docs}");
+    let mut assets = 0;
+    for html in [&graphiql, &docs] {
+        assert!(
+            !html.contains("https://") && !html.contains("http://"),
+            "{html}"
+        );
+        for attr in ["src=\"", "href=\""] {
+            for part in html.split(attr).skip(1) {
+                let url = part.split('"').next().unwrap();
+                assert!(url.starts_with("/assets/"), "{url}");
+                let plain = app.get(url).await;
+                assert_eq!(plain.status().as_u16(), 200, "{url}");
+                let kind = plain.headers()["content-type"].to_str().unwrap().to_owned();
+                let expected = if url.ends_with(".css") {
+                    "text/css"
+                } else {
+                    "text/javascript"
+                };
+                assert!(kind.starts_with(expected), "{url}: {kind}");
+                assert!(
+                    plain.headers()["cache-control"]
+                        .to_str()
+                        .unwrap()
+                        .contains("immutable")
+                );
+                let plain = plain.bytes().await.unwrap();
+                let gz = app
+                    .client
+                    .get(app.url(url))
+                    .header("accept-encoding", "gzip")
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(gz.headers()["content-encoding"], "gzip", "{url}");
+                let gz = gz.bytes().await.unwrap();
+                assert!(gz.len() < plain.len(), "{url}");
+                let mut back = Vec::new();
+                flate2::read::GzDecoder::new(&gz[..])
+                    .read_to_end(&mut back)
+                    .unwrap();
+                assert_eq!(back, plain, "{url}");
+                assets += 1;
+            }
+        }
+    }
+    // React, ReactDOM, GraphiQL's script and style sheet; Redoc.
+    assert_eq!(assets, 5);
+    let res = app.get("/assets/licenses/graphiql.txt").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap().contains("MIT"));
+    let res = app.get("/assets/jquery.js").await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    app.cleanup().await;
+}

@@ -3,6 +3,7 @@
 
 mod comments;
 mod context;
+mod graphiql;
 mod limits;
 mod loaders;
 mod mutation;
@@ -22,7 +23,6 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
     NextRequest,
 };
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
@@ -470,12 +470,9 @@ pub async fn get(
     if wants_html && !req.query_string().contains("query=") {
         return HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("Barta GraphQL")
-                    .finish(),
-            );
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .insert_header((header::VARY, "Accept"))
+            .body(graphiql::PAGE.as_str());
     }
     let request = match request {
         Ok(r) => r.into_inner(),

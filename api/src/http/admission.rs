@@ -107,12 +107,10 @@ impl Drop for Waiting<'_> {
 
 /// Paths that never touch the database's request paths: the probes (an
 /// orchestrator must see a busy instance as alive and ready), the metrics,
-/// the OpenAPI document and the home page.
+/// the OpenAPI document, the home page, the API reference and the assets.
 fn exempt(path: &str) -> bool {
-    matches!(
-        path,
-        "/" | "/healthz" | "/readyz" | "/metrics" | "/openapi.json"
-    )
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
+        || crate::http::assets::needs_no_database(path)
 }
 
 pub async fn middleware(

@@ -115,7 +115,8 @@ pub async fn middleware(
     let Some(breaker) = req.app_data::<web::Data<Breaker>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let exempt = matches!(req.path(), "/" | "/healthz" | "/metrics" | "/openapi.json");
+    let exempt = matches!(req.path(), "/healthz" | "/metrics" | "/openapi.json")
+        || crate::http::assets::needs_no_database(req.path());
     let readiness = req.path() == "/readyz";
     let admit = if exempt { Admit::Yes } else { breaker.admit() };
     if admit == Admit::No {

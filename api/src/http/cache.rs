@@ -336,10 +336,10 @@ pub async fn middleware(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    // `/` answers HTML or JSON by `Accept` and needs no database: not
-    // worth a second key.
+    // `/` answers HTML or JSON by `Accept`; it, the API reference and the
+    // assets need no database: not worth a copy.
     let cacheable = (method == Method::GET || method == Method::HEAD)
-        && path != "/"
+        && !crate::http::assets::needs_no_database(&path)
         && public_path(&path)
         && anonymous
         && !wants_html;

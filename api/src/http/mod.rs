@@ -5,6 +5,7 @@
 //! for the caller's key and address. No module here imports a surface.
 
 pub mod admission;
+pub mod assets;
 pub mod auth;
 pub mod breaker;
 pub mod cache;

@@ -174,6 +174,8 @@ impl Modify for Common {
     ),
     paths(
         crate::rest::home::home,
+        crate::rest::home::docs,
+        crate::rest::home::asset,
         crate::rest::health::healthz,
         crate::rest::health::readyz,
         crate::http::metrics::handler,

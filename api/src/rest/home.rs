@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 /// The entry points: path and what is there.
-const LINKS: [(&str, &str, &str); 9] = [
+const LINKS: [(&str, &str, &str); 10] = [
     (
         "graphql",
         "/graphql",
@@ -17,6 +17,11 @@ const LINKS: [(&str, &str, &str); 9] = [
         "openapi",
         "/openapi.json",
         "OpenAPI 3.1 document of the REST API",
+    ),
+    (
+        "reference",
+        "/docs",
+        "API reference of the REST API (Redoc, served by this server)",
     ),
     (
         "front",
@@ -92,6 +97,63 @@ pub async fn home(req: HttpRequest) -> HttpResponse {
         HeaderValue::from_static("public, max-age=300"),
     );
     res
+}
+
+/// The REST API reference: Redoc over `/openapi.json`, from the assets the
+/// binary carries.
+#[utoipa::path(
+    get,
+    path = "/docs",
+    tag = "operations",
+    responses((status = 200, description = "The API reference page", content_type = "text/html", body = String))
+)]
+pub async fn docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(DOCS.as_str())
+}
+
+static DOCS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Barta REST API reference</title>
+<style>body{{margin:0}}</style>
+</head>
+<body>
+<div id="redoc">Loading the API reference…</div>
+<script src="{}"></script>
+<script>
+Redoc.init("/openapi.json", {{ disableGoogleFont: true, expandResponses: "200" }}, document.getElementById("redoc"));
+</script>
+</body>
+</html>
+"#,
+        crate::http::assets::REDOC_JS
+    )
+});
+
+/// `GET /assets/{name}`: a file GraphiQL or the API reference loads.
+#[utoipa::path(
+    get,
+    path = "/assets/{name}",
+    tag = "operations",
+    params(("name" = String, Path, description = "A file name with its version, e.g. `graphiql-4.1.2.min.js`")),
+    responses(
+        (status = 200, description = "The file (JavaScript, CSS or a licence), cacheable for a year", content_type = "text/javascript", body = String),
+        (status = 404, response = crate::openapi::responses::NotFound)
+    )
+)]
+pub async fn asset(
+    req: HttpRequest,
+    name: actix_web::web::Path<String>,
+) -> Result<HttpResponse, crate::http::error::ApiError> {
+    crate::http::assets::answer(&req, &name)
+        .ok_or_else(|| app::AppError::not_found(format!("no asset {:?}", name.as_str())).into())
 }
 
 /// `application/json` ranked before `text/html` (or alone).

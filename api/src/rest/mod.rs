@@ -40,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     )
     .app_data(web::PayloadConfig::new(admin::MAX_BODY));
     get(cfg, "/", home::home);
+    get(cfg, "/docs", home::docs);
+    get(cfg, "/assets/{name:.+}", home::asset);
     get(cfg, "/healthz", health::healthz);
     get(cfg, "/readyz", health::readyz);
     // The router tries patterns in this order, one regex per dynamic
