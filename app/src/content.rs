@@ -39,6 +39,12 @@ pub struct ListParams {
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same list.
     pub cursor: Option<String>,
+    /// Opaque, an item's cursor: the page ends just before it (newer
+    /// items; GraphQL's `before`).
+    pub before: Option<String>,
+    /// `limit` counts back from `before` (or from the oldest end): GraphQL's
+    /// `last`. Its errors name `last` and `before`.
+    pub backward: bool,
 }
 
 /// Sections, authors and tags referenced by a set of articles.
@@ -229,7 +235,12 @@ impl ContentService {
     ) -> Result<(ArticleFilter, PageRequest), AppError> {
         let mut errors = Vec::new();
         let limit = Limit::parse(p.limit.as_deref())
-            .map_err(|e| errors.push(e))
+            .map_err(|mut e| {
+                if p.backward {
+                    e.field = "last".into();
+                }
+                errors.push(e)
+            })
             .ok();
         let (from, to) = parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
         for (name, value) in [
@@ -272,11 +283,21 @@ impl ContentService {
         let after = domain::cursor::given(p.cursor.as_deref())
             .map(|c| Cursor::decode(c, filter.fingerprint()))
             .transpose()?;
+        let before = domain::cursor::given(p.before.as_deref())
+            .map(|c| {
+                Cursor::decode(c, filter.fingerprint()).map_err(|mut e| {
+                    e.field = "before".into();
+                    e
+                })
+            })
+            .transpose()?;
         Ok((
             filter,
             PageRequest {
                 limit: limit.unwrap_or_default(),
                 after,
+                before,
+                backward: p.backward,
             },
         ))
     }
@@ -460,7 +481,14 @@ impl ContentService {
         };
         let mut page = self
             .repo
-            .latest_public(&filter, PageRequest { limit, after: None }, self.now())
+            .latest_public(
+                &filter,
+                PageRequest {
+                    limit,
+                    ..Default::default()
+                },
+                self.now(),
+            )
             .await?;
         page.next_cursor = None;
         Ok(page)

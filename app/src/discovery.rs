@@ -832,7 +832,7 @@ impl DiscoveryService {
                     &filter,
                     PageRequest {
                         limit: Limit::new(want)?,
-                        after: None,
+                        ..Default::default()
                     },
                     now,
                 )

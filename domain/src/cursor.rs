@@ -92,11 +92,15 @@ pub fn fingerprint(canonical: &str) -> u32 {
     h
 }
 
-/// What page of a list to return.
+/// What page of a list to return: `limit` items after `after` (older), or,
+/// `backward`, the `limit` items just before `before` (newer; from the
+/// oldest end when there is no `before`). Both bounds may be set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PageRequest {
     pub limit: Limit,
     pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+    pub backward: bool,
 }
 
 #[cfg(test)]

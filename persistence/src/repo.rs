@@ -23,6 +23,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Where the next page starts; `None` on the last page.
     pub next_cursor: Option<Cursor>,
+    /// A page read backward (`PageRequest::backward`): whether newer items
+    /// come before it. Always `false` for a page read forward.
+    pub has_previous: bool,
     /// Fingerprint of the query, for the cursors of individual items.
     pub query: u32,
 }
@@ -522,26 +525,25 @@ impl ContentRepo {
             cond = cond.add(article::Column::Id.ne(id));
         }
         if let Some(after) = page.after {
-            let ts = micros(after.published_at);
-            // The first clause is implied by the second; it gives the index
-            // scan a start key, so page 1,000 costs what page 1 does.
-            cond = cond.add(article::Column::PublishedAt.lte(ts)).add(
-                Condition::any()
-                    .add(article::Column::PublishedAt.lt(ts))
-                    .add(
-                        Condition::all()
-                            .add(article::Column::PublishedAt.eq(ts))
-                            .add(article::Column::Id.lt(after.id)),
-                    ),
-            );
+            cond = cond.add(keyset(after, Order::Desc));
+        }
+        if let Some(before) = page.before {
+            cond = cond.add(keyset(before, Order::Asc));
         }
         let limit = page.limit.get();
+        // Read backward, the page is the `limit` items nearest `before`:
+        // read oldest first, then turned round.
+        let order = if page.backward {
+            Order::Asc
+        } else {
+            Order::Desc
+        };
         let branch = |cond: Condition| {
             let select = with_summary_columns(article::Entity::find().select_only(), columns);
             with_link_columns(select, &self.db, links)
                 .filter(cond)
-                .order_by(article::Column::PublishedAt, Order::Desc)
-                .order_by(article::Column::Id, Order::Desc)
+                .order_by(article::Column::PublishedAt, order.clone())
+                .order_by(article::Column::Id, order.clone())
                 .limit(limit + 1)
         };
         let rows: Vec<SummaryRow> = match &filter.section_ids {
@@ -579,8 +581,8 @@ impl ContentRepo {
                 let merged = Query::select()
                     .column(sea_orm::sea_query::Asterisk)
                     .from_subquery(union, Alias::new("u"))
-                    .order_by(Alias::new("published_at"), Order::Desc)
-                    .order_by(Alias::new("id"), Order::Desc)
+                    .order_by(Alias::new("published_at"), order.clone())
+                    .order_by(Alias::new("id"), order.clone())
                     .take();
                 let statement = self.db.conn.get_database_backend().build(&merged);
                 let mut rows: Vec<SummaryRow> = self.db.read_all(statement).await?;
@@ -591,12 +593,23 @@ impl ContentRepo {
             }
         };
         let has_more = rows.len() as u64 > limit;
-        let items = rows
+        let mut items = rows
             .into_iter()
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(SummaryRow::into_summary)
             .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = if has_more {
+        if page.backward {
+            items.reverse();
+        }
+        // Forward, more rows than the page means a next page; backward,
+        // newer items before it. A backward page bounded by `after` has a
+        // next page by construction.
+        let has_next = if page.backward {
+            page.after.is_some()
+        } else {
+            has_more
+        };
+        let next_cursor = if has_next {
             items.last().and_then(|last| {
                 last.published_at.map(|published_at| Cursor {
                     published_at,
@@ -610,6 +623,7 @@ impl ContentRepo {
         Ok(Page {
             items,
             next_cursor,
+            has_previous: page.backward && has_more,
             query: filter.fingerprint(),
         })
     }
@@ -865,6 +879,32 @@ impl ContentRepo {
         use sea_orm::PaginatorTrait;
         Ok(article::Entity::find().count(&self.db.conn).await?)
     }
+}
+
+/// Rows past a cursor in the list's order: older than it (`Desc`) or newer
+/// (`Asc`). The first clause is implied by the second; it gives the index
+/// scan a start key, so page 1,000 costs what page 1 does.
+fn keyset(cursor: Cursor, past: Order) -> Condition {
+    let ts = micros(cursor.published_at);
+    let (bound, strictly, id) = match past {
+        Order::Asc => (
+            article::Column::PublishedAt.gte(ts),
+            article::Column::PublishedAt.gt(ts),
+            article::Column::Id.gt(cursor.id),
+        ),
+        _ => (
+            article::Column::PublishedAt.lte(ts),
+            article::Column::PublishedAt.lt(ts),
+            article::Column::Id.lt(cursor.id),
+        ),
+    };
+    Condition::all().add(bound).add(
+        Condition::any().add(strictly).add(
+            Condition::all()
+                .add(article::Column::PublishedAt.eq(ts))
+                .add(id),
+        ),
+    )
 }
 
 #[cfg(test)]

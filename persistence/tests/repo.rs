@@ -136,6 +136,7 @@ fn page(limit: i64, after: Option<Cursor>) -> PageRequest {
     PageRequest {
         limit: Limit::new(limit).unwrap(),
         after,
+        ..Default::default()
     }
 }
 

@@ -19,6 +19,7 @@ on_both!(
     list_bylines_are_there_however_they_are_selected,
     field_errors_null_the_field_and_propagate_to_the_nearest_nullable_parent,
     request_errors_have_no_data_and_argument_errors_name_graphql_arguments,
+    connections_page_backward_with_last_and_before,
 );
 
 fn db_ids(conn: &Value) -> Vec<i64> {
@@ -64,6 +65,85 @@ async fn articles_connection_pages_like_the_rest_list(app: &TestApp) {
         panic!()
     };
     assert_eq!(db_ids(&sports["data"]["articles"]), vec![p2, p3, p5]);
+}
+
+/// `last`/`before` page backward through the same keyset as
+/// `first`/`after`, on the plain list and on a section's (its two merged
+/// branches read the other way round); pages keep the list's order.
+async fn connections_page_backward_with_last_and_before(app: &TestApp) {
+    let q = "query($before: String) { articles(last: 2, before: $before) {
+        edges { cursor node { databaseId } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
+    // From the oldest end back to the newest, two at a time.
+    let mut before = Value::Null;
+    let mut pages: Vec<Vec<i64>> = Vec::new();
+    loop {
+        let body = app.graphql(q, json!({ "before": before })).await;
+        assert!(body["errors"].is_null(), "{body}");
+        let conn = &body["data"]["articles"];
+        pages.push(db_ids(conn));
+        assert_eq!(conn["pageInfo"]["hasNextPage"], !before.is_null(), "{body}");
+        if conn["pageInfo"]["hasPreviousPage"] == false {
+            break;
+        }
+        before = conn["pageInfo"]["startCursor"].clone();
+    }
+    let [p1, p2, p3, p4, p5] = app.ids.public[..] else {
+        panic!("five public articles in the fixture")
+    };
+    assert_eq!(pages, vec![vec![p4, p5], vec![p2, p3], vec![p1]]);
+    // A window between two cursors, from either end.
+    let cursors = app
+        .graphql("{ articles(first: 5) { edges { cursor } } }", json!({}))
+        .await;
+    let cursor = |i: usize| cursors["data"]["articles"]["edges"][i]["cursor"].clone();
+    let window = "query($after: String, $before: String, $first: Int, $last: Int) {
+        articles(first: $first, last: $last, after: $after, before: $before) {
+            edges { node { databaseId } } pageInfo { hasNextPage hasPreviousPage } } }";
+    let vars = |first: Value, last: Value| json!({ "after": cursor(0), "before": cursor(4), "first": first, "last": last });
+    let body = app.graphql(window, vars(json!(2), Value::Null)).await;
+    assert_eq!(db_ids(&body["data"]["articles"]), vec![p2, p3], "{body}");
+    assert_eq!(body["data"]["articles"]["pageInfo"]["hasNextPage"], true);
+    let body = app.graphql(window, vars(Value::Null, json!(2))).await;
+    assert_eq!(db_ids(&body["data"]["articles"]), vec![p3, p4], "{body}");
+    assert_eq!(
+        body["data"]["articles"]["pageInfo"],
+        json!({"hasNextPage": true, "hasPreviousPage": true})
+    );
+    // A section's list, backward.
+    let body = app
+        .graphql(
+            "{ section(slug: \"sports\") { articles(last: 2) { edges { node { databaseId } }
+                pageInfo { hasPreviousPage } } } }",
+            json!({}),
+        )
+        .await;
+    let sports = &body["data"]["section"]["articles"];
+    assert_eq!(db_ids(sports), vec![p3, p5], "{body}");
+    assert_eq!(sports["pageInfo"]["hasPreviousPage"], true);
+    // One direction per page; a bad `before` or `last` names itself.
+    for (args, field) in [
+        ("first: 2, last: 2", "last"),
+        ("last: 0", "last"),
+        ("last: 2, before: \"nonsense\"", "before"),
+    ] {
+        let body = app
+            .graphql(
+                &format!("{{ articles({args}) {{ nodes {{ id }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let error = &body["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], "BAD_USER_INPUT",
+            "{args}: {body}"
+        );
+        assert_eq!(
+            error["extensions"]["fields"],
+            json!([field]),
+            "{args}: {body}"
+        );
+    }
 }
 
 async fn article_page_query_loads_body_bylines_and_section(app: &TestApp) {

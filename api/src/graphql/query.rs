@@ -11,7 +11,7 @@ use super::results::{
     CollectionGql, FrontGql, FrontSectionGql, MostReadGql, SearchHitGql, SearchResultsGql,
 };
 use super::types::{
-    ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection,
+    ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection, paging,
 };
 use super::values::EditionGql;
 use app::content::{ContentService, ListParams};
@@ -102,12 +102,18 @@ impl Query {
     /// A `section`, `tag` or `author` that does not exist is `BAD_USER_INPUT`
     /// naming it.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(desc = "Page size forward (1–50; 20 when neither `first` nor `last` is given).")]
+        first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
+        last: Option<i32>,
+        before: Option<String>,
         section: Option<String>,
         tag: Option<String>,
         author: Option<String>,
@@ -120,8 +126,7 @@ impl Query {
             author,
             from,
             to,
-            limit: first.map(|f| f.to_string()),
-            cursor: after,
+            ..paging(first, after, last, before)?
         };
         let svc = service(ctx)?;
         match svc.list(&params).await {

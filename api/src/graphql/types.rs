@@ -324,18 +324,22 @@ impl SectionGql {
         Ok(children.into_iter().map(SectionGql).collect())
     }
     /// Latest public articles of this section and its sub-sections.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(desc = "Page size forward (1–50; 20 when neither `first` nor `last` is given).")]
+        first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             section: Some(self.0.slug.clone()),
-            limit: first.map(|f| f.to_string()),
-            cursor: after,
-            ..Default::default()
+            ..paging(first, after, last, before)?
         };
         list(ctx, &params).await
     }
@@ -364,18 +368,22 @@ impl AuthorGql {
     async fn avatar_url(&self) -> Option<&str> {
         self.0.avatar_url.as_deref()
     }
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(desc = "Page size forward (1–50; 20 when neither `first` nor `last` is given).")]
+        first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             author: Some(self.0.slug.clone()),
-            limit: first.map(|f| f.to_string()),
-            cursor: after,
-            ..Default::default()
+            ..paging(first, after, last, before)?
         };
         list(ctx, &params).await
     }
@@ -397,18 +405,22 @@ impl TagGql {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
+    )]
     async fn articles(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(desc = "Page size forward (1–50; 20 when neither `first` nor `last` is given).")]
+        first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             tag: Some(self.0.slug.clone()),
-            limit: first.map(|f| f.to_string()),
-            cursor: after,
-            ..Default::default()
+            ..paging(first, after, last, before)?
         };
         list(ctx, &params).await
     }
@@ -442,12 +454,44 @@ pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConne
     connection(page, params)
 }
 
+/// Relay's paging arguments as list parameters: `first`/`after` page
+/// forward (older), `last`/`before` backward (newer); both bounds may be
+/// given. `first` with `last` is refused: a page has one direction.
+pub fn paging(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<ListParams> {
+    if first.is_some() && last.is_some() {
+        return Err(AppError::invalid(
+            "last",
+            "cannot be given with `first`: page forward with first/after or backward with last/before",
+        )
+        .into());
+    }
+    Ok(ListParams {
+        limit: first.or(last).map(|n| n.to_string()),
+        cursor: after,
+        before,
+        backward: last.is_some(),
+        ..Default::default()
+    })
+}
+
 /// A Relay connection over one page of a keyset list; each edge carries the
 /// cursor that continues after it.
 pub fn connection(page: Page<ArticleSummary>, params: &ListParams) -> Result<ArticleConnection> {
-    let has_next = page.has_more();
+    let given = |c: &Option<String>| domain::cursor::given(c.as_deref()).is_some();
+    // Forward, a page after a cursor has items before it; backward, a page
+    // before a cursor has items after it (that cursor's item at least).
+    let (has_previous, has_next) = if params.backward {
+        (page.has_previous, given(&params.before) || page.has_more())
+    } else {
+        (given(&params.cursor), page.has_more())
+    };
     let query = page.query;
-    let mut conn = ArticleConnection::new(params.cursor.is_some(), has_next);
+    let mut conn = ArticleConnection::new(has_previous, has_next);
     for a in page.items {
         let cursor = match a.published_at {
             Some(published_at) => domain::Cursor {

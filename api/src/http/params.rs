@@ -56,6 +56,7 @@ impl From<ListQuery> for ListParams {
             to: q.to,
             limit: q.limit,
             cursor: q.cursor,
+            ..Default::default()
         }
     }
 }
@@ -110,6 +111,7 @@ macro_rules! scoped_list_params {
                     to: self.to,
                     limit: self.limit,
                     cursor: self.cursor,
+                    ..Default::default()
                 }
             }
         }
