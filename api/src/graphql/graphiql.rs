@@ -7,13 +7,16 @@ use std::sync::LazyLock;
 use crate::http::assets::{GRAPHIQL_CSS, GRAPHIQL_JS, REACT_DOM_JS, REACT_JS};
 
 /// The query GraphiQL opens with.
-const EXAMPLE: &str = r#"# Barta GraphQL. Reads need no key; ⌘/Ctrl + Enter runs the query.
+const EXAMPLE: &str = r#"# Barta GraphQL. Reads need no key.
+# Run a query with the ▶ button or Ctrl + Enter.
 #
-# Editors' mutations need an API key with the editor scope
-# (`barta keys create --name NAME --scope editor`): open "Headers"
-# below and add   {"Authorization": "Bearer barta_…"}
+# Editors' mutations need a key with the editor
+# scope (barta keys create --name ME --scope editor);
+# under "Headers" below, add
+#   {"Authorization": "Bearer barta_…"}
 #
-# The latest stories, their section and the Bengali display time:
+# The latest stories with their section and the
+# Bengali display time:
 query Latest {
   articles(first: 5) {
     nodes {
@@ -27,7 +30,8 @@ query Latest {
   }
 }
 
-# Bengali search (both spellings of য় ড় ঢ়, Bengali and ASCII digits):
+# Bengali search (য় ড় ঢ় in either form;
+# Bengali or ASCII digits):
 query Search {
   search(q: "ঢাকা", first: 5) {
     totalCount
@@ -48,6 +52,7 @@ pub static PAGE: LazyLock<String> = LazyLock::new(|| {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Barta GraphQL</title>
 <link rel="stylesheet" href="{GRAPHIQL_CSS}">

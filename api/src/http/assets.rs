@@ -2,7 +2,8 @@
 //! API reference (`/docs`) work on a machine with no internet: GraphiQL
 //! 4.1.2, React and ReactDOM 18.3.1 (production builds) and Redoc 2.5.2,
 //! pinned, from npm, their licences beside them in `api/assets/licenses/`
-//! (served under `/assets/licenses/`).
+//! (served under `/assets/licenses/`). Redoc's footer logo, its one request
+//! to another host, is replaced by an inline image (`api/assets/README.md`).
 //!
 //! A file's name carries its version, so an answer is cacheable for a year
 //! (`immutable`). Each file is gzipped once, on first request, and the

@@ -120,6 +120,7 @@ static DOCS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Barta REST API reference</title>
 <style>body{{margin:0}}</style>
@@ -186,7 +187,8 @@ fn page() -> String {
     format!(
         r#"<!doctype html>
 <html lang="bn">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<head><meta charset="utf-8">
+<link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>বার্তা · Barta API</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}code{{background:#f3f3f3;padding:0 .2em}}</style>
 </head>
