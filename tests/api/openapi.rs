@@ -394,3 +394,107 @@ fn slug_parameter_patterns_agree_with_slug_parse() {
         );
     }
 }
+
+/// The request schemas are as strict as the server: each body below is
+/// judged the same way by the documented schema and by the server (valid
+/// ones are taken, the others refused), for a new article, a change to
+/// one and a reader's comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_schemas_accept_and_refuse_what_the_server_does() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let app = spawn_app(Engine::Sqlite).await.unwrap();
+    let doc = serde_json::to_value(api::openapi::document()).unwrap();
+    let validator = |name: &str| {
+        let schema = json!({
+            "$ref": format!("#/components/schemas/{name}"),
+            "components": doc["components"].clone(),
+        });
+        jsonschema::validator_for(&schema).unwrap()
+    };
+    let key = app.key(domain::Scope::Editor).await;
+    let create = validator("ArticleCreate");
+    let base = json!({"headline": "নতুন খবর", "section": "sports"});
+    let with = |extra: Value| {
+        let mut body = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let mut article_id = String::new();
+    for (body, valid) in [
+        (with(json!({"bodyText": "প্রথম অনুচ্ছেদ।"})), true),
+        (
+            with(json!({"body": "দ্বিতীয় খবরের অনুচ্ছেদ।", "slug": "second"})),
+            true,
+        ),
+        (base.clone(), false),
+        (with(json!({"body": "একটি", "bodyText": "দুটি"})), false),
+        (
+            with(json!({"bodyText": "x", "bodyHtml": "<p>x</p>"})),
+            false,
+        ),
+        (json!({"headline": "বিভাগ নেই", "bodyText": "x"}), false),
+    ] {
+        assert_eq!(create.is_valid(&body), valid, "schema: {body}");
+        let res = app
+            .with_key(Method::POST, "/v1/admin/articles", &key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert_eq!(status == 201, valid, "server answered {status} to {body}");
+        if valid && article_id.is_empty() {
+            let created: Value = res.json().await.unwrap();
+            article_id = created["data"]["id"].as_str().unwrap().to_owned();
+        }
+    }
+    // A change requires nothing and refuses what an article does not have.
+    let patch = validator("ArticlePatch");
+    for (body, valid) in [
+        (json!({"kicker": null}), true),
+        (json!({}), true),
+        (json!({"wordCount": 3}), false),
+    ] {
+        assert_eq!(patch.is_valid(&body), valid, "schema: {body}");
+        let res = app
+            .with_key(
+                Method::PATCH,
+                &format!("/v1/admin/articles/{article_id}"),
+                &key,
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert_eq!(status == 200, valid, "server answered {status} to {body}");
+    }
+    // A comment needs a name and a text.
+    let comment = validator("CommentInput");
+    let public = app.ids.public[0];
+    for (body, valid) in [
+        (json!({"name": "পাঠক", "text": "ভালো লেখা"}), true),
+        (json!({"text": "নাম নেই"}), false),
+        (json!({"name": "পাঠক"}), false),
+        (json!({"name": "পাঠক", "text": "x", "email": "a@b"}), false),
+    ] {
+        assert_eq!(comment.is_valid(&body), valid, "schema: {body}");
+        let res = app
+            .client
+            .post(app.url(&format!("/v1/articles/{public}/comments")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert_eq!(
+            (200..300).contains(&status),
+            valid,
+            "server answered {status} to {body}"
+        );
+    }
+    app.cleanup().await;
+}

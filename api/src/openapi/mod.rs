@@ -34,7 +34,31 @@ pub use routes::registered_routes;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     drop_unused_schemas(&mut doc);
+    one_body_required(&mut doc);
     doc
+}
+
+/// A new article needs exactly one of `body` and `bodyText`, as the
+/// service checks: the create schema is its fields and a `oneOf` of the two
+/// `required` lists (both given matches both, which `oneOf` refuses).
+fn one_body_required(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema};
+    let Some(schemas) = doc.components.as_mut().map(|c| &mut c.schemas) else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(fields))) = schemas.get("ArticleCreate").cloned() else {
+        return;
+    };
+    let needs = |field: &str| ObjectBuilder::new().required(field).build();
+    let body = OneOfBuilder::new()
+        .item(needs("body"))
+        .item(needs("bodyText"));
+    let description = fields.description.clone();
+    let schema = AllOfBuilder::new()
+        .description(description)
+        .item(fields)
+        .item(body);
+    schemas.insert("ArticleCreate".to_owned(), RefOr::T(schema.into()));
 }
 
 /// Removes the component schemas nothing refers to. utoipa registers the

@@ -112,12 +112,48 @@ pub enum CorrectionKind {
 
 // --- request bodies the services read, and the related-story reasons ------
 
-/// Fields of an article an editor sends. On create, `headline`, `body` and
-/// `section` are required; on update every field is optional (absent =
-/// unchanged, `null` = cleared).
+/// A new article: `headline`, `section` and one of `body` or `bodyText`
+/// are required. Unknown fields are refused (400).
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ArticleInput {
+pub struct ArticleCreate {
+    pub headline: String,
+    /// Default: made from the headline (unique).
+    pub slug: Option<String>,
+    pub kicker: Option<String>,
+    pub summary: Option<String>,
+    /// Structured blocks; give `body` or `bodyText`, not both.
+    #[schema(value_type = BodyInput, required = false)]
+    pub body: Option<app::import::BodyInput>,
+    /// Plain text, paragraphs separated by blank lines (the name GraphQL
+    /// uses); give `body` or `bodyText`, not both.
+    #[schema(value_type = String, required = false)]
+    pub body_text: Option<String>,
+    /// Section slug.
+    pub section: String,
+    pub secondary_sections: Option<Vec<String>>,
+    /// Author slugs, in byline order.
+    pub authors: Option<Vec<String>>,
+    /// Tag slugs.
+    pub tags: Option<Vec<String>>,
+    pub desk: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub dateline: Option<String>,
+    #[schema(value_type = Option<Image>)]
+    pub image: Option<domain::Image>,
+    pub canonical_url: Option<String>,
+    pub external_id: Option<String>,
+    /// Flag as breaking news until this RFC 3339 instant.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub breaking_until: Option<String>,
+}
+
+/// A change to an article: every field is optional; absent = unchanged,
+/// `null` = cleared. Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArticlePatch {
     pub headline: Option<String>,
     pub slug: Option<String>,
     #[serde(default)]
@@ -284,10 +320,10 @@ pub struct ImportLine {
 pub struct CommentInput {
     /// Display name, 1–60 characters.
     #[schema(min_length = 1, max_length = 60)]
-    pub name: Option<String>,
+    pub name: String,
     /// Plain text, 1–2,000 characters; line breaks allowed.
     #[schema(min_length = 1, max_length = 2000)]
-    pub text: Option<String>,
+    pub text: String,
     /// The id of an approved comment of the same article (string or number).
     #[schema(value_type = Option<String>, pattern = "^[1-9][0-9]{0,17}$")]
     pub reply_to: Option<serde_json::Value>,

@@ -24,7 +24,7 @@ use crate::rest::views::{
     post,
     path = "/v1/admin/articles",
     tag = "admin",
-    request_body = crate::openapi::schema::ArticleInput,
+    request_body = crate::openapi::schema::ArticleCreate,
     security(("apiKey" = [])),
     responses(
         (status = 201, description = "Created (a draft unless a status says otherwise)", body = DataView<AdminArticleView>,
@@ -151,7 +151,7 @@ pub async fn preview(
     path = "/v1/admin/articles/{id}",
     tag = "admin",
     params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
-    request_body = crate::openapi::schema::ArticleInput,
+    request_body = crate::openapi::schema::ArticlePatch,
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article as saved", body = DataView<AdminArticleView>),
