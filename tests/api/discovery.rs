@@ -13,6 +13,7 @@ on_both!(
     search_understands_bengali_spelling_digits_and_danda,
     search_reads_legacy_spellings_as_the_modern_form,
     a_star_after_a_word_searches_by_prefix,
+    banglish_queries_find_the_bengali_words_they_sound_like,
     search_supports_phrases_required_and_excluded_words_and_filters,
     search_pages_with_a_cursor_and_counts_hits,
     search_facets_count_every_public_match_by_section_tag_and_month,
@@ -105,6 +106,46 @@ async fn search_reads_legacy_spellings_as_the_modern_form(app: &TestApp) {
     ] {
         let r = search(app, &format!("q={}", q(query))).await;
         assert_eq!(ids(&r).first(), Some(&expected), "{query}: {r}");
+    }
+}
+
+/// Romanised (Banglish) queries find the Bengali words they sound like:
+/// `dhaka bonna` finds ঢাকায় বন্যা though Avro would spell it ধাকা বন্না;
+/// a phrase in quotes and an excluded word keep their meaning.
+async fn banglish_queries_find_the_bengali_words_they_sound_like(app: &TestApp) {
+    let flood = add(
+        &app.repo,
+        "s-flood",
+        "ঢাকা শহরে বন্যা, পানিবন্দি মানুষ",
+        "national",
+        "টানা বৃষ্টিতে ঢাকা শহরের নিচু এলাকায় বন্যা দেখা দিয়েছে।",
+        1,
+    )
+    .await;
+    let port = add(
+        &app.repo,
+        "s-port",
+        "চট্টগ্রাম বন্দরে নতুন জেটি",
+        "national",
+        "চট্টগ্রাম বন্দরে আজ নতুন জেটির উদ্বোধন হয়েছে।",
+        2,
+    )
+    .await;
+    app.sync_index().await;
+    for (query, expected) in [
+        ("dhaka bonna", vec![flood]),
+        ("Dhaka", vec![flood]),
+        ("chattogram bondore", vec![port]),
+        ("bajet", vec![app.ids.public[0], app.ids.public[1]]),
+        ("bonna -dhaka", vec![]),
+        ("\"dhaka bonna\"", vec![]),
+    ] {
+        let r = search(app, &format!("q={}", q(query))).await;
+        let mut found = ids(&r);
+        found.sort_unstable();
+        let mut expected = expected;
+        expected.sort_unstable();
+        assert_eq!(found, expected, "{query}: {r}");
     }
 }
 

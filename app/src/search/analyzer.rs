@@ -7,9 +7,38 @@
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 pub const NAME: &str = "bn";
+/// The sound keys of the Bengali words (`domain::sound`), for Banglish.
+pub const SOUND: &str = "bn_sound";
 
 #[derive(Clone, Default)]
 pub struct BengaliTokenizer;
+
+/// Each Bengali word as its sound key; other words are left out.
+#[derive(Clone, Default)]
+pub struct SoundTokenizer;
+
+impl Tokenizer for SoundTokenizer {
+    type TokenStream<'a> = BengaliTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        let tokens = domain::text::search_tokens(text)
+            .filter_map(|(from, to, key)| Some((from, to, domain::sound::sound_key(&key)?)))
+            .enumerate()
+            .map(|(position, (from, to, key))| Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: key,
+                position_length: 1,
+            })
+            .collect();
+        BengaliTokenStream {
+            tokens,
+            index: 0,
+            fallback: Token::default(),
+        }
+    }
+}
 
 pub struct BengaliTokenStream {
     tokens: Vec<Token>,

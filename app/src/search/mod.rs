@@ -37,7 +37,7 @@ use tantivy::{
 };
 
 /// Bump when the schema or the analyzer changes: an older index is rebuilt.
-pub const INDEX_VERSION: u32 = 3;
+pub const INDEX_VERSION: u32 = 4;
 const VERSION_FILE: &str = "barta-index-version";
 /// Change-log rows re-read behind the cursor on every sync: a transaction
 /// that took an earlier id but committed later is still picked up.
@@ -71,6 +71,8 @@ struct Fields {
     tags: Field,
     section: Field,
     authors: Field,
+    /// Headline, summary, body and tags as sound keys (Banglish queries).
+    sound: Field,
     section_ids: Field,
     tag_ids: Field,
     published: Field,
@@ -94,6 +96,16 @@ fn schema() -> (Schema, Fields) {
         tags: b.add_text_field("tags", text(false)),
         section: b.add_text_field("section", text(false)),
         authors: b.add_text_field("authors", text(false)),
+        // Frequencies only: sound keys are matched word by word, never as
+        // phrases.
+        sound: b.add_text_field(
+            "sound",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analyzer::SOUND)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         // FAST: facet counts read them from the column store.
         section_ids: b.add_u64_field("section_ids", INDEXED | STORED | FAST),
         tag_ids: b.add_u64_field("tag_ids", INDEXED | STORED | FAST),
@@ -204,12 +216,17 @@ fn doc_of(
     let s = &a.summary;
     doc.add_u64(f.id, s.id.unsigned_abs());
     doc.add_text(f.headline, &s.headline);
+    doc.add_text(f.sound, &s.headline);
     if let Some(sum) = &s.summary {
         doc.add_text(f.summary, sum);
+        doc.add_text(f.sound, sum);
     }
-    doc.add_text(f.body, body_text(&a.body));
+    let body = body_text(&a.body);
+    doc.add_text(f.sound, &body);
+    doc.add_text(f.body, body);
     for t in tags {
         doc.add_text(f.tags, t);
+        doc.add_text(f.sound, t);
     }
     for n in section_names {
         doc.add_text(f.section, n);
@@ -297,6 +314,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(analyzer::NAME, analyzer::BengaliTokenizer);
+        index
+            .tokenizers()
+            .register(analyzer::SOUND, analyzer::SoundTokenizer);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -598,10 +618,36 @@ impl SearchIndex {
         parser.set_field_boost(f.tags, 2.0);
         parser.set_field_boost(f.summary, 1.5);
         let clean = clean_query(&req.query);
+        let (plain, romanised) = take_romanised(&clean.text);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !clean.text.trim().is_empty() {
-            let (text_query, _errors) = parser.parse_query_lenient(&clean.text);
+        if !plain.trim().is_empty() {
+            let (text_query, _errors) = parser.parse_query_lenient(&plain);
             clauses.push((Occur::Must, text_query));
+        }
+        // A word in Latin letters matches as typed, as Avro spells it in
+        // Bengali (which also marks it in snippets), or by sound.
+        for word in romanised {
+            let (as_typed, _) = parser.parse_query_lenient(&word.typed);
+            let (as_spelled, _) = parser.parse_query_lenient(&word.bengali);
+            let mut either: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, as_typed), (Occur::Should, as_spelled)];
+            for (key, weight) in &word.sounds {
+                let term = TermQuery::new(
+                    Term::from_field_text(f.sound, key),
+                    IndexRecordOption::WithFreqs,
+                );
+                either.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), *weight)),
+                ));
+            }
+            let either = BooleanQuery::new(either);
+            let occur = if word.excluded {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            clauses.push((occur, Box::new(either)));
         }
         // A prefix word: any word of any searched field that starts so (at
         // most 50 words expanded per field), weighted like the fields.
@@ -788,6 +834,104 @@ impl SearchIndex {
     }
 }
 
+/// A query word typed in Latin letters (Banglish: `dhaka`, `bonna`).
+#[derive(Debug, PartialEq)]
+pub struct Romanised {
+    pub typed: String,
+    /// The Avro phonetic spelling (`ঢাকা`).
+    pub bengali: String,
+    /// Its sound keys (`domain::sound`) with their weights: a Latin `a`
+    /// after a consonant is আ-কার or the unwritten vowel (`chattogram` is
+    /// চট্টগ্রাম), so each such `a` may also be left out, at a lower weight.
+    pub sounds: Vec<(String, f32)>,
+    /// `-dhaka`.
+    pub excluded: bool,
+}
+
+/// The Avro phonetic spelling and sound keys of a word of Latin letters
+/// (two or more, nothing else); `None` for any other word.
+pub fn romanised(word: &str) -> Option<(String, Vec<(String, f32)>)> {
+    static AVRO: std::sync::LazyLock<okkhor::parser::Parser> =
+        std::sync::LazyLock::new(okkhor::parser::Parser::new_phonetic);
+    if word.len() < 2 || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    // Avro reads case (`T` is ত, `t` ট); the sound key does not tell
+    // them apart, and readers capitalise names, not sounds.
+    let bengali = AVRO.convert(&word.to_ascii_lowercase());
+    let key = domain::text::search_key(&bengali).replace(' ', "");
+    let sound = domain::sound::sound_key(&key)?;
+    Some((bengali, sound_variants(&sound)))
+}
+
+/// Weight of a sound key per `a` it leaves out.
+const DROPPED_A: f32 = 0.6;
+
+/// `key` and the keys without some of its `a`s after the first letter (at
+/// most the first three: eight keys), heaviest first.
+fn sound_variants(key: &str) -> Vec<(String, f32)> {
+    let positions: Vec<usize> = key
+        .char_indices()
+        .skip(1)
+        .filter(|&(_, c)| c == 'a')
+        .map(|(i, _)| i)
+        .take(3)
+        .collect();
+    let mut out: Vec<(String, f32)> = (0u32..1 << positions.len())
+        .map(|drop| {
+            let variant: String = key
+                .char_indices()
+                .filter(|(i, _)| {
+                    positions
+                        .iter()
+                        .position(|p| p == i)
+                        .is_none_or(|bit| drop & (1 << bit) == 0)
+                })
+                .map(|(_, c)| c)
+                .collect();
+            let weight = DROPPED_A.powi(i32::try_from(drop.count_ones()).unwrap_or(3));
+            (variant, weight)
+        })
+        .filter(|(variant, _)| !variant.is_empty())
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// Takes the Banglish words out of a cleaned query: the rest for the query
+/// grammar, and the words. A word inside quotes stays in its phrase.
+pub fn take_romanised(text: &str) -> (String, Vec<Romanised>) {
+    let mut plain = String::with_capacity(text.len());
+    let mut words = Vec::new();
+    let mut quoted = false;
+    for word in text.split(' ') {
+        let opens = word.matches('"').count() % 2 == 1;
+        let (excluded, bare) = match word.strip_prefix(['+', '-']) {
+            Some(rest) => (word.starts_with('-'), rest),
+            None => (false, word),
+        };
+        match romanised(bare).filter(|_| !quoted && !opens) {
+            Some((bengali, sounds)) => words.push(Romanised {
+                typed: bare.to_owned(),
+                bengali,
+                sounds,
+                excluded,
+            }),
+            None => {
+                if !plain.is_empty() {
+                    plain.push(' ');
+                }
+                plain.push_str(word);
+            }
+        }
+        if opens {
+            quoted = !quoted;
+        }
+    }
+    (plain, words)
+}
+
 /// Marks the `*` of a prefix word (`কারা*`) while the query is cleaned.
 const PREFIX_MARK: char = '\u{E000}';
 
@@ -891,6 +1035,48 @@ fn parse_payload(p: &str) -> (i64, DateTime<Utc>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sound(word: &str) -> String {
+        domain::sound::sound_key(&domain::text::search_key(word)).unwrap()
+    }
+
+    #[test]
+    fn banglish_words_meet_their_bengali_spellings() {
+        // Avro spells `dhaka` ধাকা (`Dh` would be ঢ); the sound is the same.
+        let keys = |word: &str| -> Vec<String> {
+            romanised(word)
+                .unwrap()
+                .1
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect()
+        };
+        let (spelled, sounds) = romanised("dhaka").unwrap();
+        assert_eq!(spelled, "ধাকা");
+        assert_eq!(sounds[0], ("daka".to_owned(), 1.0));
+        assert_eq!(sound("ঢাকা"), "daka");
+        // Avro spells `bonna` বন্না; the paper writes বন্যা.
+        assert_eq!(keys("bonna")[0], sound("বন্যা"));
+        assert_eq!(keys("Hasina")[0], sound("হাসিনা"));
+        assert_eq!(keys("bangladesh")[0], sound("বাংলাদেশ"));
+        // The first `a` of `chattogram` is the unwritten vowel.
+        assert!(keys("chattogram").contains(&sound("চট্টগ্রাম")));
+        assert!(!keys("chattogram")[0].is_empty());
+        for not_banglish in ["a", "2024", "ঢাকা", "covid19", "e-mail"] {
+            assert_eq!(romanised(not_banglish), None, "{not_banglish}");
+        }
+    }
+
+    #[test]
+    fn banglish_words_leave_the_query_but_not_a_phrase() {
+        let (plain, words) = take_romanised("dhaka \"bonna khobor\" ঢাকা -hasina 2024");
+        assert_eq!(plain, "\"bonna khobor\" ঢাকা 2024");
+        let typed: Vec<(&str, bool)> = words
+            .iter()
+            .map(|w| (w.typed.as_str(), w.excluded))
+            .collect();
+        assert_eq!(typed, vec![("dhaka", false), ("hasina", true)]);
+    }
 
     #[test]
     #[allow(clippy::single_range_in_vec_init)]
