@@ -630,9 +630,9 @@ pub fn parse_range(
     let from = parse(from, "from", false);
     let to = parse(to, "to", true);
     if let (Some(f), Some(t)) = (from, to)
-        && f >= t
+        && f > t
     {
-        errors.push(ValidationError::new("to", "must be later than from"));
+        errors.push(ValidationError::new("to", "must not be before from"));
     }
     (from, to)
 }

@@ -472,6 +472,49 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
         let status = res.status().as_u16();
         assert_eq!(status == 200, valid, "server answered {status} to {body}");
     }
+    // Taxonomy: a name of 1 to 100 characters; a position is an integer,
+    // `3.0` included, as JSON Schema counts integers.
+    let section = validator("SectionCreate");
+    let admin = app.key(domain::Scope::Admin).await;
+    for (body, valid) in [
+        (json!({"name": "আবহাওয়া", "position": 3.0}), true),
+        (json!({"name": "শিক্ষা", "position": 4}), true),
+        (json!({"name": ""}), false),
+        (json!({"name": "ক".repeat(101)}), false),
+        (json!({"name": "কৃষি", "slug": ""}), false),
+        (json!({"name": "বাণিজ্য", "position": 2.5}), false),
+    ] {
+        assert_eq!(section.is_valid(&body), valid, "schema: {body}");
+        let res = app
+            .with_key(Method::POST, "/v1/admin/sections", &admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert_eq!(status == 201, valid, "server answered {status} to {body}");
+    }
+    // Opening comments needs the flag.
+    let open = validator("OpenBody");
+    for (body, valid) in [
+        (json!({"commentsOpen": false}), true),
+        (json!({"commentsOpen": null}), false),
+        (json!({}), false),
+    ] {
+        assert_eq!(open.is_valid(&body), valid, "schema: {body}");
+        let res = app
+            .with_key(
+                Method::PUT,
+                &format!("/v1/admin/articles/{article_id}/comments"),
+                &key,
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert_eq!(status == 200, valid, "server answered {status} to {body}");
+    }
     // A comment needs a name and a text.
     let comment = validator("CommentInput");
     let public = app.ids.public[0];

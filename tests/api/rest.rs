@@ -338,6 +338,12 @@ async fn date_range_filters_by_dhaka_day(app: &TestApp) {
         .list_ids(&format!("/v1/articles?from={}&to={}", at(270), at(90)))
         .await;
     assert_eq!(window, all[1..4]);
+    // An empty window (`to` = `from`, `to` exclusive) is an empty page.
+    let edge = at(90);
+    let empty = app
+        .get_json(&format!("/v1/articles?from={edge}&to={edge}"), 200)
+        .await;
+    assert_eq!(empty["data"], json!([]), "{empty}");
     let problem = app
         .get_json(&format!("/v1/articles?from={today}&to={far_past}"), 400)
         .await;

@@ -198,7 +198,10 @@ pub struct ArticlePatch {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SectionCreate {
     /// Default: made from the name.
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
     pub slug: Option<String>,
+    /// 1–100 characters, no control characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub name_en: Option<String>,
     /// The parent section's slug.
@@ -211,7 +214,9 @@ pub struct SectionCreate {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SectionPatch {
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
     pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
     #[serde(default)]
     pub name_en: Option<Option<String>>,
@@ -227,7 +232,10 @@ pub struct SectionPatch {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorCreate {
     /// Default: made from the name.
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
     pub slug: Option<String>,
+    /// 1–100 characters, no control characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
@@ -237,7 +245,9 @@ pub struct AuthorCreate {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorPatch {
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
     pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
     #[serde(default)]
     pub bio: Option<Option<String>>,
@@ -250,7 +260,10 @@ pub struct AuthorPatch {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagCreate {
     /// Default: made from the name.
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
     pub slug: Option<String>,
+    /// 1–100 characters, no control characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -258,7 +271,9 @@ pub struct TagCreate {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagPatch {
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
     pub slug: Option<String>,
+    #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
 }
 
@@ -267,9 +282,11 @@ pub struct TagPatch {
 #[serde(rename_all = "camelCase")]
 pub struct ImportLine {
     #[serde(alias = "id", alias = "external_id")]
+    #[schema(min_length = 1)]
     pub external_id: String,
     #[serde(default)]
     pub slug: Option<String>,
+    #[schema(min_length = 1)]
     pub headline: String,
     #[serde(default)]
     pub kicker: Option<String>,

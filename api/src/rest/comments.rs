@@ -238,6 +238,7 @@ pub async fn delete_comment(
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// Required to reject; shown to no reader, kept for the record.
+    #[schema(min_length = 1, nullable = false)]
     reason: Option<String>,
 }
 
@@ -299,7 +300,7 @@ pub enum CommentAction {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OpenBody {
-    /// Required.
+    #[schema(value_type = bool, required = true)]
     comments_open: Option<bool>,
 }
 

@@ -303,7 +303,7 @@ struct CollectionView {
     get,
     path = "/v1/collections/{slug}",
     tag = "discovery",
-    params(("slug" = String, Path, description = "Collection slug")),
+    params(("slug" = String, Path, description = "Collection slug (not all digits)", min_length = 1, max_length = 200, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$")),
     responses(
         (status = 200, description = "The collection", body = DataView<CollectionView>),
         (status = 304, response = crate::openapi::responses::NotModified),
@@ -444,7 +444,7 @@ impl From<CollectionInput> for app::discovery::CollectionInput {
     put,
     path = "/v1/admin/collections/{slug}",
     tag = "admin",
-    params(("slug" = String, Path, description = "Collection slug")),
+    params(("slug" = String, Path, description = "Collection slug (not all digits)", min_length = 1, max_length = 200, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$")),
     request_body = CollectionInput,
     security(("apiKey" = [])),
     responses(
@@ -486,7 +486,7 @@ pub async fn save_collection(
     delete,
     path = "/v1/admin/collections/{slug}",
     tag = "admin",
-    params(("slug" = String, Path, description = "Collection slug")),
+    params(("slug" = String, Path, description = "Collection slug (not all digits)", min_length = 1, max_length = 200, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$")),
     security(("apiKey" = [])),
     responses(
         (status = 204, description = "Deleted"),

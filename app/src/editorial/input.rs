@@ -12,6 +12,31 @@ use crate::error::AppError;
 use crate::fields;
 use crate::import::BodyInput;
 
+/// An integer as JSON Schema counts integers: `3` and `3.0` alike (a
+/// fraction or a number out of range is refused).
+pub(super) fn whole<'de, D>(d: D) -> Result<Option<i32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+            .map(|f| f as i64)
+    });
+    whole
+        .and_then(|w| i32::try_from(w).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            D::Error::custom(format!(
+                "invalid value: {n}, expected a whole number (32-bit)"
+            ))
+        })
+}
+
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.
 pub(super) fn double<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

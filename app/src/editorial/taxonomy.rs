@@ -4,7 +4,7 @@ use domain::text::clean_text;
 use domain::{ApiKey, Author, Section, Slug, Tag, ValidationError};
 use serde::Deserialize;
 
-use super::input::{double, invalid};
+use super::input::{double, invalid, whole};
 use super::{EditorialService, ctx};
 use crate::error::AppError;
 use crate::events::Taxon;
@@ -192,6 +192,7 @@ pub struct TaxonomyInput {
     pub name_en: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
     pub parent: Option<Option<String>>,
+    #[serde(default, deserialize_with = "whole")]
     pub position: Option<i32>,
     #[serde(default, deserialize_with = "double")]
     pub description: Option<Option<String>>,

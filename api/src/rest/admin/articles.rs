@@ -150,7 +150,7 @@ pub async fn preview(
     operation_id = "update_article",
     path = "/v1/admin/articles/{id}",
     tag = "admin",
-    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, nullable = false, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
     request_body = crate::openapi::schema::ArticlePatch,
     security(("apiKey" = [])),
     responses(
@@ -183,7 +183,7 @@ pub async fn update(
     operation_id = "delete_article",
     path = "/v1/admin/articles/{id}",
     tag = "admin",
-    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("If-Match" = Option<String>, Header, nullable = false, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The article after deletion", body = DataView<AdminArticleView>),
@@ -210,16 +210,19 @@ pub async fn delete(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionBody {
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, nullable = false)]
     publish_at: Option<String>,
+    #[schema(min_length = 1, nullable = false)]
     reason: Option<String>,
+    /// `null` lifts an embargo.
     #[serde(default)]
     #[schema(format = DateTime)]
     embargo_until: Option<String>,
-    #[schema(value_type = Option<crate::openapi::schema::CorrectionKind>)]
+    #[schema(value_type = Option<crate::openapi::schema::CorrectionKind>, nullable = false)]
     kind: Option<String>,
+    #[schema(min_length = 1, nullable = false)]
     text: Option<String>,
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, nullable = false)]
     at: Option<String>,
 }
 
@@ -254,7 +257,7 @@ fn required<'a>(v: &'a Option<String>, field: &str) -> Result<&'a str, AppError>
     operation_id = "article_action",
     path = "/v1/admin/articles/{id}/{action}",
     tag = "admin",
-    params(("id" = i64, Path, description = "Article id", minimum = 1), ("action" = ArticleAction, Path, description = "What to do"), ("If-Match" = Option<String>, Header, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
+    params(("id" = i64, Path, description = "Article id", minimum = 1), ("action" = ArticleAction, Path, description = "What to do"), ("If-Match" = Option<String>, Header, nullable = false, description = "`\"v{version}\"` from the ETag: refuse the change if the article moved on", pattern = "^(\\*|(W/)?\"v[0-9]{1,9}\")$")),
     request_body(content = Option<ActionBody>, description = "What the action needs; may be empty (or `null`) for `publish`"),
     security(("apiKey" = [])),
     responses(
