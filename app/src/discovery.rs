@@ -434,7 +434,11 @@ impl DiscoveryService {
             sort,
             offset,
             limit,
-            facets: want_facets,
+            facets: want_facets.then(|| {
+                std::sync::Arc::new(crate::search::facets::lineage(
+                    sections.iter().map(|s| (s.id, s.parent_id)),
+                ))
+            }),
         };
         let hits = self
             .index

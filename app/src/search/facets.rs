@@ -1,8 +1,11 @@
 //! Facet counts of a search: how many matching articles each section, tag
 //! and month (in Asia/Dhaka) holds, from the index's column store in one
-//! pass over the matches (no stored document is read).
+//! pass over the matches (no stored document is read). A section counts
+//! the matches of its sub-sections too, each article once, as its list
+//! and the `section` filter include them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -38,9 +41,39 @@ fn dhaka_month(micros: i64) -> Option<(i32, u32)> {
     Some((d.year(), d.month()))
 }
 
-pub struct Facets;
+/// Each section id with its ancestors, itself first.
+pub type Lineage = HashMap<u64, Vec<u64>>;
+
+/// The lineage of every section of `(id, parent)` pairs (a parent cycle,
+/// which the editorial rules refuse, stops the walk).
+pub fn lineage(sections: impl IntoIterator<Item = (i64, Option<i64>)>) -> Lineage {
+    let parents: HashMap<u64, Option<u64>> = sections
+        .into_iter()
+        .map(|(id, parent)| (id.unsigned_abs(), parent.map(i64::unsigned_abs)))
+        .collect();
+    parents
+        .keys()
+        .map(|&id| {
+            let mut chain = vec![id];
+            let mut at = id;
+            while let Some(Some(parent)) = parents.get(&at) {
+                if chain.contains(parent) {
+                    break;
+                }
+                chain.push(*parent);
+                at = *parent;
+            }
+            (id, chain)
+        })
+        .collect()
+}
+
+pub struct Facets(pub Arc<Lineage>);
 
 pub struct SegmentFacets {
+    lineage: Arc<Lineage>,
+    /// The sections one match counts for (reused between matches).
+    seen: Vec<u64>,
     sections: Column<u64>,
     tags: Column<u64>,
     published: Column<i64>,
@@ -58,6 +91,8 @@ impl Collector for Facets {
     ) -> tantivy::Result<SegmentFacets> {
         let fast = reader.fast_fields();
         Ok(SegmentFacets {
+            lineage: self.0.clone(),
+            seen: Vec::new(),
             sections: fast.u64("section_ids")?,
             tags: fast.u64("tag_ids")?,
             published: fast.i64("published")?,
@@ -83,7 +118,16 @@ impl SegmentCollector for SegmentFacets {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let c = &mut self.counts;
+        self.seen.clear();
         for id in self.sections.values_for_doc(doc) {
+            match self.lineage.get(&id) {
+                Some(chain) => self.seen.extend(chain),
+                None => self.seen.push(id),
+            }
+        }
+        self.seen.sort_unstable();
+        self.seen.dedup();
+        for &id in &self.seen {
             *c.sections
                 .entry(i64::try_from(id).unwrap_or(0))
                 .or_default() += 1;
@@ -103,8 +147,22 @@ impl SegmentCollector for SegmentFacets {
 
 #[cfg(test)]
 mod tests {
-    use super::dhaka_month;
+    use super::{dhaka_month, lineage};
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn a_section_s_lineage_runs_to_the_top_and_survives_a_cycle() {
+        let l = lineage([
+            (1, None),
+            (2, Some(1)),
+            (3, Some(2)),
+            (8, Some(9)),
+            (9, Some(8)),
+        ]);
+        assert_eq!(l[&3], vec![3, 2, 1]);
+        assert_eq!(l[&1], vec![1]);
+        assert_eq!(l[&8], vec![8, 9]);
+    }
 
     #[test]
     fn months_turn_at_dhaka_midnight() {

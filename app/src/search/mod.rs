@@ -133,8 +133,9 @@ pub struct SearchRequest {
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
-    /// Count the matches by section, tag and month as well.
-    pub facets: bool,
+    /// Count the matches by section (with its sub-sections, by this
+    /// lineage), tag and month as well.
+    pub facets: Option<std::sync::Arc<facets::Lineage>>,
 }
 
 #[derive(Debug, Clone)]
@@ -748,10 +749,9 @@ impl SearchIndex {
                 snippet_html,
             });
         }
-        let facets = if req.facets {
-            Some(searcher.search(&query, &facets::Facets)?)
-        } else {
-            None
+        let facets = match &req.facets {
+            Some(lineage) => Some(searcher.search(&query, &facets::Facets(lineage.clone()))?),
+            None => None,
         };
         Ok(Hits {
             total,
