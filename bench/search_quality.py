@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Search quality: reader queries against hand-judged relevant articles (issue 18).
 
-`bench/search_queries.json` holds 40 short queries written for this
+`bench/search_queries.json` holds 54 short queries (40 in Bengali, 14 of them
+again in Latin letters, kind banglish) written for this
 benchmark, each with the corpus ids of the pool articles a reader typing it
 wants, a kind (name, topic, number, phrase, legacy, prefix) and a short
 English note. How they were judged is in its `method`. The pool is the 510
@@ -58,7 +59,7 @@ from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-KINDS = ["name", "topic", "number", "phrase", "legacy", "prefix"]
+KINDS = ["name", "topic", "number", "phrase", "legacy", "prefix", "banglish"]
 K = 10
 
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
