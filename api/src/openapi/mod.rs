@@ -33,9 +33,108 @@ pub use routes::registered_routes;
 /// The document as a value.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    drop_unused_schemas(&mut doc);
     one_body_required(&mut doc);
+    full_and_sparse_shapes(&mut doc);
+    drop_unused_schemas(&mut doc);
     doc
+}
+
+/// An article sends every field unless the request names some with
+/// `fields=`. The document says both: `ArticleSummaryView` and
+/// `ArticleView` require every field (what a client that never narrows
+/// gets; nullable ones are sent as `null`), `ArticleSummarySparse` and
+/// `ArticleSparse` require only `id`; the operations that take `fields`
+/// answer `anyOf` the two (`ArticleListView`, `ArticlePageView`), every
+/// other operation the full shape.
+fn full_and_sparse_shapes(doc: &mut utoipa::openapi::OpenApi) {
+    use serde_json::{Value, json};
+    let Ok(mut v) = serde_json::to_value(&*doc) else {
+        return;
+    };
+    let schema_ref = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+    let Some(schemas) = v
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let require_all = |object: &mut Value| {
+        let keys: Vec<Value> = object["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().map(Value::from).collect())
+            .unwrap_or_default();
+        object["required"] = Value::Array(keys);
+    };
+    let (Some(mut summary), Some(mut page), Some(mut list), Some(mut data)) = (
+        schemas.get("ArticleSummaryView").cloned(),
+        schemas.get("ArticleView").cloned(),
+        schemas.get("ListView_ArticleSummaryView").cloned(),
+        schemas.get("DataView_ArticleView").cloned(),
+    ) else {
+        return;
+    };
+    let mut sparse_summary = summary.clone();
+    require_all(&mut summary);
+    sparse_summary["required"] = json!(["id"]);
+    sparse_summary["description"] =
+        json!("An article in a list answered with `fields=`: `id` and the named fields.");
+    // ArticleView is the summary's fields (allOf) and the page's own.
+    let mut sparse_page = page.clone();
+    if let Some(own) = page.pointer_mut("/allOf/1") {
+        require_all(own);
+    }
+    sparse_page["allOf"][0] = schema_ref("ArticleSummarySparse");
+    if let Some(own) = sparse_page
+        .pointer_mut("/allOf/1")
+        .and_then(Value::as_object_mut)
+    {
+        own.remove("required");
+    }
+    sparse_page["description"] =
+        json!("An article page answered with `fields=`: `id` and the named fields.");
+    // The generic wrappers inline their item: refer to the full shapes.
+    list["properties"]["data"]["items"] = schema_ref("ArticleSummaryView");
+    data["properties"]["data"] = schema_ref("ArticleView");
+    let mut either_list = list.clone();
+    either_list["properties"]["data"]["items"] =
+        json!({ "anyOf": [schema_ref("ArticleSummaryView"), schema_ref("ArticleSummarySparse")] });
+    let mut either_page = data.clone();
+    either_page["properties"]["data"] =
+        json!({ "anyOf": [schema_ref("ArticleView"), schema_ref("ArticleSparse")] });
+    for (name, schema) in [
+        ("ArticleSummaryView", summary),
+        ("ArticleSummarySparse", sparse_summary),
+        ("ArticleView", page),
+        ("ArticleSparse", sparse_page),
+        ("ListView_ArticleSummaryView", list),
+        ("DataView_ArticleView", data),
+        ("ArticleListView", either_list),
+        ("ArticlePageView", either_page),
+    ] {
+        schemas.insert(name.to_owned(), schema);
+    }
+    // Operations that take `fields` answer either shape.
+    if let Some(paths) = v.get_mut("paths").and_then(Value::as_object_mut) {
+        for op in paths.values_mut().filter_map(|item| item.get_mut("get")) {
+            let narrows = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "fields"));
+            if !narrows {
+                continue;
+            }
+            if let Some(schema) = op.pointer_mut("/responses/200/content/application~1json/schema")
+            {
+                if *schema == schema_ref("ListView_ArticleSummaryView") {
+                    *schema = schema_ref("ArticleListView");
+                } else if *schema == schema_ref("DataView_ArticleView") {
+                    *schema = schema_ref("ArticlePageView");
+                }
+            }
+        }
+    }
+    if let Ok(shaped) = serde_json::from_value(v) {
+        *doc = shaped;
+    }
 }
 
 /// A new article needs exactly one of `body` and `bodyText`, as the

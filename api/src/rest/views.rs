@@ -78,46 +78,31 @@ impl TagView {
     }
 }
 
-/// An article in a list. Every field is sent unless the request narrows
-/// them with `fields=` (then `id` and the named ones).
+/// An article in a list, every field (`ArticleSummarySparse` in the
+/// OpenAPI document is the shape with `fields=`: `id` and the named ones).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleSummaryView {
     pub id: String,
-    #[schema(required = false)]
     pub slug: String,
-    #[schema(required = false)]
     pub headline: String,
-    #[schema(required = false)]
     pub kicker: Option<String>,
     pub summary: Option<String>,
-    #[schema(required = false)]
     pub section: Option<SectionRefView>,
-    #[schema(required = false)]
     pub authors: Vec<AuthorView>,
-    #[schema(required = false)]
     pub desk: Option<String>,
-    #[schema(required = false)]
     pub tags: Vec<TagView>,
     #[schema(value_type = Option<crate::openapi::schema::Image>)]
-    #[schema(required = false)]
     pub image: Option<Image>,
     #[schema(value_type = crate::openapi::schema::ArticleStatus)]
-    #[schema(required = false)]
     pub status: &'static str,
     #[schema(format = DateTime)]
-    #[schema(required = false)]
     pub published_at: Option<String>,
-    #[schema(required = false)]
     pub published_at_bn: Option<String>,
     #[schema(format = DateTime)]
-    #[schema(required = false)]
     pub updated_at: String,
-    #[schema(required = false)]
     pub updated_at_bn: String,
-    #[schema(required = false)]
     pub word_count: u32,
-    #[schema(required = false)]
     pub reading_minutes: u32,
 }
 
@@ -167,42 +152,29 @@ pub struct CorrectionView {
     pub at_bn: String,
 }
 
-/// An article page. Every field is sent unless the request narrows them
-/// with `fields=` (then `id` and the named ones).
+/// An article page, every field (`ArticleSparse` in the OpenAPI document
+/// is the shape with `fields=`: `id` and the named ones).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleView {
     #[serde(flatten)]
     pub summary: ArticleSummaryView,
     #[schema(value_type = Vec<crate::openapi::schema::Block>)]
-    #[schema(required = false)]
     pub body: Vec<Block>,
-    #[schema(required = false)]
     pub body_html: String,
-    #[schema(required = false)]
     pub body_text: String,
-    #[schema(required = false)]
     pub source: Option<String>,
-    #[schema(required = false)]
     pub source_url: Option<String>,
-    #[schema(required = false)]
     pub dateline: Option<String>,
-    #[schema(required = false)]
     pub language: String,
-    #[schema(required = false)]
     pub secondary_sections: Vec<SectionRefView>,
     #[schema(format = DateTime)]
-    #[schema(required = false)]
     pub first_published_at: Option<String>,
-    #[schema(required = false)]
     pub canonical_url: Option<String>,
-    #[schema(required = false)]
     pub corrections: Vec<CorrectionView>,
     /// Approved comments (replies included).
-    #[schema(required = false)]
     pub comment_count: u64,
     /// Whether readers may post comments.
-    #[schema(required = false)]
     pub comments_open: bool,
 }
 
