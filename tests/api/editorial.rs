@@ -1053,7 +1053,7 @@ async fn writes_are_audited_for_admins(app: &TestApp) {
 async fn graphql_mutations_run_the_same_lifecycle_with_scoped_keys(app: &TestApp) {
     let editor = app.key(Scope::Editor).await;
     let partner = app.key(Scope::Partner).await;
-    let create = r#"mutation($input: ArticleInputGql!) { createArticle(input: $input) { id databaseId status version headline } }"#;
+    let create = r#"mutation($input: CreateArticleInput!) { createArticle(input: $input) { id databaseId status version headline } }"#;
     let input = json!({"headline": "জিকিউএল খবর", "slug": "gql-news", "section": "sports", "bodyText": "এক।\n\nদুই।", "tags": ["series"]});
     let anon = app.graphql(create, json!({"input": input})).await;
     assert_eq!(anon["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
@@ -1065,6 +1065,24 @@ async fn graphql_mutations_run_the_same_lifecycle_with_scoped_keys(app: &TestApp
         .graphql_as(&editor, create, json!({"input": input}))
         .await;
     assert!(created["errors"].is_null(), "{created}");
+    // The create input's type requires a headline and a section: a
+    // generated client cannot leave them out, and the server refuses the
+    // document before running it.
+    let headless = app
+        .graphql_as(
+            &editor,
+            create,
+            json!({"input": {"section": "sports", "bodyText": "এক।"}}),
+        )
+        .await;
+    assert!(headless["data"].is_null(), "{headless}");
+    assert!(
+        headless["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("headline"),
+        "{headless}"
+    );
     let gid = created["data"]["createArticle"]["id"].clone();
     assert_eq!(created["data"]["createArticle"]["status"], "DRAFT");
     let hidden = app

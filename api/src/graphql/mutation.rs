@@ -132,10 +132,66 @@ impl BlockInput {
     }
 }
 
-/// Article fields. On create `headline`, `section` and one of `body` or
-/// `bodyText` are required; on update omitted fields stay as they are and
-/// `null` clears a field.
+/// A new article: `headline`, `section` and one of `body` or `bodyText`.
+#[derive(InputObject, Clone)]
+#[graphql(name = "CreateArticleInput")]
+pub struct CreateArticleInputGql {
+    pub headline: String,
+    /// Default: made from the headline (unique).
+    pub slug: Option<String>,
+    pub kicker: Option<String>,
+    pub summary: Option<String>,
+    /// Give `body` or `bodyText`, not both.
+    pub body: Option<Vec<BlockInput>>,
+    /// Plain text body: paragraphs separated by blank lines.
+    pub body_text: Option<String>,
+    /// Section slug.
+    pub section: String,
+    pub secondary_sections: Option<Vec<String>>,
+    /// Author slugs, in byline order.
+    pub authors: Option<Vec<String>>,
+    /// Tag slugs.
+    pub tags: Option<Vec<String>>,
+    pub desk: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub dateline: Option<String>,
+    pub image: Option<ImageInput>,
+    pub canonical_url: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl From<CreateArticleInputGql> for ArticleInputGql {
+    fn from(c: CreateArticleInputGql) -> Self {
+        let given = |v: Option<String>| v.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value);
+        Self {
+            headline: Some(c.headline),
+            slug: c.slug,
+            kicker: given(c.kicker),
+            summary: given(c.summary),
+            body: c.body,
+            body_text: c.body_text,
+            section: Some(c.section),
+            secondary_sections: c.secondary_sections,
+            authors: c.authors,
+            tags: c.tags,
+            desk: given(c.desk),
+            source: given(c.source),
+            source_url: given(c.source_url),
+            dateline: given(c.dateline),
+            image: c
+                .image
+                .map_or(MaybeUndefined::Undefined, MaybeUndefined::Value),
+            canonical_url: given(c.canonical_url),
+            external_id: given(c.external_id),
+        }
+    }
+}
+
+/// A change to an article: omitted fields stay as they are, `null` clears
+/// a field.
 #[derive(InputObject, Clone, Default)]
+#[graphql(name = "UpdateArticleInput")]
 pub struct ArticleInputGql {
     pub headline: Option<String>,
     pub slug: Option<String>,
@@ -226,10 +282,10 @@ impl Mutation {
     async fn create_article(
         &self,
         ctx: &Context<'_>,
-        input: ArticleInputGql,
+        input: CreateArticleInputGql,
     ) -> Result<ArticleGql> {
         let (key, ed) = editor(ctx)?;
-        let input = input.into_input()?;
+        let input = ArticleInputGql::from(input).into_input()?;
         Ok(ArticleGql::from_article(ed.create(&key, &input).await?))
     }
 
