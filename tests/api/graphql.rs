@@ -20,6 +20,7 @@ on_both!(
     field_errors_null_the_field_and_propagate_to_the_nearest_nullable_parent,
     request_errors_have_no_data_and_argument_errors_name_graphql_arguments,
     connections_page_backward_with_last_and_before,
+    response_keys_follow_the_query_order,
 );
 
 fn db_ids(conn: &Value) -> Vec<i64> {
@@ -143,6 +144,40 @@ async fn connections_page_backward_with_last_and_before(app: &TestApp) {
             json!([field]),
             "{args}: {body}"
         );
+    }
+}
+
+/// Response keys come in the order the query asks for them, fields loaded
+/// through a DataLoader included (async-graphql keys them in completion
+/// order), through aliases and fragments.
+async fn response_keys_follow_the_query_order(app: &TestApp) {
+    let query = "{ section(slug: \"sports\") { id children { slug } articles(first: 1) { nodes { ...F slug } } parent { slug } name } } \
+                 fragment F on Article { authors { name } section { slug } headline byId: id }";
+    let text = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |key: &str, from: usize| {
+        text[from..]
+            .find(&format!("\"{key}\":"))
+            .map(|i| i + from)
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
+    // Each key is looked for after the one before it: a key that came
+    // earlier is not found (one article, so no later copy).
+    let mut from = 0;
+    for key in ["id", "children", "articles", "parent", "name"] {
+        from = at(key, from);
+    }
+    let mut from = at("nodes", 0);
+    for key in ["authors", "section", "headline", "byId", "slug"] {
+        from = at(key, from);
     }
 }
 

@@ -8,6 +8,7 @@ mod limits;
 mod loaders;
 mod mutation;
 mod nulls;
+mod order;
 mod query;
 mod results;
 mod types;
@@ -101,9 +102,9 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
-/// One per request: the document's text, parsed again for the null
-/// propagation only when a field failed (no copy of the parsed document
-/// on the path of every request).
+/// One per request: the document's text, parsed again after execution to
+/// put response keys in the query's order (`order.rs`) and, when a field
+/// failed, its `null` where the spec puts it (`nulls.rs`).
 #[derive(Default)]
 struct ErrorCodesExtension {
     query: std::sync::Mutex<Option<String>>,
@@ -132,16 +133,21 @@ impl Extension for ErrorCodesExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        if response.errors.iter().any(|e| !e.path.is_empty())
-            && let Some(query) = self.query.lock().ok().and_then(|mut q| q.take())
+        if matches!(response.data, async_graphql::Value::Null) && response.errors.is_empty() {
+            return response;
+        }
+        if let Some(query) = self.query.lock().ok().and_then(|mut q| q.take())
             && let Ok(doc) = async_graphql::parser::parse_query(&query)
         {
-            nulls::propagate(
-                &ctx.schema_env.registry,
-                &doc,
-                operation_name,
-                &mut response,
-            );
+            if response.errors.iter().any(|e| !e.path.is_empty()) {
+                nulls::propagate(
+                    &ctx.schema_env.registry,
+                    &doc,
+                    operation_name,
+                    &mut response,
+                );
+            }
+            order::reorder(&doc, operation_name, &mut response.data);
         }
         response
     }
