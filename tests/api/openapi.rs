@@ -541,3 +541,28 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
     }
     app.cleanup().await;
 }
+
+/// No schema is a `oneOf` of one member (utoipa's wrapper for a sibling
+/// keyword; redocly flags it and generators make a one-member union).
+#[test]
+fn no_schema_is_a_one_member_one_of() {
+    fn walk(v: &serde_json::Value, at: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(members) = map.get("oneOf").and_then(|m| m.as_array()) {
+                    assert!(members.len() > 1, "one-member oneOf at {at}");
+                }
+                for (k, child) in map {
+                    walk(child, &format!("{at}/{k}"));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{at}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&serde_json::to_value(api::openapi::document()).unwrap(), "");
+}

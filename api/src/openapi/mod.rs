@@ -36,7 +36,43 @@ pub fn document() -> utoipa::openapi::OpenApi {
     one_body_required(&mut doc);
     full_and_sparse_shapes(&mut doc);
     drop_unused_schemas(&mut doc);
+    if let Ok(mut v) = serde_json::to_value(&doc) {
+        unwrap_single_one_of(&mut v);
+        if let Ok(plain) = serde_json::from_value(v) {
+            doc = plain;
+        }
+    }
     doc
+}
+
+/// utoipa wraps a schema in a one-member `oneOf` to give it a sibling
+/// (`default`); linters flag it and some generators make a union of one.
+/// The member's keywords go up a level instead (OpenAPI 3.1 allows a
+/// `$ref` with siblings).
+fn unwrap_single_one_of(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(members)) = map.get("oneOf")
+                && members.len() == 1
+                && let Some(Value::Object(member)) = members.first().cloned()
+            {
+                map.remove("oneOf");
+                for (k, val) in member {
+                    map.entry(k).or_insert(val);
+                }
+            }
+            for child in map.values_mut() {
+                unwrap_single_one_of(child);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                unwrap_single_one_of(item);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// An article sends every field unless the request names some with

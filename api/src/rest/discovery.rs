@@ -211,7 +211,7 @@ pub async fn view(
 #[into_params(parameter_in = Query)]
 pub struct MostReadParams {
     /// Time window, reaching back to the start of its first hour.
-    #[param(value_type = Option<MostReadWindow>, default = "24h")]
+    #[param(value_type = Option<MostReadWindow>, inline, default = "24h")]
     window: Option<String>,
     /// Section slug (sub-sections included).
     #[param(
