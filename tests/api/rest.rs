@@ -552,8 +552,8 @@ async fn sparse_fields_send_only_what_is_asked(app: &TestApp) {
     let full_page = validator("ArticleView");
     assert!(full_page.is_valid(&whole["data"]));
     assert!(!full_page.is_valid(&item["data"]));
-    let operation = &doc["paths"]["/v1/articles"]["get"]["responses"]["200"]["content"]
-        ["application/json"]["schema"]["$ref"];
+    let operation = &doc["paths"]["/v1/articles"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"]["$ref"];
     assert_eq!(operation, "#/components/schemas/ArticleListView");
 
     // Unknown names are a 400 naming the parameter; article-only fields are
