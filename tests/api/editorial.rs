@@ -1095,11 +1095,19 @@ async fn graphql_mutations_run_the_same_lifecycle_with_scoped_keys(app: &TestApp
     let preview = app
         .graphql_as(
             &editor,
-            "query($id: ID!) { previewArticle(id: $id) { headline status } }",
+            "query($id: ID!) { previewArticle(id: $id) { headline status related { id } moreFromSection { id } } }",
             json!({"id": gid}),
         )
         .await;
+    // A draft has no public neighbours: empty lists, not an error that
+    // would null the whole preview.
+    assert!(preview["errors"].is_null(), "{preview}");
     assert_eq!(preview["data"]["previewArticle"]["status"], "DRAFT");
+    assert_eq!(preview["data"]["previewArticle"]["related"], json!([]));
+    assert_eq!(
+        preview["data"]["previewArticle"]["moreFromSection"],
+        json!([])
+    );
     let anon_preview = app
         .graphql(
             "query($id: ID!) { previewArticle(id: $id) { headline } }",

@@ -214,9 +214,16 @@ impl ArticleGql {
     ) -> Result<Vec<ArticleGql>> {
         let discovery = ctx.data::<app::discovery::DiscoveryService>()?;
         let limit = first.map(|f| f.to_string());
-        Ok(discovery
+        let related = match discovery
             .related(&self.summary.id.to_string(), limit.as_deref())
-            .await?
+            .await
+        {
+            // An article that is not public (`previewArticle`) has no
+            // public neighbours to show: an empty list, not an error.
+            Err(AppError::NotFound(_)) => Vec::new(),
+            other => other?,
+        };
+        Ok(related
             .into_iter()
             .map(|(a, _)| ArticleGql::from_summary(a))
             .collect())
@@ -259,9 +266,14 @@ impl ArticleGql {
         #[graphql(default = 5)] first: Option<i32>,
     ) -> Result<Vec<ArticleGql>> {
         let limit = first.map(|f| f.to_string());
-        let page = service(ctx)?
+        let page = match service(ctx)?
             .more_from_section(&self.summary.id.to_string(), limit.as_deref())
-            .await?;
+            .await
+        {
+            // As `related`: a previewed article that is not public.
+            Err(AppError::NotFound(_)) => return Ok(Vec::new()),
+            other => other?,
+        };
         Ok(page
             .items
             .into_iter()

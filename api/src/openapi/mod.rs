@@ -184,7 +184,16 @@ fn one_body_required(doc: &mut utoipa::openapi::OpenApi) {
     let Some(RefOr::T(Schema::Object(fields))) = schemas.get("ArticleCreate").cloned() else {
         return;
     };
-    let needs = |field: &str| ObjectBuilder::new().required(field).build();
+    // Each branch names its property's schema too: a branch with no
+    // properties becomes `Record<string, never>` in openapi-typescript,
+    // which no object satisfies.
+    let needs = |field: &str| {
+        let mut branch = ObjectBuilder::new().required(field);
+        if let Some(schema) = fields.properties.get(field) {
+            branch = branch.property(field, schema.clone());
+        }
+        branch.build()
+    };
     let body = OneOfBuilder::new()
         .item(needs("body"))
         .item(needs("bodyText"));

@@ -197,8 +197,8 @@ pub struct ArticlePatch {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SectionCreate {
-    /// Default: made from the name.
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    /// Default (absent or `null`): made from the name.
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     /// 1–100 characters, no control characters.
     #[schema(min_length = 1, max_length = 100)]
@@ -214,7 +214,8 @@ pub struct SectionCreate {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SectionPatch {
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    /// Absent or `null`: the slug stays.
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
@@ -231,8 +232,8 @@ pub struct SectionPatch {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorCreate {
-    /// Default: made from the name.
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    /// Default (absent or `null`): made from the name.
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     /// 1–100 characters, no control characters.
     #[schema(min_length = 1, max_length = 100)]
@@ -245,7 +246,8 @@ pub struct AuthorCreate {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorPatch {
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    /// Absent or `null`: the slug stays.
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
@@ -259,8 +261,8 @@ pub struct AuthorPatch {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagCreate {
-    /// Default: made from the name.
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    /// Default (absent or `null`): made from the name.
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     /// 1–100 characters, no control characters.
     #[schema(min_length = 1, max_length = 100)]
@@ -271,7 +273,8 @@ pub struct TagCreate {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagPatch {
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    /// Absent or `null`: the slug stays.
+    #[schema(min_length = 1, max_length = 200)]
     pub slug: Option<String>,
     #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,

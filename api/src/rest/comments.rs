@@ -238,7 +238,7 @@ pub async fn delete_comment(
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// Required to reject; shown to no reader, kept for the record.
-    #[schema(min_length = 1, nullable = false)]
+    #[schema(nullable = false)]
     reason: Option<String>,
 }
 
