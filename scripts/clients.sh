@@ -23,6 +23,9 @@
 #   CLIENTS_VERIFY=0     skip scripts/verify.sh
 #   CLIENTS_ST_NOCONFIG=0  skip the schemathesis runs without the project configuration
 #   VERIFY_DIR, ST_MAX_EXAMPLES, ST_SEED   passed on to verify.sh / run_schemathesis.sh
+#   ST_SEED_OPENAPI, ST_SEED_OPENAPI_ADMIN, ST_SEED_GRAPHQL
+#                        seed of one schemathesis run without the configuration (default ST_SEED),
+#                        to repeat a previous run's three seeds without seeding verify.sh's runs
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -135,7 +138,7 @@ if ! "$bin/openapi-typescript" "$base/openapi.json" -o "$gen/openapi.d.ts" >"$ou
 elif ! (cd "$cache" && "$bin/tsc" "${tsc_flags[@]}" openapi/use.ts) >"$out/openapi-tsc.log" 2>&1; then
   record openapi-typescript FAIL "tsc: $(head -1 "$out/openapi-tsc.log" | cut -c1-200)"
 else
-  record openapi-typescript PASS "types for /v1/articles, /v1/articles/{id_or_slug}, Problem, ArticleInput; tsc --strict clean"
+  record openapi-typescript PASS "types for /v1/articles, /v1/articles/{id_or_slug}, Problem, ArticleCreate; tsc --strict clean"
   # Which fields a strict client must guard: printed, and kept for the report.
   (cd "$cache" && node openapi/fields.mjs ListItem ArticleData Problem CreateArticle) | tee "$out/openapi-fields.txt" | sed 's/^FIELDS\t/  note: /; s/\t/: /'
 fi
@@ -165,11 +168,11 @@ run_node feeds feeds.mjs
 # has no switch to leave them out; so run it here a second time from an
 # empty directory, against this script's server, to show what the
 # configuration hides. Needs the verifiers verify.sh sets up.
-st_run() { # name mode target [header]
-  local name="$1" mode="$2" target="$3" header="${4:-}" dir="$work/st-$1" rc
+st_run() { # name mode target [header] [seed]
+  local name="$1" mode="$2" target="$3" header="${4:-}" seed="${5:-${ST_SEED:-}}" dir="$work/st-$1" rc
   mkdir -p "$dir"
   echo; echo "== $name"
-  (cd "$dir" && ST_HEADER="$header" ST_REPORT_DIR="$out/$name-report" ST_EXCLUDE_CHECKS='' \
+  (cd "$dir" && ST_SEED="$seed" ST_HEADER="$header" ST_REPORT_DIR="$out/$name-report" ST_EXCLUDE_CHECKS='' \
     "$verify_dir/run_schemathesis.sh" "$mode" "$target") >"$out/$name.log" 2>&1
   rc=$?
   tail -25 "$out/$name.log"
@@ -207,9 +210,9 @@ if [[ "${CLIENTS_ST_NOCONFIG:-1}" != 1 ]]; then
 elif [[ ! -x "$verify_dir/run_schemathesis.sh" || ! -x "$verify_dir/.venv/bin/schemathesis" ]]; then
   record schemathesis-noconfig SKIP "verifiers not set up in $verify_dir (scripts/verify.sh sets them up)"
 else
-  st_run st-openapi-noconfig openapi "$base/openapi.json"
-  st_run st-openapi-admin-noconfig openapi "$base/openapi.json" "Authorization: Bearer $admin"
-  st_run st-graphql-noconfig graphql "$base/graphql" "Authorization: Bearer $admin"
+  st_run st-openapi-noconfig openapi "$base/openapi.json" "" "${ST_SEED_OPENAPI:-}"
+  st_run st-openapi-admin-noconfig openapi "$base/openapi.json" "Authorization: Bearer $admin" "${ST_SEED_OPENAPI_ADMIN:-}"
+  st_run st-graphql-noconfig graphql "$base/graphql" "Authorization: Bearer $admin" "${ST_SEED_GRAPHQL:-}"
 fi
 
 # --- summary -------------------------------------------------------------------------------------
