@@ -21,22 +21,10 @@ impl Tokenizer for SoundTokenizer {
     type TokenStream<'a> = BengaliTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        let tokens = domain::text::search_tokens(text)
-            .filter_map(|(from, to, key)| Some((from, to, domain::sound::sound_key(&key)?)))
-            .enumerate()
-            .map(|(position, (from, to, key))| Token {
-                offset_from: from,
-                offset_to: to,
-                position,
-                text: key,
-                position_length: 1,
-            })
-            .collect();
-        BengaliTokenStream {
-            tokens,
-            index: 0,
-            fallback: Token::default(),
-        }
+        BengaliTokenStream::new(
+            domain::text::search_tokens(text)
+                .filter_map(|(from, to, key)| Some((from, to, domain::sound::sound_key(&key)?))),
+        )
     }
 }
 
@@ -51,7 +39,14 @@ impl Tokenizer for BengaliTokenizer {
     type TokenStream<'a> = BengaliTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        let tokens = domain::text::search_tokens(text)
+        BengaliTokenStream::new(domain::text::search_tokens(text))
+    }
+}
+
+impl BengaliTokenStream {
+    /// The words `(start, end, key)` as tokens, one position each.
+    fn new(words: impl Iterator<Item = (usize, usize, String)>) -> Self {
+        let tokens = words
             .enumerate()
             .map(|(position, (from, to, key))| Token {
                 offset_from: from,
@@ -61,7 +56,7 @@ impl Tokenizer for BengaliTokenizer {
                 position_length: 1,
             })
             .collect();
-        BengaliTokenStream {
+        Self {
             tokens,
             index: 0,
             fallback: Token::default(),
