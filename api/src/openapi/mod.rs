@@ -34,14 +34,15 @@ pub use routes::registered_routes;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     one_body_required(&mut doc);
-    full_and_sparse_shapes(&mut doc);
-    drop_unused_schemas(&mut doc);
+    // The edits utoipa's types have no words for, on the JSON, in one pass.
     if let Ok(mut v) = serde_json::to_value(&doc) {
+        full_and_sparse_shapes(&mut v);
         unwrap_single_one_of(&mut v);
-        if let Ok(plain) = serde_json::from_value(v) {
-            doc = plain;
+        if let Ok(edited) = serde_json::from_value(v) {
+            doc = edited;
         }
     }
+    drop_unused_schemas(&mut doc);
     doc
 }
 
@@ -82,11 +83,8 @@ fn unwrap_single_one_of(v: &mut serde_json::Value) {
 /// `ArticleSparse` require only `id`; the operations that take `fields`
 /// answer `anyOf` the two (`ArticleListView`, `ArticlePageView`), every
 /// other operation the full shape.
-fn full_and_sparse_shapes(doc: &mut utoipa::openapi::OpenApi) {
+fn full_and_sparse_shapes(v: &mut serde_json::Value) {
     use serde_json::{Value, json};
-    let Ok(mut v) = serde_json::to_value(&*doc) else {
-        return;
-    };
     let schema_ref = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
     let Some(schemas) = v
         .pointer_mut("/components/schemas")
@@ -167,9 +165,6 @@ fn full_and_sparse_shapes(doc: &mut utoipa::openapi::OpenApi) {
                 }
             }
         }
-    }
-    if let Ok(shaped) = serde_json::from_value(v) {
-        *doc = shaped;
     }
 }
 
