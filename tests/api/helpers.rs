@@ -504,3 +504,13 @@ pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
         go_live,
     }
 }
+
+/// A validator for one component schema of an OpenAPI document (its
+/// `$ref`s resolved within the document's components).
+pub fn component_validator(doc: &Value, name: &str) -> jsonschema::Validator {
+    let schema = serde_json::json!({
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": doc["components"].clone(),
+    });
+    jsonschema::validator_for(&schema).unwrap()
+}

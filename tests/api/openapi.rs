@@ -395,6 +395,26 @@ fn slug_parameter_patterns_agree_with_slug_parse() {
     }
 }
 
+/// Holds the documented schema and the server to one verdict on `body`:
+/// valid for the schema exactly when the server answers within `ok`.
+async fn judge(
+    schema: &jsonschema::Validator,
+    request: reqwest::RequestBuilder,
+    body: &serde_json::Value,
+    valid: bool,
+    ok: std::ops::RangeInclusive<u16>,
+) -> reqwest::Response {
+    assert_eq!(schema.is_valid(body), valid, "schema: {body}");
+    let res = request.json(body).send().await.unwrap();
+    let status = res.status().as_u16();
+    assert_eq!(
+        ok.contains(&status),
+        valid,
+        "server answered {status} to {body}"
+    );
+    res
+}
+
 /// The request schemas are as strict as the server: each body below is
 /// judged the same way by the documented schema and by the server (valid
 /// ones are taken, the others refused), for a new article, a change to
@@ -405,13 +425,7 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
     use serde_json::{Value, json};
     let app = spawn_app(Engine::Sqlite).await.unwrap();
     let doc = serde_json::to_value(api::openapi::document()).unwrap();
-    let validator = |name: &str| {
-        let schema = json!({
-            "$ref": format!("#/components/schemas/{name}"),
-            "components": doc["components"].clone(),
-        });
-        jsonschema::validator_for(&schema).unwrap()
-    };
+    let validator = |name: &str| crate::helpers::component_validator(&doc, name);
     let key = app.key(domain::Scope::Editor).await;
     let create = validator("ArticleCreate");
     let base = json!({"headline": "নতুন খবর", "section": "sports"});
@@ -437,15 +451,14 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
         ),
         (json!({"headline": "বিভাগ নেই", "bodyText": "x"}), false),
     ] {
-        assert_eq!(create.is_valid(&body), valid, "schema: {body}");
-        let res = app
-            .with_key(Method::POST, "/v1/admin/articles", &key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert_eq!(status == 201, valid, "server answered {status} to {body}");
+        let res = judge(
+            &create,
+            app.with_key(Method::POST, "/v1/admin/articles", &key),
+            &body,
+            valid,
+            201..=201,
+        )
+        .await;
         if valid && article_id.is_empty() {
             let created: Value = res.json().await.unwrap();
             article_id = created["data"]["id"].as_str().unwrap().to_owned();
@@ -458,19 +471,18 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
         (json!({}), true),
         (json!({"wordCount": 3}), false),
     ] {
-        assert_eq!(patch.is_valid(&body), valid, "schema: {body}");
-        let res = app
-            .with_key(
+        judge(
+            &patch,
+            app.with_key(
                 Method::PATCH,
                 &format!("/v1/admin/articles/{article_id}"),
                 &key,
-            )
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert_eq!(status == 200, valid, "server answered {status} to {body}");
+            ),
+            &body,
+            valid,
+            200..=200,
+        )
+        .await;
     }
     // Taxonomy: a name of 1 to 100 characters; a position is an integer,
     // `3.0` included, as JSON Schema counts integers.
@@ -484,15 +496,14 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
         (json!({"name": "কৃষি", "slug": ""}), false),
         (json!({"name": "বাণিজ্য", "position": 2.5}), false),
     ] {
-        assert_eq!(section.is_valid(&body), valid, "schema: {body}");
-        let res = app
-            .with_key(Method::POST, "/v1/admin/sections", &admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert_eq!(status == 201, valid, "server answered {status} to {body}");
+        judge(
+            &section,
+            app.with_key(Method::POST, "/v1/admin/sections", &admin),
+            &body,
+            valid,
+            201..=201,
+        )
+        .await;
     }
     // Opening comments needs the flag.
     let open = validator("OpenBody");
@@ -501,19 +512,18 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
         (json!({"commentsOpen": null}), false),
         (json!({}), false),
     ] {
-        assert_eq!(open.is_valid(&body), valid, "schema: {body}");
-        let res = app
-            .with_key(
+        judge(
+            &open,
+            app.with_key(
                 Method::PUT,
                 &format!("/v1/admin/articles/{article_id}/comments"),
                 &key,
-            )
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert_eq!(status == 200, valid, "server answered {status} to {body}");
+            ),
+            &body,
+            valid,
+            200..=200,
+        )
+        .await;
     }
     // A comment needs a name and a text.
     let comment = validator("CommentInput");
@@ -524,20 +534,15 @@ async fn request_schemas_accept_and_refuse_what_the_server_does() {
         (json!({"name": "পাঠক"}), false),
         (json!({"name": "পাঠক", "text": "x", "email": "a@b"}), false),
     ] {
-        assert_eq!(comment.is_valid(&body), valid, "schema: {body}");
-        let res = app
-            .client
-            .post(app.url(&format!("/v1/articles/{public}/comments")))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert_eq!(
-            (200..300).contains(&status),
+        judge(
+            &comment,
+            app.client
+                .post(app.url(&format!("/v1/articles/{public}/comments"))),
+            &body,
             valid,
-            "server answered {status} to {body}"
-        );
+            200..=299,
+        )
+        .await;
     }
     app.cleanup().await;
 }
