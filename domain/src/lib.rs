@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod sound;
 pub mod text;
+pub mod webhook;
 
 pub use article::{
     Article, ArticleFilter, ArticleState, ArticleStatus, ArticleSummary, Author, Correction,
