@@ -18,13 +18,20 @@ use crate::repo::{ContentRepo, micros};
 
 /// Records an article write in the change log, plus a row at each future
 /// instant at which the article will change visibility by itself.
+///
+/// `old` is the state before the write (`None` for a new article): the
+/// webhook events the write raises are recorded here too, so whatever
+/// enters the change log enters the webhooks' outbox in the same
+/// transaction.
 pub(crate) async fn record_change(
     txn: &DatabaseTransaction,
     ctx: WriteContext,
     article_id: i64,
     action: &str,
+    old: Option<&ArticleState>,
     state: &ArticleState,
 ) -> Result<(), RepoError> {
+    crate::webhooks::record_article_events(txn, ctx, article_id, old, state, action).await?;
     let now = micros(ctx.now);
     let mut at = vec![(action.to_owned(), now)];
     // A future `published_at` (without a schedule) also makes an article
@@ -86,8 +93,15 @@ pub const COLLECTION_ROW: i64 = 0;
 pub(crate) async fn record_collection_change(
     txn: &DatabaseTransaction,
     ctx: WriteContext,
+    slug: &str,
     action: &str,
 ) -> Result<(), RepoError> {
+    let what = if action.ends_with("delete") {
+        "deleted"
+    } else {
+        "saved"
+    };
+    crate::webhooks::record_collection_event(txn, ctx, slug, what).await?;
     let now = micros(ctx.now);
     insert_row(txn, COLLECTION_ROW, action.to_owned(), now, now, None).await
 }

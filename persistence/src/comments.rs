@@ -441,6 +441,9 @@ impl ContentRepo {
             details["reason"] = json!(r);
         }
         audit(&txn, ctx, action, "comment", id, details).await?;
+        if status == CommentStatus::Approved {
+            crate::webhooks::record_comment_event(&txn, ctx, article_id, id).await?;
+        }
         txn.commit().await?;
         to_comment(row)
     }

@@ -264,7 +264,7 @@ impl ContentRepo {
             json!({"articles": article_ids}),
         )
         .await?;
-        record_collection_change(&txn, ctx, "collection.save").await?;
+        record_collection_change(&txn, ctx, slug, "collection.save").await?;
         txn.commit().await?;
         self.collection(slug).await?.ok_or(RepoError::NotFound)
     }
@@ -291,7 +291,7 @@ impl ContentRepo {
             json!({}),
         )
         .await?;
-        record_collection_change(&txn, ctx, "collection.delete").await?;
+        record_collection_change(&txn, ctx, slug, "collection.delete").await?;
         txn.commit().await?;
         Ok(())
     }

@@ -17,6 +17,7 @@ mod repo;
 mod slugs;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webhooks;
 mod write;
 
 pub use changes::{COLLECTION_ROW, Change};
@@ -27,4 +28,8 @@ pub use editorial::WriteContext;
 pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry};
 pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};
+pub use webhooks::{
+    Attempt, AttemptNext, Delivery, DeliveryStatus, NewWebhook, QueueStats, Webhook, WebhookChange,
+    WebhookEvent,
+};
 pub use write::{ArticleUpsert, AuthorUpsert, SectionUpsert, TagUpsert, UpsertOutcome};

@@ -346,7 +346,7 @@ async fn upsert_article(
                 "article.upsert",
             )
             .await?;
-            record_change(txn, ctx, id, "article.upsert", &new_state).await?;
+            record_change(txn, ctx, id, "article.upsert", Some(&old_state), &new_state).await?;
             audit(
                 txn,
                 ctx,
@@ -404,7 +404,7 @@ async fn upsert_article(
     };
     if let UpsertOutcome::Created(id) = outcome {
         let (_, state) = locked_state(repo, txn, id).await?;
-        record_change(txn, ctx, id, "article.create", &state).await?;
+        record_change(txn, ctx, id, "article.create", None, &state).await?;
     }
     let id = outcome.id();
     replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;

@@ -223,7 +223,7 @@ impl ContentRepo {
             json!({"slug": state.slug}),
         )
         .await?;
-        record_change(&txn, ctx, row.id, "article.create", state).await?;
+        record_change(&txn, ctx, row.id, "article.create", None, state).await?;
         txn.commit().await?;
         self.article_by_id(row.id).await?.ok_or(RepoError::NotFound)
     }
@@ -298,7 +298,7 @@ impl ContentRepo {
         )
         .await?;
         store_revision(&txn, ctx, id, version, &old, &changed, action).await?;
-        record_change(&txn, ctx, id, action, &new).await?;
+        record_change(&txn, ctx, id, action, Some(&old), &new).await?;
         audit(
             &txn,
             ctx,

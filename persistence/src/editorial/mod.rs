@@ -10,7 +10,7 @@
 //! article writes feed is [`crate::changes`].
 
 mod articles;
-mod history;
+pub(crate) mod history;
 mod keys;
 mod taxonomy;
 

@@ -16,3 +16,6 @@ pub mod comment;
 pub mod revision;
 pub mod section;
 pub mod tag;
+pub mod webhook;
+pub mod webhook_delivery;
+pub mod webhook_event;

@@ -9,6 +9,7 @@ mod m20261129_000004_discovery;
 mod m20261129_000005_partner_quotas;
 mod m20261129_000006_comments;
 mod m20261129_000007_live_indexes;
+mod m20261206_000008_webhooks;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_partner_quotas::Migration),
             Box::new(m20261129_000006_comments::Migration),
             Box::new(m20261129_000007_live_indexes::Migration),
+            Box::new(m20261206_000008_webhooks::Migration),
         ]
     }
 }

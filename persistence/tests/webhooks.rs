@@ -1,0 +1,302 @@
+//! The webhooks' outbox, fan-out, leases and attempts, on SQLite and on
+//! PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use domain::webhook::EventType;
+use domain::{ArticleStatus, Block, Headline, Slug};
+use persistence::testing::{Engine, TestDb};
+use persistence::{
+    ArticleUpsert, Attempt, AttemptNext, ContentRepo, DeliveryStatus, NewWebhook, SectionUpsert,
+    WriteContext,
+};
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                if let Some(db) = super::TestDb::new(super::Engine::Sqlite).await.unwrap() {
+                    super::$name(&super::Repo::repo(&db)).await;
+                    db.cleanup().await;
+                }
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = super::TestDb::new(super::Engine::Postgres).await.unwrap() {
+                    super::$name(&super::Repo::repo(&db)).await;
+                    db.cleanup().await;
+                }
+            }
+        }
+    )*};
+}
+
+on_both!(
+    a_write_and_its_events_commit_together,
+    fan_out_makes_one_delivery_per_webhook_and_event,
+    one_claimant_holds_a_webhook_at_a_time,
+    failed_attempts_retry_then_give_up_and_turn_the_webhook_off,
+    old_finished_deliveries_are_pruned,
+);
+
+trait Repo {
+    fn repo(&self) -> ContentRepo;
+}
+
+impl Repo for TestDb {
+    fn repo(&self) -> ContentRepo {
+        ContentRepo::new(self.db.clone())
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-05T06:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn ctx(now: DateTime<Utc>) -> WriteContext {
+    WriteContext::system(now)
+}
+
+fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -> ArticleUpsert {
+    ArticleUpsert {
+        external_id: Some(ext.into()),
+        slug: Slug::parse(ext).unwrap(),
+        headline: Headline::parse("খবর").unwrap(),
+        kicker: None,
+        summary: None,
+        body: vec![Block::Paragraph {
+            text: "লেখা।".into(),
+        }],
+        section: SectionUpsert {
+            slug: Slug::parse("national").unwrap(),
+            name: "জাতীয়".into(),
+            name_en: None,
+            parent: None,
+            position: 0,
+            description: None,
+        },
+        secondary_sections: vec![],
+        authors: vec![],
+        tags: vec![],
+        desk: None,
+        source: None,
+        source_url: None,
+        dateline: None,
+        image: None,
+        status,
+        published_at: Some(publish_at.unwrap_or(t0())),
+        publish_at,
+        embargo_until: None,
+        updated_at: None,
+        canonical_url: None,
+        word_count: 1,
+        slug_explicit: true,
+        published_at_is_fallback: false,
+    }
+}
+
+async fn webhook(repo: &ContentRepo, events: &[EventType], at: DateTime<Utc>) -> i64 {
+    repo.create_webhook(
+        NewWebhook {
+            url: "http://127.0.0.1:9/hook",
+            events,
+            secret: "whsec_c2VjcmV0",
+            active: true,
+            description: None,
+            format: "public",
+        },
+        ctx(at),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn a_write_and_its_events_commit_together(repo: &ContentRepo) {
+    let before = t0() - Duration::hours(1);
+    let hook = webhook(repo, &EventType::SUBSCRIBABLE, before).await;
+    // A published article (published), a scheduled one (a go-live at its
+    // instant, nothing now), a draft (nothing).
+    repo.ensure_section(&upsert("a", ArticleStatus::Published, None).section)
+        .await
+        .unwrap();
+    repo.upsert_article(&upsert("a", ArticleStatus::Published, None), t0())
+        .await
+        .unwrap();
+    let at = t0() + Duration::hours(2);
+    repo.upsert_article(&upsert("b", ArticleStatus::Scheduled, Some(at)), t0())
+        .await
+        .unwrap();
+    repo.upsert_article(&upsert("c", ArticleStatus::Draft, None), t0())
+        .await
+        .unwrap();
+    assert_eq!(repo.next_webhook_event_due().await.unwrap(), Some(t0()));
+    assert_eq!(repo.fan_out_webhook_events(t0(), 100).await.unwrap(), 1);
+    assert_eq!(repo.next_webhook_event_due().await.unwrap(), Some(at));
+    let d = repo.pending_deliveries(hook, 10).await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].event.kind, EventType::ArticlePublished);
+    // The same schedule written again raises its go-live once.
+    repo.upsert_article(&upsert("b", ArticleStatus::Scheduled, Some(at)), t0())
+        .await
+        .unwrap();
+    assert_eq!(repo.fan_out_webhook_events(at, 100).await.unwrap(), 1);
+    let d = repo.pending_deliveries(hook, 10).await.unwrap();
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[1].event.kind, EventType::ArticleGolive);
+    assert_eq!(d[1].event.due_at, at);
+}
+
+async fn fan_out_makes_one_delivery_per_webhook_and_event(repo: &ContentRepo) {
+    let early = t0() - Duration::hours(1);
+    let both = webhook(repo, &[EventType::ArticlePublished], early).await;
+    let other = webhook(repo, &[EventType::ArticleUpdated], early).await;
+    let late = webhook(
+        repo,
+        &[EventType::ArticlePublished],
+        t0() + Duration::minutes(1),
+    )
+    .await;
+    repo.ensure_section(&upsert("a", ArticleStatus::Published, None).section)
+        .await
+        .unwrap();
+    repo.upsert_article(&upsert("a", ArticleStatus::Published, None), t0())
+        .await
+        .unwrap();
+    // Two instances fanning out at once: one delivery each.
+    let (x, y) = tokio::join!(
+        repo.fan_out_webhook_events(t0(), 100),
+        repo.fan_out_webhook_events(t0(), 100)
+    );
+    assert_eq!(x.unwrap() + y.unwrap(), 1, "the event is dispatched once");
+    assert_eq!(repo.pending_deliveries(both, 10).await.unwrap().len(), 1);
+    assert!(
+        repo.pending_deliveries(other, 10).await.unwrap().is_empty(),
+        "not subscribed"
+    );
+    assert!(
+        repo.pending_deliveries(late, 10).await.unwrap().is_empty(),
+        "made after the event"
+    );
+    assert_eq!(repo.fan_out_webhook_events(t0(), 100).await.unwrap(), 0);
+}
+
+async fn one_claimant_holds_a_webhook_at_a_time(repo: &ContentRepo) {
+    let hook = webhook(repo, &[EventType::ArticlePublished], t0()).await;
+    assert!(
+        repo.claim_webhook("a", t0()).await.unwrap().is_none(),
+        "nothing due"
+    );
+    repo.enqueue_ping(hook, t0()).await.unwrap();
+    let (a, b) = tokio::join!(repo.claim_webhook("a", t0()), repo.claim_webhook("b", t0()));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        usize::from(a.is_some()) + usize::from(b.is_some()),
+        1,
+        "one of two claimants wins"
+    );
+    let winner = if a.is_some() { "a" } else { "b" };
+    assert!(repo.claim_webhook("c", t0()).await.unwrap().is_none());
+    // A lease that ran out is taken over (the holder died).
+    let later = t0() + Duration::minutes(2);
+    assert!(repo.claim_webhook("c", later).await.unwrap().is_some());
+    // Released by its holder, free at once; a stale holder releases nothing.
+    repo.release_webhook(hook, winner).await.unwrap();
+    assert!(repo.claim_webhook("d", later).await.unwrap().is_none());
+    repo.release_webhook(hook, "c").await.unwrap();
+    assert!(repo.claim_webhook("d", later).await.unwrap().is_some());
+}
+
+async fn failed_attempts_retry_then_give_up_and_turn_the_webhook_off(repo: &ContentRepo) {
+    let hook = webhook(repo, &[EventType::ArticlePublished], t0()).await;
+    repo.enqueue_ping(hook, t0()).await.unwrap();
+    let d = repo.pending_deliveries(hook, 10).await.unwrap().remove(0);
+    let retry_at = t0() + Duration::seconds(5);
+    repo.record_attempt(
+        &d,
+        Attempt {
+            at: t0(),
+            response_status: Some(500),
+            latency_ms: 12,
+            error: Some("answered 500".into()),
+            response_excerpt: Some("oops".into()),
+            next: AttemptNext::RetryAt(retry_at),
+        },
+    )
+    .await
+    .unwrap();
+    let d = repo.pending_deliveries(hook, 10).await.unwrap().remove(0);
+    assert_eq!(d.attempts, 1);
+    assert_eq!(d.next_attempt_at, Some(retry_at));
+    assert_eq!(d.response_status, Some(500));
+    assert!(
+        repo.claim_webhook("a", t0()).await.unwrap().is_none(),
+        "not due before its retry"
+    );
+    assert!(repo.claim_webhook("a", retry_at).await.unwrap().is_some());
+    repo.record_attempt(
+        &d,
+        Attempt {
+            at: retry_at,
+            response_status: None,
+            latency_ms: 5,
+            error: Some("could not connect".into()),
+            response_excerpt: None,
+            next: AttemptNext::GiveUp,
+        },
+    )
+    .await
+    .unwrap();
+    let got = repo.webhook_delivery(d.id).await.unwrap().unwrap();
+    assert_eq!(got.status, DeliveryStatus::Failed);
+    assert_eq!(got.attempts, 2);
+    assert_eq!(got.next_attempt_at, None);
+    let h = repo.webhook(hook).await.unwrap().unwrap();
+    assert!(!h.active);
+    assert!(
+        h.disabled_reason
+            .as_deref()
+            .unwrap()
+            .contains("could not connect")
+    );
+    let stats = repo.webhook_queue_stats().await.unwrap();
+    assert_eq!(stats.pending, 0);
+    // Redelivery puts it back in the queue with its history.
+    let again = repo.redeliver(d.id, retry_at).await.unwrap();
+    assert_eq!(again.status, DeliveryStatus::Pending);
+    assert_eq!(again.attempts, 2);
+}
+
+async fn old_finished_deliveries_are_pruned(repo: &ContentRepo) {
+    let hook = webhook(repo, &[EventType::ArticlePublished], t0()).await;
+    repo.enqueue_ping(hook, t0()).await.unwrap();
+    repo.enqueue_ping(hook, t0()).await.unwrap();
+    let d = repo.pending_deliveries(hook, 10).await.unwrap();
+    repo.record_attempt(
+        &d[0],
+        Attempt {
+            at: t0(),
+            response_status: Some(204),
+            latency_ms: 3,
+            error: None,
+            response_excerpt: None,
+            next: AttemptNext::Delivered,
+        },
+    )
+    .await
+    .unwrap();
+    let stats = repo.webhook_queue_stats().await.unwrap();
+    assert_eq!(stats.pending, 1);
+    assert_eq!(stats.oldest_pending, Some(t0()));
+    let gone = repo
+        .prune_webhook_events(t0() + Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(gone, 1, "the finished one goes, the pending one stays");
+    let left = repo.webhook_deliveries(hook, 10, None).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, d[1].id);
+}
