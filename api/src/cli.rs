@@ -44,7 +44,7 @@ struct DatabaseArg {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API (the default command).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -148,6 +148,17 @@ struct ServeArgs {
     /// A CDN purge API: surrogate keys are POSTed there after every write.
     #[arg(long, env = "BARTA_PURGE_URL")]
     purge_url: Option<String>,
+    /// Let webhooks point at private, loopback and link-local addresses
+    /// (closed networks, tests); refused by default.
+    #[arg(long, env = "BARTA_WEBHOOK_ALLOW_PRIVATE", action = ArgAction::SetTrue, value_parser = boolish)]
+    webhook_allow_private: bool,
+    /// How often each instance looks for webhook work written elsewhere
+    /// and for retries, milliseconds.
+    #[arg(long, env = "BARTA_WEBHOOK_INTERVAL_MS", default_value_t = 1000)]
+    webhook_interval_ms: u64,
+    /// One webhook attempt's time limit, milliseconds.
+    #[arg(long, env = "BARTA_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    webhook_timeout_ms: u64,
     /// How often each instance reads the change log (search index, cache,
     /// scheduled transitions), milliseconds: the staleness bound.
     #[arg(long, env = "BARTA_SYNC_INTERVAL_MS", default_value_t = 1000)]
@@ -291,7 +302,7 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             crate::http::telemetry::init(json);
-            runtime.block_on(serve(args))
+            runtime.block_on(serve(*args))
         }
         Command::Migrate { db } => {
             crate::http::telemetry::init(json);
@@ -341,6 +352,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         anyhow::bail!("BARTA_SYNC_INTERVAL_MS / --sync-interval-ms must be 50 to 60000");
     }
     settings.sync_interval = std::time::Duration::from_millis(args.sync_interval_ms);
+    if !(50..=60_000).contains(&args.webhook_interval_ms) {
+        anyhow::bail!("BARTA_WEBHOOK_INTERVAL_MS / --webhook-interval-ms must be 50 to 60000");
+    }
+    if !(100..=60_000).contains(&args.webhook_timeout_ms) {
+        anyhow::bail!("BARTA_WEBHOOK_TIMEOUT_MS / --webhook-timeout-ms must be 100 to 60000");
+    }
+    settings.webhook_allow_private = args.webhook_allow_private;
+    settings.webhook_interval = std::time::Duration::from_millis(args.webhook_interval_ms);
+    settings.webhook_timeout = std::time::Duration::from_millis(args.webhook_timeout_ms);
     if !(1..=100_000).contains(&args.max_in_flight) {
         anyhow::bail!("BARTA_MAX_IN_FLIGHT / --max-in-flight must be 1 to 100000");
     }

@@ -56,6 +56,15 @@ pub struct Settings {
     pub queue_timeout: std::time::Duration,
     /// Browser origins allowed to call `/v1/admin` (`BARTA_ADMIN_ORIGINS`).
     pub admin_origins: Vec<String>,
+    /// Webhooks may point at private, loopback and link-local addresses
+    /// (`BARTA_WEBHOOK_ALLOW_PRIVATE`; closed networks and tests).
+    pub webhook_allow_private: bool,
+    /// How often the webhook dispatcher looks for work written by other
+    /// instances and for retries (`BARTA_WEBHOOK_INTERVAL_MS`); writes on
+    /// this instance and scheduled instants wake it at once.
+    pub webhook_interval: std::time::Duration,
+    /// One webhook attempt's time limit (`BARTA_WEBHOOK_TIMEOUT_MS`).
+    pub webhook_timeout: std::time::Duration,
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -165,6 +174,9 @@ impl Settings {
             db_slots: None,
             queue_timeout: crate::http::admission::DEFAULT_QUEUE_TIMEOUT,
             admin_origins: Vec::new(),
+            webhook_allow_private: false,
+            webhook_interval: std::time::Duration::from_secs(1),
+            webhook_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

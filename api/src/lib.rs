@@ -10,3 +10,4 @@ pub mod http;
 pub mod openapi;
 pub mod rest;
 pub mod startup;
+pub mod webhooks;

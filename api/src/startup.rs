@@ -24,6 +24,7 @@ use app::content::ContentService;
 use app::discovery::{DiscoveryService, ViewCounter};
 use app::editorial::EditorialService;
 use app::search::SearchIndex;
+use app::webhooks::WebhookService;
 
 pub struct Application {
     port: u16,
@@ -46,6 +47,7 @@ pub struct StopHandle {
     discovery: DiscoveryService,
     poller_stop: Arc<tokio::sync::watch::Sender<bool>>,
     poller_done: tokio::sync::watch::Receiver<bool>,
+    webhooks: crate::webhooks::Dispatcher,
 }
 
 impl StopHandle {
@@ -56,6 +58,8 @@ impl StopHandle {
         let _ = self.poller_stop.send(true);
         let mut done = self.poller_done.clone();
         let _ = done.wait_for(|done| *done).await;
+        // The attempt in flight finishes and its leases are given back.
+        self.webhooks.stop().await;
         if let Err(e) = self.discovery.flush_views().await {
             e.log();
         }
@@ -141,8 +145,15 @@ impl Application {
             settings.cache_policy,
             settings.purge_url.clone(),
         ));
+        // Writes on this instance purge the cache, then wake the webhook
+        // dispatcher (and queue their `cache.purge` keys).
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let (announcer, purges) = crate::webhooks::Announcer::new(
+            cache.clone() as Arc<dyn app::events::ContentEvents>,
+            wake.clone(),
+        );
         let service = ContentService::new(repo, clock, settings.calendar_rule)
-            .with_events(cache.clone() as Arc<dyn app::events::ContentEvents>);
+            .with_events(Arc::new(announcer) as Arc<dyn app::events::ContentEvents>);
         let discovery = DiscoveryService::new(service.clone(), index, Arc::new(ViewCounter::new()));
         discovery
             .sync()
@@ -153,15 +164,30 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let feeds = crate::feeds::FeedState::new(settings.feeds.clone().validated()?);
+        let feed_settings = settings.feeds.clone().validated()?;
+        let webhooks = WebhookService::new(service.clone(), settings.webhook_allow_private);
+        purges.start(webhooks.clone(), wake.clone());
+        let dispatcher = crate::webhooks::Dispatcher::spawn(
+            webhooks.clone(),
+            crate::feeds::urls::Urls::new(&feed_settings),
+            crate::webhooks::DispatchSettings {
+                interval: settings.webhook_interval,
+                timeout: settings.webhook_timeout,
+            },
+            wake,
+        )?;
+        let feeds = crate::feeds::FeedState::new(feed_settings);
         let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(
             listener,
-            service.clone(),
-            discovery.clone(),
-            cache,
-            feeds,
-            comments,
+            Services {
+                service: service.clone(),
+                discovery: discovery.clone(),
+                cache,
+                feeds,
+                comments,
+                webhooks,
+            },
             &settings,
         )?;
         let stop = StopHandle {
@@ -169,6 +195,7 @@ impl Application {
             discovery: discovery.clone(),
             poller_stop: Arc::new(poller_stop),
             poller_done,
+            webhooks: dispatcher,
         };
         Ok(Self {
             port,
@@ -286,21 +313,32 @@ fn spawn_background(
     (stop, done)
 }
 
-fn run(
-    listener: TcpListener,
+/// What the HTTP workers share.
+struct Services {
     service: ContentService,
     discovery: DiscoveryService,
     cache: Arc<ResponseCache>,
     feeds: crate::feeds::FeedState,
     comments: CommentService,
-    settings: &Settings,
-) -> anyhow::Result<Server> {
+    webhooks: WebhookService,
+}
+
+fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow::Result<Server> {
+    let Services {
+        service,
+        discovery,
+        cache,
+        feeds,
+        comments,
+        webhooks,
+    } = services;
     let (workers, max_in_flight) = (settings.workers, settings.max_in_flight);
     let cache = web::Data::from(cache);
     let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
     let discovery = web::Data::new(discovery);
     let editorial = web::Data::new(EditorialService::new(service.clone()));
     let comments = web::Data::new(comments);
+    let webhooks = web::Data::new(webhooks);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let in_flight = web::Data::new(crate::http::limits::InFlight::new(
@@ -343,6 +381,7 @@ fn run(
                 .app_data(discovery.clone())
                 .app_data(cache.clone())
                 .app_data(comments.clone())
+                .app_data(webhooks.clone())
                 .configure(|cfg| rest::configure(cfg, &admin_origins))
                 .configure(|cfg| feeds.configure(cfg))
                 .app_data(in_flight.clone())

@@ -19,5 +19,6 @@ pub mod import;
 pub mod import_metrics;
 pub mod search;
 pub mod syndication;
+pub mod webhooks;
 
 pub use error::AppError;

@@ -197,10 +197,16 @@ pub struct SecondInstance {
 
 impl SecondInstance {
     pub async fn start(a: &TestApp) -> Self {
+        Self::start_with(a, |_| {}).await
+    }
+
+    /// Like [`SecondInstance::start`], with a chance to change the settings.
+    pub async fn start_with(a: &TestApp, configure: impl FnOnce(&mut Settings)) -> Self {
         let url = a.db.as_ref().expect("a test database").url.clone();
         let mut settings = Settings::new(url, "127.0.0.1:0");
         settings.workers = Some(1);
         settings.sync_interval = std::time::Duration::from_secs(3600);
+        configure(&mut settings);
         let b = Application::build(settings).await.expect("second instance");
         let address = format!("http://127.0.0.1:{}", b.port());
         let discovery = b.discovery().clone();

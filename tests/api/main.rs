@@ -17,3 +17,4 @@ mod openapi;
 mod rest;
 mod schema;
 mod visibility;
+mod webhooks;

@@ -17,7 +17,7 @@ pub mod ninjs;
 pub mod quota;
 mod rss;
 pub(crate) mod sitemap;
-mod urls;
+pub(crate) mod urls;
 
 use app::AppError;
 use std::sync::Arc;

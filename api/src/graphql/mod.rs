@@ -13,6 +13,7 @@ mod query;
 mod results;
 mod types;
 mod values;
+mod webhooks;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -544,10 +545,14 @@ async fn execute(
         }
     };
     let comments = req.app_data::<web::Data<CommentService>>();
+    let hooks = req.app_data::<web::Data<app::webhooks::WebhookService>>();
     let prepare = |request: async_graphql::Request| {
         let mut request = request
             .data(loaders::loaders(svc.get_ref().clone()))
             .data(caller.clone());
+        if let Some(hooks) = hooks {
+            request = request.data(hooks.get_ref().clone());
+        }
         // Comments share one flood guard between REST and GraphQL.
         if let Some(comments) = comments {
             request = request

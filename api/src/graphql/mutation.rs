@@ -11,6 +11,7 @@ use domain::{ApiKey, Block, Image, Scope, ValidationError};
 use super::comments::{self, CommentGql, PostCommentInput};
 use super::context::{article_id, key};
 use super::types::ArticleGql;
+use super::webhooks::{self, WebhookMutation};
 use app::editorial::{ArticleInput, EditorialService};
 use app::import::BodyInput;
 
@@ -437,6 +438,59 @@ impl Mutation {
     /// Deletes a comment and its replies; returns how many went (editor key).
     async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> Result<i32> {
         comments::delete(ctx, &id).await
+    }
+
+    /// Creates a webhook (admin key); the answer is the only time its
+    /// `secret` is shown. Errors: `BAD_USER_INPUT` (a URL that is not
+    /// http(s) or resolves to a private address; no events).
+    async fn create_webhook(
+        &self,
+        ctx: &Context<'_>,
+        input: webhooks::CreateWebhookInput,
+    ) -> Result<webhooks::WebhookGql> {
+        WebhookMutation.create_webhook(ctx, input).await
+    }
+
+    /// Changes a webhook (admin key); `active: true` turns it back on after
+    /// the server turned it off.
+    async fn update_webhook(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: webhooks::UpdateWebhookInput,
+    ) -> Result<webhooks::WebhookGql> {
+        WebhookMutation.update_webhook(ctx, id, input).await
+    }
+
+    /// Deletes a webhook and its delivery log (admin key); returns its id.
+    async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        WebhookMutation.delete_webhook(ctx, id).await
+    }
+
+    /// Gives a webhook a new signing secret, shown in this answer only;
+    /// the old one stops at once (admin key).
+    async fn rotate_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<webhooks::WebhookGql> {
+        WebhookMutation.rotate_webhook_secret(ctx, id).await
+    }
+
+    /// Queues a signed `webhook.ping` to a webhook (admin key).
+    async fn ping_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<webhooks::DeliveryGql> {
+        WebhookMutation.ping_webhook(ctx, id).await
+    }
+
+    /// Sends a delivery again, now, with the same `webhook-id` (admin key).
+    async fn redeliver_webhook_delivery(
+        &self,
+        ctx: &Context<'_>,
+        delivery_id: ID,
+    ) -> Result<webhooks::DeliveryGql> {
+        WebhookMutation
+            .redeliver_webhook_delivery(ctx, delivery_id)
+            .await
     }
 
     /// Opens or closes an article's comments; returns whether they are open

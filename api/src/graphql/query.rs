@@ -382,6 +382,20 @@ impl Query {
         })
     }
 
+    /// Every webhook, oldest first (needs an `admin` key).
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<super::webhooks::WebhookGql>> {
+        super::webhooks::list(ctx).await
+    }
+
+    /// One webhook (needs an `admin` key); `null` when there is none.
+    async fn webhook(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<super::webhooks::WebhookGql>> {
+        super::webhooks::one(ctx, &id).await
+    }
+
     /// The comment moderation queue, oldest first (needs an `editor` key).
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 50) as usize * child_complexity + 10")]
     async fn comment_queue(

@@ -34,6 +34,10 @@ struct Metrics {
     pool_idle: Gauge,
     index_lag: Gauge,
     index_docs: Gauge,
+    webhook_deliveries: Family<Labels, Counter>,
+    webhook_latency: Histogram,
+    webhook_queue: Gauge,
+    webhook_oldest: Gauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -105,7 +109,37 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Articles in the search index",
         index_docs.clone(),
     );
+    let webhook_deliveries = Family::<Labels, Counter>::default();
+    registry.register(
+        "webhook_attempts",
+        "Webhook delivery attempts by outcome: delivered, retry (failed, \
+         tried again later), gave_up (failed for the last time; the webhook \
+         is turned off), skipped (nothing public left to announce)",
+        webhook_deliveries.clone(),
+    );
+    let webhook_latency = Histogram::new(exponential_buckets(0.001, 2.0, 15));
+    registry.register(
+        "webhook_attempt_duration_seconds",
+        "Time from sending a webhook to the receiver's answer",
+        webhook_latency.clone(),
+    );
+    let webhook_queue = Gauge::default();
+    registry.register(
+        "webhook_queue_depth",
+        "Deliveries to active webhooks not yet made",
+        webhook_queue.clone(),
+    );
+    let webhook_oldest = Gauge::default();
+    registry.register(
+        "webhook_oldest_pending_seconds",
+        "Age of the oldest delivery not yet made (0 when none)",
+        webhook_oldest.clone(),
+    );
     Metrics {
+        webhook_deliveries,
+        webhook_latency,
+        webhook_queue,
+        webhook_oldest,
         registry,
         requests,
         latency,
@@ -146,6 +180,25 @@ pub fn overloaded(reason: Shed) {
         .overloaded
         .get_or_create(&vec![("reason", reason.to_owned())])
         .inc();
+}
+
+/// One webhook attempt and what it came to.
+pub fn webhook_attempt(outcome: &'static str, seconds: Option<f64>) {
+    METRICS
+        .webhook_deliveries
+        .get_or_create(&vec![("outcome", outcome.to_owned())])
+        .inc();
+    if let Some(s) = seconds {
+        METRICS.webhook_latency.observe(s);
+    }
+}
+
+/// The webhook queue as the dispatcher last saw it.
+pub fn webhook_queue(pending: u64, oldest_age_seconds: i64) {
+    METRICS
+        .webhook_queue
+        .set(i64::try_from(pending).unwrap_or(i64::MAX));
+    METRICS.webhook_oldest.set(oldest_age_seconds.max(0));
 }
 
 pub fn cache_hit() {

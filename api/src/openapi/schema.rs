@@ -365,3 +365,140 @@ pub struct RelatedReason {
     pub recency: f32,
     pub score: f32,
 }
+
+/// An event a webhook can subscribe to.
+#[derive(Serialize, ToSchema)]
+pub enum WebhookEventType {
+    #[serde(rename = "article.published")]
+    ArticlePublished,
+    #[serde(rename = "article.updated")]
+    ArticleUpdated,
+    #[serde(rename = "article.unpublished")]
+    ArticleUnpublished,
+    #[serde(rename = "article.deleted")]
+    ArticleDeleted,
+    #[serde(rename = "article.golive")]
+    ArticleGolive,
+    #[serde(rename = "article.embargo_lifted")]
+    ArticleEmbargoLifted,
+    #[serde(rename = "article.corrected")]
+    ArticleCorrected,
+    #[serde(rename = "collection.updated")]
+    CollectionUpdated,
+    #[serde(rename = "comment.approved")]
+    CommentApproved,
+    #[serde(rename = "cache.purge")]
+    CachePurge,
+}
+
+/// A delivered event: a subscribable one, or `webhook.ping`.
+#[derive(Serialize, ToSchema)]
+pub enum WebhookEventTypeOrPing {
+    #[serde(rename = "article.published")]
+    ArticlePublished,
+    #[serde(rename = "article.updated")]
+    ArticleUpdated,
+    #[serde(rename = "article.unpublished")]
+    ArticleUnpublished,
+    #[serde(rename = "article.deleted")]
+    ArticleDeleted,
+    #[serde(rename = "article.golive")]
+    ArticleGolive,
+    #[serde(rename = "article.embargo_lifted")]
+    ArticleEmbargoLifted,
+    #[serde(rename = "article.corrected")]
+    ArticleCorrected,
+    #[serde(rename = "collection.updated")]
+    CollectionUpdated,
+    #[serde(rename = "comment.approved")]
+    CommentApproved,
+    #[serde(rename = "cache.purge")]
+    CachePurge,
+    #[serde(rename = "webhook.ping")]
+    Ping,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    Public,
+    Ninjs,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+/// A new webhook (admin). Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookCreate {
+    /// Where to POST: an absolute http(s) URL that does not resolve to a
+    /// private, loopback or link-local address.
+    #[schema(min_length = 1, max_length = 2000, format = "uri")]
+    pub url: String,
+    #[schema(value_type = Vec<WebhookEventType>, min_items = 1)]
+    pub events: Vec<String>,
+    /// Default true.
+    pub active: Option<bool>,
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+    /// Default `public`.
+    #[schema(value_type = Option<WebhookFormat>)]
+    pub format: Option<String>,
+}
+
+/// A change to a webhook: absent = unchanged; `description: null` clears
+/// it; `active: true` turns it back on after the server turned it off.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookPatch {
+    #[schema(min_length = 1, max_length = 2000, format = "uri")]
+    pub url: Option<String>,
+    #[schema(value_type = Option<Vec<WebhookEventType>>, min_items = 1)]
+    pub events: Option<Vec<String>>,
+    pub active: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(max_length = 500)]
+    pub description: Option<Option<String>>,
+    #[schema(value_type = Option<WebhookFormat>)]
+    pub format: Option<String>,
+}
+
+impl From<WebhookCreate> for app::webhooks::WebhookInput {
+    fn from(w: WebhookCreate) -> Self {
+        Self {
+            url: Some(w.url),
+            events: Some(w.events),
+            active: w.active,
+            description: Some(w.description),
+            format: w.format,
+        }
+    }
+}
+
+impl From<WebhookPatch> for app::webhooks::WebhookInput {
+    fn from(w: WebhookPatch) -> Self {
+        Self {
+            url: w.url,
+            events: w.events,
+            active: w.active,
+            description: w.description,
+            format: w.format,
+        }
+    }
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

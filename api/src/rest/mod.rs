@@ -212,6 +212,49 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     resource(cfg, admin_origins, "/v1/admin/keys", "GET", |r| {
         r.route(web::get().to(admin::audit::keys))
     });
+    resource(cfg, admin_origins, "/v1/admin/webhooks", "GET, POST", |r| {
+        r.route(web::get().to(admin::webhooks::list))
+            .route(web::post().to(admin::webhooks::create))
+    });
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/webhooks/{id:\d+}",
+        "GET, PATCH, DELETE",
+        |r| {
+            r.route(web::get().to(admin::webhooks::get))
+                .route(web::patch().to(admin::webhooks::update))
+                .route(web::delete().to(admin::webhooks::delete))
+        },
+    );
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/webhooks/{id:\d+}/rotate-secret",
+        "POST",
+        |r| r.route(web::post().to(admin::webhooks::rotate)),
+    );
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/webhooks/{id:\d+}/ping",
+        "POST",
+        |r| r.route(web::post().to(admin::webhooks::ping)),
+    );
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/webhooks/{id:\d+}/deliveries",
+        "GET",
+        |r| r.route(web::get().to(admin::webhooks::deliveries)),
+    );
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/webhooks/deliveries/{id:\d+}/redeliver",
+        "POST",
+        |r| r.route(web::post().to(admin::webhooks::redeliver)),
+    );
 }
 
 pub(crate) use crate::openapi::routes::get;

@@ -561,3 +561,106 @@ pub struct CommentSettingsView {
     pub comments_open: bool,
     pub comment_count: u64,
 }
+
+/// A webhook (admin). The signing secret is shown only when the webhook
+/// is created and when the secret is rotated (`secret`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookView {
+    pub id: String,
+    pub url: String,
+    #[schema(value_type = Vec<crate::openapi::schema::WebhookEventType>)]
+    pub events: Vec<&'static str>,
+    pub active: bool,
+    pub description: Option<String>,
+    /// How an article is sent: `public` (as `/v1/articles/{id}` shows it)
+    /// or `ninjs` (IPTC ninjs 3.1).
+    #[schema(value_type = crate::openapi::schema::WebhookFormat)]
+    pub format: String,
+    /// Why the server turned the webhook off (every retry of a delivery
+    /// failed); cleared by turning it on.
+    pub disabled_reason: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// The signing secret (`whsec_…`), in the answers of create and
+    /// rotate only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl WebhookView {
+    pub fn new(h: &persistence::Webhook, with_secret: bool) -> Self {
+        Self {
+            id: h.id.to_string(),
+            url: h.url.clone(),
+            events: h.events.iter().map(|e| e.as_str()).collect(),
+            active: h.active,
+            description: h.description.clone(),
+            format: h.format.clone(),
+            disabled_reason: h.disabled_reason.clone(),
+            created_at: rfc3339(h.created_at),
+            updated_at: rfc3339(h.updated_at),
+            secret: with_secret.then(|| h.secret.clone()),
+        }
+    }
+}
+
+/// One delivery of one event to one webhook.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryView {
+    pub id: String,
+    pub webhook_id: String,
+    /// The `webhook-id` header: the same on every attempt (deduplicate
+    /// by it).
+    pub message_id: String,
+    /// The payload's `id`.
+    pub event_id: String,
+    #[schema(value_type = crate::openapi::schema::WebhookEventTypeOrPing)]
+    pub event_type: &'static str,
+    /// `pending`, `succeeded`, `failed` (every retry failed) or `skipped`
+    /// (nothing public left to announce at delivery time).
+    #[schema(value_type = crate::openapi::schema::DeliveryStatus)]
+    pub status: &'static str,
+    pub attempts: i32,
+    /// The receiver's status code on the last attempt.
+    pub response_status: Option<i32>,
+    /// Milliseconds to the receiver's answer on the last attempt.
+    pub latency_ms: Option<i32>,
+    pub error: Option<String>,
+    /// The start of the receiver's answer (at most 256 bytes).
+    pub response_excerpt: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub last_attempt_at: Option<String>,
+    /// When it is tried next (pending only).
+    #[schema(format = DateTime)]
+    pub next_attempt_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub delivered_at: Option<String>,
+}
+
+impl DeliveryView {
+    pub fn new(d: &persistence::Delivery) -> Self {
+        Self {
+            id: d.id.to_string(),
+            webhook_id: d.webhook_id.to_string(),
+            message_id: format!("msg_{}", d.id),
+            event_id: format!("evt_{}", d.event.id),
+            event_type: d.event.kind.as_str(),
+            status: d.status.as_str(),
+            attempts: d.attempts,
+            response_status: d.response_status,
+            latency_ms: d.latency_ms,
+            error: d.error.clone(),
+            response_excerpt: d.response_excerpt.clone(),
+            created_at: rfc3339(d.created_at),
+            last_attempt_at: d.last_attempt_at.map(rfc3339),
+            next_attempt_at: d.next_attempt_at.map(rfc3339),
+            delivered_at: d.delivered_at.map(rfc3339),
+        }
+    }
+}

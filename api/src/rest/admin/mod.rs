@@ -17,6 +17,7 @@ use app::content::ContentService;
 pub mod articles;
 pub mod audit;
 pub mod taxonomy;
+pub mod webhooks;
 
 /// The largest request body accepted (413 above it).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
