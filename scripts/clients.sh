@@ -4,7 +4,8 @@
 # and a one-line reason:
 #   Apollo Client 3 and graphql-request on /graphql (queries, pagination,
 #   errors, APQ), graphql-codegen + tsc on schema.graphql, openapi-typescript
-#   + tsc and redocly lint on /openapi.json, rss-parser on the feeds; then
+#   + tsc and redocly lint on /openapi.json, rss-parser on the feeds, the
+#   standardwebhooks library on signed webhook deliveries; then
 #   scripts/verify.sh (feedparser, graphql-http audit, schemathesis with the
 #   project's configuration) and schemathesis once more without it.
 # Prints a summary table; exits 1 when any check FAILs (WARN and SKIP do not
@@ -52,7 +53,7 @@ if [[ ! -d "$cache/node_modules" || "$(cat "$cache/.lock-sha256" 2>/dev/null)" !
   echo "$lock_sum" >"$cache/.lock-sha256"
 fi
 # The check files run next to that node_modules so their imports resolve.
-cp -r "$src/lib.mjs" "$src/graphql.mjs" "$src/feeds.mjs" "$src/redocly.yaml" "$src/codegen" "$src/openapi" "$cache/" || exit 2
+cp -r "$src/lib.mjs" "$src/graphql.mjs" "$src/feeds.mjs" "$src/webhooks.mjs" "$src/redocly.yaml" "$src/codegen" "$src/openapi" "$cache/" || exit 2
 rm -rf "$cache/gen" "$out" && mkdir -p "$cache/gen" "$out" || exit 2
 gen="$cache/gen"
 bin="$cache/node_modules/.bin"
@@ -79,8 +80,9 @@ trap 'exit 130' INT TERM
 # the database). Only schemathesis' admin runs use the key.
 admin="$("$BARTA" keys create --name clients-admin --scope admin --database "$db" 2>/dev/null | grep -o 'barta_[A-Za-z0-9_-]*' | head -1)"
 [[ -n "$admin" ]] || { echo "could not create an admin key"; exit 2; }
+# Webhooks may call the receiver of the standardwebhooks check on 127.0.0.1.
 "$BARTA" serve --demo --bind "127.0.0.1:$port" --database "$db" --index-dir "$work/index" \
-  --public-url "$base" >"$work/server.log" 2>&1 &
+  --public-url "$base" --webhook-allow-private >"$work/server.log" 2>&1 &
 pid=$!
 ready=""
 for _ in $(seq 1 60); do
@@ -102,7 +104,7 @@ record() { # name status reason
 run_node() { # label script
   local label="$1" script="$2" log="$out/$1.log" n=0 kind name status reason
   echo; echo "== $label"
-  BARTA_BASE="$base" node "$cache/$script" >"$log" 2>&1
+  BARTA_BASE="$base" BARTA_ADMIN_KEY="$admin" WEBHOOK_PORT="$((port + 90))" node "$cache/$script" >"$log" 2>&1
   while IFS=$'\t' read -r kind name status reason; do
     case "$kind" in
       RESULT) record "$name" "$status" "$reason"; n=$((n + 1)) ;;
@@ -161,6 +163,9 @@ fi
 
 # --- e. rss-parser on the feeds ---------------------------------------------------------------
 run_node feeds feeds.mjs
+
+# --- f. the Standard Webhooks reference library on Barta's signatures ----------------------------
+run_node webhooks webhooks.mjs
 
 # --- schemathesis without the project's configuration -------------------------------------------
 # verify.sh always runs schemathesis with scripts/schemathesis*.toml (which

@@ -148,6 +148,10 @@ struct ServeArgs {
     /// A CDN purge API: surrogate keys are POSTed there after every write.
     #[arg(long, env = "BARTA_PURGE_URL")]
     purge_url: Option<String>,
+    /// Send webhooks from this instance (off: others over the same
+    /// database send them).
+    #[arg(long, env = "BARTA_WEBHOOKS", default_value = "on", action = ArgAction::Set, value_parser = boolish)]
+    webhooks: bool,
     /// Let webhooks point at private, loopback and link-local addresses
     /// (closed networks, tests); refused by default.
     #[arg(long, env = "BARTA_WEBHOOK_ALLOW_PRIVATE", action = ArgAction::SetTrue, value_parser = boolish)]
@@ -358,6 +362,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !(100..=60_000).contains(&args.webhook_timeout_ms) {
         anyhow::bail!("BARTA_WEBHOOK_TIMEOUT_MS / --webhook-timeout-ms must be 100 to 60000");
     }
+    settings.webhooks_enabled = args.webhooks;
     settings.webhook_allow_private = args.webhook_allow_private;
     settings.webhook_interval = std::time::Duration::from_millis(args.webhook_interval_ms);
     settings.webhook_timeout = std::time::Duration::from_millis(args.webhook_timeout_ms);

@@ -56,6 +56,9 @@ pub struct Settings {
     pub queue_timeout: std::time::Duration,
     /// Browser origins allowed to call `/v1/admin` (`BARTA_ADMIN_ORIGINS`).
     pub admin_origins: Vec<String>,
+    /// Whether this instance sends webhooks (`BARTA_WEBHOOKS`; another
+    /// instance over the same database sends them when it is off).
+    pub webhooks_enabled: bool,
     /// Webhooks may point at private, loopback and link-local addresses
     /// (`BARTA_WEBHOOK_ALLOW_PRIVATE`; closed networks and tests).
     pub webhook_allow_private: bool,
@@ -174,6 +177,7 @@ impl Settings {
             db_slots: None,
             queue_timeout: crate::http::admission::DEFAULT_QUEUE_TIMEOUT,
             admin_origins: Vec::new(),
+            webhooks_enabled: true,
             webhook_allow_private: false,
             webhook_interval: std::time::Duration::from_secs(1),
             webhook_timeout: std::time::Duration::from_secs(10),

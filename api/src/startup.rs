@@ -47,7 +47,7 @@ pub struct StopHandle {
     discovery: DiscoveryService,
     poller_stop: Arc<tokio::sync::watch::Sender<bool>>,
     poller_done: tokio::sync::watch::Receiver<bool>,
-    webhooks: crate::webhooks::Dispatcher,
+    webhooks: Option<crate::webhooks::Dispatcher>,
 }
 
 impl StopHandle {
@@ -59,7 +59,9 @@ impl StopHandle {
         let mut done = self.poller_done.clone();
         let _ = done.wait_for(|done| *done).await;
         // The attempt in flight finishes and its leases are given back.
-        self.webhooks.stop().await;
+        if let Some(webhooks) = &self.webhooks {
+            webhooks.stop().await;
+        }
         if let Err(e) = self.discovery.flush_views().await {
             e.log();
         }
@@ -166,16 +168,20 @@ impl Application {
         let port = listener.local_addr()?.port();
         let feed_settings = settings.feeds.clone().validated()?;
         let webhooks = WebhookService::new(service.clone(), settings.webhook_allow_private);
-        purges.start(webhooks.clone(), wake.clone());
-        let dispatcher = crate::webhooks::Dispatcher::spawn(
-            webhooks.clone(),
-            crate::feeds::urls::Urls::new(&feed_settings),
-            crate::webhooks::DispatchSettings {
-                interval: settings.webhook_interval,
-                timeout: settings.webhook_timeout,
-            },
-            wake,
-        )?;
+        let dispatcher = if settings.webhooks_enabled {
+            purges.start(webhooks.clone(), wake.clone());
+            Some(crate::webhooks::Dispatcher::spawn(
+                webhooks.clone(),
+                crate::feeds::urls::Urls::new(&feed_settings),
+                crate::webhooks::DispatchSettings {
+                    interval: settings.webhook_interval,
+                    timeout: settings.webhook_timeout,
+                },
+                wake,
+            )?)
+        } else {
+            None
+        };
         let feeds = crate::feeds::FeedState::new(feed_settings);
         let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(

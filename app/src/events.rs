@@ -4,8 +4,9 @@
 //! sections, tags and authors whose lists it is on; a section; a
 //! collection); whoever keeps derived copies decides what that means for
 //! them. The HTTP response cache and the CDN purge hook implement it in
-//! `api` (the surrogate-key names are spelled there, once); webhooks and
-//! live updates will be further subscribers.
+//! `api` (the surrogate-key names are spelled there, once), and the
+//! webhook dispatcher is woken through it (webhook events themselves are
+//! written by the repository in the write's transaction, not here).
 
 use chrono::{DateTime, Utc};
 

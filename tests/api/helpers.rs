@@ -162,6 +162,8 @@ pub async fn spawn_on(
     // Tests sync the search index explicitly (`sync_index`), so statement
     // counts are not disturbed by the background poller.
     settings.sync_interval = std::time::Duration::from_secs(3600);
+    // Nor by the webhook dispatcher (the webhook tests turn it on).
+    settings.webhooks_enabled = false;
     // Tests run side by side on two cores: a request may wait for a
     // database slot longer than a production deadline would let it.
     settings.queue_timeout = std::time::Duration::from_secs(30);
@@ -206,6 +208,7 @@ impl SecondInstance {
         let mut settings = Settings::new(url, "127.0.0.1:0");
         settings.workers = Some(1);
         settings.sync_interval = std::time::Duration::from_secs(3600);
+        settings.webhooks_enabled = false;
         configure(&mut settings);
         let b = Application::build(settings).await.expect("second instance");
         let address = format!("http://127.0.0.1:{}", b.port());

@@ -27,11 +27,13 @@ on_both!(
     webhooks_are_managed_by_admins_with_checked_input,
     ping_and_redeliver_reuse_the_signing_path,
     collections_and_comments_are_announced,
+    graphql_manages_webhooks_through_the_same_service,
 );
 
 on_both!(a_server_that_forbids_private_addresses_refuses_them);
 
 fn allow_private(s: &mut Settings) {
+    s.webhooks_enabled = true;
     s.webhook_allow_private = true;
     s.webhook_interval = StdDuration::from_millis(50);
     s.webhook_timeout = StdDuration::from_secs(5);
@@ -885,6 +887,131 @@ async fn collections_and_comments_are_announced(app: &TestApp) {
     let r = rx.next_of("comment.approved").await;
     assert_eq!(r.body["data"]["comment"]["id"], comment.as_str());
     assert_eq!(r.body["data"]["comment"]["text"], "ভালো প্রতিবেদন");
+    rx.stop();
+}
+
+async fn graphql_manages_webhooks_through_the_same_service(app: &TestApp) {
+    let admin = app.key(Scope::Admin).await;
+    let editor = app.key(Scope::Editor).await;
+    let mut rx = Receiver::start(&[]).await;
+    let create = "mutation($url: String!) { createWebhook(input: {url: $url, events: [ARTICLE_PUBLISHED, ARTICLE_GOLIVE], description: \"অ্যাপ\"}) { id url events active format secret description } }";
+    let denied = app
+        .graphql_as(&editor, create, json!({"url": rx.url}))
+        .await;
+    assert_eq!(
+        denied["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{denied}"
+    );
+    let bad = app
+        .graphql_as(&admin, create, json!({"url": "gopher://x"}))
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{bad}"
+    );
+    let made = app.graphql_as(&admin, create, json!({"url": rx.url})).await;
+    let hook = &made["data"]["createWebhook"];
+    assert_eq!(
+        hook["events"],
+        json!(["ARTICLE_PUBLISHED", "ARTICLE_GOLIVE"]),
+        "{made}"
+    );
+    assert_eq!(hook["active"], true);
+    assert_eq!(hook["format"], "PUBLIC");
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+    let id = hook["id"].as_str().unwrap().to_owned();
+
+    let listed = app
+        .graphql_as(
+            &admin,
+            "{ webhooks { id secret } webhook(id: \"999\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["webhooks"],
+        json!([{"id": id, "secret": null}]),
+        "{listed}"
+    );
+    assert!(listed["data"]["webhook"].is_null());
+
+    let changed = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { updateWebhook(id: $id, input: {description: null, format: NINJS}) { description format } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["updateWebhook"],
+        json!({"description": null, "format": "NINJS"}),
+        "{changed}"
+    );
+
+    let ping = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { pingWebhook(id: $id) { event status messageId } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        ping["data"]["pingWebhook"]["event"], "WEBHOOK_PING",
+        "{ping}"
+    );
+    let r = rx.next().await;
+    verify(&secret, &r);
+    assert_eq!(
+        r.header("webhook-id"),
+        ping["data"]["pingWebhook"]["messageId"].as_str().unwrap()
+    );
+    deliveries_until(app, &admin, &id, |d| {
+        d.first().is_some_and(|x| x["status"] == "succeeded")
+    })
+    .await;
+    let log = app
+        .graphql_as(
+            &admin,
+            "query($id: ID!) { webhook(id: $id) { deliveries(first: 5) { status attempts responseStatus } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        log["data"]["webhook"]["deliveries"],
+        json!([{"status": "SUCCEEDED", "attempts": 1, "responseStatus": 200}]),
+        "{log}"
+    );
+
+    let rotated = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_ne!(
+        rotated["data"]["rotateWebhookSecret"]["secret"],
+        secret.as_str()
+    );
+    let gone = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(gone["data"]["deleteWebhook"], id.as_str());
+    let again = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{again}"
+    );
     rx.stop();
 }
 

@@ -8,27 +8,17 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use domain::ValidationError;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// HMAC-SHA256 (RFC 2104) over `sha2`.
+/// HMAC-SHA256 (the `hmac` crate, as the webhook signatures use).
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    if key.len() > block.len() {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
+    use hmac::{Hmac, KeyInit, Mac};
+    // HMAC takes a key of any length, so this cannot fail.
+    let Ok(mut mac) = Hmac::<sha2_11::Sha256>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 pub struct FormTokens {
