@@ -31,6 +31,15 @@ on_both!(
 );
 
 on_both!(a_server_that_forbids_private_addresses_refuses_them);
+on_both!(
+    configure = private_forbidden;
+    private_addresses_are_refused_again_when_sending,
+);
+
+fn private_forbidden(s: &mut Settings) {
+    s.webhooks_enabled = true;
+    s.webhook_interval = StdDuration::from_millis(50);
+}
 
 fn allow_private(s: &mut Settings) {
     s.webhooks_enabled = true;
@@ -368,6 +377,41 @@ async fn writes_are_delivered_signed_once_each(app: &TestApp) {
     }
     assert_eq!(d[0]["eventType"], "article.updated", "newest first");
     assert!(rx.drain().is_empty(), "nothing else was sent");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("barta_webhook_attempts_total{outcome=\"delivered\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("barta_webhook_queue_depth "));
+    assert!(metrics.contains("barta_webhook_oldest_pending_seconds "));
+
+    // On request, the article comes as IPTC ninjs.
+    json_of(
+        send(
+            app,
+            Method::PATCH,
+            &format!("/v1/admin/webhooks/{hook_id}"),
+            &admin,
+            Some(json!({"format": "ninjs"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    action(
+        app,
+        &admin,
+        &id,
+        "corrections",
+        json!({"kind": "correction", "text": "সংশোধনী: সময় ঠিক করা হয়েছে।"}),
+    )
+    .await;
+    let corrected = rx.next().await;
+    assert_eq!(corrected.body["type"], "article.corrected");
+    let ninjs = &corrected.body["data"]["article"];
+    assert!(ninjs["uri"].is_string(), "{ninjs}");
+    assert_eq!(ninjs["headlines"][0]["value"], "ঢাকায় ভারী বৃষ্টি", "{ninjs}");
+    verify(&secret, &corrected);
     rx.stop();
 }
 
@@ -516,7 +560,8 @@ async fn an_unpublish_carries_only_the_id_and_the_reason(app: &TestApp) {
 
 async fn a_failing_receiver_gets_retries_then_one_delivery(app: &TestApp) {
     let admin = app.key(Scope::Admin).await;
-    let mut rx = Receiver::start(&[500, 503]).await;
+    // A redirect is not followed: it is a failed attempt like a 500.
+    let mut rx = Receiver::start(&[500, 302]).await;
     let (hook_id, secret) = hook(app, &admin, &rx.url, &["article.published"]).await;
     let id = create(app, &admin, article("webhook-retry")).await;
     action(app, &admin, &id, "publish", json!({})).await;
@@ -531,10 +576,11 @@ async fn a_failing_receiver_gets_retries_then_one_delivery(app: &TestApp) {
     assert!(d[0]["nextAttemptAt"].is_string());
     app.advance_clock(Duration::seconds(7));
     let second = rx.next().await;
-    deliveries_until(app, &admin, &hook_id, |d| {
+    let d = deliveries_until(app, &admin, &hook_id, |d| {
         d.first().is_some_and(|x| x["attempts"] == 2)
     })
     .await;
+    assert_eq!(d[0]["responseStatus"], 302);
     app.advance_clock(Duration::seconds(37));
     let third = rx.next().await;
     for r in [&first, &second, &third] {
@@ -1012,6 +1058,64 @@ async fn graphql_manages_webhooks_through_the_same_service(app: &TestApp) {
         again["errors"][0]["extensions"]["code"], "NOT_FOUND",
         "{again}"
     );
+    rx.stop();
+}
+
+/// A webhook whose address became private after it was saved (a rebound
+/// name, an old row): the sender refuses to connect.
+async fn private_addresses_are_refused_again_when_sending(app: &TestApp) {
+    let admin = app.key(Scope::Admin).await;
+    let mut rx = Receiver::start(&[]).await;
+    let port = rx
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches("/hook")
+        .to_owned();
+    for url in [rx.url.clone(), format!("http://localhost:{port}/hook")] {
+        // Saved past the service's check, straight into the database.
+        let hook = app
+            .repo
+            .create_webhook(
+                persistence::NewWebhook {
+                    url: &url,
+                    events: &[domain::webhook::EventType::ArticlePublished],
+                    secret: "whsec_c2VjcmV0",
+                    active: true,
+                    description: None,
+                    format: "public",
+                },
+                persistence::WriteContext::system(Utc::now()),
+            )
+            .await
+            .unwrap()
+            .id
+            .to_string();
+        json_of(
+            send(
+                app,
+                Method::POST,
+                &format!("/v1/admin/webhooks/{hook}/ping"),
+                &admin,
+                None,
+            )
+            .await,
+            202,
+        )
+        .await;
+        let d = deliveries_until(app, &admin, &hook, |d| {
+            d.first().is_some_and(|x| x["attempts"] == 1)
+        })
+        .await;
+        let error = d[0]["error"].as_str().unwrap();
+        assert!(
+            error.contains("private") && d[0]["responseStatus"].is_null(),
+            "{url}: {d:#?}"
+        );
+        assert_eq!(d[0]["status"], "pending", "retried later, like any failure");
+    }
+    assert!(rx.drain().is_empty(), "nothing reached the receiver");
     rx.stop();
 }
 
