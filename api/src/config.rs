@@ -56,6 +56,8 @@ pub struct Settings {
     pub queue_timeout: std::time::Duration,
     /// Browser origins allowed to call `/v1/admin` (`BARTA_ADMIN_ORIGINS`).
     pub admin_origins: Vec<String>,
+    /// Caps, heartbeat and lifetime of live-page event streams.
+    pub live_streams: crate::live::StreamLimits,
     /// Whether this instance sends webhooks (`BARTA_WEBHOOKS`; another
     /// instance over the same database sends them when it is off).
     pub webhooks_enabled: bool,
@@ -177,6 +179,7 @@ impl Settings {
             db_slots: None,
             queue_timeout: crate::http::admission::DEFAULT_QUEUE_TIMEOUT,
             admin_origins: Vec::new(),
+            live_streams: crate::live::StreamLimits::default(),
             webhooks_enabled: true,
             webhook_allow_private: false,
             webhook_interval: std::time::Duration::from_secs(1),

@@ -7,6 +7,7 @@ pub mod config;
 pub mod feeds;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod openapi;
 pub mod rest;
 pub mod startup;

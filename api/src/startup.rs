@@ -48,6 +48,7 @@ pub struct StopHandle {
     poller_stop: Arc<tokio::sync::watch::Sender<bool>>,
     poller_done: tokio::sync::watch::Receiver<bool>,
     webhooks: Option<crate::webhooks::Dispatcher>,
+    live: Arc<crate::live::LiveHub>,
 }
 
 impl StopHandle {
@@ -62,6 +63,8 @@ impl StopHandle {
         if let Some(webhooks) = &self.webhooks {
             webhooks.stop().await;
         }
+        // Open streams end, so the server's drain does not wait on them.
+        self.live.stop();
         if let Err(e) = self.discovery.flush_views().await {
             e.log();
         }
@@ -150,9 +153,11 @@ impl Application {
         // Writes on this instance purge the cache, then wake the webhook
         // dispatcher (and queue their `cache.purge` keys).
         let wake = Arc::new(tokio::sync::Notify::new());
+        let live_wake = Arc::new(tokio::sync::Notify::new());
         let (announcer, purges) = crate::webhooks::Announcer::new(
             cache.clone() as Arc<dyn app::events::ContentEvents>,
             wake.clone(),
+            live_wake.clone(),
         );
         let service = ContentService::new(repo, clock, settings.calendar_rule)
             .with_events(Arc::new(announcer) as Arc<dyn app::events::ContentEvents>);
@@ -182,6 +187,15 @@ impl Application {
         } else {
             None
         };
+        let live = app::live::LiveService::new(service.clone());
+        let hub = crate::live::LiveHub::start(
+            live.clone(),
+            settings.sync_interval,
+            live_wake,
+            settings.live_streams,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("live hub: {e}"))?;
         let feeds = crate::feeds::FeedState::new(feed_settings);
         let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(
@@ -193,6 +207,8 @@ impl Application {
                 feeds,
                 comments,
                 webhooks,
+                live,
+                hub: hub.clone(),
             },
             &settings,
         )?;
@@ -202,6 +218,7 @@ impl Application {
             poller_stop: Arc::new(poller_stop),
             poller_done,
             webhooks: dispatcher,
+            live: hub,
         };
         Ok(Self {
             port,
@@ -327,6 +344,8 @@ struct Services {
     feeds: crate::feeds::FeedState,
     comments: CommentService,
     webhooks: WebhookService,
+    live: app::live::LiveService,
+    hub: Arc<crate::live::LiveHub>,
 }
 
 fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow::Result<Server> {
@@ -337,6 +356,8 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
         feeds,
         comments,
         webhooks,
+        live,
+        hub,
     } = services;
     let (workers, max_in_flight) = (settings.workers, settings.max_in_flight);
     let cache = web::Data::from(cache);
@@ -345,6 +366,8 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
     let editorial = web::Data::new(EditorialService::new(service.clone()));
     let comments = web::Data::new(comments);
     let webhooks = web::Data::new(webhooks);
+    let live = web::Data::new(live);
+    let hub = web::Data::new(hub);
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let in_flight = web::Data::new(crate::http::limits::InFlight::new(
@@ -388,6 +411,8 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
                 .app_data(cache.clone())
                 .app_data(comments.clone())
                 .app_data(webhooks.clone())
+                .app_data(live.clone())
+                .app_data(hub.clone())
                 .configure(|cfg| rest::configure(cfg, &admin_origins))
                 .configure(|cfg| feeds.configure(cfg))
                 .app_data(in_flight.clone())

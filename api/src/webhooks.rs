@@ -163,22 +163,30 @@ impl Dispatcher {
 
 /// The events port as the API implements it: the response cache first,
 /// then the webhooks (wake the dispatcher; record the `cache.purge` keys
-/// of a write here, off the request path).
+/// of a write here, off the request path) and the live hub (an article
+/// write may add a post or end a live page: poll now).
 pub struct Announcer {
     cache: Arc<dyn ContentEvents>,
     wake: Arc<Notify>,
+    /// The live hub's (an article write may end a live page).
+    live: Arc<Notify>,
     purges: tokio::sync::mpsc::UnboundedSender<Vec<String>>,
 }
 
 impl Announcer {
     /// The announcer and the task that records purge events once the
     /// service exists (`start_purges`).
-    pub fn new(cache: Arc<dyn ContentEvents>, wake: Arc<Notify>) -> (Self, PurgeQueue) {
+    pub fn new(
+        cache: Arc<dyn ContentEvents>,
+        wake: Arc<Notify>,
+        live: Arc<Notify>,
+    ) -> (Self, PurgeQueue) {
         let (purges, rx) = tokio::sync::mpsc::unbounded_channel();
         (
             Self {
                 cache,
                 wake,
+                live,
                 purges,
             },
             PurgeQueue(rx),
@@ -220,6 +228,9 @@ impl ContentEvents for Announcer {
                 let _ = self.purges.send(keys);
             }
             self.wake.notify_one();
+            if matches!(change, Change::Article { .. }) {
+                self.live.notify_one();
+            }
         }
         self.cache.changed(change);
     }

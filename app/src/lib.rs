@@ -17,6 +17,7 @@ pub mod events;
 pub mod fields;
 pub mod import;
 pub mod import_metrics;
+pub mod live;
 pub mod search;
 pub mod syndication;
 pub mod webhooks;

@@ -200,6 +200,9 @@ pub struct ArticleSummary {
     pub word_count: u32,
     /// Flagged as breaking news until this instant.
     pub breaking_until: Option<DateTime<Utc>>,
+    pub kind: ArticleKind,
+    /// Set for a live page.
+    pub live_state: Option<LiveState>,
     /// Filled by the repository with one batched query per page.
     pub author_ids: Vec<i64>,
     pub tag_ids: Vec<i64>,
@@ -261,6 +264,66 @@ impl Article {
             deleted_at: self.deleted_at,
             word_count: s.word_count,
             breaking_until: s.breaking_until,
+            kind: s.kind,
+            live_state: s.live_state,
+        }
+    }
+}
+
+/// What kind of page an article is: a standard story, or a live page whose
+/// posts arrive over time (a live blog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleKind {
+    #[default]
+    Standard,
+    Live,
+}
+
+impl ArticleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Live => "live",
+        }
+    }
+}
+
+impl FromStr for ArticleKind {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "standard" => Ok(Self::Standard),
+            "live" => Ok(Self::Live),
+            _ => Err(ValidationError::new("kind", "must be standard or live")),
+        }
+    }
+}
+
+/// Whether a live page is still being updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LiveState {
+    Live,
+    Ended,
+}
+
+impl LiveState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+impl FromStr for LiveState {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "live" => Ok(Self::Live),
+            "ended" => Ok(Self::Ended),
+            _ => Err(ValidationError::new("liveState", "must be live or ended")),
         }
     }
 }
@@ -297,6 +360,12 @@ pub struct ArticleState {
     pub deleted_at: Option<DateTime<Utc>>,
     pub word_count: u32,
     pub breaking_until: Option<DateTime<Utc>>,
+    /// Revisions older than live pages have none: standard.
+    #[serde(default)]
+    pub kind: ArticleKind,
+    /// Set for a live page (`live` or `ended`), `None` otherwise.
+    #[serde(default)]
+    pub live_state: Option<LiveState>,
 }
 
 impl ArticleState {

@@ -11,13 +11,14 @@ pub mod cursor;
 pub mod editorial;
 pub mod error;
 pub mod ids;
+pub mod live;
 pub mod sound;
 pub mod text;
 pub mod webhook;
 
 pub use article::{
-    Article, ArticleFilter, ArticleState, ArticleStatus, ArticleSummary, Author, Correction,
-    CorrectionKind, Section, SectionNode, Tag, is_public, section_subtree,
+    Article, ArticleFilter, ArticleKind, ArticleState, ArticleStatus, ArticleSummary, Author,
+    Correction, CorrectionKind, LiveState, Section, SectionNode, Tag, is_public, section_subtree,
 };
 pub use block::{Block, Image};
 pub use comment::{Comment, CommentStatus, CommentText, CommentThread, CommenterName, NewComment};

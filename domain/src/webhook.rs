@@ -299,6 +299,8 @@ mod tests {
             deleted_at: None,
             word_count: 0,
             breaking_until: None,
+            kind: Default::default(),
+            live_state: None,
         }
     }
 

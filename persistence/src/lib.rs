@@ -12,6 +12,7 @@ mod editorial;
 mod entities;
 mod error;
 mod feeds;
+mod live;
 pub mod migration;
 mod repo;
 mod slugs;
@@ -27,6 +28,7 @@ pub use discovery::Collection;
 pub use editorial::WriteContext;
 pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry};
+pub use live::{PostChange, PostInput, PostPage};
 pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};
 pub use webhooks::{
     Attempt, AttemptNext, Delivery, DeliveryStatus, NewWebhook, QueueStats, Webhook, WebhookChange,

@@ -161,6 +161,13 @@ pub(crate) fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError
         updated_at: m.updated_at,
         word_count: u32::try_from(m.word_count).unwrap_or(0),
         breaking_until: m.breaking_until,
+        kind: m.kind.parse().map_err(|e| corrupt(m.id, e))?,
+        live_state: m
+            .live_state
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| corrupt(m.id, e))?,
         author_ids: Vec::new(),
         tag_ids: Vec::new(),
     })
@@ -230,7 +237,7 @@ fn summary_columns() -> impl Iterator<Item = article::Column> {
         .chain(SUMMARY_TEXT_COLUMNS.map(|(column, _)| column))
 }
 
-const SUMMARY_FIXED_COLUMNS: [article::Column; 9] = {
+const SUMMARY_FIXED_COLUMNS: [article::Column; 11] = {
     use article::Column as C;
     [
         C::Id,
@@ -242,6 +249,8 @@ const SUMMARY_FIXED_COLUMNS: [article::Column; 9] = {
         C::PublishAt,
         C::EmbargoUntil,
         C::BreakingUntil,
+        C::Kind,
+        C::LiveState,
     ]
 };
 
@@ -344,6 +353,8 @@ pub(crate) struct SummaryRow {
     updated_at: DateTime<Utc>,
     word_count: i32,
     breaking_until: Option<DateTime<Utc>>,
+    kind: String,
+    live_state: Option<String>,
     /// Comma-separated, in byline order ([`link_ids`]); NULL when the
     /// links were not asked for or there are none.
     author_ids: Option<String>,
@@ -374,6 +385,13 @@ impl SummaryRow {
             updated_at: self.updated_at,
             word_count: u32::try_from(self.word_count).unwrap_or(0),
             breaking_until: self.breaking_until,
+            kind: self.kind.parse().map_err(|e| corrupt(self.id, e))?,
+            live_state: self
+                .live_state
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e| corrupt(self.id, e))?,
             author_ids,
             tag_ids,
         })

@@ -13,6 +13,7 @@ mod feeds;
 mod graphql;
 mod hardening;
 mod import;
+mod live;
 mod openapi;
 mod rest;
 mod schema;

@@ -160,6 +160,8 @@ pub struct CreateArticleInputGql {
     pub image: Option<ImageInput>,
     pub canonical_url: Option<String>,
     pub external_id: Option<String>,
+    /// `STANDARD` (default) or `LIVE` (a live page that takes posts).
+    pub kind: Option<ArticleKindGql>,
 }
 
 impl From<CreateArticleInputGql> for ArticleInputGql {
@@ -185,6 +187,8 @@ impl From<CreateArticleInputGql> for ArticleInputGql {
                 .map_or(MaybeUndefined::Undefined, MaybeUndefined::Value),
             canonical_url: given(c.canonical_url),
             external_id: given(c.external_id),
+            kind: c.kind,
+            live_state: None,
         }
     }
 }
@@ -215,6 +219,44 @@ pub struct ArticleInputGql {
     pub image: MaybeUndefined<ImageInput>,
     pub canonical_url: MaybeUndefined<String>,
     pub external_id: MaybeUndefined<String>,
+    pub kind: Option<ArticleKindGql>,
+    /// A live page's state (`ENDED` ends it).
+    pub live_state: Option<LiveStateGql>,
+}
+
+/// What kind of page an article is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ArticleKind")]
+pub enum ArticleKindGql {
+    Standard,
+    /// A live page whose posts arrive over time.
+    Live,
+}
+
+/// Whether a live page is still being updated.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "LiveState")]
+pub enum LiveStateGql {
+    Live,
+    Ended,
+}
+
+impl From<domain::ArticleKind> for ArticleKindGql {
+    fn from(k: domain::ArticleKind) -> Self {
+        match k {
+            domain::ArticleKind::Standard => Self::Standard,
+            domain::ArticleKind::Live => Self::Live,
+        }
+    }
+}
+
+impl From<domain::LiveState> for LiveStateGql {
+    fn from(l: domain::LiveState) -> Self {
+        match l {
+            domain::LiveState::Live => Self::Live,
+            domain::LiveState::Ended => Self::Ended,
+        }
+    }
 }
 
 /// `MaybeUndefined` as the service's double option: absent = unchanged,
@@ -266,6 +308,20 @@ impl ArticleInputGql {
             canonical_url: double(self.canonical_url),
             external_id: double(self.external_id),
             breaking_until: None,
+            kind: self.kind.map(|k| {
+                match k {
+                    ArticleKindGql::Standard => "standard",
+                    ArticleKindGql::Live => "live",
+                }
+                .to_owned()
+            }),
+            live_state: self.live_state.map(|l| {
+                match l {
+                    LiveStateGql::Live => "live",
+                    LiveStateGql::Ended => "ended",
+                }
+                .to_owned()
+            }),
         })
     }
 }

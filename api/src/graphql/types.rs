@@ -258,6 +258,16 @@ impl ArticleGql {
     async fn breaking_until(&self) -> Option<DateTime<Utc>> {
         self.summary.breaking_until
     }
+
+    /// `STANDARD`, or `LIVE` for a live page (see `posts`).
+    async fn kind(&self) -> super::mutation::ArticleKindGql {
+        self.summary.kind.into()
+    }
+
+    /// A live page's state; `null` for a standard article.
+    async fn live_state(&self) -> Option<super::mutation::LiveStateGql> {
+        self.summary.live_state.map(Into::into)
+    }
     /// এই বিভাগের আরও: newest articles of the same section, this one excluded.
     #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 20")]
     async fn more_from_section(

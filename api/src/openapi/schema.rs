@@ -144,6 +144,12 @@ pub struct ArticleCreate {
     pub image: Option<domain::Image>,
     pub canonical_url: Option<String>,
     pub external_id: Option<String>,
+    /// `standard` (default) or `live`: a live page takes posts.
+    #[schema(value_type = Option<ArticleKind>)]
+    pub kind: Option<String>,
+    /// A live page's state; `live` by default for one.
+    #[schema(value_type = Option<LiveState>)]
+    pub live_state: Option<String>,
     /// Flag as breaking news until this RFC 3339 instant.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub breaking_until: Option<String>,
@@ -187,6 +193,12 @@ pub struct ArticlePatch {
     pub canonical_url: Option<Option<String>>,
     #[serde(default)]
     pub external_id: Option<Option<String>>,
+    /// `standard` or `live`.
+    #[schema(value_type = Option<ArticleKind>)]
+    pub kind: Option<String>,
+    /// `live` or `ended` (live pages only).
+    #[schema(value_type = Option<LiveState>)]
+    pub live_state: Option<String>,
     /// Flag as breaking news until this RFC 3339 instant (`null` clears).
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -501,4 +513,92 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleKind {
+    Standard,
+    Live,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LiveState {
+    Live,
+    Ended,
+}
+
+/// A new post of a live article: `body` or `bodyText` is required.
+/// Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PostCreate {
+    #[schema(max_length = 200)]
+    pub headline: Option<String>,
+    /// Structured blocks; give `body` or `bodyText`.
+    #[schema(value_type = Option<BodyInput>)]
+    pub body: Option<app::import::BodyInput>,
+    /// Plain text, paragraphs separated by blank lines.
+    pub body_text: Option<String>,
+    /// An author's slug.
+    pub author: Option<String>,
+    pub pinned: Option<bool>,
+    pub key_event: Option<bool>,
+}
+
+/// A change to a post: absent = unchanged, `null` clears `headline` or
+/// `author`. Unknown fields are refused (400).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PostPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(max_length = 200)]
+    pub headline: Option<Option<String>>,
+    #[schema(value_type = Option<BodyInput>)]
+    pub body: Option<app::import::BodyInput>,
+    pub body_text: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub author: Option<Option<String>>,
+    pub pinned: Option<bool>,
+    pub key_event: Option<bool>,
+}
+
+fn post_body(
+    body: Option<app::import::BodyInput>,
+    text: Option<String>,
+) -> Result<Option<app::import::BodyInput>, app::AppError> {
+    match (body, text) {
+        (Some(_), Some(_)) => Err(app::AppError::invalid(
+            "body",
+            "give body or bodyText, not both",
+        )),
+        (Some(b), None) => Ok(Some(b)),
+        (None, Some(t)) => Ok(Some(app::import::BodyInput::Text(t))),
+        (None, None) => Ok(None),
+    }
+}
+
+impl PostCreate {
+    pub fn into_fields(self) -> Result<app::live::PostFields, app::AppError> {
+        Ok(app::live::PostFields {
+            headline: Some(self.headline),
+            body: post_body(self.body, self.body_text)?,
+            author: self.author.map(Some),
+            pinned: self.pinned,
+            key_event: self.key_event,
+        })
+    }
+}
+
+impl PostPatch {
+    pub fn into_fields(self) -> Result<app::live::PostFields, app::AppError> {
+        Ok(app::live::PostFields {
+            headline: self.headline,
+            body: post_body(self.body, self.body_text)?,
+            author: self.author,
+            pinned: self.pinned,
+            key_event: self.key_event,
+        })
+    }
 }

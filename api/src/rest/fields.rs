@@ -18,7 +18,7 @@ pub struct FieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,summary,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState))*$"
     )]
     pub fields: Option<String>,
 }
@@ -32,7 +32,7 @@ pub struct ArticleFieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,bodyHtml,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
     )]
     pub fields: Option<String>,
 }
@@ -56,6 +56,8 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "updatedAtBn",
     "wordCount",
     "readingMinutes",
+    "kind",
+    "liveState",
 ];
 
 /// The fields an article page adds to [`SUMMARY_FIELDS`] (`ArticleView`).

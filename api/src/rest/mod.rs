@@ -8,6 +8,7 @@ pub(crate) mod edition;
 pub mod fields;
 pub(crate) mod health;
 pub(crate) mod home;
+pub(crate) mod live;
 pub(crate) mod sections;
 pub mod views;
 
@@ -66,6 +67,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/v1/edition", edition::edition);
     get(cfg, "/v1/search", discovery::search);
     get(cfg, "/v1/articles/{id}/related", discovery::related);
+    get(cfg, "/v1/articles/{id}/posts", live::posts);
+    get(cfg, "/v1/articles/{id}/posts/stream", live::stream);
     get(cfg, "/v1/most-read", discovery::most_read);
     get(cfg, "/v1/collections", discovery::collections);
     get(cfg, "/v1/collections/{slug}", discovery::collection);
@@ -159,6 +162,24 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
         r"/v1/admin/articles/{id:\d+}/revisions/{number}",
         "GET",
         |r| r.route(web::get().to(admin::articles::revision)),
+    );
+    // Before `{action}`: `posts` is a sub-resource, not an action.
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/articles/{id:\d+}/posts",
+        "POST",
+        |r| r.route(web::post().to(live::create_post)),
+    );
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/articles/{id:\d+}/posts/{post:\d+}",
+        "PATCH, DELETE",
+        |r| {
+            r.route(web::patch().to(live::update_post))
+                .route(web::delete().to(live::delete_post))
+        },
     );
     resource(
         cfg,

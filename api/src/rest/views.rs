@@ -104,6 +104,13 @@ pub struct ArticleSummaryView {
     pub updated_at_bn: String,
     pub word_count: u32,
     pub reading_minutes: u32,
+    /// `standard`, or `live` for a live page (posts at
+    /// `/v1/articles/{id}/posts`).
+    #[schema(value_type = crate::openapi::schema::ArticleKind)]
+    pub kind: &'static str,
+    /// A live page's state (`live`, `ended`); `null` for a standard article.
+    #[schema(value_type = Option<crate::openapi::schema::LiveState>)]
+    pub live_state: Option<&'static str>,
 }
 
 impl ArticleSummaryView {
@@ -137,6 +144,8 @@ impl ArticleSummaryView {
             updated_at_bn: f.when("updatedAtBn", || bangla::format_datetime_bn(a.updated_at)),
             word_count: a.word_count,
             reading_minutes: reading_minutes(a.word_count as usize),
+            kind: a.kind.as_str(),
+            live_state: a.live_state.map(|l| l.as_str()),
         }
     }
 }
@@ -663,4 +672,72 @@ impl DeliveryView {
             delivered_at: d.delivered_at.map(rfc3339),
         }
     }
+}
+
+/// One post of a live page.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostView {
+    pub id: String,
+    pub article_id: String,
+    pub headline: Option<String>,
+    #[schema(value_type = Vec<crate::openapi::schema::Block>)]
+    pub body: Vec<Block>,
+    pub body_html: String,
+    pub author: Option<AuthorView>,
+    /// Shown above the newest posts.
+    pub pinned: bool,
+    /// A key event (`?keyEvents=1` lists only these).
+    pub key_event: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub created_at_bn: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl PostView {
+    pub fn new(p: &domain::live::LivePost, authors: &[Author]) -> Self {
+        Self {
+            id: p.id.to_string(),
+            article_id: p.article_id.to_string(),
+            headline: p.headline.clone(),
+            body_html: body_html(&p.body),
+            body: p.body.clone(),
+            author: p
+                .author_id
+                .and_then(|id| authors.iter().find(|a| a.id == id))
+                .map(AuthorView::new),
+            pinned: p.pinned,
+            key_event: p.key_event,
+            created_at: rfc3339(p.created_at),
+            created_at_bn: bangla::format_datetime_bn(p.created_at),
+            updated_at: rfc3339(p.updated_at),
+        }
+    }
+}
+
+/// A page of a live article's posts.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostsView {
+    /// Newest first.
+    pub data: Vec<PostView>,
+    /// Pinned posts, on the newest page only.
+    pub pinned: Vec<PostView>,
+    pub page: PostsPageView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostsPageView {
+    /// `after=` for the older posts; `null` at the oldest.
+    pub next_cursor: Option<String>,
+    /// `before=` for the newer posts; `null` on the newest page.
+    pub previous_cursor: Option<String>,
+    pub has_more: bool,
+    /// Give this as `Last-Event-ID` to
+    /// `/v1/articles/{id}/posts/stream` to get every change after this
+    /// page was read (newest page only).
+    pub last_event_id: Option<String>,
 }

@@ -86,6 +86,10 @@ pub struct ArticleInput {
     /// Flag as breaking news until this RFC 3339 instant (`null` clears).
     #[serde(default, deserialize_with = "double")]
     pub breaking_until: Option<Option<String>>,
+    /// `standard` or `live` (a live page with posts).
+    pub kind: Option<String>,
+    /// A live page's state: `live` (the default for one) or `ended`.
+    pub live_state: Option<String>,
 }
 
 /// Slugs of the input resolved to ids (looked up before the transaction).
@@ -229,6 +233,33 @@ impl ArticleInput {
                     .map_err(|e| errors.push(e))
                     .ok(),
             };
+        }
+        if let Some(k) = &self.kind {
+            match k.parse::<domain::ArticleKind>() {
+                Ok(k) => state.kind = k,
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(l) = &self.live_state {
+            match l.parse::<domain::LiveState>() {
+                Ok(l) => state.live_state = Some(l),
+                Err(e) => errors.push(e),
+            }
+        }
+        match state.kind {
+            domain::ArticleKind::Live if state.live_state.is_none() => {
+                state.live_state = Some(domain::LiveState::Live);
+            }
+            domain::ArticleKind::Standard if state.live_state.is_some() => {
+                if self.live_state.is_some() {
+                    errors.push(ValidationError::new(
+                        "liveState",
+                        "only a live article (kind live) has a live state",
+                    ));
+                }
+                state.live_state = None;
+            }
+            _ => {}
         }
         if let Some(section) = &self.section {
             match refs.sections.get(section) {

@@ -147,6 +147,8 @@ impl EditorialService {
             deleted_at: None,
             word_count: 0,
             breaking_until: None,
+            kind: domain::ArticleKind::Standard,
+            live_state: None,
         };
         input.apply(&mut state, &refs, true)?;
         let article = self

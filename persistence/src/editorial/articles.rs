@@ -68,6 +68,8 @@ fn apply(model: &mut article::ActiveModel, s: &ArticleState) -> Result<(), RepoE
     model.deleted_at = Set(s.deleted_at.map(micros));
     model.word_count = Set(i32::try_from(s.word_count).unwrap_or(i32::MAX));
     model.breaking_until = Set(s.breaking_until.map(micros));
+    model.kind = Set(s.kind.as_str().to_owned());
+    model.live_state = Set(s.live_state.map(|l| l.as_str().to_owned()));
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 //! (sections, authors, tags) and [`keys`] (API keys); the change log the
 //! article writes feed is [`crate::changes`].
 
-mod articles;
+pub(crate) mod articles;
 pub(crate) mod history;
 mod keys;
 mod taxonomy;

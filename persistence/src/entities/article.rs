@@ -37,6 +37,10 @@ pub struct Model {
     pub unpublish_reason: Option<String>,
     pub deleted_at: Option<DateTimeUtc>,
     pub breaking_until: Option<DateTimeUtc>,
+    /// `domain::ArticleKind` as text.
+    pub kind: String,
+    /// `domain::LiveState` as text.
+    pub live_state: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

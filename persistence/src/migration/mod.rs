@@ -10,6 +10,7 @@ mod m20261129_000005_partner_quotas;
 mod m20261129_000006_comments;
 mod m20261129_000007_live_indexes;
 mod m20261206_000008_webhooks;
+mod m20261206_000009_live;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_comments::Migration),
             Box::new(m20261129_000007_live_indexes::Migration),
             Box::new(m20261206_000008_webhooks::Migration),
+            Box::new(m20261206_000009_live::Migration),
         ]
     }
 }

@@ -1,0 +1,407 @@
+//! Live pages over REST: the editors' posts, the public list and the
+//! Server-Sent Events stream of one live article.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+use app::AppError;
+use app::content::ContentService;
+use app::live::LiveService;
+use domain::Scope;
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc};
+
+use super::admin::json_body;
+use crate::http::auth;
+use crate::http::cache::{self, Kind};
+use crate::http::error::ApiError;
+use crate::http::keys;
+use crate::live::{LiveHub, render_all};
+use crate::openapi::schema::{PostCreate, PostPatch};
+use crate::rest::views::{DataView, PostView, PostsPageView, PostsView};
+
+fn id(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::not_found(format!("no {what} {raw:?}")))
+}
+
+fn private(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
+async fn post_response(
+    live: &LiveService,
+    post: &domain::live::LivePost,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let authors = live
+        .authors_by_ids(&post.author_id.into_iter().collect::<Vec<_>>())
+        .await?;
+    Ok(private(HttpResponse::build(status).json(DataView {
+        data: PostView::new(post, &authors),
+    })))
+}
+
+/// Adds a post to a live article (editor).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/articles/{id}/posts",
+    tag = "live",
+    params(("id" = u64, Path, description = "Article id")),
+    request_body = PostCreate,
+    security(("apiKey" = [])),
+    responses(
+        (status = 201, description = "The post", body = DataView<PostView>),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
+    )
+)]
+pub async fn create_post(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    live: web::Data<LiveService>,
+    hub: web::Data<Arc<LiveHub>>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = auth::require(&svc, &req, Scope::Editor).await?;
+    let input: PostCreate = json_body(&req, &body)?;
+    let post = live
+        .create_post(&key, id(&path, "article")?, input.into_fields()?)
+        .await?;
+    hub.wake();
+    post_response(&live, &post, actix_web::http::StatusCode::CREATED).await
+}
+
+/// Changes a post: text, author, pin, key event (editor).
+#[utoipa::path(
+    patch,
+    path = "/v1/admin/articles/{id}/posts/{post}",
+    tag = "live",
+    params(("id" = u64, Path, description = "Article id"), ("post" = u64, Path, description = "Post id")),
+    request_body = PostPatch,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The post", body = DataView<PostView>),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
+    )
+)]
+pub async fn update_post(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    live: web::Data<LiveService>,
+    hub: web::Data<Arc<LiveHub>>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = auth::require(&svc, &req, Scope::Editor).await?;
+    let (article, post) = path.into_inner();
+    let input: PostPatch = json_body(&req, &body)?;
+    let post = live
+        .update_post(
+            &key,
+            id(&article, "article")?,
+            id(&post, "post")?,
+            input.into_fields()?,
+        )
+        .await?;
+    hub.wake();
+    post_response(&live, &post, actix_web::http::StatusCode::OK).await
+}
+
+/// Deletes a post (editor).
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/articles/{id}/posts/{post}",
+    tag = "live",
+    params(("id" = u64, Path, description = "Article id"), ("post" = u64, Path, description = "Post id")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+pub async fn delete_post(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    live: web::Data<LiveService>,
+    hub: web::Data<Arc<LiveHub>>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let key = auth::require(&svc, &req, Scope::Editor).await?;
+    let (article, post) = path.into_inner();
+    live.delete_post(&key, id(&article, "article")?, id(&post, "post")?)
+        .await?;
+    hub.wake();
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct PostsParams {
+    /// `page.nextCursor`: the older posts.
+    after: Option<String>,
+    /// `page.previousCursor`: the newer posts.
+    before: Option<String>,
+    /// `1`: key events only.
+    #[param(value_type = Option<String>, pattern = "^[01]$")]
+    key_events: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
+    limit: Option<String>,
+}
+
+/// The posts of a live article, newest first, with the pinned ones on the
+/// newest page. The newest page is cached for 5 s, older pages for an hour.
+#[utoipa::path(
+    get,
+    path = "/v1/articles/{id}/posts",
+    tag = "live",
+    params(("id" = String, Path, description = "Article id or slug"), PostsParams),
+    responses(
+        (status = 200, description = "A page of posts", body = PostsView),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+pub async fn posts(
+    live: web::Data<LiveService>,
+    path: web::Path<String>,
+    params: web::Query<PostsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = live
+        .posts(
+            &path,
+            params.after.as_deref(),
+            params.before.as_deref(),
+            params.key_events.as_deref(),
+            params.limit.as_deref(),
+        )
+        .await?;
+    let article_id = page.article.summary.id;
+    let last_event_id = if page.newest {
+        Some(live.last_event_id(Some(article_id)).await?.to_string())
+    } else {
+        None
+    };
+    let view = PostsView {
+        data: page
+            .posts
+            .iter()
+            .map(|p| PostView::new(p, &page.authors))
+            .collect(),
+        pinned: page
+            .pinned
+            .iter()
+            .map(|p| PostView::new(p, &page.authors))
+            .collect(),
+        page: PostsPageView {
+            has_more: page.next.is_some(),
+            next_cursor: page.next,
+            previous_cursor: page.previous,
+            last_event_id,
+        },
+    };
+    let cache_control = if page.newest {
+        "public, max-age=5, stale-while-revalidate=5"
+    } else {
+        "public, max-age=3600, stale-while-revalidate=300"
+    };
+    let res = HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .json(view);
+    Ok(cache::keys(
+        res,
+        Kind::Item,
+        vec![keys::article(article_id), format!("live-{article_id}")],
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamParams {
+    /// Where to resume, for clients that cannot set `Last-Event-ID`.
+    #[param(value_type = Option<i64>)]
+    last_event_id: Option<String>,
+}
+
+/// Server-Sent Events of one live article: `post`, `update`, `delete` and
+/// `ended`, each with the event log's id. Reconnect with `Last-Event-ID`
+/// (or `?lastEventId=`) to get what was missed first; a `: heartbeat`
+/// comment every 15 s; `retry: 3000`; the stream ends after an hour or
+/// after `ended`.
+#[utoipa::path(
+    get,
+    path = "/v1/articles/{id}/posts/stream",
+    tag = "live",
+    params(
+        ("id" = String, Path, description = "Article id or slug"),
+        ("Last-Event-ID" = Option<i64>, Header, description = "The last event id received"),
+        StreamParams,
+    ),
+    responses(
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+pub async fn stream(
+    req: HttpRequest,
+    live: web::Data<LiveService>,
+    hub: web::Data<Arc<LiveHub>>,
+    path: web::Path<String>,
+    params: web::Query<StreamParams>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| params.last_event_id.clone());
+    let resume = match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            AppError::invalid("Last-Event-ID", "must be an event id of this stream")
+        })?),
+    };
+    let article = live.content().article(&path).await?;
+    if article.summary.kind != domain::ArticleKind::Live {
+        return Err(AppError::not_found(format!("article {:?} is not a live page", &*path)).into());
+    }
+    let article_id = article.summary.id;
+    let client = crate::http::client::address(&req, false).unwrap_or_default();
+    let Some(slot) = hub.admit(&client) else {
+        crate::http::metrics::overloaded(crate::http::metrics::Shed::InFlight);
+        return Ok(crate::http::error::unavailable(
+            req.path(),
+            "too_many_streams",
+            "OVERLOADED",
+            "too many open streams; retry shortly".into(),
+            5,
+        ));
+    };
+    // Subscribe before reading the backlog, so nothing falls between.
+    let sub = hub.subscribe();
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+    let hub = hub.get_ref().clone();
+    let live = live.get_ref().clone();
+    tokio::spawn(async move {
+        let _slot = slot;
+        if let Err(e) = pump(&hub, &live, article_id, resume, sub, &tx).await {
+            e.log();
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/event-stream; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        // Compression would hold events back; proxies must not buffer.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(body))
+}
+
+/// Sends the catch-up after `from`, returning the last id sent.
+async fn catch_up(
+    live: &LiveService,
+    article_id: i64,
+    mut from: i64,
+    tx: &mpsc::Sender<Bytes>,
+) -> Result<Option<i64>, AppError> {
+    loop {
+        let (events, _) = live.events_after(article_id, from, 500).await?;
+        let full = events.len() == 500;
+        for r in render_all(live, &events).await? {
+            if tx.send(r.frame).await.is_err() {
+                return Ok(None);
+            }
+        }
+        if let Some(last) = events.last() {
+            from = last.id;
+        }
+        if !full {
+            return Ok(Some(from));
+        }
+    }
+}
+
+async fn pump(
+    hub: &LiveHub,
+    live: &LiveService,
+    article_id: i64,
+    resume: Option<i64>,
+    mut sub: broadcast::Receiver<Arc<crate::live::Rendered>>,
+    tx: &mpsc::Sender<Bytes>,
+) -> Result<(), AppError> {
+    if tx
+        .send(Bytes::from_static(b"retry: 3000\n\n"))
+        .await
+        .is_err()
+    {
+        return Ok(());
+    }
+    let mut last = match resume {
+        Some(from) => match catch_up(live, article_id, from, tx).await? {
+            Some(l) => l,
+            None => return Ok(()),
+        },
+        None => live.last_event_id(Some(article_id)).await?,
+    };
+    let limits = hub.limits;
+    let deadline = tokio::time::Instant::now() + limits.lifetime;
+    let mut stopping = hub.stopping();
+    let mut beat = tokio::time::interval_at(
+        tokio::time::Instant::now() + limits.heartbeat,
+        limits.heartbeat,
+    );
+    loop {
+        let frame = tokio::select! {
+            r = sub.recv() => match r {
+                Ok(ev) if ev.article_id == article_id && ev.id > last => {
+                    last = ev.id;
+                    let ended = ev.frame.starts_with(format!("id: {}\nevent: ended", ev.id).as_bytes());
+                    if tx.send(ev.frame.clone()).await.is_err() || ended {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Too slow for the hub: read what was missed instead.
+                    match catch_up(live, article_id, last, tx).await? {
+                        Some(l) => last = l,
+                        None => return Ok(()),
+                    }
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => return Ok(()),
+            },
+            _ = beat.tick() => Bytes::from_static(b": heartbeat\n\n"),
+            () = tokio::time::sleep_until(deadline) => return Ok(()),
+            () = async {
+                let _ = stopping.wait_for(|s| *s).await;
+            } => return Ok(()),
+            () = tx.closed() => return Ok(()),
+        };
+        if tx.send(frame).await.is_err() {
+            return Ok(());
+        }
+    }
+}
