@@ -220,6 +220,30 @@ async fn a_live_page_takes_posts_and_readers_page_through_them(app: &TestApp) {
         json!({"kind": "LIVE", "liveState": "LIVE"}),
         "{gql}"
     );
+    let gql = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { posts(first: 1) { nodes { id keyEvent authorSlug } pinned { id } nextCursor lastEventId } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let page = &gql["data"]["article"]["posts"];
+    assert_eq!(page["nodes"][0]["id"], ids[4].as_str(), "{gql}");
+    assert_eq!(page["nodes"][0]["keyEvent"], true);
+    assert_eq!(page["nodes"][0]["authorSlug"], "rahim");
+    assert_eq!(page["pinned"][0]["id"], ids[0].as_str());
+    let next = page["nextCursor"].as_str().unwrap();
+    let older = app
+        .graphql(
+            "query($id: ID!, $after: String) { article(id: $id) { posts(first: 1, after: $after) { nodes { id } lastEventId } } }",
+            json!({"id": id, "after": next}),
+        )
+        .await;
+    assert_eq!(
+        older["data"]["article"]["posts"]["nodes"][0]["id"],
+        ids[2].as_str(),
+        "{older}"
+    );
+    assert!(older["data"]["article"]["posts"]["lastEventId"].is_null());
 
     // Bad input and wrong targets.
     let standard = app.ids.public[0];

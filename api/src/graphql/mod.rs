@@ -5,6 +5,7 @@ mod comments;
 mod context;
 mod graphiql;
 mod limits;
+mod live;
 mod loaders;
 mod mutation;
 mod nulls;
@@ -79,6 +80,7 @@ pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSch
     if let Some((svc, discovery)) = svc {
         builder = builder
             .data(EditorialService::new(svc.clone()))
+            .data(app::live::LiveService::new(svc.clone()))
             .data(discovery)
             .data(svc);
     }

@@ -268,6 +268,18 @@ impl ArticleGql {
     async fn live_state(&self) -> Option<super::mutation::LiveStateGql> {
         self.summary.live_state.map(Into::into)
     }
+
+    /// A live page's posts, newest first (empty for a standard article).
+    #[graphql(complexity = "first as usize * child_complexity + 5")]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 50))] first: i32,
+        after: Option<String>,
+        #[graphql(default = false)] key_events: bool,
+    ) -> Result<super::live::LivePostPage> {
+        super::live::posts(ctx, self.summary.id, first, after, key_events).await
+    }
     /// এই বিভাগের আরও: newest articles of the same section, this one excluded.
     #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 20")]
     async fn more_from_section(
