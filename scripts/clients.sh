@@ -5,7 +5,8 @@
 #   Apollo Client 3 and graphql-request on /graphql (queries, pagination,
 #   errors, APQ), graphql-codegen + tsc on schema.graphql, openapi-typescript
 #   + tsc and redocly lint on /openapi.json, rss-parser on the feeds, the
-#   standardwebhooks library on signed webhook deliveries; then
+#   standardwebhooks library on signed webhook deliveries, eventsource on a
+#   live page's stream; then
 #   scripts/verify.sh (feedparser, graphql-http audit, schemathesis with the
 #   project's configuration) and schemathesis once more without it.
 # Prints a summary table; exits 1 when any check FAILs (WARN and SKIP do not
@@ -53,7 +54,7 @@ if [[ ! -d "$cache/node_modules" || "$(cat "$cache/.lock-sha256" 2>/dev/null)" !
   echo "$lock_sum" >"$cache/.lock-sha256"
 fi
 # The check files run next to that node_modules so their imports resolve.
-cp -r "$src/lib.mjs" "$src/graphql.mjs" "$src/feeds.mjs" "$src/webhooks.mjs" "$src/redocly.yaml" "$src/codegen" "$src/openapi" "$cache/" || exit 2
+cp -r "$src/lib.mjs" "$src/graphql.mjs" "$src/feeds.mjs" "$src/webhooks.mjs" "$src/live.mjs" "$src/redocly.yaml" "$src/codegen" "$src/openapi" "$cache/" || exit 2
 rm -rf "$cache/gen" "$out" && mkdir -p "$cache/gen" "$out" || exit 2
 gen="$cache/gen"
 bin="$cache/node_modules/.bin"
@@ -166,6 +167,9 @@ run_node feeds feeds.mjs
 
 # --- f. the Standard Webhooks reference library on Barta's signatures ----------------------------
 run_node webhooks webhooks.mjs
+
+# --- g. the eventsource package on a live page's stream --------------------------------------------
+run_node live live.mjs
 
 # --- schemathesis without the project's configuration -------------------------------------------
 # verify.sh always runs schemathesis with scripts/schemathesis*.toml (which

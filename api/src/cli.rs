@@ -148,6 +148,12 @@ struct ServeArgs {
     /// A CDN purge API: surrogate keys are POSTed there after every write.
     #[arg(long, env = "BARTA_PURGE_URL")]
     purge_url: Option<String>,
+    /// Open live-page event streams per client address.
+    #[arg(long, env = "BARTA_STREAMS_PER_CLIENT", default_value_t = 16)]
+    streams_per_client: usize,
+    /// Open live-page event streams per instance.
+    #[arg(long, env = "BARTA_STREAMS_TOTAL", default_value_t = 10_000)]
+    streams_total: usize,
     /// Send webhooks from this instance (off: others over the same
     /// database send them).
     #[arg(long, env = "BARTA_WEBHOOKS", default_value = "on", action = ArgAction::Set, value_parser = boolish)]
@@ -362,6 +368,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !(100..=60_000).contains(&args.webhook_timeout_ms) {
         anyhow::bail!("BARTA_WEBHOOK_TIMEOUT_MS / --webhook-timeout-ms must be 100 to 60000");
     }
+    if !(1..=100_000).contains(&args.streams_per_client)
+        || !(1..=1_000_000).contains(&args.streams_total)
+    {
+        anyhow::bail!(
+            "BARTA_STREAMS_PER_CLIENT must be 1 to 100000 and BARTA_STREAMS_TOTAL 1 to 1000000"
+        );
+    }
+    settings.live_streams.per_client = args.streams_per_client;
+    settings.live_streams.total = args.streams_total;
     settings.webhooks_enabled = args.webhooks;
     settings.webhook_allow_private = args.webhook_allow_private;
     settings.webhook_interval = std::time::Duration::from_millis(args.webhook_interval_ms);
