@@ -32,7 +32,7 @@ pub(crate) async fn record_change(
     state: &ArticleState,
 ) -> Result<(), RepoError> {
     crate::webhooks::record_article_events(txn, ctx, article_id, old, state, action).await?;
-    crate::live::record_live_transition(txn, article_id, old, state, ctx.now).await?;
+    crate::live_log::record_live_transition(txn, article_id, old, state, ctx.now).await?;
     let now = micros(ctx.now);
     let mut at = vec![(action.to_owned(), now)];
     // A future `published_at` (without a schedule) also makes an article

@@ -13,6 +13,7 @@ mod entities;
 mod error;
 mod feeds;
 mod live;
+mod live_log;
 pub mod migration;
 mod repo;
 mod slugs;

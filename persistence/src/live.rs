@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use domain::ArticleState;
 use domain::live::{LiveEvent, LiveEventKind, LivePost};
-use domain::{ArticleKind, Block, LiveState};
+use domain::{ArticleKind, Block};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
@@ -21,6 +21,7 @@ use crate::editorial::WriteContext;
 use crate::editorial::history::audit;
 use crate::entities::{article, live_event, live_post};
 use crate::error::RepoError;
+use crate::live_log::insert_event;
 use crate::repo::{ContentRepo, micros};
 
 /// A post to write.
@@ -90,40 +91,6 @@ fn to_event(m: live_event::Model) -> Result<LiveEvent, RepoError> {
         kind,
         at: m.at,
     })
-}
-
-async fn insert_event(
-    txn: &DatabaseTransaction,
-    article_id: i64,
-    post_id: Option<i64>,
-    kind: LiveEventKind,
-    now: DateTime<Utc>,
-) -> Result<(), RepoError> {
-    live_event::ActiveModel {
-        article_id: Set(article_id),
-        post_id: Set(post_id),
-        kind: Set(kind.as_str().to_owned()),
-        at: Set(micros(now)),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
-/// Records that a live page ended (in the article write's transaction).
-pub(crate) async fn record_live_transition(
-    txn: &DatabaseTransaction,
-    article_id: i64,
-    old: Option<&ArticleState>,
-    new: &ArticleState,
-    now: DateTime<Utc>,
-) -> Result<(), RepoError> {
-    let was_ended = old.is_some_and(|o| o.live_state == Some(LiveState::Ended));
-    if new.live_state == Some(LiveState::Ended) && !was_ended {
-        insert_event(txn, article_id, None, LiveEventKind::Ended, now).await?;
-    }
-    Ok(())
 }
 
 /// Locks the live article of a post write: it must exist, be a live page

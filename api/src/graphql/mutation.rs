@@ -11,6 +11,7 @@ use domain::{ApiKey, Block, Image, Scope, ValidationError};
 use super::comments::{self, CommentGql, PostCommentInput};
 use super::context::{article_id, key};
 use super::types::ArticleGql;
+use super::values::{ArticleKindGql, LiveStateGql};
 use super::webhooks::{self, WebhookMutation};
 use app::editorial::{ArticleInput, EditorialService};
 use app::import::BodyInput;
@@ -222,41 +223,6 @@ pub struct ArticleInputGql {
     pub kind: Option<ArticleKindGql>,
     /// A live page's state (`ENDED` ends it).
     pub live_state: Option<LiveStateGql>,
-}
-
-/// What kind of page an article is.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "ArticleKind")]
-pub enum ArticleKindGql {
-    Standard,
-    /// A live page whose posts arrive over time.
-    Live,
-}
-
-/// Whether a live page is still being updated.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "LiveState")]
-pub enum LiveStateGql {
-    Live,
-    Ended,
-}
-
-impl From<domain::ArticleKind> for ArticleKindGql {
-    fn from(k: domain::ArticleKind) -> Self {
-        match k {
-            domain::ArticleKind::Standard => Self::Standard,
-            domain::ArticleKind::Live => Self::Live,
-        }
-    }
-}
-
-impl From<domain::LiveState> for LiveStateGql {
-    fn from(l: domain::LiveState) -> Self {
-        match l {
-            domain::LiveState::Live => Self::Live,
-            domain::LiveState::Ended => Self::Ended,
-        }
-    }
 }
 
 /// `MaybeUndefined` as the service's double option: absent = unchanged,

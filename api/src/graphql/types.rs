@@ -260,12 +260,12 @@ impl ArticleGql {
     }
 
     /// `STANDARD`, or `LIVE` for a live page (see `posts`).
-    async fn kind(&self) -> super::mutation::ArticleKindGql {
+    async fn kind(&self) -> super::values::ArticleKindGql {
         self.summary.kind.into()
     }
 
     /// A live page's state; `null` for a standard article.
-    async fn live_state(&self) -> Option<super::mutation::LiveStateGql> {
+    async fn live_state(&self) -> Option<super::values::LiveStateGql> {
         self.summary.live_state.map(Into::into)
     }
 

@@ -181,3 +181,38 @@ impl From<Edition> for EditionGql {
         }
     }
 }
+
+/// What kind of page an article is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ArticleKind")]
+pub enum ArticleKindGql {
+    Standard,
+    /// A live page whose posts arrive over time.
+    Live,
+}
+
+/// Whether a live page is still being updated.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "LiveState")]
+pub enum LiveStateGql {
+    Live,
+    Ended,
+}
+
+impl From<domain::ArticleKind> for ArticleKindGql {
+    fn from(k: domain::ArticleKind) -> Self {
+        match k {
+            domain::ArticleKind::Standard => Self::Standard,
+            domain::ArticleKind::Live => Self::Live,
+        }
+    }
+}
+
+impl From<domain::LiveState> for LiveStateGql {
+    fn from(l: domain::LiveState) -> Self {
+        match l {
+            domain::LiveState::Live => Self::Live,
+            domain::LiveState::Ended => Self::Ended,
+        }
+    }
+}
