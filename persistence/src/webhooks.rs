@@ -682,6 +682,16 @@ impl ContentRepo {
         now: DateTime<Utc>,
         limit: u64,
     ) -> Result<usize, RepoError> {
+        // An idle round reads and leaves: no write transaction (on SQLite
+        // that is the database's one write lock) when nothing is due.
+        let due = webhook_event::Entity::find()
+            .filter(webhook_event::Column::Dispatched.eq(false))
+            .filter(webhook_event::Column::DueAt.lte(micros(now)))
+            .one(&self.db.conn)
+            .await?;
+        if due.is_none() {
+            return Ok(0);
+        }
         let txn = self.db.begin_write().await?;
         let mut q = webhook_event::Entity::find()
             .filter(webhook_event::Column::Dispatched.eq(false))
@@ -791,6 +801,14 @@ impl ContentRepo {
         let free = Condition::any()
             .add(webhook::Column::LeaseUntil.is_null())
             .add(webhook::Column::LeaseUntil.lt(now));
+        let candidates = webhook::Entity::find()
+            .filter(webhook::Column::Active.eq(true))
+            .filter(free.clone())
+            .filter(Expr::exists(due.clone()));
+        // An idle round reads and leaves (see `fan_out_webhook_events`).
+        if candidates.clone().one(&self.db.conn).await?.is_none() {
+            return Ok(None);
+        }
         let txn = self.db.begin_write().await?;
         let mut q = webhook::Entity::find()
             .filter(webhook::Column::Active.eq(true))
