@@ -14,6 +14,7 @@ on_both!(
     a_live_page_takes_posts_and_readers_page_through_them,
     a_stream_delivers_posts_and_resumes_without_gaps,
     nothing_of_a_hidden_live_page_is_streamed,
+    graphql_writes_posts_through_the_same_service,
 );
 on_both!(configure = small_caps; streams_are_capped_per_client);
 
@@ -569,4 +570,62 @@ async fn streams_are_capped_per_client(app: &TestApp) {
         );
         tokio::time::sleep(StdDuration::from_millis(50)).await;
     }
+}
+
+async fn graphql_writes_posts_through_the_same_service(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let id = live_article(app, &key, "live-graphql").await;
+    let mut sse = Sse::open(app, &id, None).await;
+    let create = "mutation($a: ID!, $text: String) { createLivePost(articleId: $a, input: {bodyText: $text, author: \"rahim\", keyEvent: true}) { id keyEvent authorSlug body { __typename } } }";
+    let anonymous = app.graphql(create, json!({"a": id, "text": "লেখা"})).await;
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{anonymous}"
+    );
+    let empty = app
+        .graphql_as(&key, create, json!({"a": id, "text": null}))
+        .await;
+    assert_eq!(
+        empty["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{empty}"
+    );
+    let made = app
+        .graphql_as(&key, create, json!({"a": id, "text": "ফল ঘোষণা শুরু।"}))
+        .await;
+    let post = &made["data"]["createLivePost"];
+    assert_eq!(post["keyEvent"], true, "{made}");
+    assert_eq!(post["authorSlug"], "rahim");
+    let pid = post["id"].as_str().unwrap().to_owned();
+    let streamed = sse.next().await;
+    assert_eq!(streamed.event.as_deref(), Some("post"));
+    assert_eq!(
+        streamed.data["id"],
+        pid.as_str(),
+        "a GraphQL write reaches the stream"
+    );
+    let changed = app
+        .graphql_as(
+            &key,
+            "mutation($a: ID!, $p: ID!) { updateLivePost(articleId: $a, id: $p, input: {pinned: true, author: null}) { pinned authorSlug } }",
+            json!({"a": id, "p": pid}),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["updateLivePost"],
+        json!({"pinned": true, "authorSlug": null}),
+        "{changed}"
+    );
+    let list = app.get_json(&format!("/v1/articles/{id}/posts"), 200).await;
+    assert_eq!(list["pinned"][0]["id"], pid.as_str());
+    let delete = "mutation($a: ID!, $p: ID!) { deleteLivePost(articleId: $a, id: $p) }";
+    let vars = json!({"a": id, "p": pid});
+    let gone = app.graphql_as(&key, delete, vars.clone()).await;
+    assert_eq!(gone["data"]["deleteLivePost"], pid.as_str(), "{gone}");
+    let list = app.get_json(&format!("/v1/articles/{id}/posts"), 200).await;
+    assert_eq!(list["data"], json!([]));
+    let again = app.graphql_as(&key, delete, vars).await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "a deleted post is gone: {again}"
+    );
 }

@@ -117,3 +117,86 @@ pub async fn posts(
         last_event_id,
     })
 }
+
+/// A new post, or a change to one (absent fields stay; `null` clears
+/// `headline` and `author`).
+#[derive(async_graphql::InputObject)]
+pub struct LivePostInput {
+    headline: async_graphql::MaybeUndefined<String>,
+    /// Plain text, paragraphs separated by blank lines (required on create).
+    body_text: Option<String>,
+    /// An author's slug.
+    author: async_graphql::MaybeUndefined<String>,
+    pinned: Option<bool>,
+    key_event: Option<bool>,
+}
+
+fn double<T>(v: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+impl LivePostInput {
+    fn into_fields(self) -> app::live::PostFields {
+        app::live::PostFields {
+            headline: double(self.headline),
+            body: self.body_text.map(app::import::BodyInput::Text),
+            author: double(self.author),
+            pinned: self.pinned,
+            key_event: self.key_event,
+        }
+    }
+}
+
+fn editor<'a>(ctx: &Context<'a>) -> Result<(domain::ApiKey, &'a LiveService)> {
+    Ok((
+        super::context::key(ctx, domain::Scope::Editor)?,
+        ctx.data::<LiveService>()?,
+    ))
+}
+
+async fn with_author(svc: &LiveService, post: LivePost) -> Result<LivePostGql> {
+    let author = match post.author_id {
+        Some(id) => svc.authors_by_ids(&[id]).await?.pop(),
+        None => None,
+    };
+    Ok(LivePostGql { post, author })
+}
+
+fn post_id(id: &ID) -> Result<i64> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::not_found(format!("no post {:?}", id.as_str())).into())
+}
+
+pub async fn create(ctx: &Context<'_>, article: &ID, input: LivePostInput) -> Result<LivePostGql> {
+    let (key, svc) = editor(ctx)?;
+    let id = super::context::article_id(article)?;
+    let post = svc.create_post(&key, id, input.into_fields()).await?;
+    with_author(svc, post).await
+}
+
+pub async fn update(
+    ctx: &Context<'_>,
+    article: &ID,
+    post: &ID,
+    input: LivePostInput,
+) -> Result<LivePostGql> {
+    let (key, svc) = editor(ctx)?;
+    let id = super::context::article_id(article)?;
+    let post = svc
+        .update_post(&key, id, post_id(post)?, input.into_fields())
+        .await?;
+    with_author(svc, post).await
+}
+
+pub async fn delete(ctx: &Context<'_>, article: &ID, post: &ID) -> Result<ID> {
+    let (key, svc) = editor(ctx)?;
+    let id = super::context::article_id(article)?;
+    svc.delete_post(&key, id, post_id(post)?).await?;
+    Ok(post.clone())
+}

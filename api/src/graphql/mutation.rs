@@ -462,6 +462,34 @@ impl Mutation {
         comments::delete(ctx, &id).await
     }
 
+    /// Adds a post to a live article (editor key). Errors: `BAD_USER_INPUT`
+    /// (no body, a standard article, an unknown author), `NOT_FOUND`.
+    async fn create_live_post(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        input: super::live::LivePostInput,
+    ) -> Result<super::live::LivePostGql> {
+        super::live::create(ctx, &article_id, input).await
+    }
+
+    /// Changes a post of a live article: text, author, pin, key event
+    /// (editor key).
+    async fn update_live_post(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        id: ID,
+        input: super::live::LivePostInput,
+    ) -> Result<super::live::LivePostGql> {
+        super::live::update(ctx, &article_id, &id, input).await
+    }
+
+    /// Deletes a post of a live article; returns its id (editor key).
+    async fn delete_live_post(&self, ctx: &Context<'_>, article_id: ID, id: ID) -> Result<ID> {
+        super::live::delete(ctx, &article_id, &id).await
+    }
+
     /// Creates a webhook (admin key); the answer is the only time its
     /// `secret` is shown. Errors: `BAD_USER_INPUT` (a URL that is not
     /// http(s) or resolves to a private address; no events).
