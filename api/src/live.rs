@@ -53,6 +53,8 @@ impl Default for StreamLimits {
 pub struct Rendered {
     pub id: i64,
     pub article_id: i64,
+    /// The live page ended: the stream's last event.
+    pub ended: bool,
     pub frame: Bytes,
 }
 
@@ -114,6 +116,7 @@ pub async fn render_all(
             render(e, &posts, &authors).map(|frame| Rendered {
                 id: e.id,
                 article_id: e.article_id,
+                ended: e.kind == LiveEventKind::Ended,
                 frame,
             })
         })

@@ -84,6 +84,16 @@ pub(crate) fn external_id(
     }
 }
 
+/// A record's id in a path or a GraphQL `ID` (webhooks, deliveries,
+/// posts): a positive integer, else the same 404 as an unknown one.
+pub fn record_id(raw: &str, what: &str) -> Result<i64, crate::error::AppError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| crate::error::AppError::not_found(format!("no {what} {raw:?}")))
+}
+
 /// Parses an RFC 3339 time sent by an editor.
 pub fn parse_rfc3339(field: &str, s: &str) -> Result<DateTime<Utc>, ValidationError> {
     DateTime::parse_from_rfc3339(s.trim())

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use domain::text::clean_text;
 use domain::webhook::{EventType, forbidden_address};
-use domain::{ApiKey, Comment, CommentStatus, ValidationError};
+use domain::{ApiKey, Comment, ValidationError};
 use hmac::{Hmac, KeyInit, Mac};
 use persistence::{
     Attempt, Delivery, NewWebhook, QueueStats, Webhook, WebhookChange, WriteContext,
@@ -378,19 +378,9 @@ impl WebhookService {
     /// A comment that is approved, under an approved parent, on a public
     /// article (what a `comment.approved` delivery may carry).
     pub async fn approved_comment(&self, id: i64) -> Result<Option<Comment>, AppError> {
-        let repo = self.svc.repo();
-        let Some(c) = repo.comment_by_id(id).await? else {
+        let Some(c) = self.svc.repo().visible_comment_by_id(id).await? else {
             return Ok(None);
         };
-        if c.status != CommentStatus::Approved {
-            return Ok(None);
-        }
-        if let Some(parent) = c.parent_id {
-            match repo.comment_by_id(parent).await? {
-                Some(p) if p.status == CommentStatus::Approved => {}
-                _ => return Ok(None),
-            }
-        }
         match self.svc.article(&c.article_id.to_string()).await {
             Ok(_) => Ok(Some(c)),
             Err(AppError::NotFound(_)) => Ok(None),

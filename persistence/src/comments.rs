@@ -351,6 +351,17 @@ impl ContentRepo {
             .transpose()
     }
 
+    /// A comment by id if the public may see it (approved, under an
+    /// approved parent); the article's own visibility is the caller's.
+    pub async fn visible_comment_by_id(&self, id: i64) -> Result<Option<Comment>, RepoError> {
+        comment::Entity::find_by_id(id)
+            .filter(visible())
+            .one(&self.db.conn)
+            .await?
+            .map(to_comment)
+            .transpose()
+    }
+
     /// The moderation queue: comments of one status (optionally of one
     /// article), oldest first, after the comment id `after`.
     pub async fn comments_for_moderation(

@@ -433,11 +433,14 @@ impl ContentRepo {
         keys: &[String],
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError> {
-        let listening = self
-            .webhooks()
+        // One small read per write (no webhook, no event): the names are
+        // comma-separated and none contains another.
+        let listening = webhook::Entity::find()
+            .filter(webhook::Column::Active.eq(true))
+            .filter(webhook::Column::Events.contains(EventType::CachePurge.as_str()))
+            .one(&self.db.conn)
             .await?
-            .iter()
-            .any(|h| h.active && h.events.contains(&EventType::CachePurge));
+            .is_some();
         if !listening {
             return Ok(false);
         }

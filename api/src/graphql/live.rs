@@ -167,10 +167,7 @@ async fn with_author(svc: &LiveService, post: LivePost) -> Result<LivePostGql> {
 }
 
 fn post_id(id: &ID) -> Result<i64> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::not_found(format!("no post {:?}", id.as_str())).into())
+    Ok(app::fields::record_id(id, "post")?)
 }
 
 pub async fn create(ctx: &Context<'_>, article: &ID, input: LivePostInput) -> Result<LivePostGql> {

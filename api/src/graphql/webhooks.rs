@@ -253,10 +253,7 @@ fn admin<'a>(ctx: &Context<'a>) -> Result<(domain::ApiKey, &'a WebhookService)> 
 }
 
 fn webhook_id(id: &ID) -> Result<i64> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::not_found(format!("no webhook {:?}", id.as_str())).into())
+    Ok(app::fields::record_id(id, "webhook")?)
 }
 
 pub async fn list(ctx: &Context<'_>) -> Result<Vec<WebhookGql>> {
@@ -381,9 +378,7 @@ impl WebhookMutation {
         delivery_id: ID,
     ) -> Result<DeliveryGql> {
         let (_, svc) = admin(ctx)?;
-        let id = delivery_id
-            .parse::<i64>()
-            .map_err(|_| AppError::not_found("no such delivery"))?;
+        let id = app::fields::record_id(&delivery_id, "delivery")?;
         Ok(DeliveryGql(svc.redeliver(id).await?))
     }
 }

@@ -22,12 +22,7 @@ use crate::live::{LiveHub, render_all};
 use crate::openapi::schema::{PostCreate, PostPatch};
 use crate::rest::views::{DataView, PostView, PostsPageView, PostsView};
 
-fn id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::not_found(format!("no {what} {raw:?}")))
-}
+use app::fields::record_id as id;
 
 fn private(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut().insert(
@@ -318,7 +313,8 @@ pub async fn stream(
         .streaming(body))
 }
 
-/// Sends the catch-up after `from`, returning the last id sent.
+/// Sends the catch-up after `from`, returning the last id sent; `None`
+/// when the stream is over (the reader left, or the page ended).
 async fn catch_up(
     live: &LiveService,
     article_id: i64,
@@ -329,7 +325,8 @@ async fn catch_up(
         let (events, _) = live.events_after(article_id, from, 500).await?;
         let full = events.len() == 500;
         for r in render_all(live, &events).await? {
-            if tx.send(r.frame).await.is_err() {
+            // A page that ended while the reader was away: its last event.
+            if tx.send(r.frame).await.is_err() || r.ended {
                 return Ok(None);
             }
         }
@@ -376,8 +373,7 @@ async fn pump(
             r = sub.recv() => match r {
                 Ok(ev) if ev.article_id == article_id && ev.id > last => {
                     last = ev.id;
-                    let ended = ev.frame.starts_with(format!("id: {}\nevent: ended", ev.id).as_bytes());
-                    if tx.send(ev.frame.clone()).await.is_err() || ended {
+                    if tx.send(ev.frame.clone()).await.is_err() || ev.ended {
                         return Ok(());
                     }
                     continue;

@@ -269,6 +269,32 @@ pub struct ListView<T> {
     pub page: PageInfoView,
 }
 
+impl<T> ListView<T> {
+    /// A page of the admin logs (audit, deliveries), newest first, read
+    /// with one row more than `limit`: that row only says there is more,
+    /// and the cursor is the last shown row's id.
+    pub fn by_id<R>(
+        rows: Vec<R>,
+        limit: u64,
+        id: impl Fn(&R) -> i64,
+        view: impl Fn(&R) -> T,
+    ) -> Self {
+        let has_more = rows.len() as u64 > limit;
+        let rows = &rows[..rows.len().min(usize::try_from(limit).unwrap_or(usize::MAX))];
+        Self {
+            page: PageInfoView {
+                next_cursor: if has_more {
+                    rows.last().map(|r| id(r).to_string())
+                } else {
+                    None
+                },
+                has_more,
+            },
+            data: rows.iter().map(view).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DataView<T> {
     pub data: T,

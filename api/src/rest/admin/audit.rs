@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::key;
 use crate::http::error::ApiError;
-use crate::rest::views::{AuditEntryView, DataView, KeyView, ListView, PageInfoView};
+use crate::rest::views::{AuditEntryView, DataView, KeyView, ListView};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -49,21 +49,14 @@ pub async fn audit(
         })
         .transpose()?;
     let entries = ed.audit(limit + 1, before).await?;
-    let has_more = entries.len() as u64 > limit;
-    let entries: Vec<_> = entries.into_iter().take(limit as usize).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .json(ListView {
-            page: PageInfoView {
-                next_cursor: if has_more {
-                    entries.last().map(|e| e.id.to_string())
-                } else {
-                    None
-                },
-                has_more,
-            },
-            data: entries.iter().map(AuditEntryView::new).collect(),
-        }))
+        .json(ListView::by_id(
+            entries,
+            limit,
+            |e| e.id,
+            AuditEntryView::new,
+        )))
 }
 
 /// The API keys (never the secrets) (admin).

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{json_body, key};
 use crate::http::error::ApiError;
 use crate::openapi::schema::{WebhookCreate, WebhookPatch};
-use crate::rest::views::{DataView, DeliveryView, ListView, PageInfoView, WebhookView};
+use crate::rest::views::{DataView, DeliveryView, ListView, WebhookView};
 
 fn no_store(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut().insert(
@@ -22,12 +22,7 @@ fn no_store(mut res: HttpResponse) -> HttpResponse {
     res
 }
 
-fn id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::not_found(format!("no {what} {raw:?}")))
-}
+use app::fields::record_id as id;
 
 /// Creates a webhook; the answer carries its signing secret, shown only
 /// here and on rotation (admin).
@@ -262,19 +257,12 @@ pub async fn deliveries(
     let rows = hooks
         .deliveries(id(&path, "webhook")?, limit + 1, before)
         .await?;
-    let has_more = rows.len() as u64 > limit;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    Ok(no_store(HttpResponse::Ok().json(ListView {
-        page: PageInfoView {
-            next_cursor: if has_more {
-                rows.last().map(|d| d.id.to_string())
-            } else {
-                None
-            },
-            has_more,
-        },
-        data: rows.iter().map(DeliveryView::new).collect(),
-    })))
+    Ok(no_store(HttpResponse::Ok().json(ListView::by_id(
+        rows,
+        limit,
+        |d| d.id,
+        DeliveryView::new,
+    ))))
 }
 
 /// Sends a delivery again, now, with the same `webhook-id` (admin).
