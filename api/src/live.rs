@@ -1,6 +1,6 @@
-//! Push for live pages: one poll of the live event log per instance feeds
-//! every open stream (no query per connection), and the Server-Sent Events
-//! stream of one live article.
+//! Push: one poll per instance of the live pages' event log and of the
+//! site's events (new public articles, breaking flags) feeds every open
+//! stream, SSE or GraphQL subscription (no query per connection).
 //!
 //! - A stream subscribes to the hub first, then sends what the reader
 //!   missed after its `Last-Event-ID` from the database, then the hub's
@@ -13,7 +13,7 @@
 //! - Streams hold no request slot: the in-flight and database admission
 //!   limits are released when the response head is sent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,12 +21,18 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use app::AppError;
 use app::live::LiveService;
+use app::stream::{EventKey, SiteEvent, StreamService};
 use domain::Author;
 use domain::live::{LiveEvent, LiveEventKind, LivePost};
 use serde_json::json;
 use tokio::sync::{Notify, broadcast, watch};
 
-use crate::rest::views::PostView;
+use crate::rest::views::{ArticleSummaryView, PostView};
+
+/// How far back each poll of the site's events looks again, so an event
+/// whose transaction committed late (after a newer one was read) is still
+/// told. Writes are short: a second is ample.
+const OVERLAP: chrono::Duration = chrono::Duration::seconds(2);
 
 /// Stream limits.
 #[derive(Debug, Clone, Copy)]
@@ -53,20 +59,43 @@ impl Default for StreamLimits {
 pub struct Rendered {
     pub id: i64,
     pub article_id: i64,
+    pub kind: LiveEventKind,
     /// The live page ended: the stream's last event.
     pub ended: bool,
+    /// The post of a `post` or `update` event, with its author.
+    pub post: Option<(LivePost, Option<Author>)>,
+    /// The post id of a `delete`.
+    pub post_id: Option<i64>,
+    pub frame: Bytes,
+}
+
+/// One site event as the hub hands it to every stream.
+#[derive(Debug, Clone)]
+pub struct Told {
+    pub event: SiteEvent,
+    /// Older than an event told before it (a late commit): streams that
+    /// are past its key still pass it on.
+    pub late: bool,
+    /// The SSE frame (`id`, `event`, the article as the lists show it).
     pub frame: Bytes,
 }
 
 /// The instance's fan-out point.
 pub struct LiveHub {
     svc: LiveService,
+    stream: StreamService,
     tx: broadcast::Sender<Arc<Rendered>>,
+    site_tx: broadcast::Sender<Arc<Told>>,
+    /// The newest site event key read: where a stream without
+    /// `Last-Event-ID` starts.
+    site_high: Mutex<Option<EventKey>>,
     wake: Arc<Notify>,
     open: AtomicUsize,
     per_client: Mutex<HashMap<String, usize>>,
     pub limits: StreamLimits,
     stop: watch::Sender<bool>,
+    /// Closed when the poll task has ended.
+    done: watch::Receiver<()>,
 }
 
 impl std::fmt::Debug for LiveHub {
@@ -84,11 +113,16 @@ pub fn frame(id: i64, event: &str, data: &serde_json::Value) -> Bytes {
 
 /// Renders one event, or `None` when there is nothing to send (the post
 /// is gone since).
-pub fn render(e: &LiveEvent, posts: &[LivePost], authors: &[Author]) -> Option<Bytes> {
+pub fn render(e: &LiveEvent, posts: &[LivePost], authors: &[Author]) -> Option<Rendered> {
+    let mut post = None;
     let data = match e.kind {
         LiveEventKind::Post | LiveEventKind::Update => {
-            let post = posts.iter().find(|p| Some(p.id) == e.post_id)?;
-            serde_json::to_value(PostView::new(post, authors)).ok()?
+            let p = posts.iter().find(|p| Some(p.id) == e.post_id)?;
+            let author = p
+                .author_id
+                .and_then(|id| authors.iter().find(|a| a.id == id).cloned());
+            post = Some((p.clone(), author));
+            serde_json::to_value(PostView::new(p, authors)).ok()?
         }
         LiveEventKind::Delete => json!({
             "id": e.post_id.map(|i| i.to_string()),
@@ -96,7 +130,47 @@ pub fn render(e: &LiveEvent, posts: &[LivePost], authors: &[Author]) -> Option<B
         }),
         LiveEventKind::Ended => json!({ "articleId": e.article_id.to_string() }),
     };
-    Some(frame(e.id, e.kind.as_str(), &data))
+    Some(Rendered {
+        id: e.id,
+        article_id: e.article_id,
+        kind: e.kind,
+        ended: e.kind == LiveEventKind::Ended,
+        post,
+        post_id: e.post_id,
+        frame: frame(e.id, e.kind.as_str(), &data),
+    })
+}
+
+/// Renders site events with one read of their sections, authors and tags.
+pub async fn render_site(
+    stream: &StreamService,
+    events: Vec<SiteEvent>,
+    high: Option<EventKey>,
+) -> Result<Vec<Told>, AppError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refs = stream
+        .content()
+        .refs_of(events.iter().map(|e| &e.article.summary))
+        .await?;
+    Ok(events
+        .into_iter()
+        .filter_map(|event| {
+            let data = serde_json::to_value(ArticleSummaryView::new(&event.article.summary, &refs))
+                .ok()?;
+            let frame = Bytes::from(format!(
+                "id: {}\nevent: {}\ndata: {data}\n\n",
+                event.key,
+                event.kind.as_str()
+            ));
+            Some(Told {
+                late: high.is_some_and(|h| event.key < h),
+                event,
+                frame,
+            })
+        })
+        .collect())
 }
 
 /// Renders a batch of events with one read of their posts and authors.
@@ -112,15 +186,15 @@ pub async fn render_all(
     let authors = svc.authors_by_ids(&author_ids).await?;
     Ok(events
         .iter()
-        .filter_map(|e| {
-            render(e, &posts, &authors).map(|frame| Rendered {
-                id: e.id,
-                article_id: e.article_id,
-                ended: e.kind == LiveEventKind::Ended,
-                frame,
-            })
-        })
+        .filter_map(|e| render(e, &posts, &authors))
         .collect())
+}
+
+/// Where the site poll stands: the newest key read, and the keys read in
+/// the overlap window (told already).
+struct SiteCursor {
+    high: Option<EventKey>,
+    recent: BTreeSet<EventKey>,
 }
 
 /// A place in the stream caps, released when dropped.
@@ -153,32 +227,71 @@ impl LiveHub {
         limits: StreamLimits,
     ) -> Result<Arc<Self>, AppError> {
         let (tx, _) = broadcast::channel(4096);
+        let (site_tx, _) = broadcast::channel(1024);
         let (stop, mut stopped) = watch::channel(false);
+        let (done_tx, done) = watch::channel(());
         let mut last = svc.last_event_id(None).await?;
+        let stream = StreamService::new(svc.content().clone());
+        let high = stream.latest().await?;
+        let mut site = SiteCursor {
+            high,
+            recent: BTreeSet::new(),
+        };
+        // What is already due was told before this instance started: the
+        // overlap window's rows count as told.
+        if let Some(h) = high {
+            let from = EventKey {
+                at: h.at - OVERLAP,
+                id: 0,
+            };
+            site.recent
+                .extend(stream.events(Some(from), h.at, 10_000).await?.read);
+        }
         let hub = Arc::new(Self {
             svc,
+            stream,
             tx,
+            site_tx,
+            site_high: Mutex::new(site.high),
             wake,
             open: AtomicUsize::new(0),
             per_client: Mutex::new(HashMap::new()),
             limits,
             stop,
+            done,
         });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
+            let _done = done_tx;
             loop {
+                if *stopped.borrow() {
+                    break;
+                }
                 let Some(hub) = weak.upgrade() else { break };
                 match hub.poll(last).await {
                     Ok(n) => last = n,
                     Err(e) => e.log(),
                 }
+                if let Err(e) = hub.poll_site(&mut site).await {
+                    e.log();
+                }
+                // A scheduled go-live is told at its instant, not at the
+                // next poll.
+                let nap = match hub.stream.next_due_in().await {
+                    Ok(Some(due)) => due.min(interval) + Duration::from_millis(1),
+                    Ok(None) => interval,
+                    Err(e) => {
+                        e.log();
+                        interval
+                    }
+                };
                 let wake = hub.wake.clone();
                 drop(hub);
                 tokio::select! {
                     biased;
                     _ = stopped.wait_for(|s| *s) => break,
                     () = wake.notified() => {}
-                    () = tokio::time::sleep(interval) => {}
+                    () = tokio::time::sleep(nap) => {}
                 }
             }
         });
@@ -230,6 +343,62 @@ impl LiveHub {
         }
     }
 
+    /// Reads the site events due since the last poll (looking [`OVERLAP`]
+    /// back for late commits) and hands the new ones to every stream.
+    async fn poll_site(&self, cur: &mut SiteCursor) -> Result<(), AppError> {
+        let now = self.stream.now();
+        let mut from = cur.high.map(|h| EventKey {
+            at: h.at - OVERLAP,
+            id: 0,
+        });
+        loop {
+            let batch = self.stream.events(from, now, 500).await?;
+            let Some(last) = batch.read.last().copied() else {
+                break;
+            };
+            let fresh: Vec<SiteEvent> = batch
+                .events
+                .into_iter()
+                .filter(|e| !cur.recent.contains(&e.key))
+                .collect();
+            let high = cur.high;
+            if self.site_tx.receiver_count() > 0 {
+                for told in render_site(&self.stream, fresh, high).await? {
+                    let _ = self.site_tx.send(Arc::new(told));
+                }
+            }
+            cur.recent.extend(batch.read.iter().copied());
+            cur.high = cur.high.max(Some(last));
+            from = Some(last);
+            if !batch.full {
+                break;
+            }
+        }
+        if let Some(h) = cur.high {
+            cur.recent = cur.recent.split_off(&EventKey {
+                at: h.at - OVERLAP,
+                id: 0,
+            });
+            if let Ok(mut high) = self.site_high.lock() {
+                *high = Some(h);
+            }
+        }
+        Ok(())
+    }
+
+    /// The site stream's service.
+    pub fn stream(&self) -> &StreamService {
+        &self.stream
+    }
+
+    /// Subscribes to the site events; returns the key a new stream starts
+    /// after.
+    pub fn subscribe_site(&self) -> (broadcast::Receiver<Arc<Told>>, Option<EventKey>) {
+        let rx = self.site_tx.subscribe();
+        let high = self.site_high.lock().ok().and_then(|h| *h);
+        (rx, high)
+    }
+
     /// Rings the hub (a post was written on this instance).
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -266,9 +435,13 @@ impl LiveHub {
         })
     }
 
-    /// Stops the poll and ends every open stream.
-    pub fn stop(&self) {
+    /// Stops the poll, waits until its last statement is done, and ends
+    /// every open stream.
+    pub async fn stop(&self) {
         let _ = self.stop.send(true);
+        let mut done = self.done.clone();
+        // An error: the task has ended (its sender is gone).
+        while done.changed().await.is_ok() {}
     }
 
     /// Turns true when the instance stops (streams end then).

@@ -64,7 +64,7 @@ impl StopHandle {
             webhooks.stop().await;
         }
         // Open streams end, so the server's drain does not wait on them.
-        self.live.stop();
+        self.live.stop().await;
         if let Err(e) = self.discovery.flush_views().await {
             e.log();
         }

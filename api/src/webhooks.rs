@@ -26,7 +26,7 @@ use app::AppError;
 use app::events::{Change, ContentEvents};
 use app::webhooks::{WebhookService, refuse_addresses, sign};
 use chrono::{DateTime, Utc};
-use domain::webhook::{EventType, MAX_ATTEMPTS, retry_after, timed_event_stands};
+use domain::webhook::{EventType, MAX_ATTEMPTS, event_stands, retry_after};
 use persistence::{Attempt, AttemptNext, Delivery, Webhook};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, watch};
@@ -480,7 +480,7 @@ impl Worker {
                 Err(AppError::NotFound(_)) => return Ok(None),
                 Err(e) => return Err(e),
             };
-            if e.kind.is_timed() && !timed_event_stands(&item.article.state(), e.due_at) {
+            if !event_stands(e.kind, &item.article.state(), e.due_at, e.timed) {
                 return Ok(None);
             }
             let article = if h.format == "ninjs" {

@@ -19,6 +19,7 @@ pub mod import;
 pub mod import_metrics;
 pub mod live;
 pub mod search;
+pub mod stream;
 pub mod syndication;
 pub mod webhooks;
 

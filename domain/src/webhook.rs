@@ -28,6 +28,9 @@ pub enum EventType {
     ArticleEmbargoLifted,
     /// A public article got a correction.
     ArticleCorrected,
+    /// A public article was flagged as breaking news (by a write, or when
+    /// an article flagged while scheduled goes live).
+    ArticleBreaking,
     /// A collection was saved or deleted.
     CollectionUpdated,
     /// A reader's comment on a public article was approved.
@@ -40,7 +43,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event a webhook can subscribe to, in documentation order.
-    pub const SUBSCRIBABLE: [EventType; 10] = [
+    pub const SUBSCRIBABLE: [EventType; 11] = [
         EventType::ArticlePublished,
         EventType::ArticleUpdated,
         EventType::ArticleUnpublished,
@@ -48,6 +51,7 @@ impl EventType {
         EventType::ArticleGolive,
         EventType::ArticleEmbargoLifted,
         EventType::ArticleCorrected,
+        EventType::ArticleBreaking,
         EventType::CollectionUpdated,
         EventType::CommentApproved,
         EventType::CachePurge,
@@ -62,6 +66,7 @@ impl EventType {
             EventType::ArticleGolive => "article.golive",
             EventType::ArticleEmbargoLifted => "article.embargo_lifted",
             EventType::ArticleCorrected => "article.corrected",
+            EventType::ArticleBreaking => "article.breaking",
             EventType::CollectionUpdated => "collection.updated",
             EventType::CommentApproved => "comment.approved",
             EventType::CachePurge => "cache.purge",
@@ -86,6 +91,7 @@ impl EventType {
                 | EventType::ArticleGolive
                 | EventType::ArticleEmbargoLifted
                 | EventType::ArticleCorrected
+                | EventType::ArticleBreaking
         )
     }
 
@@ -116,13 +122,20 @@ fn public_at(s: &ArticleState, t: DateTime<Utc>) -> bool {
     is_public(s.status, s.published_at, s.publish_at, s.embargo_until, t)
 }
 
+/// Whether the article carries the breaking flag at `t`.
+pub fn breaking_at(s: &ArticleState, t: DateTime<Utc>) -> bool {
+    s.breaking_until.is_some_and(|until| until > t)
+}
+
 /// The events an article write raises. `old` is the state before the write
 /// (`None` for a new article), `new` after it, `action` the write's name
 /// (`article.correct`, `article.delete`, …). Nothing is raised about an
 /// article that is not public before or after (a draft's edits are never
 /// announced); a future instant at which `new` becomes public by itself
 /// raises a timed event (go-live, or embargo lifted when the embargo is
-/// what ends).
+/// what ends). A public article that turns breaking raises
+/// `article.breaking` (now, or at its go-live when it is flagged while
+/// scheduled and still flagged then).
 pub fn article_events(
     old: Option<&ArticleState>,
     new: &ArticleState,
@@ -145,6 +158,13 @@ pub fn article_events(
     if let Some(kind) = kind {
         out.push(RaisedEvent { kind, at: now });
     }
+    let was_breaking = old.is_some_and(|o| public_at(o, now) && breaking_at(o, now));
+    if is && breaking_at(new, now) && !was_breaking && new.deleted_at.is_none() {
+        out.push(RaisedEvent {
+            kind: EventType::ArticleBreaking,
+            at: now,
+        });
+    }
     if let Some(at) = next_go_live(new, now) {
         let kind = if new.embargo_until == Some(at) {
             EventType::ArticleEmbargoLifted
@@ -152,6 +172,12 @@ pub fn article_events(
             EventType::ArticleGolive
         };
         out.push(RaisedEvent { kind, at });
+        if breaking_at(new, at) {
+            out.push(RaisedEvent {
+                kind: EventType::ArticleBreaking,
+                at,
+            });
+        }
     }
     out
 }
@@ -176,6 +202,14 @@ pub fn next_go_live(s: &ArticleState, now: DateTime<Utc>) -> Option<DateTime<Utc
 /// or unpublished the article voids it).
 pub fn timed_event_stands(s: &ArticleState, at: DateTime<Utc>) -> bool {
     public_at(s, at) && !public_at(s, at - Duration::microseconds(1))
+}
+
+/// Whether an event still stands when it is sent: a timed one (raised for
+/// a future instant) only if the article still becomes public exactly
+/// then, `article.breaking` only if the article is still flagged then.
+pub fn event_stands(kind: EventType, s: &ArticleState, at: DateTime<Utc>, timed: bool) -> bool {
+    (!timed || timed_event_stands(s, at))
+        && (kind != EventType::ArticleBreaking || breaking_at(s, at))
 }
 
 /// How long to wait before attempt `n + 1` after `n` failed attempts, and
@@ -396,6 +430,92 @@ mod tests {
         let raised = article_events(None, &embargoed, "article.embargo", now);
         assert_eq!(kinds(&raised), [EventType::ArticleEmbargoLifted]);
         assert_eq!(raised[0].at, at);
+    }
+
+    #[test]
+    fn breaking_is_raised_when_a_public_article_turns_breaking() {
+        let now = t("2026-12-05T10:00:00Z");
+        let at = t("2026-12-05T12:00:00Z");
+        let mut public = state(ArticleStatus::Published);
+        let mut flagged = public.clone();
+        flagged.breaking_until = Some(now + Duration::hours(2));
+        assert_eq!(
+            kinds(&article_events(None, &flagged, "article.create", now)),
+            [EventType::ArticlePublished, EventType::ArticleBreaking]
+        );
+        assert_eq!(
+            kinds(&article_events(
+                Some(&public),
+                &flagged,
+                "article.update",
+                now
+            )),
+            [EventType::ArticleUpdated, EventType::ArticleBreaking]
+        );
+        // Still flagged: no second alert; a lapsed flag set again: one.
+        assert_eq!(
+            kinds(&article_events(
+                Some(&flagged),
+                &flagged,
+                "article.update",
+                now
+            )),
+            [EventType::ArticleUpdated]
+        );
+        public.breaking_until = Some(now - Duration::minutes(1));
+        assert_eq!(
+            kinds(&article_events(
+                Some(&public),
+                &flagged,
+                "article.update",
+                now
+            )),
+            [EventType::ArticleUpdated, EventType::ArticleBreaking]
+        );
+        // A draft flagged breaking is not announced.
+        let mut draft = state(ArticleStatus::Draft);
+        draft.breaking_until = flagged.breaking_until;
+        assert!(article_events(None, &draft, "article.create", now).is_empty());
+        // Flagged while scheduled: announced at go-live if still flagged.
+        let mut scheduled = state(ArticleStatus::Scheduled);
+        scheduled.publish_at = Some(at);
+        scheduled.published_at = Some(at);
+        scheduled.breaking_until = Some(at + Duration::hours(1));
+        let raised = article_events(None, &scheduled, "article.schedule", now);
+        assert_eq!(
+            raised,
+            [
+                RaisedEvent {
+                    kind: EventType::ArticleGolive,
+                    at
+                },
+                RaisedEvent {
+                    kind: EventType::ArticleBreaking,
+                    at
+                }
+            ]
+        );
+        assert!(event_stands(
+            EventType::ArticleBreaking,
+            &scheduled,
+            at,
+            true
+        ));
+        let mut unflagged = scheduled.clone();
+        unflagged.breaking_until = None;
+        assert!(!event_stands(
+            EventType::ArticleBreaking,
+            &unflagged,
+            at,
+            true
+        ));
+        assert!(event_stands(EventType::ArticleGolive, &unflagged, at, true));
+        scheduled.breaking_until = Some(at - Duration::minutes(1));
+        assert_eq!(
+            kinds(&article_events(None, &scheduled, "article.schedule", now)),
+            [EventType::ArticleGolive],
+            "a flag that lapses before go-live raises nothing"
+        );
     }
 
     #[test]

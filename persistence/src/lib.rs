@@ -11,6 +11,7 @@ mod discovery;
 mod editorial;
 mod entities;
 mod error;
+mod event_stream;
 mod feeds;
 mod live;
 mod live_log;

@@ -72,6 +72,9 @@ pub struct WebhookEvent {
     pub subject: Option<String>,
     pub data: serde_json::Value,
     pub due_at: DateTime<Utc>,
+    /// Raised for a later instant than its write's (a go-live, or a
+    /// breaking flag that takes effect then).
+    pub timed: bool,
 }
 
 /// Where a delivery stands.
@@ -193,7 +196,7 @@ fn to_webhook(m: webhook::Model) -> Result<Webhook, RepoError> {
     })
 }
 
-fn to_event(m: webhook_event::Model) -> Result<WebhookEvent, RepoError> {
+pub(crate) fn to_event(m: webhook_event::Model) -> Result<WebhookEvent, RepoError> {
     let kind = EventType::parse(&m.event_type).ok_or_else(|| RepoError::Corrupt {
         table: "webhook_events",
         id: m.id,
@@ -213,6 +216,7 @@ fn to_event(m: webhook_event::Model) -> Result<WebhookEvent, RepoError> {
         article_id: m.article_id,
         subject: m.subject,
         data,
+        timed: m.due_at > m.created_at,
         due_at: m.due_at,
     })
 }
@@ -314,7 +318,7 @@ pub(crate) async fn record_article_events(
         };
         // A timed event is raised by every write that leaves the schedule
         // in place: one row per article, kind and instant.
-        let dedupe = raised.kind.is_timed().then(|| {
+        let dedupe = (raised.at > now).then(|| {
             format!(
                 "{}:{article_id}:{}",
                 raised.kind,

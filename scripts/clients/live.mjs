@@ -2,6 +2,8 @@
 // page's stream: a post written through REST arrives as a `post` event; a
 // second EventSource that starts from the first one's last event id (sent
 // as Last-Event-ID) gets the posts written in between, in order, once.
+// The same on the site stream (`/v1/stream?section=`): a published article
+// arrives as `published`, a resumed EventSource gets the ones in between.
 // Prints RESULT lines.
 import { EventSource } from "eventsource";
 import { base, check, ok } from "./lib.mjs";
@@ -20,9 +22,13 @@ async function api(method, path, body) {
 }
 
 function open(article, lastEventId) {
+  return openPath(`/v1/articles/${article}/posts/stream`, lastEventId, ["post", "update", "delete", "ended"]);
+}
+
+function openPath(path, lastEventId, types) {
   const events = [];
   const waiters = [];
-  const es = new EventSource(`${base}/v1/articles/${article}/posts/stream`, {
+  const es = new EventSource(`${base}${path}`, {
     fetch: (input, init) =>
       fetch(input, {
         ...init,
@@ -36,7 +42,7 @@ function open(article, lastEventId) {
       if (w) w(got);
       else events.push(got);
     });
-  ["post", "update", "delete", "ended"].forEach(on);
+  types.forEach(on);
   const ready = new Promise((resolve, reject) => {
     es.onopen = resolve;
     es.onerror = (e) => reject(new Error(`stream error ${e?.message ?? ""}`));
@@ -83,6 +89,31 @@ async function main() {
     ok(Number(got[0].id) > Number(e1.id) && Number(got[1].id) > Number(got[0].id), "ids not increasing");
     b.es.close();
     return `post event received; resumed after ${e1.id} with the two posts written while away, in order (Bengali text intact: ${got[0].data.body[0].text})`;
+  });
+  await check("eventsource-site", async () => {
+    const publish = async (headline) => {
+      const made = await api("POST", "/v1/admin/articles", { headline, section: "sports", bodyText: "খবর।" });
+      await api("POST", `/v1/admin/articles/${made.data.id}/publish`, {});
+      return made.data.id;
+    };
+    const types = ["published", "breaking"];
+    const a = openPath("/v1/stream?section=sports", undefined, types);
+    await a.ready;
+    const first = await publish("খেলা: প্রথম খবর");
+    const e1 = await a.next();
+    ok(e1.type === "published" && e1.data.id === first, `first event ${JSON.stringify(e1).slice(0, 200)}`);
+    a.es.close();
+    const second = await publish("খেলা: দ্বিতীয় খবর");
+    const third = await publish("খেলা: তৃতীয় খবর");
+    const b = openPath("/v1/stream?section=sports", e1.id, types);
+    await b.ready;
+    const got = [await b.next(), await b.next()];
+    ok(
+      got[0].data.id === second && got[1].data.id === third,
+      `resumed with ${got.map((g) => g.data.id).join(",")}, wanted ${second},${third}`,
+    );
+    b.es.close();
+    return `published event received; resumed after ${e1.id} with the two articles published while away, in order (${got[1].data.headline})`;
   });
 }
 

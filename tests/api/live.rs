@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::on_both;
+use crate::sse::Sse;
 
 on_both!(
     a_live_page_takes_posts_and_readers_page_through_them,
@@ -305,98 +306,6 @@ async fn a_live_page_takes_posts_and_readers_page_through_them(app: &TestApp) {
     assert_eq!(anonymous.status().as_u16(), 401);
 }
 
-/// An SSE reader: frames as (id, event, data).
-struct Sse {
-    res: reqwest::Response,
-    buf: String,
-}
-
-#[derive(Debug, Clone)]
-struct Frame {
-    id: Option<i64>,
-    event: Option<String>,
-    data: Value,
-    comment: bool,
-}
-
-impl Sse {
-    async fn open(app: &TestApp, article: &str, last: Option<i64>) -> Self {
-        let mut req = app
-            .client
-            .get(app.url(&format!("/v1/articles/{article}/posts/stream")));
-        if let Some(l) = last {
-            req = req.header("last-event-id", l.to_string());
-        }
-        let res = req.send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 200);
-        assert!(
-            res.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/event-stream")
-        );
-        let mut s = Self {
-            res,
-            buf: String::new(),
-        };
-        let first = s.raw().await;
-        assert_eq!(first, "retry: 3000");
-        s
-    }
-
-    /// The next raw frame (without its blank line).
-    async fn raw(&mut self) -> String {
-        loop {
-            if let Some(i) = self.buf.find("\n\n") {
-                let f = self.buf[..i].to_owned();
-                self.buf.drain(..i + 2);
-                return f;
-            }
-            let chunk = tokio::time::timeout(StdDuration::from_secs(20), self.res.chunk())
-                .await
-                .expect("an event within 20 s")
-                .unwrap()
-                .expect("the stream is open");
-            self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-
-    /// The next event (heartbeats skipped).
-    async fn next(&mut self) -> Frame {
-        loop {
-            let raw = self.raw().await;
-            let mut f = Frame {
-                id: None,
-                event: None,
-                data: Value::Null,
-                comment: false,
-            };
-            for line in raw.lines() {
-                if let Some(v) = line.strip_prefix("id: ") {
-                    f.id = v.parse().ok();
-                } else if let Some(v) = line.strip_prefix("event: ") {
-                    f.event = Some(v.to_owned());
-                } else if let Some(v) = line.strip_prefix("data: ") {
-                    f.data = serde_json::from_str(v).unwrap();
-                } else if line.starts_with(':') {
-                    f.comment = true;
-                }
-            }
-            if !f.comment {
-                return f;
-            }
-        }
-    }
-
-    /// Whether the server ended the stream.
-    async fn ended(&mut self) -> bool {
-        matches!(
-            tokio::time::timeout(StdDuration::from_secs(20), self.res.chunk()).await,
-            Ok(Ok(None))
-        )
-    }
-}
-
 async fn a_stream_delivers_posts_and_resumes_without_gaps(app: &TestApp) {
     let key = app.key(Scope::Editor).await;
     let id = live_article(app, &key, "live-budget").await;
@@ -406,7 +315,7 @@ async fn a_stream_delivers_posts_and_resumes_without_gaps(app: &TestApp) {
     assert_eq!(e1.event.as_deref(), Some("post"));
     assert_eq!(e1.data["id"], p1["id"]);
     assert_eq!(e1.data["body"][0]["text"], "বাজেট পেশ শুরু।");
-    let e1_id = e1.id.unwrap();
+    let e1_id = e1.n();
     drop(sse);
 
     // Missed while away: a post, an update of p1, a deletion of p1.
@@ -435,7 +344,7 @@ async fn a_stream_delivers_posts_and_resumes_without_gaps(app: &TestApp) {
     assert_eq!(seen[0].data["id"], p2["id"]);
     assert_eq!(seen[1].data["pinned"], true);
     assert_eq!(seen[2].data["id"], p3["id"]);
-    let ids: Vec<i64> = seen.iter().map(|f| f.id.unwrap()).collect();
+    let ids: Vec<i64> = seen.iter().map(|f| f.n()).collect();
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > e1_id,
         "in order, after the cursor: {ids:?}"
@@ -453,7 +362,7 @@ async fn a_stream_delivers_posts_and_resumes_without_gaps(app: &TestApp) {
     let del = sse.next().await;
     assert_eq!(del.event.as_deref(), Some("delete"));
     assert_eq!(del.data["id"], p1_id);
-    assert!(del.id.unwrap() > ids[2], "no duplicate of the catch-up");
+    assert!(del.n() > ids[2], "no duplicate of the catch-up");
     json_of(
         send(
             app,
@@ -522,6 +431,13 @@ async fn nothing_of_a_hidden_live_page_is_streamed(app: &TestApp) {
     )
     .await;
     let secret = post(app, &key, &id, json!({"bodyText": "প্রকাশের আগে দেখা যাবে না"})).await;
+    // A post on another, public page written after it: once its event is
+    // out, the hidden one has been polled (the log is read in order) while
+    // its page was hidden.
+    let other = live_article(app, &key, "live-other").await;
+    let mut witness = Sse::open(app, &other, None).await;
+    let marker = post(app, &key, &other, json!({"bodyText": "অন্য পাতা"})).await;
+    assert_eq!(witness.next().await.data["id"], marker["id"]);
     json_of(
         send(
             app,

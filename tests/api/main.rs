@@ -17,5 +17,7 @@ mod live;
 mod openapi;
 mod rest;
 mod schema;
+mod sse;
+mod stream;
 mod visibility;
 mod webhooks;

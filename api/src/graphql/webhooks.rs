@@ -24,6 +24,8 @@ pub enum WebhookEvent {
     /// An embargo ended (no write).
     ArticleEmbargoLifted,
     ArticleCorrected,
+    /// A public article was flagged as breaking news.
+    ArticleBreaking,
     CollectionUpdated,
     CommentApproved,
     /// The surrogate keys a write made stale.
@@ -42,6 +44,7 @@ impl WebhookEvent {
             EventType::ArticleGolive => Self::ArticleGolive,
             EventType::ArticleEmbargoLifted => Self::ArticleEmbargoLifted,
             EventType::ArticleCorrected => Self::ArticleCorrected,
+            EventType::ArticleBreaking => Self::ArticleBreaking,
             EventType::CollectionUpdated => Self::CollectionUpdated,
             EventType::CommentApproved => Self::CommentApproved,
             EventType::CachePurge => Self::CachePurge,
@@ -59,6 +62,7 @@ impl WebhookEvent {
             Self::ArticleGolive => EventType::ArticleGolive.as_str(),
             Self::ArticleEmbargoLifted => EventType::ArticleEmbargoLifted.as_str(),
             Self::ArticleCorrected => EventType::ArticleCorrected.as_str(),
+            Self::ArticleBreaking => EventType::ArticleBreaking.as_str(),
             Self::CollectionUpdated => EventType::CollectionUpdated.as_str(),
             Self::CommentApproved => EventType::CommentApproved.as_str(),
             Self::CachePurge => EventType::CachePurge.as_str(),

@@ -390,6 +390,7 @@ impl Modify for Common {
         crate::rest::admin::audit::keys,
         crate::rest::live::posts,
         crate::rest::live::stream,
+        crate::rest::stream::site_stream,
         crate::rest::live::create_post,
         crate::rest::live::update_post,
         crate::rest::live::delete_post,

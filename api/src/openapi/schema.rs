@@ -395,6 +395,8 @@ pub enum WebhookEventType {
     ArticleEmbargoLifted,
     #[serde(rename = "article.corrected")]
     ArticleCorrected,
+    #[serde(rename = "article.breaking")]
+    ArticleBreaking,
     #[serde(rename = "collection.updated")]
     CollectionUpdated,
     #[serde(rename = "comment.approved")]
@@ -420,6 +422,8 @@ pub enum WebhookEventTypeOrPing {
     ArticleEmbargoLifted,
     #[serde(rename = "article.corrected")]
     ArticleCorrected,
+    #[serde(rename = "article.breaking")]
+    ArticleBreaking,
     #[serde(rename = "collection.updated")]
     CollectionUpdated,
     #[serde(rename = "comment.approved")]

@@ -11,14 +11,15 @@ use app::content::ContentService;
 use app::live::LiveService;
 use domain::Scope;
 use serde::Deserialize;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use super::admin::json_body;
+use super::sse;
 use crate::http::auth;
 use crate::http::cache::{self, Kind};
 use crate::http::error::ApiError;
 use crate::http::keys;
-use crate::live::{LiveHub, render_all};
+use crate::live::{LiveHub, Rendered, render_all};
 use crate::openapi::schema::{PostCreate, PostPatch};
 use crate::rest::views::{DataView, PostView, PostsPageView, PostsView};
 
@@ -262,13 +263,7 @@ pub async fn stream(
     path: web::Path<String>,
     params: web::Query<StreamParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = req
-        .headers()
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| params.last_event_id.clone());
-    let resume = match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let resume = match sse::resume_id(&req, params.last_event_id.as_deref()) {
         None => None,
         Some(s) => Some(s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
             AppError::invalid("Last-Event-ID", "must be an event id of this stream")
@@ -279,125 +274,72 @@ pub async fn stream(
         return Err(AppError::not_found(format!("article {:?} is not a live page", &*path)).into());
     }
     let article_id = article.summary.id;
-    let client = crate::http::client::address(&req, false).unwrap_or_default();
-    let Some(slot) = hub.admit(&client) else {
-        crate::http::metrics::overloaded(crate::http::metrics::Shed::InFlight);
-        return Ok(crate::http::error::unavailable(
-            req.path(),
-            "too_many_streams",
-            "OVERLOADED",
-            "too many open streams; retry shortly".into(),
-            5,
-        ));
+    let slot = match sse::admit(&hub, &req) {
+        Ok(slot) => slot,
+        Err(refused) => return Ok(*refused),
     };
-    // Subscribe before reading the backlog, so nothing falls between.
+    // Subscribe before reading the position, so nothing falls between.
     let sub = hub.subscribe();
-    let (tx, rx) = mpsc::channel::<Bytes>(64);
-    let hub = hub.get_ref().clone();
-    let live = live.get_ref().clone();
-    tokio::spawn(async move {
-        let _slot = slot;
-        if let Err(e) = pump(&hub, &live, article_id, resume, sub, &tx).await {
-            e.log();
-        }
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
-    });
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/event-stream; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        // Compression would hold events back; proxies must not buffer.
-        .insert_header((header::CONTENT_ENCODING, "identity"))
-        .insert_header(("x-accel-buffering", "no"))
-        .streaming(body))
-}
-
-/// Sends the catch-up after `from`, returning the last id sent; `None`
-/// when the stream is over (the reader left, or the page ended).
-async fn catch_up(
-    live: &LiveService,
-    article_id: i64,
-    mut from: i64,
-    tx: &mpsc::Sender<Bytes>,
-) -> Result<Option<i64>, AppError> {
-    loop {
-        let (events, _) = live.events_after(article_id, from, 500).await?;
-        let full = events.len() == 500;
-        for r in render_all(live, &events).await? {
-            // A page that ended while the reader was away: its last event.
-            if tx.send(r.frame).await.is_err() || r.ended {
-                return Ok(None);
-            }
-        }
-        if let Some(last) = events.last() {
-            from = last.id;
-        }
-        if !full {
-            return Ok(Some(from));
-        }
-    }
-}
-
-async fn pump(
-    hub: &LiveHub,
-    live: &LiveService,
-    article_id: i64,
-    resume: Option<i64>,
-    mut sub: broadcast::Receiver<Arc<crate::live::Rendered>>,
-    tx: &mpsc::Sender<Bytes>,
-) -> Result<(), AppError> {
-    if tx
-        .send(Bytes::from_static(b"retry: 3000\n\n"))
-        .await
-        .is_err()
-    {
-        return Ok(());
-    }
-    let mut last = match resume {
-        Some(from) => match catch_up(live, article_id, from, tx).await? {
-            Some(l) => l,
-            None => return Ok(()),
-        },
+    let last = match resume {
+        Some(from) => from,
         None => live.last_event_id(Some(article_id)).await?,
     };
-    let limits = hub.limits;
-    let deadline = tokio::time::Instant::now() + limits.lifetime;
-    let mut stopping = hub.stopping();
-    let mut beat = tokio::time::interval_at(
-        tokio::time::Instant::now() + limits.heartbeat,
-        limits.heartbeat,
-    );
-    loop {
-        let frame = tokio::select! {
-            r = sub.recv() => match r {
-                Ok(ev) if ev.article_id == article_id && ev.id > last => {
-                    last = ev.id;
-                    if tx.send(ev.frame.clone()).await.is_err() || ev.ended {
-                        return Ok(());
-                    }
-                    continue;
+    let feed = PageFeed {
+        live: live.get_ref().clone(),
+        article_id,
+        last,
+    };
+    Ok(sse::open(
+        hub.get_ref().clone(),
+        slot,
+        feed,
+        sub,
+        resume.is_some(),
+    ))
+}
+
+/// The events of one live page.
+struct PageFeed {
+    live: LiveService,
+    article_id: i64,
+    /// The last event id sent (or skipped as before the stream).
+    last: i64,
+}
+
+impl sse::Feed for PageFeed {
+    type Item = Rendered;
+
+    fn on(&mut self, ev: &Rendered) -> sse::Step {
+        if ev.article_id != self.article_id || ev.id <= self.last {
+            return sse::Step::Skip;
+        }
+        self.last = ev.id;
+        if ev.ended {
+            sse::Step::Last(ev.frame.clone())
+        } else {
+            sse::Step::Send(ev.frame.clone())
+        }
+    }
+
+    async fn catch_up(&mut self, tx: &mpsc::Sender<Bytes>) -> Result<bool, AppError> {
+        loop {
+            let (events, _) = self
+                .live
+                .events_after(self.article_id, self.last, 500)
+                .await?;
+            let full = events.len() == 500;
+            for r in render_all(&self.live, &events).await? {
+                // A page that ended while the reader was away: its last event.
+                if tx.send(r.frame).await.is_err() || r.ended {
+                    return Ok(false);
                 }
-                Ok(_) => continue,
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // Too slow for the hub: read what was missed instead.
-                    match catch_up(live, article_id, last, tx).await? {
-                        Some(l) => last = l,
-                        None => return Ok(()),
-                    }
-                    continue;
-                }
-                Err(broadcast::error::RecvError::Closed) => return Ok(()),
-            },
-            _ = beat.tick() => Bytes::from_static(b": heartbeat\n\n"),
-            () = tokio::time::sleep_until(deadline) => return Ok(()),
-            () = async {
-                let _ = stopping.wait_for(|s| *s).await;
-            } => return Ok(()),
-            () = tx.closed() => return Ok(()),
-        };
-        if tx.send(frame).await.is_err() {
-            return Ok(());
+            }
+            if let Some(last) = events.last() {
+                self.last = last.id;
+            }
+            if !full {
+                return Ok(true);
+            }
         }
     }
 }

@@ -10,6 +10,8 @@ pub(crate) mod health;
 pub(crate) mod home;
 pub(crate) mod live;
 pub(crate) mod sections;
+pub(crate) mod sse;
+pub(crate) mod stream;
 pub mod views;
 
 use actix_web::{HttpResponse, web};
@@ -69,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/v1/articles/{id}/related", discovery::related);
     get(cfg, "/v1/articles/{id}/posts", live::posts);
     get(cfg, "/v1/articles/{id}/posts/stream", live::stream);
+    get(cfg, "/v1/stream", stream::site_stream);
     get(cfg, "/v1/most-read", discovery::most_read);
     get(cfg, "/v1/collections", discovery::collections);
     get(cfg, "/v1/collections/{slug}", discovery::collection);

@@ -11,6 +11,7 @@ mod m20261129_000006_comments;
 mod m20261129_000007_live_indexes;
 mod m20261206_000008_webhooks;
 mod m20261206_000009_live;
+mod m20261206_000010_event_stream;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_live_indexes::Migration),
             Box::new(m20261206_000008_webhooks::Migration),
             Box::new(m20261206_000009_live::Migration),
+            Box::new(m20261206_000010_event_stream::Migration),
         ]
     }
 }
