@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use app::AppError;
-use app::stream::{EventKey, SiteEventKind, StreamService};
+use app::stream::{EventKey, SiteEvent, SiteEventKind, StreamService};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
@@ -123,8 +123,8 @@ struct SiteFeed {
 }
 
 impl SiteFeed {
-    fn wanted(&self, told: &Told) -> bool {
-        self.kinds.contains(&told.event.kind) && told.event.in_sections(self.sections.as_ref())
+    fn wants(&self, e: &SiteEvent) -> bool {
+        self.kinds.contains(&e.kind) && e.in_sections(self.sections.as_ref())
     }
 }
 
@@ -138,7 +138,7 @@ impl sse::Feed for SiteFeed {
             return sse::Step::Skip;
         }
         self.last = self.last.max(Some(key));
-        if self.wanted(told) {
+        if self.wants(&told.event) {
             sse::Step::Send(told.frame.clone())
         } else {
             sse::Step::Skip
@@ -153,10 +153,10 @@ impl sse::Feed for SiteFeed {
             let Some(read) = batch.read.last().copied() else {
                 return Ok(true);
             };
-            for told in render_site(&self.stream, batch.events, None).await? {
-                if !self.wanted(&told) {
-                    continue;
-                }
+            // Only what this reader wants is rendered.
+            let wanted: Vec<SiteEvent> =
+                batch.events.into_iter().filter(|e| self.wants(e)).collect();
+            for told in render_site(&self.stream, wanted, None).await? {
                 if tx.send(told.frame.clone()).await.is_err() {
                     return Ok(false);
                 }
