@@ -412,6 +412,11 @@ impl LiveHub {
         &self.svc
     }
 
+    /// Subscribers of the hub's broadcasts (live pages and site events).
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count() + self.site_tx.receiver_count()
+    }
+
     /// Open streams.
     pub fn open(&self) -> usize {
         self.open.load(Ordering::SeqCst)

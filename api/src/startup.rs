@@ -52,6 +52,11 @@ pub struct StopHandle {
 }
 
 impl StopHandle {
+    /// The live hub (one per instance) that feeds every open stream.
+    pub fn live(&self) -> &Arc<crate::live::LiveHub> {
+        &self.live
+    }
+
     /// Stops the poller, writes buffered view counts, then stops the
     /// server: `graceful` lets requests in flight finish (up to 10 s).
     pub async fn stop(&self, graceful: bool) {
@@ -426,6 +431,11 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
                 .service(
                     web::resource("/graphql")
                         .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))
+                        .route(
+                            web::get()
+                                .guard(actix_web::guard::Header("upgrade", "websocket"))
+                                .to(graphql::websocket),
+                        )
                         .route(web::get().to(graphql::get))
                         .route(web::head().to(graphql::get))
                         .route(web::post().to(graphql::post))

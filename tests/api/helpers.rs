@@ -336,6 +336,20 @@ impl TestApp {
         &self.stop
     }
 
+    /// Waits until the live hub has exactly `n` subscribers (a WebSocket
+    /// subscription is set up after its `subscribe` message is read, with
+    /// no answer to wait for).
+    pub async fn await_subscribers(&self, n: usize) {
+        let hub = self.stop.live();
+        tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            while hub.subscribers() != n {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("subscribers within 20 s");
+    }
+
     pub async fn cleanup(mut self) {
         self.stop.stop(false).await;
         if let Some(db) = self.db.take() {
@@ -522,4 +536,26 @@ pub fn component_validator(doc: &Value, name: &str) -> jsonschema::Validator {
         "components": doc["components"].clone(),
     });
     jsonschema::validator_for(&schema).unwrap()
+}
+
+/// An admin write with `key` that must succeed (200 or 201); its `data`.
+pub async fn admin(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> Value {
+    let res = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert!(status == 200 || status == 201, "{path}: {status} {body}");
+    body["data"].clone()
 }

@@ -19,5 +19,6 @@ mod rest;
 mod schema;
 mod sse;
 mod stream;
+mod subscriptions;
 mod visibility;
 mod webhooks;

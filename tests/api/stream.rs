@@ -5,7 +5,7 @@ use chrono::{Duration, SubsecRound, Utc};
 use domain::Scope;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, admin};
 use crate::on_both;
 use crate::sse::Sse;
 
@@ -16,27 +16,6 @@ on_both!(
     nothing_unpublished_is_pushed_and_a_schedule_is_told_at_its_instant,
     bad_stream_parameters_are_refused,
 );
-
-async fn admin(
-    app: &TestApp,
-    key: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Value,
-) -> Value {
-    let res = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
-    assert!(status == 200 || status == 201, "{path}: {status} {body}");
-    body["data"].clone()
-}
 
 /// A draft in `section`; returns its id.
 async fn draft(app: &TestApp, key: &str, headline: &str, section: &str) -> String {

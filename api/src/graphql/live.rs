@@ -17,6 +17,12 @@ pub struct LivePostGql {
     author: Option<Author>,
 }
 
+impl LivePostGql {
+    pub fn new(post: LivePost, author: Option<Author>) -> Self {
+        Self { post, author }
+    }
+}
+
 #[Object(name = "LivePost")]
 impl LivePostGql {
     async fn id(&self) -> ID {

@@ -12,6 +12,7 @@ mod nulls;
 mod order;
 mod query;
 mod results;
+pub mod subscription;
 mod types;
 mod values;
 mod webhooks;
@@ -24,14 +25,12 @@ use async_graphql::extensions::apollo_persisted_queries::{
 };
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest,
+    NextRequest, NextSubscribe,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{
-    BatchRequest, BatchResponse, EmptySubscription, Response, Schema, ServerError,
-};
+use async_graphql::{BatchRequest, BatchResponse, Response, Schema, ServerError};
 use async_graphql_actix_web::GraphQLRequest;
 use std::any::TypeId;
 use std::sync::Arc;
@@ -46,7 +45,7 @@ use app::content::ContentService;
 use app::discovery::DiscoveryService;
 use app::editorial::EditorialService;
 
-pub type BartaSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type BartaSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Deepest selection allowed (the article page needs about 6; the standard
 /// introspection query of graphql-js, which GraphiQL, code generators and
@@ -69,7 +68,7 @@ pub const MAX_BATCH: usize = 10;
 pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSchema {
     // DocumentLimits comes first: it runs before persisted queries resolve
     // a hash and before anything is validated or executed.
-    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query, Mutation, subscription::Subscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
@@ -162,6 +161,25 @@ impl Extension for ErrorCodesExtension {
             add_code(e, executed);
         }
         response
+    }
+
+    /// Operations over WebSocket do not pass through `request`.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: futures_util::stream::BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> futures_util::stream::BoxStream<'s, Response> {
+        use futures_util::StreamExt;
+        next.run(ctx, stream)
+            .map(|mut response| {
+                let executed = !matches!(response.data, async_graphql::Value::Null);
+                for e in &mut response.errors {
+                    add_code(e, executed);
+                }
+                response
+            })
+            .boxed()
     }
 }
 
@@ -462,6 +480,59 @@ fn request_error(status: actix_web::http::StatusCode, code: &str, message: &str)
         .json(serde_json::json!({
             "errors": [{"message": message, "extensions": {"code": code}}]
         }))
+}
+
+/// `GET /graphql` with `Upgrade: websocket`: subscriptions (and queries)
+/// over `graphql-transport-ws` or the older `graphql-ws`. A connection
+/// takes a place in the same caps as an SSE stream.
+pub async fn websocket(
+    req: HttpRequest,
+    schema: web::Data<BartaSchema>,
+    hub: web::Data<Arc<crate::live::LiveHub>>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let slot = match crate::rest::sse::admit(&hub, &req) {
+        Ok(slot) => slot,
+        Err(refused) => return *refused,
+    };
+    let mut data = async_graphql::Data::default();
+    // Each event is read fresh: the connection's loaders batch, never cache.
+    if let Some(svc) = req.app_data::<web::Data<ContentService>>() {
+        let loaders = loaders::loaders(svc.get_ref().clone());
+        loaders.enable_all_cache(false);
+        data.insert(loaders);
+    }
+    // No key travels over the socket: writes and previews need POST.
+    data.insert(Caller::Anonymous);
+    data.insert(subscription::Connection {
+        hub: hub.get_ref().clone(),
+        _slot: slot,
+        open: Arc::default(),
+    });
+    // The connection ends (its subscriptions with it) when the instance
+    // stops or the stream lifetime is over: ending what the client sends
+    // stops the socket, so a drain never waits on an open WebSocket.
+    let mut stopping = hub.stopping();
+    let lifetime = hub.limits.lifetime;
+    let end = Box::pin(async move {
+        tokio::select! {
+            _ = stopping.wait_for(|s| *s) => {}
+            () = tokio::time::sleep(lifetime) => {}
+        }
+    });
+    let payload = futures_util::StreamExt::take_until(payload, end);
+    match async_graphql_actix_web::GraphQLSubscription::new(schema.get_ref().clone())
+        .with_data(data)
+        .start(&req, payload)
+    {
+        Ok(res) => res,
+        Err(_) => actix_web::ResponseError::error_response(&crate::http::error::ApiError::from(
+            AppError::invalid(
+                "Sec-WebSocket-Protocol",
+                "must be graphql-transport-ws or graphql-ws, on a WebSocket upgrade",
+            ),
+        )),
+    }
 }
 
 /// `GET /graphql`: GraphiQL for a browser, else a query from the URL.
