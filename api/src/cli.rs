@@ -135,6 +135,17 @@ struct ServeArgs {
     /// ./barta-index; in memory for an in-memory database).
     #[arg(long, env = "BARTA_INDEX_DIR")]
     index_dir: Option<PathBuf>,
+    /// Uploaded pictures and their renditions (default: beside an SQLite
+    /// file, else ./barta-images; in memory for an in-memory database).
+    #[arg(long, env = "BARTA_IMAGE_DIR")]
+    image_dir: Option<PathBuf>,
+    /// Rendition URLs start with this (a CDN in front of /images); default:
+    /// this server as each request reached it.
+    #[arg(long, env = "BARTA_IMAGE_BASE_URL")]
+    image_base_url: Option<String>,
+    /// Most pixels an uploaded picture may have (stops decompression bombs).
+    #[arg(long, env = "BARTA_IMAGE_MAX_PIXELS", default_value_t = 50_000_000)]
+    image_max_pixels: u64,
     /// Bangla calendar rule for display strings: 2019 (official) or 1987.
     #[arg(long, env = "BARTA_BANGLA_CALENDAR", default_value = "2019")]
     calendar: String,
@@ -343,6 +354,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.index_dir = args
         .index_dir
         .or_else(|| crate::config::default_index_dir(&settings.database_url));
+    settings.image_dir = args
+        .image_dir
+        .or_else(|| crate::config::default_image_dir(&settings.database_url));
+    settings.image_base_url = args.image_base_url;
+    if !(1_000_000..=200_000_000).contains(&args.image_max_pixels) {
+        anyhow::bail!("BARTA_IMAGE_MAX_PIXELS / --image-max-pixels must be 1000000 to 200000000");
+    }
+    settings.images.max_pixels = args.image_max_pixels;
     settings.demo = args.demo;
     settings.calendar_rule = calendar;
     settings.cache_enabled = args.cache;

@@ -56,6 +56,15 @@ pub struct Settings {
     pub queue_timeout: std::time::Duration,
     /// Browser origins allowed to call `/v1/admin` (`BARTA_ADMIN_ORIGINS`).
     pub admin_origins: Vec<String>,
+    /// Where uploaded pictures and their renditions are kept
+    /// (`BARTA_IMAGE_DIR`); `None` keeps them in memory (tests of other
+    /// things, an in-memory database).
+    pub image_dir: Option<std::path::PathBuf>,
+    /// Upload limits and the rendition cache.
+    pub images: app::images::ImageSettings,
+    /// Rendition URLs start with this (`BARTA_IMAGE_BASE_URL`, a CDN in
+    /// front of `/images`); `None`: this server as the request reached it.
+    pub image_base_url: Option<String>,
     /// Caps, heartbeat and lifetime of live-page event streams.
     pub live_streams: crate::live::StreamLimits,
     /// Whether this instance sends webhooks (`BARTA_WEBHOOKS`; another
@@ -85,6 +94,19 @@ pub fn default_index_dir(database_url: &str) -> Option<std::path::PathBuf> {
         return Some(std::path::PathBuf::from(format!("{path}.index")));
     }
     Some(std::path::PathBuf::from("barta-index"))
+}
+
+/// The default picture directory: beside an SQLite file, `barta-images`
+/// in the working directory for PostgreSQL, memory for an in-memory
+/// database.
+pub fn default_image_dir(database_url: &str) -> Option<std::path::PathBuf> {
+    default_index_dir(database_url).map(|p| {
+        let s = p.to_string_lossy();
+        match s.strip_suffix(".index") {
+            Some(db) => std::path::PathBuf::from(format!("{db}.images")),
+            None => std::path::PathBuf::from("barta-images"),
+        }
+    })
 }
 
 /// Feeds, sitemaps, ninjs and the change feed.
@@ -167,6 +189,9 @@ impl Settings {
             workers: None,
             query_counter: None,
             index_dir: None,
+            image_dir: None,
+            images: app::images::ImageSettings::default(),
+            image_base_url: None,
             sync_interval: std::time::Duration::from_secs(1),
             cache_enabled: true,
             cache_policy: crate::http::cache::Policy::default(),

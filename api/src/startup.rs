@@ -201,6 +201,12 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("live hub: {e}"))?;
+        let store = match &settings.image_dir {
+            Some(dir) => app::images::ImageService::local_store(dir)
+                .map_err(|e| anyhow::anyhow!("image directory {}: {e:?}", dir.display()))?,
+            None => Arc::new(object_store::memory::InMemory::new()),
+        };
+        let images = app::images::ImageService::new(&service, store, settings.images);
         let feeds = crate::feeds::FeedState::new(feed_settings);
         let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(
@@ -214,6 +220,7 @@ impl Application {
                 webhooks,
                 live,
                 hub: hub.clone(),
+                images,
             },
             &settings,
         )?;
@@ -351,6 +358,7 @@ struct Services {
     webhooks: WebhookService,
     live: app::live::LiveService,
     hub: Arc<crate::live::LiveHub>,
+    images: app::images::ImageService,
 }
 
 fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow::Result<Server> {
@@ -363,6 +371,7 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
         webhooks,
         live,
         hub,
+        images,
     } = services;
     let (workers, max_in_flight) = (settings.workers, settings.max_in_flight);
     let cache = web::Data::from(cache);
@@ -373,6 +382,8 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
     let webhooks = web::Data::new(webhooks);
     let live = web::Data::new(live);
     let hub = web::Data::new(hub);
+    let images = web::Data::new(images);
+    let image_base = web::Data::new(rest::images::ImageBase(settings.image_base_url.clone()));
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let in_flight = web::Data::new(crate::http::limits::InFlight::new(
@@ -418,6 +429,8 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
                 .app_data(webhooks.clone())
                 .app_data(live.clone())
                 .app_data(hub.clone())
+                .app_data(images.clone())
+                .app_data(image_base.clone())
                 .configure(|cfg| rest::configure(cfg, &admin_origins))
                 .configure(|cfg| feeds.configure(cfg))
                 .app_data(in_flight.clone())

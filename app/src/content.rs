@@ -217,6 +217,10 @@ impl ContentService {
         self.clock.now()
     }
 
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     pub(crate) fn repo(&self) -> &ContentRepo {
         &self.repo
     }

@@ -32,6 +32,9 @@ pub enum AppError {
     PreconditionFailed { expected: i32, current: i32 },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// An upload of a type that is not accepted, or not the type it says.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// A rate limit is reached; retry after this many seconds.
     #[error("quota exceeded")]
     TooManyRequests { retry_after: u64 },
@@ -67,6 +70,7 @@ impl AppError {
             Self::Conflict(..) => "conflict",
             Self::PreconditionFailed { .. } => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::NotFound(_) => "not_found",
             Self::Unavailable(_) => "unavailable",
@@ -96,7 +100,7 @@ impl AppError {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
-            Self::NotFound(what) => what.clone(),
+            Self::NotFound(what) | Self::UnsupportedMediaType(what) => what.clone(),
             Self::Unauthorized => "send a valid API key as `Authorization: Bearer <key>`".into(),
             Self::Forbidden(required) => format!("this needs a key with the {required} scope"),
             Self::CommentsClosed => "comments on this article are closed".into(),

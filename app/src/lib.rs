@@ -15,6 +15,7 @@ pub mod editorial;
 pub mod error;
 pub mod events;
 pub mod fields;
+pub mod images;
 pub mod import;
 pub mod import_metrics;
 pub mod live;

@@ -11,6 +11,7 @@ pub mod cursor;
 pub mod editorial;
 pub mod error;
 pub mod ids;
+pub mod image;
 pub mod live;
 pub mod sound;
 pub mod text;

@@ -13,6 +13,7 @@ mod entities;
 mod error;
 mod event_stream;
 mod feeds;
+mod images;
 mod live;
 mod live_log;
 pub mod migration;
@@ -30,6 +31,7 @@ pub use discovery::Collection;
 pub use editorial::WriteContext;
 pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry};
+pub use images::{ImageChange, NewImage};
 pub use live::{PostChange, PostInput, PostPage};
 pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};
 pub use webhooks::{

@@ -12,6 +12,7 @@ mod errors;
 mod feeds;
 mod graphql;
 mod hardening;
+mod images;
 mod import;
 mod live;
 mod openapi;

@@ -332,6 +332,7 @@ fn graphql_code(e: &AppError) -> &'static str {
         AppError::Forbidden(_) | AppError::CommentsClosed => "FORBIDDEN",
         AppError::Conflict(..) | AppError::PreconditionFailed { .. } => "CONFLICT",
         AppError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+        AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
         AppError::TooManyRequests { .. } => "RATE_LIMITED",
         AppError::NotFound(_) => "NOT_FOUND",
         AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",

@@ -8,6 +8,7 @@ pub(crate) mod edition;
 pub mod fields;
 pub(crate) mod health;
 pub(crate) mod home;
+pub mod images;
 pub(crate) mod live;
 pub(crate) mod sections;
 pub(crate) mod sse;
@@ -45,6 +46,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/", home::home);
     get(cfg, "/docs", home::docs);
     get(cfg, "/assets/{name:.+}", home::asset);
+    get(cfg, "/images/{id}/{rendition}", images::image_rendition);
+    get(
+        cfg,
+        "/images/{id}/{version}/{rendition}",
+        images::image_crop,
+    );
     get(cfg, "/healthz", health::healthz);
     get(cfg, "/readyz", health::readyz);
     // The router tries patterns in this order, one regex per dynamic
@@ -190,6 +197,19 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
         r"/v1/admin/articles/{id:\d+}/{action}",
         "POST",
         |r| r.route(web::post().to(admin::articles::action)),
+    );
+    resource(cfg, admin_origins, "/v1/admin/images", "POST", |r| {
+        r.route(web::post().to(images::upload_image))
+    });
+    resource(
+        cfg,
+        admin_origins,
+        r"/v1/admin/images/{id:\d+}",
+        "GET, PATCH",
+        |r| {
+            r.route(web::get().to(images::get_image))
+                .route(web::patch().to(images::update_image))
+        },
     );
     resource(cfg, admin_origins, "/v1/admin/sections", "POST", |r| {
         r.route(web::post().to(admin::taxonomy::create_section))

@@ -31,7 +31,7 @@ pub struct EditorialService {
     svc: ContentService,
 }
 
-fn ctx(key: &ApiKey, now: DateTime<Utc>) -> WriteContext {
+pub(crate) fn ctx(key: &ApiKey, now: DateTime<Utc>) -> WriteContext {
     WriteContext {
         actor: Some(key.id),
         now,

@@ -13,6 +13,7 @@ pub mod change;
 pub mod collection;
 pub mod collection_item;
 pub mod comment;
+pub mod image;
 pub mod live_event;
 pub mod live_post;
 pub mod revision;

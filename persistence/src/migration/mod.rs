@@ -12,6 +12,7 @@ mod m20261129_000007_live_indexes;
 mod m20261206_000008_webhooks;
 mod m20261206_000009_live;
 mod m20261206_000010_event_stream;
+mod m20261206_000011_images;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_webhooks::Migration),
             Box::new(m20261206_000009_live::Migration),
             Box::new(m20261206_000010_event_stream::Migration),
+            Box::new(m20261206_000011_images::Migration),
         ]
     }
 }

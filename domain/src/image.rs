@@ -1,0 +1,480 @@
+//! Uploaded pictures: the stored asset, its focal point, and the renditions
+//! readers may ask for (an allow-list of widths and crop ratios, so nobody
+//! can fill the cache with arbitrary sizes).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValidationError;
+use crate::text::clean_text;
+
+/// Widths a rendition may have, in pixels.
+pub const WIDTHS: [u32; 8] = [160, 320, 480, 640, 800, 1200, 1600, 2000];
+
+/// Crop ratios a rendition may have (width : height).
+pub const RATIOS: [(u32, u32); 4] = [(16, 9), (4, 3), (1, 1), (3, 2)];
+
+/// Longest alt text, caption and credit, in characters.
+pub const ALT_MAX: usize = 500;
+pub const CAPTION_MAX: usize = 1_000;
+pub const CREDIT_MAX: usize = 200;
+
+/// The formats an upload may be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SourceFormat {
+    Jpeg,
+    Png,
+    WebP,
+}
+
+impl SourceFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::WebP => "image/webp",
+        }
+    }
+
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        match mime {
+            "image/jpeg" | "image/jpg" | "image/pjpeg" => Some(Self::Jpeg),
+            "image/png" => Some(Self::Png),
+            "image/webp" => Some(Self::WebP),
+            _ => None,
+        }
+    }
+
+    /// The format a file name's extension claims.
+    pub fn from_extension(name: &str) -> Option<Self> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "jpg" | "jpeg" | "jpe" | "jfif" => Some(Self::Jpeg),
+            "png" => Some(Self::Png),
+            "webp" => Some(Self::WebP),
+            _ => None,
+        }
+    }
+
+    /// The extension the stored original gets.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::WebP => "webp",
+        }
+    }
+}
+
+/// Where the eye goes: crops keep it in frame. Both in 0–1 from the top
+/// left; the centre by default.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FocalPoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Default for FocalPoint {
+    fn default() -> Self {
+        Self { x: 0.5, y: 0.5 }
+    }
+}
+
+impl FocalPoint {
+    pub fn new(x: f64, y: f64) -> Result<Self, ValidationError> {
+        let ok = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
+        if !ok(x) || !ok(y) {
+            return Err(ValidationError::new(
+                "focalPoint",
+                "x and y must each be between 0 and 1",
+            ));
+        }
+        Ok(Self { x, y })
+    }
+}
+
+/// An uploaded picture as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageAsset {
+    pub id: i64,
+    /// Of the stored original, after its EXIF orientation was applied.
+    pub width: u32,
+    pub height: u32,
+    pub format: SourceFormat,
+    /// Bytes of the stored original (metadata removed).
+    pub bytes: u64,
+    pub focal_point: FocalPoint,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    /// Marked as decoration: needs no alt text.
+    pub decorative: bool,
+    /// ThumbHash of the picture, base64.
+    pub placeholder: String,
+    /// `#rrggbb`.
+    pub dominant_color: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ImageAsset {
+    /// Whether an article may be published with it: it has alt text, or is
+    /// marked decorative.
+    pub fn accessible(&self) -> bool {
+        self.decorative || self.alt.as_deref().is_some_and(|a| !a.trim().is_empty())
+    }
+
+    /// The widths of the allow-list this picture can fill without
+    /// upscaling (the smallest one at least, so every picture has one).
+    pub fn widths(&self) -> Vec<u32> {
+        let fit: Vec<u32> = WIDTHS.into_iter().filter(|w| *w <= self.width).collect();
+        if fit.is_empty() { vec![WIDTHS[0]] } else { fit }
+    }
+}
+
+/// Cleans an optional text field of an image (alt, caption, credit):
+/// trimmed, NFC, empty → `None`, at most `max` characters.
+pub fn image_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ValidationError> {
+    let Some(v) = value else { return Ok(None) };
+    let v = clean_text(v, false)
+        .map_err(|e| ValidationError::new(field, e.to_string()))?
+        .trim()
+        .to_owned();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(v))
+}
+
+/// The format a rendition is delivered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputFormat {
+    WebP,
+    Jpeg,
+}
+
+impl OutputFormat {
+    pub fn parse(ext: &str) -> Option<Self> {
+        match ext {
+            "webp" => Some(Self::WebP),
+            "jpg" => Some(Self::Jpeg),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::WebP => "webp",
+            Self::Jpeg => "jpg",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::WebP => "image/webp",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// A rendition as named in its URL: `800w.webp` (the whole picture, 800
+/// wide) or `800x450.jpg` (a 16:9 crop around the focal point).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RenditionSpec {
+    pub width: u32,
+    /// The crop's height; `None` keeps the picture's own ratio.
+    pub height: Option<u32>,
+    pub format: OutputFormat,
+}
+
+impl RenditionSpec {
+    /// Parses `{w}w.{ext}` or `{w}x{h}.{ext}`; sizes outside the allow-list
+    /// are refused.
+    pub fn parse(name: &str) -> Result<Self, ValidationError> {
+        let bad = |m: String| ValidationError::new("rendition", m);
+        let (size, ext) = name
+            .rsplit_once('.')
+            .ok_or_else(|| bad("must be {width}w.{webp|jpg} or {width}x{height}.{ext}".into()))?;
+        let format = OutputFormat::parse(ext)
+            .ok_or_else(|| bad(format!("format {ext:?} is not one of webp, jpg")))?;
+        let number = |s: &str| -> Result<u32, ValidationError> {
+            // One spelling per size: no leading zeros.
+            if s.is_empty()
+                || s.len() > 5
+                || s.starts_with('0')
+                || !s.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(bad(format!("{s:?} is not a size")));
+            }
+            s.parse().map_err(|_| bad(format!("{s:?} is not a size")))
+        };
+        let (width, height) = if let Some(w) = size.strip_suffix('w') {
+            (number(w)?, None)
+        } else if let Some((w, h)) = size.split_once('x') {
+            (number(w)?, Some(number(h)?))
+        } else {
+            return Err(bad(
+                "must be {width}w.{webp|jpg} or {width}x{height}.{ext}".into()
+            ));
+        };
+        if !WIDTHS.contains(&width) {
+            return Err(bad(format!("width {width} is not one of {WIDTHS:?}")));
+        }
+        if let Some(h) = height
+            && ratio_of(width, h).is_none()
+        {
+            return Err(bad(format!(
+                "{width}x{h} is not a crop of ratio 16:9, 4:3, 1:1 or 3:2 at an allowed width"
+            )));
+        }
+        Ok(Self {
+            width,
+            height,
+            format,
+        })
+    }
+
+    /// The URL name (`800w.webp`, `800x450.jpg`).
+    pub fn name(&self) -> String {
+        match self.height {
+            Some(h) => format!("{}x{h}.{}", self.width, self.format.extension()),
+            None => format!("{}w.{}", self.width, self.format.extension()),
+        }
+    }
+}
+
+/// The allowed ratio whose height at `width` is `height`.
+fn ratio_of(width: u32, height: u32) -> Option<(u32, u32)> {
+    RATIOS
+        .into_iter()
+        .find(|(rw, rh)| crop_height(width, (*rw, *rh)) == height)
+}
+
+/// The height of a crop of `ratio` at `width` (rounded).
+pub fn crop_height(width: u32, (rw, rh): (u32, u32)) -> u32 {
+    ((u64::from(width) * u64::from(rh) + u64::from(rw) / 2) / u64::from(rw)) as u32
+}
+
+/// What to cut from the original and the size to scale it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The region of the original: x, y, width, height.
+    pub crop: (u32, u32, u32, u32),
+    /// The output size (never larger than the region: no upscaling).
+    pub out: (u32, u32),
+}
+
+/// Plans a rendition of a `src_w` × `src_h` original.
+pub fn plan(src_w: u32, src_h: u32, spec: &RenditionSpec, focal: FocalPoint) -> Plan {
+    let src_w = src_w.max(1);
+    let src_h = src_h.max(1);
+    match spec.height {
+        None => {
+            let w = spec.width.min(src_w);
+            let h = scaled(src_h, w, src_w);
+            Plan {
+                crop: (0, 0, src_w, src_h),
+                out: (w, h),
+            }
+        }
+        Some(h) => {
+            // The largest region of the target ratio inside the original.
+            let (tw, th) = (u64::from(spec.width), u64::from(h));
+            let (sw, sh) = (u64::from(src_w), u64::from(src_h));
+            let (cw, ch) = if sw * th >= sh * tw {
+                (((sh * tw) / th).max(1), sh)
+            } else {
+                (sw, ((sw * th) / tw).max(1))
+            };
+            let (cw, ch) = (cw as u32, ch as u32);
+            let x = centred(focal.x, src_w, cw);
+            let y = centred(focal.y, src_h, ch);
+            let ow = spec.width.min(cw);
+            let oh = if ow == spec.width {
+                h
+            } else {
+                scaled(h, ow, spec.width)
+            };
+            Plan {
+                crop: (x, y, cw, ch),
+                out: (ow, oh.min(ch)),
+            }
+        }
+    }
+}
+
+/// `value * num / den`, rounded, at least 1.
+fn scaled(value: u32, num: u32, den: u32) -> u32 {
+    let v = (u64::from(value) * u64::from(num) + u64::from(den) / 2) / u64::from(den.max(1));
+    (v as u32).max(1)
+}
+
+/// The start of a `len` window around `at` (0–1) of `total`, kept inside.
+fn centred(at: f64, total: u32, len: u32) -> u32 {
+    let centre = at * f64::from(total);
+    let start = (centre - f64::from(len) / 2.0).round();
+    let max = f64::from(total.saturating_sub(len));
+    start.clamp(0.0, max) as u32
+}
+
+/// A `srcset` of `widths` of the picture (`url 800w, …`).
+pub fn srcset(urls: &[(String, u32)]) -> String {
+    urls.iter()
+        .map(|(u, w)| format!("{u} {w}w"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(s: &str) -> RenditionSpec {
+        RenditionSpec::parse(s).unwrap()
+    }
+
+    #[test]
+    fn specs_outside_the_allow_list_are_refused() {
+        assert_eq!(spec("800w.webp").width, 800);
+        assert_eq!(spec("800x450.jpg").height, Some(450));
+        assert_eq!(spec("1200x900.webp").height, Some(900));
+        assert_eq!(spec("640x640.jpg").height, Some(640));
+        assert_eq!(spec("480x320.jpg").height, Some(320));
+        assert_eq!(spec("160x90.jpg").height, Some(90));
+        for bad in [
+            "801w.webp",
+            "800w.png",
+            "800w",
+            "800x451.jpg",
+            "800x.jpg",
+            "x450.jpg",
+            "w.jpg",
+            "+800w.jpg",
+            "99999999999w.jpg",
+            "800W.jpg",
+            "0800w.webp",
+        ] {
+            assert!(RenditionSpec::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(spec("800x450.jpg").name(), "800x450.jpg");
+        assert_eq!(spec("160w.webp").name(), "160w.webp");
+    }
+
+    #[test]
+    fn a_width_rendition_keeps_the_ratio_and_never_upscales() {
+        let p = plan(4000, 3000, &spec("800w.webp"), FocalPoint::default());
+        assert_eq!(p.crop, (0, 0, 4000, 3000));
+        assert_eq!(p.out, (800, 600));
+        let small = plan(500, 300, &spec("2000w.jpg"), FocalPoint::default());
+        assert_eq!(small.out, (500, 300));
+    }
+
+    #[test]
+    fn a_crop_is_cut_around_the_focal_point_and_kept_inside() {
+        // 16:9 from 4:3: full width, 2250 of 3000 rows.
+        let centre = plan(4000, 3000, &spec("800x450.jpg"), FocalPoint::default());
+        assert_eq!(centre.crop, (0, 375, 4000, 2250));
+        assert_eq!(centre.out, (800, 450));
+        let top = plan(
+            4000,
+            3000,
+            &spec("800x450.jpg"),
+            FocalPoint::new(0.5, 0.1).unwrap(),
+        );
+        assert_eq!(top.crop.1, 0, "clamped at the top");
+        let low = plan(
+            4000,
+            3000,
+            &spec("800x450.jpg"),
+            FocalPoint::new(0.5, 0.6).unwrap(),
+        );
+        assert_eq!(low.crop.1, 675);
+        let bottom = plan(
+            4000,
+            3000,
+            &spec("800x450.jpg"),
+            FocalPoint::new(0.5, 0.9).unwrap(),
+        );
+        assert_eq!(bottom.crop.1, 750, "clamped at the bottom");
+        // 1:1 from landscape: the square moves along x.
+        let left = plan(
+            4000,
+            3000,
+            &spec("640x640.webp"),
+            FocalPoint::new(0.2, 0.5).unwrap(),
+        );
+        assert_eq!(left.crop, (0, 0, 3000, 3000));
+        let right = plan(
+            4000,
+            3000,
+            &spec("640x640.webp"),
+            FocalPoint::new(0.9, 0.5).unwrap(),
+        );
+        assert_eq!(right.crop, (1000, 0, 3000, 3000));
+        // A crop larger than the picture is not upscaled; the ratio stays.
+        let tiny = plan(300, 300, &spec("800x450.jpg"), FocalPoint::default());
+        assert_eq!(tiny.crop, (0, 66, 300, 168));
+        assert_eq!(tiny.out, (300, 168));
+    }
+
+    #[test]
+    fn focal_points_are_fractions() {
+        assert!(FocalPoint::new(0.0, 1.0).is_ok());
+        assert!(FocalPoint::new(1.1, 0.5).is_err());
+        assert!(FocalPoint::new(f64::NAN, 0.5).is_err());
+        assert!(FocalPoint::new(0.5, -0.01).is_err());
+    }
+
+    #[test]
+    fn formats_are_known_by_mime_and_extension() {
+        assert_eq!(
+            SourceFormat::from_extension("ছবি.JPG"),
+            Some(SourceFormat::Jpeg)
+        );
+        assert_eq!(SourceFormat::from_extension("a.gif"), None);
+        assert_eq!(SourceFormat::from_extension("noext"), None);
+        assert_eq!(
+            SourceFormat::from_mime("image/webp"),
+            Some(SourceFormat::WebP)
+        );
+    }
+
+    #[test]
+    fn alt_text_or_decoration_makes_a_picture_publishable() {
+        let now = chrono::Utc::now();
+        let mut a = ImageAsset {
+            id: 1,
+            width: 1000,
+            height: 500,
+            format: SourceFormat::Jpeg,
+            bytes: 1,
+            focal_point: FocalPoint::default(),
+            alt: None,
+            caption: None,
+            credit: None,
+            decorative: false,
+            placeholder: String::new(),
+            dominant_color: "#000000".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(!a.accessible());
+        a.alt = Some("নদীর তীরে নৌকা".into());
+        assert!(a.accessible());
+        a.alt = None;
+        a.decorative = true;
+        assert!(a.accessible());
+        assert_eq!(a.widths(), vec![160, 320, 480, 640, 800]);
+        a.width = 100;
+        assert_eq!(a.widths(), vec![160]);
+    }
+}
