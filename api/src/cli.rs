@@ -140,7 +140,7 @@ struct ServeArgs {
     #[arg(long, env = "BARTA_IMAGE_DIR")]
     image_dir: Option<PathBuf>,
     /// Rendition URLs start with this (a CDN in front of /images); default:
-    /// this server as each request reached it.
+    /// http://{bind address}.
     #[arg(long, env = "BARTA_IMAGE_BASE_URL")]
     image_base_url: Option<String>,
     /// Most pixels an uploaded picture may have (stops decompression bombs).

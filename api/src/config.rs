@@ -63,7 +63,7 @@ pub struct Settings {
     /// Upload limits and the rendition cache.
     pub images: app::images::ImageSettings,
     /// Rendition URLs start with this (`BARTA_IMAGE_BASE_URL`, a CDN in
-    /// front of `/images`); `None`: this server as the request reached it.
+    /// front of `/images`); `None`: `http://{bind address}`.
     pub image_base_url: Option<String>,
     /// Caps, heartbeat and lifetime of live-page event streams.
     pub live_streams: crate::live::StreamLimits,

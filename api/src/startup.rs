@@ -139,8 +139,35 @@ impl Application {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let db = open_database_with(&settings.database_url, settings.query_counter.clone()).await?;
         let repo = ContentRepo::new(db);
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot bind {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let image_base = settings.image_base_url.clone().unwrap_or_else(|| {
+            let host = settings
+                .bind
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(h, _)| h);
+            let host = if host.is_empty() || host == "0.0.0.0" || host == "[::]" {
+                "localhost"
+            } else {
+                host
+            };
+            format!("http://{host}:{port}")
+        });
+        let store = match &settings.image_dir {
+            Some(dir) => app::images::ImageService::local_store(dir)
+                .map_err(|e| anyhow::anyhow!("image directory {}: {e:?}", dir.display()))?,
+            None => Arc::new(object_store::memory::InMemory::new()),
+        };
+        let images = app::images::ImageService::new(
+            repo.clone(),
+            clock.clone(),
+            &image_base,
+            store,
+            settings.images,
+        );
         if settings.demo {
-            let seeded = app::demo::seed(&repo, clock.now()).await?;
+            let seeded = app::demo::seed(&repo, clock.now(), Some(&images)).await?;
             tracing::info!(?seeded, "demo content");
         }
         if repo.database().is_sqlite() {
@@ -165,6 +192,7 @@ impl Application {
             live_wake.clone(),
         );
         let service = ContentService::new(repo, clock, settings.calendar_rule)
+            .with_image_base(&image_base)
             .with_events(Arc::new(announcer) as Arc<dyn app::events::ContentEvents>);
         let discovery = DiscoveryService::new(service.clone(), index, Arc::new(ViewCounter::new()));
         discovery
@@ -173,9 +201,6 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("search index sync: {e}"))?;
         let (poller_stop, poller_done) =
             spawn_background(discovery.clone(), settings.sync_interval);
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("cannot bind {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
         let feed_settings = settings.feeds.clone().validated()?;
         let webhooks = WebhookService::new(service.clone(), settings.webhook_allow_private);
         let dispatcher = if settings.webhooks_enabled {
@@ -201,12 +226,6 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("live hub: {e}"))?;
-        let store = match &settings.image_dir {
-            Some(dir) => app::images::ImageService::local_store(dir)
-                .map_err(|e| anyhow::anyhow!("image directory {}: {e:?}", dir.display()))?,
-            None => Arc::new(object_store::memory::InMemory::new()),
-        };
-        let images = app::images::ImageService::new(&service, store, settings.images);
         let feeds = crate::feeds::FeedState::new(feed_settings);
         let comments = CommentService::new(service.clone(), settings.comments.clone());
         let server = run(
@@ -383,7 +402,6 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
     let live = web::Data::new(live);
     let hub = web::Data::new(hub);
     let images = web::Data::new(images);
-    let image_base = web::Data::new(rest::images::ImageBase(settings.image_base_url.clone()));
     let service = web::Data::new(service);
     let schema = web::Data::new(schema);
     let in_flight = web::Data::new(crate::http::limits::InFlight::new(
@@ -430,7 +448,6 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
                 .app_data(live.clone())
                 .app_data(hub.clone())
                 .app_data(images.clone())
-                .app_data(image_base.clone())
                 .configure(|cfg| rest::configure(cfg, &admin_origins))
                 .configure(|cfg| feeds.configure(cfg))
                 .app_data(in_flight.clone())

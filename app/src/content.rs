@@ -84,6 +84,8 @@ pub struct ContentService {
     rule: CalendarRule,
     events: std::sync::Arc<dyn ContentEvents>,
     taxonomy: std::sync::Arc<TaxonomyCache>,
+    /// Rendition URLs of uploaded pictures start with this.
+    image_base: std::sync::Arc<str>,
 }
 
 /// How long sections, authors and tags are reused without asking the
@@ -151,7 +153,18 @@ impl ContentService {
             rule,
             events: std::sync::Arc::new(NoEvents),
             taxonomy: std::sync::Arc::new(TaxonomyCache::new()),
+            image_base: std::sync::Arc::from("http://localhost:8080"),
         }
+    }
+
+    /// Where rendition URLs of uploaded pictures start (no trailing slash).
+    pub fn with_image_base(mut self, base: &str) -> Self {
+        self.image_base = std::sync::Arc::from(base.trim_end_matches('/'));
+        self
+    }
+
+    pub fn image_base(&self) -> &str {
+        &self.image_base
     }
 
     /// A section, author or tag was written here: read them afresh.
@@ -215,10 +228,6 @@ impl ContentService {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
-    }
-
-    pub(crate) fn clock(&self) -> &Clock {
-        &self.clock
     }
 
     pub(crate) fn repo(&self) -> &ContentRepo {

@@ -16,6 +16,7 @@ use base64::Engine;
 use bytes::Bytes;
 use domain::ApiKey;
 use domain::image as pic;
+pub use domain::image::crop_version;
 use domain::image::{
     ALT_MAX, CAPTION_MAX, CREDIT_MAX, FocalPoint, ImageAsset, OutputFormat, RenditionSpec,
     SourceFormat,
@@ -23,7 +24,7 @@ use domain::image::{
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt};
-use persistence::{ContentRepo, ImageChange, NewImage};
+use persistence::{ContentRepo, ImageChange, NewImage, WriteContext};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
@@ -107,6 +108,7 @@ struct Ingested {
 pub struct ImageService {
     repo: ContentRepo,
     clock: Clock,
+    base: Arc<str>,
     store: Arc<dyn ObjectStore>,
     settings: ImageSettings,
     renditions: moka::future::Cache<String, Rendition>,
@@ -125,31 +127,20 @@ fn unreadable(message: impl Into<String>) -> AppError {
     AppError::Unprocessable(vec![domain::ValidationError::new("file", message)])
 }
 
-/// The version of a picture's crops: it changes with the focal point, so
-/// a crop's URL (cached for a year) changes too.
-pub fn crop_version(focal: FocalPoint) -> String {
-    let raw = format!("{:.4},{:.4}", focal.x, focal.y);
-    format!("{:08x}", fnv1a(raw.as_bytes()))
-}
-
-/// FNV-1a, 32 bits: a short, stable name for a small string.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
-}
-
 fn master_path(sha256: &str, format: SourceFormat) -> StorePath {
     StorePath::from(format!("originals/{sha256}.{}", format.extension()))
 }
 
 impl ImageService {
+    /// `base`: where rendition URLs start (no trailing slash).
     pub fn new(
-        svc: &crate::content::ContentService,
+        repo: ContentRepo,
+        clock: Clock,
+        base: &str,
         store: Arc<dyn ObjectStore>,
         settings: ImageSettings,
     ) -> Self {
-        let (repo, clock) = (svc.repo().clone(), svc.clock().clone());
+        let base: Arc<str> = Arc::from(base.trim_end_matches('/'));
         let renditions = moka::future::Cache::builder()
             .weigher(|_k: &String, v: &Rendition| u32::try_from(v.bytes.len()).unwrap_or(u32::MAX))
             .max_capacity(settings.cache_bytes)
@@ -157,6 +148,7 @@ impl ImageService {
         Self {
             repo,
             clock,
+            base,
             store,
             settings,
             renditions,
@@ -175,9 +167,29 @@ impl ImageService {
         self.settings
     }
 
+    /// Where rendition URLs start.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Stores an upload; the same bytes uploaded again give the same
     /// picture (`false`: nothing new was stored).
     pub async fn upload(&self, key: &ApiKey, up: Upload) -> Result<(ImageAsset, bool), AppError> {
+        self.store_upload(up, ctx(key, self.clock.now())).await
+    }
+
+    /// Stores a picture the system itself made (the demo) and describes it.
+    pub async fn upload_system(&self, up: Upload, f: ImageFields) -> Result<ImageAsset, AppError> {
+        let now = self.clock.now();
+        let (asset, _) = self.store_upload(up, WriteContext::system(now)).await?;
+        self.describe(WriteContext::system(now), asset.id, f).await
+    }
+
+    async fn store_upload(
+        &self,
+        up: Upload,
+        ctx: WriteContext,
+    ) -> Result<(ImageAsset, bool), AppError> {
         if up.bytes.is_empty() {
             return Err(unreadable("is empty"));
         }
@@ -214,7 +226,7 @@ impl ImageService {
                     placeholder: ingested.placeholder,
                     dominant_color: ingested.dominant_color,
                 },
-                ctx(key, self.clock.now()),
+                ctx,
             )
             .await?;
         Ok((asset, true))
@@ -235,6 +247,15 @@ impl ImageService {
     pub async fn update(
         &self,
         key: &ApiKey,
+        id: i64,
+        f: ImageFields,
+    ) -> Result<ImageAsset, AppError> {
+        self.describe(ctx(key, self.clock.now()), id, f).await
+    }
+
+    async fn describe(
+        &self,
+        ctx: WriteContext,
         id: i64,
         f: ImageFields,
     ) -> Result<ImageAsset, AppError> {
@@ -270,7 +291,7 @@ impl ImageService {
             return Err(AppError::Unprocessable(errors));
         }
         self.repo
-            .update_image(id, change, ctx(key, self.clock.now()))
+            .update_image(id, change, ctx)
             .await
             .map_err(|e| match e {
                 persistence::RepoError::NotFound => {
@@ -352,6 +373,40 @@ impl ImageService {
             .await?
             .ok_or_else(|| AppError::not_found(format!("image {} not found", asset.id)))
     }
+}
+
+/// Fills in the uploaded pictures image blocks name (unknown ones are
+/// errors of their block).
+pub(crate) async fn attach_blocks(
+    svc: &crate::content::ContentService,
+    blocks: &mut [domain::Block],
+    errors: &mut Vec<domain::ValidationError>,
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            domain::Block::Image { image } => image.image_id.as_deref()?.parse().ok(),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let assets = svc.repo().images_by_ids(&ids).await?;
+    for (i, b) in blocks.iter_mut().enumerate() {
+        if let domain::Block::Image { image } = b
+            && let Some(id) = image.image_id.clone()
+        {
+            match assets.iter().find(|a| a.id.to_string() == id) {
+                Some(a) => image.attach(svc.image_base(), a),
+                None => errors.push(domain::ValidationError::new(
+                    format!("body[{i}].image.imageId"),
+                    format!("no uploaded picture {id}"),
+                )),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A strong validator of rendition bytes: the first 64 bits of SHA-256.

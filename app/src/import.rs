@@ -155,6 +155,17 @@ impl ImportLine {
             .enumerate()
             .filter_map(|(i, b)| b.validate(i).map_err(|e| errors.push(e)).ok())
             .collect();
+        // Imports come from other systems: pictures by URL.
+        for (i, b) in body.iter().enumerate() {
+            if let Block::Image { image } = b
+                && image.image_id.is_some()
+            {
+                errors.push(domain::ValidationError::new(
+                    format!("body[{i}].image.imageId"),
+                    "imports take pictures by url",
+                ));
+            }
+        }
         let kicker = fields::text(
             &mut errors,
             "kicker",
@@ -186,6 +197,12 @@ impl ImportLine {
             .image
             .clone()
             .and_then(|i| i.validate("image").map_err(|e| errors.push(e)).ok());
+        if image.as_ref().is_some_and(|i| i.image_id.is_some()) {
+            errors.push(domain::ValidationError::new(
+                "image.imageId",
+                "imports take pictures by url",
+            ));
+        }
         let published_at = fields::time(&mut errors, "publishedAt", self.published_at.as_deref());
         let updated_at = fields::time(&mut errors, "updatedAt", self.updated_at.as_deref());
         let publish_at = fields::time(&mut errors, "publishAt", self.publish_at.as_deref());

@@ -127,11 +127,12 @@ impl LiveService {
                     BodyInput::Text(t) => domain::block::paragraphs_from_text(t),
                     BodyInput::Blocks(b) => b.clone(),
                 };
-                let blocks: Vec<Block> = blocks
+                let mut blocks: Vec<Block> = blocks
                     .into_iter()
                     .enumerate()
                     .filter_map(|(i, b)| b.validate(i).map_err(|e| errors.push(e)).ok())
                     .collect();
+                crate::images::attach_blocks(&self.svc, &mut blocks, &mut errors).await?;
                 if blocks.is_empty() && errors.is_empty() {
                     errors.push(ValidationError::new("body", "must not be empty"));
                 }

@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ValidationError;
 
-/// A picture with the metadata a page needs to show and credit it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A picture with the metadata a page needs to show and credit it: an
+/// outside URL as given, or an uploaded picture (`imageId`), whose
+/// renditions, placeholder and focal point the server fills in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
+    #[serde(default)]
     pub url: String,
     #[serde(default)]
     pub alt: Option<String>,
@@ -22,12 +25,60 @@ pub struct Image {
     pub width: Option<u32>,
     #[serde(default)]
     pub height: Option<u32>,
+    /// An uploaded picture (`POST /v1/admin/images`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// The rest is filled in from the uploaded picture (what a client sends
+    /// for them is ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focal_point: Option<crate::image::FocalPoint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dominant_color: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decorative: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renditions: Vec<Rendition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srcset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<String>,
+}
+
+/// One ready-made size of an uploaded picture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendition {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub mime: String,
 }
 
 impl Image {
-    /// Checks the URL is absolute http(s) and normalises the text fields.
+    /// Checks the URL is absolute http(s) (or that an uploaded picture is
+    /// named) and normalises the text fields; drops what only the server
+    /// may fill in.
     pub fn validate(mut self, field: &str) -> Result<Self, ValidationError> {
-        if !is_http_url(&self.url) {
+        self.focal_point = None;
+        self.placeholder = None;
+        self.dominant_color = None;
+        self.decorative = false;
+        self.renditions = Vec::new();
+        self.srcset = None;
+        self.sizes = None;
+        if let Some(id) = &self.image_id {
+            let id = id.trim();
+            if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ValidationError::new(
+                    format!("{field}.imageId"),
+                    "must be the id of an uploaded picture",
+                ));
+            }
+            self.image_id = Some(id.to_owned());
+            // The server sets the URL from the picture.
+            self.url = String::new();
+        } else if !is_http_url(&self.url) {
             return Err(ValidationError::new(
                 format!("{field}.url"),
                 "must be an absolute http(s) URL",
@@ -84,7 +135,7 @@ pub enum Block {
         cite: Option<String>,
     },
     Image {
-        image: Image,
+        image: Box<Image>,
     },
     List {
         #[serde(default)]
@@ -134,7 +185,7 @@ impl Block {
                 cite: cite.map(|c| text("cite", &c)).transpose()?,
             },
             Block::Image { image } => Block::Image {
-                image: image.validate(&format!("body[{index}].image"))?,
+                image: Box::new(image.validate(&format!("body[{index}].image"))?),
             },
             Block::List { ordered, items } => {
                 if items.is_empty() {
@@ -314,14 +365,15 @@ mod tests {
     #[test]
     fn validation_names_the_block_and_field() {
         let e = Block::Image {
-            image: Image {
+            image: Box::new(Image {
                 url: "javascript:alert(1)".into(),
                 alt: None,
                 caption: None,
                 credit: None,
                 width: None,
                 height: None,
-            },
+                ..Default::default()
+            }),
         }
         .validate(3)
         .unwrap_err();

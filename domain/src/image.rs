@@ -73,6 +73,9 @@ pub struct FocalPoint {
     pub y: f64,
 }
 
+// Never NaN (`FocalPoint::new` refuses it), so equality is an equivalence.
+impl Eq for FocalPoint {}
+
 impl Default for FocalPoint {
     fn default() -> Self {
         Self { x: 0.5, y: 0.5 }
@@ -326,12 +329,102 @@ fn centred(at: f64, total: u32, len: u32) -> u32 {
     start.clamp(0.0, max) as u32
 }
 
-/// A `srcset` of `widths` of the picture (`url 800w, …`).
-pub fn srcset(urls: &[(String, u32)]) -> String {
-    urls.iter()
-        .map(|(u, w)| format!("{u} {w}w"))
+/// The version of a picture's crops: it changes with the focal point, so
+/// a crop's URL (cached for a year) changes too.
+pub fn crop_version(focal: FocalPoint) -> String {
+    let raw = format!("{:.4},{:.4}", focal.x, focal.y);
+    // FNV-1a, 32 bits: a short, stable name for a small string.
+    let h = raw.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{h:08x}")
+}
+
+/// The URL of a rendition under `base` (no trailing slash).
+pub fn rendition_url(base: &str, asset: &ImageAsset, spec: &RenditionSpec) -> String {
+    match spec.height {
+        Some(_) => format!(
+            "{base}/images/{}/{}/{}",
+            asset.id,
+            crop_version(asset.focal_point),
+            spec.name()
+        ),
+        None => format!("{base}/images/{}/{}", asset.id, spec.name()),
+    }
+}
+
+/// A `sizes` hint for a picture as wide as the text column.
+pub const SIZES: &str = "(max-width: 800px) 100vw, 800px";
+
+/// Every width rendition of a picture (WebP, then JPEG), its `srcset` (of
+/// the WebP ones) and its largest JPEG's URL.
+pub fn renditions(base: &str, a: &ImageAsset) -> (Vec<crate::block::Rendition>, String, String) {
+    let mut out = Vec::new();
+    for format in [OutputFormat::WebP, OutputFormat::Jpeg] {
+        for w in a.widths() {
+            let spec = RenditionSpec {
+                width: w,
+                height: None,
+                format,
+            };
+            let (width, height) = plan(a.width, a.height, &spec, a.focal_point).out;
+            out.push(crate::block::Rendition {
+                url: rendition_url(base, a, &spec),
+                width,
+                height,
+                mime: format.mime().to_owned(),
+            });
+        }
+    }
+    let srcset = out
+        .iter()
+        .filter(|r| r.mime == "image/webp")
+        .map(|r| format!("{} {}w", r.url, r.width))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    let largest = out
+        .iter()
+        .rfind(|r| r.mime == "image/jpeg")
+        .map(|r| r.url.clone())
+        .unwrap_or_default();
+    (out, srcset, largest)
+}
+
+impl crate::block::Image {
+    /// Fills in an uploaded picture: its URL (the largest JPEG), size,
+    /// renditions, placeholder and focal point; its alt text, caption and
+    /// credit where the article gives none.
+    pub fn attach(&mut self, base: &str, a: &ImageAsset) {
+        let (renditions, srcset, largest) = renditions(base, a);
+        self.image_id = Some(a.id.to_string());
+        self.url = largest;
+        self.width = Some(a.width);
+        self.height = Some(a.height);
+        self.focal_point = Some(a.focal_point);
+        self.placeholder = Some(a.placeholder.clone());
+        self.dominant_color = Some(a.dominant_color.clone());
+        self.decorative = a.decorative;
+        self.renditions = renditions;
+        self.srcset = Some(srcset);
+        self.sizes = Some(SIZES.to_owned());
+        for (mine, theirs) in [
+            (&mut self.alt, &a.alt),
+            (&mut self.caption, &a.caption),
+            (&mut self.credit, &a.credit),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+
+    /// An uploaded picture with neither alt text nor the decorative mark
+    /// (an article may not be published with it).
+    pub fn lacks_alt(&self) -> bool {
+        self.image_id.is_some()
+            && !self.decorative
+            && self.alt.as_deref().is_none_or(|a| a.trim().is_empty())
+    }
 }
 
 #[cfg(test)]

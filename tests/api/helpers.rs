@@ -458,6 +458,7 @@ pub async fn seed(repo: &ContentRepo, now: DateTime<Utc>) -> Fixture {
         credit: Some("ছবি: বার্তা".into()),
         width: Some(1200),
         height: Some(675),
+        ..Default::default()
     });
     let mut p2 = article("p2", "ক্রিকেটে বড় জয়", "cricket", now - h(2));
     p2.authors = vec![author("karima", "করিমা খাতুন"), author("rahim", "রহিম উদ্দিন")];

@@ -18,6 +18,7 @@ on_both!(
     an_upload_gets_renditions_crops_and_a_placeholder,
     metadata_is_removed_and_orientation_applied,
     bad_uploads_are_refused_and_nothing_is_stored,
+    an_article_carries_its_uploaded_pictures,
 );
 
 thread_local! {
@@ -428,5 +429,251 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: &TestApp) {
     // Nothing was recorded either: the first good upload is picture 1.
     let made = json_of(upload(app, &key, "image/jpeg", good).await, 201).await;
     assert_eq!(made["data"]["id"], "1");
+    let _ = std::fs::remove_dir_all(dir());
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: &str,
+    body: Value,
+) -> reqwest::Response {
+    app.with_key(method, path, key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn an_article_carries_its_uploaded_pictures(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let made = json_of(upload(app, &key, "image/jpeg", jpeg(1600, 1200)).await, 201).await;
+    let pic = made["data"]["id"].as_str().unwrap().to_owned();
+    // An unknown picture is named in the error.
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/admin/articles",
+        &key,
+        json!({"headline": "ছবির খবর", "section": "national", "bodyText": "লেখা", "image": {"imageId": "424242"}}),
+    )
+    .await;
+    let problem = json_of(res, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "image.imageId", "{problem}");
+    // A lead picture and a body picture; renditions filled in, anything a
+    // client sent for them ignored.
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/admin/articles",
+        &key,
+        json!({
+            "headline": "নদীর খবর", "section": "national",
+            "image": {"imageId": pic, "caption": "পদ্মা", "renditions": [{"url": "https://evil.test/x.jpg", "width": 1, "height": 1, "mime": "image/jpeg"}]},
+            "body": [
+                {"type": "paragraph", "text": "নদীর পাড়ে"},
+                {"type": "image", "image": {"imageId": pic, "alt": "নৌকা"}}
+            ]
+        }),
+    )
+    .await;
+    let article = json_of(res, 201).await;
+    let id = article["data"]["id"].as_str().unwrap().to_owned();
+    let image = &article["data"]["image"];
+    assert_eq!(image["imageId"], pic.as_str());
+    assert_eq!(image["width"], 1600);
+    assert!(
+        image["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/images/{pic}/1600w.jpg")),
+        "{image}"
+    );
+    assert_eq!(image["renditions"].as_array().unwrap().len(), 14, "{image}");
+    assert!(!image.to_string().contains("evil.test"));
+    assert!(image["placeholder"].is_string() && image["srcset"].is_string());
+    // No alt text on the lead picture: it cannot go public.
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        &format!("/v1/admin/articles/{id}/publish"),
+        &key,
+        json!({}),
+    )
+    .await;
+    let problem = json_of(res, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "image.alt", "{problem}");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 1, "{problem}");
+    assert_eq!(
+        app.get(&format!("/v1/articles/{id}"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    // Alt text set on the picture counts at publish.
+    json_of(
+        send(
+            app,
+            reqwest::Method::PATCH,
+            &format!("/v1/admin/images/{pic}"),
+            &key,
+            json!({"alt": "পদ্মা নদীতে নৌকা"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    json_of(
+        send(
+            app,
+            reqwest::Method::POST,
+            &format!("/v1/admin/articles/{id}/publish"),
+            &key,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let public = app.get_json(&format!("/v1/articles/{id}"), 200).await;
+    assert_eq!(public["data"]["image"]["alt"], "পদ্মা নদীতে নৌকা");
+    assert_eq!(public["data"]["body"][1]["image"]["alt"], "নৌকা");
+    assert_eq!(public["data"]["body"][1]["image"]["imageId"], pic.as_str());
+    // GraphQL picks renditions and crops.
+    let q = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { image { imageId placeholder dominantColor focalPoint { x y }
+               small: url(width: 700, format: WEBP) jpeg: url(width: 800) crop: url(width: 800, height: 450)
+               srcset(widths: [320, 800]) original: url } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let g = &q["data"]["article"]["image"];
+    assert!(
+        g["small"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/images/{pic}/800w.webp")),
+        "{q}"
+    );
+    assert!(
+        g["jpeg"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/images/{pic}/800w.jpg")),
+        "{q}"
+    );
+    assert!(g["crop"].as_str().unwrap().ends_with("/800x450.jpg"), "{q}");
+    assert_eq!(
+        g["srcset"].as_str().unwrap().matches(", ").count(),
+        1,
+        "{q}"
+    );
+    assert_eq!(g["focalPoint"], json!({"x": 0.5, "y": 0.5}));
+    // The crop URL it gives is served.
+    let (crop, _) = fetch(app, g["crop"].as_str().unwrap()).await;
+    assert_eq!((crop.width(), crop.height()), (800, 450));
+    let bad = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { image { url(width: 800, height: 451) } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{bad}"
+    );
+    // Partners get every size in ninjs; feeds a JPEG about 1200 wide.
+    let partner = app.key(Scope::Partner).await;
+    let ninjs: Value = app
+        .with_key(
+            reqwest::Method::GET,
+            &format!("/v1/ninjs/articles/{id}"),
+            &partner,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let renditions = ninjs["renditions"].as_array().unwrap();
+    assert_eq!(renditions.len(), 15, "{ninjs}");
+    assert!(
+        renditions
+            .iter()
+            .any(|r| r["name"] == "lead-image-800w-webp")
+    );
+    let rss = app.get("/feeds/rss.xml").await.text().await.unwrap();
+    assert!(rss.contains(&format!("/images/{pic}/1200w.jpg")), "{rss}");
+    // A decorative picture needs no alt text.
+    let plain = json_of(upload(app, &key, "image/jpeg", jpeg(320, 200)).await, 201).await;
+    let plain = plain["data"]["id"].as_str().unwrap().to_owned();
+    json_of(
+        send(
+            app,
+            reqwest::Method::PATCH,
+            &format!("/v1/admin/images/{plain}"),
+            &key,
+            json!({"decorative": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/admin/articles",
+        &key,
+        json!({"headline": "নকশা", "section": "national", "bodyText": "লেখা", "image": {"imageId": plain}}),
+    )
+    .await;
+    let deco = json_of(res, 201).await;
+    let deco = deco["data"]["id"].as_str().unwrap();
+    json_of(
+        send(
+            app,
+            reqwest::Method::POST,
+            &format!("/v1/admin/articles/{deco}/publish"),
+            &key,
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(dir());
+}
+
+/// The demo on an empty database, pictures on disk.
+fn demo_on_disk(s: &mut api::config::Settings) {
+    on_disk(s);
+    s.demo = true;
+}
+
+crate::on_both!(@app the_demo_has_pictures, |engine| crate::helpers::spawn_app_custom(engine, false, super::demo_on_disk));
+
+async fn the_demo_has_pictures(app: &TestApp) {
+    let mut with = Vec::new();
+    for id in app.list_ids("/v1/articles?limit=50").await {
+        let a = app.get_json(&format!("/v1/articles/{id}"), 200).await;
+        if a["data"]["image"]["imageId"].is_string() {
+            with.push(a["data"].clone());
+        }
+    }
+    assert_eq!(with.len(), 3);
+    for a in &with {
+        let image = &a["image"];
+        assert!(
+            image["alt"].as_str().is_some_and(|s| !s.is_empty()),
+            "{image}"
+        );
+        let url = image["renditions"][1]["url"].as_str().unwrap();
+        let (pic, _) = fetch(app, url).await;
+        assert_eq!(pic.width(), 320, "{url}");
+    }
     let _ = std::fs::remove_dir_all(dir());
 }

@@ -105,13 +105,13 @@ async fn demo_content_seeds_an_empty_database_once_and_hides_its_unreleased_arti
     let Some(app) = spawn_app_with(Engine::Sqlite, false).await else {
         return;
     };
-    let seeded = app::demo::seed(&app.repo, Utc::now()).await.unwrap();
+    let seeded = app::demo::seed(&app.repo, Utc::now(), None).await.unwrap();
     assert!(
         matches!(seeded, app::demo::Seeded::Articles(n) if n >= 62),
         "{seeded:?}"
     );
     assert_eq!(
-        app::demo::seed(&app.repo, Utc::now()).await.unwrap(),
+        app::demo::seed(&app.repo, Utc::now(), None).await.unwrap(),
         app::demo::Seeded::Skipped
     );
     let tree = app.get_json("/v1/sections", 200).await;

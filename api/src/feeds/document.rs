@@ -227,9 +227,26 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
             .tags_of(a)
             .map(|t| (t.slug.clone(), t.name.clone()))
             .collect(),
-        image: a.image.clone(),
+        image: a.image.as_ref().map(feed_image),
         html: full.map(|f| body_html(&f.body)),
         text: full.map(|f| body_text(&f.body)),
         language: full.map_or_else(|| "bn".to_owned(), |f| f.language.clone()),
     }
+}
+
+/// Feeds carry one picture: an uploaded one as its JPEG about 1200 wide
+/// (readers' apps and aggregators scale from there), an outside one as given.
+fn feed_image(i: &domain::Image) -> domain::Image {
+    let mut out = i.clone();
+    let jpegs: Vec<_> = i
+        .renditions
+        .iter()
+        .filter(|r| r.mime == "image/jpeg")
+        .collect();
+    if let Some(r) = jpegs.iter().find(|r| r.width >= 1200).or(jpegs.last()) {
+        out.url = r.url.clone();
+        out.width = Some(r.width);
+        out.height = Some(r.height);
+    }
+    out
 }

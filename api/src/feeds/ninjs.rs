@@ -99,7 +99,7 @@ pub struct InfoSource {
 #[serde(rename_all = "camelCase")]
 #[schema(as = NinjsRendition)]
 pub struct Rendition {
-    pub name: &'static str,
+    pub name: String,
     pub href: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<&'static str>,
@@ -245,7 +245,7 @@ impl Ninjs {
                     uri: a.source_url.clone(),
                 })
                 .collect(),
-            renditions: s.image.iter().map(rendition).collect(),
+            renditions: s.image.iter().flat_map(renditions).collect(),
             alt_ids: vec![
                 AltId {
                     role: "url",
@@ -265,15 +265,34 @@ impl Ninjs {
     }
 }
 
-fn rendition(img: &Image) -> Rendition {
-    Rendition {
-        name: "lead-image",
+/// The lead picture: as given, or every rendition of an uploaded one
+/// (`lead-image` is the largest JPEG; the others are named by size).
+fn renditions(img: &Image) -> Vec<Rendition> {
+    let title = img.alt.clone().or_else(|| img.caption.clone());
+    let mut out = vec![Rendition {
+        name: "lead-image".into(),
         href: img.url.clone(),
         content_type: image_type(&img.url),
-        title: img.alt.clone().or_else(|| img.caption.clone()),
+        title: title.clone(),
         width: img.width,
         height: img.height,
+    }];
+    for r in &img.renditions {
+        let ext = if r.mime == "image/webp" {
+            "webp"
+        } else {
+            "jpg"
+        };
+        out.push(Rendition {
+            name: format!("lead-image-{}w-{ext}", r.width),
+            href: r.url.clone(),
+            content_type: image_type(&r.url),
+            title: title.clone(),
+            width: Some(r.width),
+            height: Some(r.height),
+        });
     }
+    out
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

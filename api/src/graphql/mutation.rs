@@ -32,9 +32,12 @@ pub enum BlockType {
     Embed,
 }
 
+/// A picture: an outside `url`, or an uploaded picture's `imageId`
+/// (`POST /v1/admin/images`), whose renditions are filled in.
 #[derive(InputObject, Clone)]
 pub struct ImageInput {
-    pub url: String,
+    pub url: Option<String>,
+    pub image_id: Option<async_graphql::ID>,
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
@@ -61,12 +64,14 @@ pub struct BlockInput {
 impl From<ImageInput> for Image {
     fn from(i: ImageInput) -> Self {
         Image {
-            url: i.url,
+            url: i.url.unwrap_or_default(),
             alt: i.alt,
             caption: i.caption,
             credit: i.credit,
             width: i.width,
             height: i.height,
+            image_id: i.image_id.map(|id| id.0),
+            ..Default::default()
         }
     }
 }
@@ -98,7 +103,7 @@ impl BlockInput {
             },
             BlockType::Image => match self.image {
                 Some(image) => Block::Image {
-                    image: image.into(),
+                    image: Box::new(image.into()),
                 },
                 None => {
                     errors.push(ValidationError::new(

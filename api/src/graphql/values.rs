@@ -26,28 +26,176 @@ impl From<ArticleStatus> for StatusGql {
     }
 }
 
-/// A picture with its metadata.
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Image")]
-pub struct ImageGql {
-    pub url: String,
-    pub alt: Option<String>,
-    pub caption: Option<String>,
-    pub credit: Option<String>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-}
+/// A picture with its metadata: an outside URL as given, or an uploaded
+/// picture with its renditions.
+#[derive(Clone)]
+pub struct ImageGql(pub Box<Image>);
 
 impl From<&Image> for ImageGql {
     fn from(i: &Image) -> Self {
-        Self {
-            url: i.url.clone(),
-            alt: i.alt.clone(),
-            caption: i.caption.clone(),
-            credit: i.credit.clone(),
-            width: i.width,
-            height: i.height,
-        }
+        Self(Box::new(i.clone()))
+    }
+}
+
+/// The format of a rendition.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ImageFormat {
+    Webp,
+    Jpeg,
+}
+
+/// One ready-made size of an uploaded picture.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "ImageRendition")]
+pub struct RenditionGql {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub mime: String,
+}
+
+/// Where the eye goes, 0–1 from the top left.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct FocalPoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl ImageGql {
+    fn rendition(&self, width: u32, format: ImageFormat) -> Option<&domain::block::Rendition> {
+        let mime = match format {
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Jpeg => "image/jpeg",
+        };
+        // The smallest rendition at least `width` wide, else the largest.
+        let of: Vec<_> = self
+            .0
+            .renditions
+            .iter()
+            .filter(|r| r.mime == mime)
+            .collect();
+        of.iter()
+            .find(|r| r.width >= width)
+            .or_else(|| of.last())
+            .copied()
+    }
+}
+
+#[async_graphql::Object(name = "Image")]
+impl ImageGql {
+    /// The picture's URL. For an uploaded picture, `width` (and `height`,
+    /// for a crop of 16:9, 4:3, 1:1 or 3:2 around the focal point) picks a
+    /// rendition of the allow-list (160 … 2000; the nearest one at least as
+    /// wide) in `format` (JPEG by default); an outside URL ignores them.
+    async fn url(
+        &self,
+        width: Option<u32>,
+        height: Option<u32>,
+        format: Option<ImageFormat>,
+    ) -> async_graphql::Result<String> {
+        let i = &self.0;
+        let (Some(id), Some(w)) = (i.image_id.as_deref(), width) else {
+            if height.is_some() && width.is_none() {
+                return Err(app::AppError::invalid("height", "goes with a width").into());
+            }
+            return Ok(i.url.clone());
+        };
+        let format = format.unwrap_or(ImageFormat::Jpeg);
+        let Some(r) = self.rendition(w, format) else {
+            return Ok(i.url.clone());
+        };
+        let Some(h) = height else {
+            return Ok(r.url.clone());
+        };
+        // A crop: the spec must be on the allow-list.
+        let ext = match format {
+            ImageFormat::Webp => "webp",
+            ImageFormat::Jpeg => "jpg",
+        };
+        let spec = domain::image::RenditionSpec::parse(&format!("{w}x{h}.{ext}"))
+            .map_err(|e| app::AppError::Invalid(vec![e]))?;
+        let base = r.url.split("/images/").next().unwrap_or_default();
+        let version = domain::image::crop_version(i.focal_point.unwrap_or_default());
+        Ok(format!("{base}/images/{id}/{version}/{}", spec.name()))
+    }
+
+    /// `srcset` of the renditions in `format` (WebP by default), of the
+    /// given `widths` (all by default).
+    async fn srcset(
+        &self,
+        widths: Option<Vec<u32>>,
+        format: Option<ImageFormat>,
+    ) -> Option<String> {
+        let mime = match format.unwrap_or(ImageFormat::Webp) {
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Jpeg => "image/jpeg",
+        };
+        let list: Vec<String> = self
+            .0
+            .renditions
+            .iter()
+            .filter(|r| r.mime == mime)
+            .filter(|r| widths.as_ref().is_none_or(|w| w.contains(&r.width)))
+            .map(|r| format!("{} {}w", r.url, r.width))
+            .collect();
+        (!list.is_empty()).then(|| list.join(", "))
+    }
+
+    /// A `sizes` hint for a picture as wide as the text column.
+    async fn sizes(&self) -> Option<&str> {
+        self.0.sizes.as_deref()
+    }
+
+    async fn renditions(&self) -> Vec<RenditionGql> {
+        self.0
+            .renditions
+            .iter()
+            .map(|r| RenditionGql {
+                url: r.url.clone(),
+                width: r.width,
+                height: r.height,
+                mime: r.mime.clone(),
+            })
+            .collect()
+    }
+
+    /// The uploaded picture's id (`null` for an outside URL).
+    async fn image_id(&self) -> Option<async_graphql::ID> {
+        self.0.image_id.clone().map(async_graphql::ID)
+    }
+
+    async fn focal_point(&self) -> Option<FocalPoint> {
+        self.0.focal_point.map(|f| FocalPoint { x: f.x, y: f.y })
+    }
+
+    /// ThumbHash, base64: decode it to paint a blurred preview.
+    async fn placeholder(&self) -> Option<&str> {
+        self.0.placeholder.as_deref()
+    }
+
+    /// `#rrggbb`.
+    async fn dominant_color(&self) -> Option<&str> {
+        self.0.dominant_color.as_deref()
+    }
+
+    async fn alt(&self) -> Option<&str> {
+        self.0.alt.as_deref()
+    }
+
+    async fn caption(&self) -> Option<&str> {
+        self.0.caption.as_deref()
+    }
+
+    async fn credit(&self) -> Option<&str> {
+        self.0.credit.as_deref()
+    }
+
+    async fn width(&self) -> Option<u32> {
+        self.0.width
+    }
+
+    async fn height(&self) -> Option<u32> {
+        self.0.height
     }
 }
 
@@ -111,7 +259,7 @@ impl From<&Block> for BlockGql {
                 cite: cite.clone(),
             }),
             Block::Image { image } => Self::Image(ImageBlock {
-                image: image.into(),
+                image: (&**image).into(),
             }),
             Block::List { ordered, items } => Self::List(ListBlock {
                 ordered: *ordered,

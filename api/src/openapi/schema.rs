@@ -16,13 +16,28 @@ use utoipa::ToSchema;
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
-    /// Absolute http(s) URL.
+    /// Absolute http(s) URL (of an uploaded picture: its largest JPEG;
+    /// in input it may be left out when `imageId` is given).
     pub url: String,
     pub alt: Option<String>,
     pub caption: Option<String>,
     pub credit: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// An uploaded picture (`POST /v1/admin/images`); the fields below are
+    /// filled in from it (what a client sends for them is ignored).
+    pub image_id: Option<String>,
+    pub focal_point: Option<FocalPointView>,
+    /// ThumbHash, base64.
+    pub placeholder: Option<String>,
+    /// `#rrggbb`.
+    pub dominant_color: Option<String>,
+    /// Marked decorative (needs no alt text).
+    pub decorative: Option<bool>,
+    /// Every width rendition, WebP then JPEG.
+    pub renditions: Option<Vec<RenditionView>>,
+    pub srcset: Option<String>,
+    pub sizes: Option<String>,
 }
 
 /// One block of an article body.
@@ -44,7 +59,7 @@ pub enum Block {
         cite: Option<String>,
     },
     Image {
-        image: Image,
+        image: Box<Image>,
     },
     List {
         #[serde(default)]
@@ -605,4 +620,20 @@ impl PostPatch {
             key_event: self.key_event,
         })
     }
+}
+
+/// A point in a picture, each coordinate 0–1 from the top left.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct FocalPointView {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// One ready-made size of a picture.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenditionView {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub mime: String,
 }

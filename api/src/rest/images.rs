@@ -8,7 +8,7 @@ use app::AppError;
 use app::content::ContentService;
 use app::images::{ImageFields, ImageService, Upload, crop_version};
 use domain::Scope;
-use domain::image::{ImageAsset, OutputFormat, RATIOS, RenditionSpec, crop_height};
+use domain::image::{ImageAsset, RATIOS, RenditionSpec, crop_height, rendition_url};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,42 +16,10 @@ use utoipa::ToSchema;
 use super::admin::json_body;
 use crate::http::auth;
 use crate::http::error::ApiError;
+use crate::openapi::schema::{FocalPointView, RenditionView};
 use crate::rest::views::DataView;
 
 use app::fields::record_id as id;
-
-/// Where rendition URLs point (`BARTA_IMAGE_BASE_URL`, a CDN in front of
-/// `/images`); `None`: this server as the request reached it.
-#[derive(Debug, Clone, Default)]
-pub struct ImageBase(pub Option<String>);
-
-impl ImageBase {
-    fn of(&self, req: &HttpRequest) -> String {
-        match &self.0 {
-            Some(b) => b.trim_end_matches('/').to_owned(),
-            None => {
-                let info = req.connection_info();
-                format!("{}://{}", info.scheme(), info.host())
-            }
-        }
-    }
-}
-
-/// A point in a picture, each coordinate 0–1 from the top left.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-pub struct FocalPointView {
-    pub x: f64,
-    pub y: f64,
-}
-
-/// One ready-made size of a picture.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RenditionView {
-    pub url: String,
-    pub width: u32,
-    pub height: u32,
-    pub mime: &'static str,
-}
 
 /// An uploaded picture.
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,65 +61,9 @@ pub struct CropView {
     pub template: String,
 }
 
-const SIZES: &str = "(max-width: 800px) 100vw, 800px";
-
-/// The URL of a rendition.
-pub fn rendition_url(base: &str, asset: &ImageAsset, spec: &RenditionSpec) -> String {
-    match spec.height {
-        Some(_) => format!(
-            "{base}/images/{}/{}/{}",
-            asset.id,
-            crop_version(asset.focal_point),
-            spec.name()
-        ),
-        None => format!("{base}/images/{}/{}", asset.id, spec.name()),
-    }
-}
-
 impl ImageView {
     pub fn new(base: &str, a: &ImageAsset) -> Self {
-        let widths = a.widths();
-        let height_at = |w: u32| {
-            domain::image::plan(
-                a.width,
-                a.height,
-                &RenditionSpec {
-                    width: w,
-                    height: None,
-                    format: OutputFormat::Jpeg,
-                },
-                a.focal_point,
-            )
-            .out
-        };
-        let mut renditions = Vec::new();
-        for format in [OutputFormat::WebP, OutputFormat::Jpeg] {
-            for w in &widths {
-                let spec = RenditionSpec {
-                    width: *w,
-                    height: None,
-                    format,
-                };
-                let (ow, oh) = height_at(*w);
-                renditions.push(RenditionView {
-                    url: rendition_url(base, a, &spec),
-                    width: ow,
-                    height: oh,
-                    mime: format.mime(),
-                });
-            }
-        }
-        let srcset = renditions
-            .iter()
-            .filter(|r| r.mime == "image/webp")
-            .map(|r| format!("{} {}w", r.url, r.width))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let url = renditions
-            .iter()
-            .rfind(|r| r.mime == "image/jpeg")
-            .map(|r| r.url.clone())
-            .unwrap_or_default();
+        let (renditions, srcset, url) = domain::image::renditions(base, a);
         let version = crop_version(a.focal_point);
         let crops = RATIOS
             .iter()
@@ -176,9 +88,17 @@ impl ImageView {
             credit: a.credit.clone(),
             decorative: a.decorative,
             url,
-            renditions,
+            renditions: renditions
+                .into_iter()
+                .map(|r| RenditionView {
+                    url: r.url,
+                    width: r.width,
+                    height: r.height,
+                    mime: r.mime,
+                })
+                .collect(),
             srcset,
-            sizes: SIZES,
+            sizes: domain::image::SIZES,
             crops,
         }
     }
@@ -263,7 +183,6 @@ pub async fn upload_image(
     req: HttpRequest,
     svc: web::Data<ContentService>,
     images: web::Data<ImageService>,
-    base: web::Data<ImageBase>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let key = auth::require(&svc, &req, Scope::Editor).await?;
@@ -313,7 +232,7 @@ pub async fn upload_image(
         HttpResponse::build(status)
             .insert_header((header::LOCATION, format!("/v1/admin/images/{}", asset.id)))
             .json(DataView {
-                data: ImageView::new(&base.of(&req), &asset),
+                data: ImageView::new(svc.image_base(), &asset),
             }),
     ))
 }
@@ -334,13 +253,12 @@ pub async fn get_image(
     req: HttpRequest,
     svc: web::Data<ContentService>,
     images: web::Data<ImageService>,
-    base: web::Data<ImageBase>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     auth::require(&svc, &req, Scope::Editor).await?;
     let asset = images.get(id(&path, "image")?).await?;
     Ok(private(HttpResponse::Ok().json(DataView {
-        data: ImageView::new(&base.of(&req), &asset),
+        data: ImageView::new(svc.image_base(), &asset),
     })))
 }
 
@@ -384,7 +302,6 @@ pub async fn update_image(
     req: HttpRequest,
     svc: web::Data<ContentService>,
     images: web::Data<ImageService>,
-    base: web::Data<ImageBase>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -404,7 +321,7 @@ pub async fn update_image(
         )
         .await?;
     Ok(private(HttpResponse::Ok().json(DataView {
-        data: ImageView::new(&base.of(&req), &asset),
+        data: ImageView::new(svc.image_base(), &asset),
     })))
 }
 
@@ -470,8 +387,8 @@ pub async fn image_rendition(
 )]
 pub async fn image_crop(
     req: HttpRequest,
+    svc: web::Data<ContentService>,
     images: web::Data<ImageService>,
-    base: web::Data<ImageBase>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (raw_id, version, name) = path.into_inner();
@@ -485,7 +402,7 @@ pub async fn image_crop(
         return Ok(HttpResponse::Found()
             .insert_header((
                 header::LOCATION,
-                rendition_url(&base.of(&req), &asset, &spec),
+                rendition_url(svc.image_base(), &asset, &spec),
             ))
             .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
             .finish());

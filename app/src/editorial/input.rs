@@ -97,6 +97,28 @@ pub(super) struct Resolved {
     pub(super) sections: HashMap<String, i64>,
     pub(super) authors: HashMap<String, i64>,
     pub(super) tags: HashMap<String, i64>,
+    /// Uploaded pictures the input names, by id, and the base of their URLs.
+    pub(super) images: HashMap<String, domain::image::ImageAsset>,
+    pub(super) image_base: String,
+}
+
+/// Fills in an uploaded picture the input names, or says it is unknown.
+fn attach(
+    image: &mut domain::Image,
+    field: &str,
+    refs: &Resolved,
+    errors: &mut Vec<ValidationError>,
+) {
+    let Some(id) = image.image_id.clone() else {
+        return;
+    };
+    match refs.images.get(&id) {
+        Some(asset) => image.attach(&refs.image_base, asset),
+        None => errors.push(ValidationError::new(
+            format!("{field}.imageId"),
+            format!("no uploaded picture {id}"),
+        )),
+    }
 }
 
 pub(super) fn invalid(errors: Vec<ValidationError>) -> Result<(), AppError> {
@@ -108,6 +130,26 @@ pub(super) fn invalid(errors: Vec<ValidationError>) -> Result<(), AppError> {
 }
 
 impl ArticleInput {
+    /// Ids of the uploaded pictures the input names (lead and body).
+    pub(super) fn image_ids(&self) -> Vec<i64> {
+        let lead = self
+            .image
+            .iter()
+            .flatten()
+            .filter_map(|i| i.image_id.as_deref());
+        let body = match &self.body {
+            Some(BodyInput::Blocks(b)) => b.as_slice(),
+            _ => &[],
+        };
+        let blocks = body.iter().filter_map(|b| match b {
+            Block::Image { image } => image.image_id.as_deref(),
+            _ => None,
+        });
+        lead.chain(blocks)
+            .filter_map(|id| id.trim().parse().ok())
+            .collect()
+    }
+
     pub(super) fn slugs(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
         let mut sections: Vec<String> = self.section.iter().cloned().collect();
         sections.extend(self.secondary_sections.iter().flatten().cloned());
@@ -177,11 +219,16 @@ impl ArticleInput {
             if blocks.is_empty() {
                 errors.push(ValidationError::new("body", "must not be empty"));
             }
-            let valid: Vec<Block> = blocks
+            let mut valid: Vec<Block> = blocks
                 .into_iter()
                 .enumerate()
                 .filter_map(|(i, b)| b.validate(i).map_err(|e| errors.push(e)).ok())
                 .collect();
+            for (i, b) in valid.iter_mut().enumerate() {
+                if let Block::Image { image } = b {
+                    attach(image, &format!("body[{i}].image"), refs, &mut errors);
+                }
+            }
             state.word_count = u32::try_from(word_count(&body_text(&valid))).unwrap_or(u32::MAX);
             state.body = valid;
         }
@@ -222,6 +269,9 @@ impl ArticleInput {
             state.image = image
                 .clone()
                 .and_then(|i| i.validate("image").map_err(|e| errors.push(e)).ok());
+            if let Some(i) = state.image.as_mut() {
+                attach(i, "image", refs, &mut errors);
+            }
         }
         if let Some(ext) = &self.external_id {
             state.external_id = fields::external_id(&mut errors, ext.as_deref());

@@ -7,6 +7,8 @@
 mod input;
 mod taxonomy;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::text::clean_text;
 use domain::{
@@ -46,6 +48,52 @@ fn not_deleted(current: &Article) -> Result<(), AppError> {
         ))
     } else {
         Ok(())
+    }
+}
+
+/// The lead picture and the body's pictures.
+fn images_of<'a>(
+    lead: &'a Option<domain::Image>,
+    body: &'a [domain::Block],
+) -> impl Iterator<Item = &'a domain::Image> {
+    lead.iter().chain(body.iter().filter_map(|b| match b {
+        domain::Block::Image { image } => Some(&**image),
+        _ => None,
+    }))
+}
+
+/// Refreshes the uploaded pictures from `assets` (alt text set on the
+/// picture since, the decorative mark, the focal point) and refuses an
+/// article whose uploaded picture has no alt text and is not decorative.
+fn described(
+    s: &mut ArticleState,
+    assets: &HashMap<String, domain::image::ImageAsset>,
+    base: &str,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    let mut check = |image: &mut domain::Image, field: String| {
+        if let Some(a) = image.image_id.as_ref().and_then(|id| assets.get(id)) {
+            image.attach(base, a);
+        }
+        if image.lacks_alt() {
+            errors.push(ValidationError::new(
+                format!("{field}.alt"),
+                "an uploaded picture needs alt text before the article goes public (or mark the picture decorative)",
+            ));
+        }
+    };
+    if let Some(i) = s.image.as_mut() {
+        check(i, "image".into());
+    }
+    for (n, b) in s.body.iter_mut().enumerate() {
+        if let domain::Block::Image { image } = b {
+            check(image, format!("body[{n}].image"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Unprocessable(errors))
     }
 }
 
@@ -113,6 +161,13 @@ impl EditorialService {
                 .into_iter()
                 .map(|t| (t.slug, t.id))
                 .collect(),
+            images: repo
+                .images_by_ids(&input.image_ids())
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), a))
+                .collect(),
+            image_base: self.svc.image_base().to_owned(),
         })
     }
 
@@ -180,7 +235,15 @@ impl EditorialService {
                 ctx(key, self.now()),
                 |state, current| {
                     not_deleted(current)?;
-                    input.apply(state, &refs, false)
+                    input.apply(state, &refs, false)?;
+                    // A public article takes only described pictures.
+                    if matches!(
+                        current.summary.status,
+                        ArticleStatus::Published | ArticleStatus::Scheduled
+                    ) {
+                        described(state, &refs.images, &refs.image_base)?;
+                    }
+                    Ok::<(), AppError>(())
                 },
             )
             .await?;
@@ -196,6 +259,25 @@ impl EditorialService {
         action: &str,
         change: impl FnOnce(&mut ArticleState, &Article, DateTime<Utc>) -> Result<(), AppError>,
     ) -> Result<Article, AppError> {
+        // Going public (now, scheduled or embargoed) needs alt text on every
+        // uploaded picture: read them as they are now.
+        let goes_public = matches!(
+            action,
+            "article.publish" | "article.schedule" | "article.embargo"
+        );
+        let assets = if goes_public {
+            self.assets_of(id).await?
+        } else {
+            HashMap::new()
+        };
+        let base = self.svc.image_base().to_owned();
+        let change = move |s: &mut ArticleState, current: &Article, now| -> Result<(), AppError> {
+            change(s, current, now)?;
+            if goes_public {
+                described(s, &assets, &base)?;
+            }
+            Ok(())
+        };
         let now = self.now();
         let article = self
             .svc
@@ -213,6 +295,27 @@ impl EditorialService {
             .await?;
         self.changed(&article).await;
         Ok(article)
+    }
+
+    /// The uploaded pictures of an article (lead and body), by id.
+    async fn assets_of(
+        &self,
+        id: i64,
+    ) -> Result<HashMap<String, domain::image::ImageAsset>, AppError> {
+        let Some(article) = self.svc.repo().article_by_id(id).await? else {
+            return Ok(HashMap::new());
+        };
+        let ids: Vec<i64> = images_of(&article.summary.image, &article.body)
+            .filter_map(|i| i.image_id.as_deref()?.parse().ok())
+            .collect();
+        Ok(self
+            .svc
+            .repo()
+            .images_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.to_string(), a))
+            .collect())
     }
 
     /// Publishes now. An article already published keeps its time; one
