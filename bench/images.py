@@ -143,7 +143,7 @@ def main():
                 out.write(body)
             conf = os.path.join(work, "nginx.conf")
             with open(conf, "w") as out:
-                out.write(f"""worker_processes 2; pid {work}/nginx.pid; error_log {work}/nginx.err;
+                out.write(f"""user root; worker_processes 2; pid {work}/nginx.pid; error_log {work}/nginx.err;
 events {{ worker_connections 1024; }}
 http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
   server {{ listen 127.0.0.1:{NGINX_PORT}; root {root};
@@ -153,6 +153,7 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
             try:
                 time.sleep(0.5)
                 ceiling = load(lg, NGINX_PORT, "/800w.webp")
+                assert ceiling["ok"]["count"] > 0, ceiling
             finally:
                 subprocess.run(["nginx", "-c", conf, "-s", "stop"])
             print(f"nginx static: {ceiling['ok']['per_second']:.0f} req/s p99 {ceiling['ok']['p99_ms']:.2f} ms")

@@ -64,6 +64,9 @@ const MAX_ASPECT: u32 = 20;
 const JPEG_QUALITY: u8 = 82;
 const MASTER_JPEG_QUALITY: u8 = 92;
 const WEBP_QUALITY: f32 = 78.0;
+/// How long the rendition routes reuse a picture's row: a focal point
+/// moved on another instance reaches them within this.
+const ASSET_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// An upload as it came: the bytes and what the client said they are.
 #[derive(Debug, Clone)]
@@ -113,6 +116,10 @@ pub struct ImageService {
     settings: ImageSettings,
     renditions: moka::future::Cache<String, Rendition>,
     builds: Arc<tokio::sync::Semaphore>,
+    /// Renditions made from an original since start (not read back).
+    built: Arc<std::sync::atomic::AtomicU64>,
+    /// Pictures' rows as the rendition routes last read them.
+    assets: moka::future::Cache<i64, ImageAsset>,
 }
 
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
@@ -125,6 +132,15 @@ fn unsupported(message: impl Into<String>) -> AppError {
 
 fn unreadable(message: impl Into<String>) -> AppError {
     AppError::Unprocessable(vec![domain::ValidationError::new("file", message)])
+}
+
+/// Where a rendition is kept: `renditions/{id}/{name}`, or with the crop
+/// version for a crop.
+fn rendition_key(id: i64, version: Option<&str>, spec: &RenditionSpec) -> String {
+    match version {
+        Some(v) => format!("renditions/{id}/{v}/{}", spec.name()),
+        None => format!("renditions/{id}/{}", spec.name()),
+    }
 }
 
 fn master_path(sha256: &str, format: SourceFormat) -> StorePath {
@@ -153,6 +169,11 @@ impl ImageService {
             settings,
             renditions,
             builds: Arc::new(tokio::sync::Semaphore::new(settings.parallel_builds.max(1))),
+            built: Arc::default(),
+            assets: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(ASSET_TTL)
+                .build(),
         }
     }
 
@@ -170,6 +191,12 @@ impl ImageService {
     /// Where rendition URLs start.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// Renditions made from an original since start (a rendition asked for
+    /// by many clients at once counts once).
+    pub fn renditions_built(&self) -> u64 {
+        self.built.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Stores an upload; the same bytes uploaded again give the same
@@ -239,6 +266,17 @@ impl ImageService {
             .ok_or_else(|| AppError::not_found(format!("image {id} not found")))
     }
 
+    /// A picture for the public rendition routes: its row reused for a
+    /// moment (a hot rendition costs no query).
+    pub async fn get_for_readers(&self, id: i64) -> Result<ImageAsset, AppError> {
+        if let Some(a) = self.assets.get(&id).await {
+            return Ok(a);
+        }
+        let a = self.get(id).await?;
+        self.assets.insert(id, a.clone()).await;
+        Ok(a)
+    }
+
     pub async fn by_ids(&self, ids: &[i64]) -> Result<Vec<ImageAsset>, AppError> {
         Ok(self.repo.images_by_ids(ids).await?)
     }
@@ -290,7 +328,8 @@ impl ImageService {
         if !errors.is_empty() {
             return Err(AppError::Unprocessable(errors));
         }
-        self.repo
+        let updated = self
+            .repo
             .update_image(id, change, ctx)
             .await
             .map_err(|e| match e {
@@ -298,7 +337,9 @@ impl ImageService {
                     AppError::not_found(format!("image {id} not found"))
                 }
                 e => e.into(),
-            })
+            })?;
+        self.assets.invalidate(&id).await;
+        Ok(updated)
     }
 
     /// A rendition of a picture, made on first request. `version` is the
@@ -309,10 +350,7 @@ impl ImageService {
         spec: RenditionSpec,
     ) -> Result<Rendition, AppError> {
         let version = crop_version(asset.focal_point);
-        let key = match spec.height {
-            Some(_) => format!("renditions/{}/{version}/{}", asset.id, spec.name()),
-            None => format!("renditions/{}/{}", asset.id, spec.name()),
-        };
+        let key = rendition_key(asset.id, spec.height.map(|_| version.as_str()), &spec);
         let this = self.clone();
         let asset = asset.clone();
         self.renditions
@@ -321,6 +359,18 @@ impl ImageService {
             })
             .await
             .map_err(|e| AppError::Internal(format!("rendition: {e}").into()))
+    }
+
+    /// A rendition already in memory: served without reading the
+    /// picture's row (a crop's URL names its version, and the bytes made
+    /// for a version never change).
+    pub async fn cached(
+        &self,
+        id: i64,
+        version: Option<&str>,
+        spec: &RenditionSpec,
+    ) -> Option<Rendition> {
+        self.renditions.get(&rendition_key(id, version, spec)).await
     }
 
     async fn load_or_build(
@@ -350,6 +400,8 @@ impl ImageService {
                         .await
                         .map_err(internal)??
                 };
+                self.built
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let built = Bytes::from(built);
                 self.store
                     .put(&path, built.clone().into())

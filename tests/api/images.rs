@@ -19,6 +19,7 @@ on_both!(
     metadata_is_removed_and_orientation_applied,
     bad_uploads_are_refused_and_nothing_is_stored,
     an_article_carries_its_uploaded_pictures,
+    a_rendition_asked_for_at_once_is_built_once,
 );
 
 thread_local! {
@@ -37,7 +38,7 @@ fn on_disk(s: &mut api::config::Settings) {
     let _ = std::fs::remove_dir_all(&dir);
     DIR.with(|d| *d.borrow_mut() = Some(dir.clone()));
     s.image_dir = Some(dir);
-    s.images.max_bytes = 400_000;
+    s.images.max_bytes = 4_000_000;
     s.images.max_pixels = 4_000_000;
 }
 
@@ -290,6 +291,20 @@ async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
         files.contains(&format!("renditions/{id}/800w.webp")),
         "{files:?}"
     );
+    // Larger than the 2 MiB of other bodies, within the upload limit.
+    let mut seed = 7u32;
+    let noise = RgbImage::from_fn(1000, 1000, |_, _| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let [a, b, c, _] = seed.to_le_bytes();
+        Rgb([a, b, c])
+    });
+    let big = encode(DynamicImage::ImageRgb8(noise), ImageFormat::Png);
+    assert!(
+        big.len() > 2 * 1024 * 1024 && big.len() < 4_000_000,
+        "{}",
+        big.len()
+    );
+    json_of(upload(app, &key, "image/png", big).await, 201).await;
     // Reads need no key; writes do.
     json_of(upload(app, "", "image/jpeg", jpeg(10, 10)).await, 401).await;
     let _ = std::fs::remove_dir_all(dir());
@@ -401,7 +416,7 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: &TestApp) {
         ("over 4 MP", "image/png", png_claiming(2_100, 2_000), 422),
         ("polyglot html", "image/jpeg", markup, 415),
         ("polyglot zip", "image/jpeg", zipped, 415),
-        ("too large", "image/jpeg", vec![0xFF; 500_000], 413),
+        ("too large", "image/jpeg", vec![0xFF; 4_100_000], 413),
     ];
     for (what, mime, bytes, status) in cases {
         let res = upload(app, &key, mime, bytes).await;
@@ -675,5 +690,40 @@ async fn the_demo_has_pictures(app: &TestApp) {
         let (pic, _) = fetch(app, url).await;
         assert_eq!(pic.width(), 320, "{url}");
     }
+    let _ = std::fs::remove_dir_all(dir());
+}
+
+/// `barta_image_renditions_built` of this server.
+async fn built(app: &TestApp) -> u64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("barta_image_renditions_built "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+async fn a_rendition_asked_for_at_once_is_built_once(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let made = json_of(upload(app, &key, "image/jpeg", jpeg(1600, 1200)).await, 201).await;
+    let id = made["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(built(app).await, 0);
+    let url = app.url(&format!("/images/{id}/640w.webp"));
+    let answers = futures_util::future::join_all((0..16).map(|_| {
+        let (client, url) = (app.client.clone(), url.clone());
+        async move {
+            let res = client.get(&url).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 200);
+            res.bytes().await.unwrap()
+        }
+    }))
+    .await;
+    assert!(answers.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(built(app).await, 1, "sixteen clients at once, one build");
+    // Another size is another build; the same one again is none.
+    fetch(app, &app.url(&format!("/images/{id}/320w.jpg"))).await;
+    fetch(app, &url).await;
+    assert_eq!(built(app).await, 2);
     let _ = std::fs::remove_dir_all(dir());
 }

@@ -27,6 +27,10 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// The largest body any route takes (the admin routes' 2 MiB).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Room for a multipart envelope around an uploaded picture.
+const UPLOAD_ENVELOPE: usize = 64 * 1024;
+/// How long a picture upload may take to arrive.
+const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// How long a client may take to send a request body.
 pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -51,6 +55,20 @@ async fn buffer_body(
     req: &mut ServiceRequest,
     deadline: std::time::Duration,
 ) -> Result<(), HttpResponse> {
+    // Picture uploads may be larger (their own limit, and room for a
+    // multipart envelope) and take longer to arrive.
+    let (max, deadline) = match req.app_data::<web::Data<app::images::ImageService>>() {
+        Some(images)
+            if req.path() == "/v1/admin/images"
+                && req.method() == actix_web::http::Method::POST =>
+        {
+            (
+                images.settings().max_bytes + UPLOAD_ENVELOPE,
+                deadline.max(UPLOAD_TIMEOUT),
+            )
+        }
+        _ => (MAX_BODY_BYTES, deadline),
+    };
     use actix_web::HttpMessage;
     use futures_util::StreamExt;
     let headers = req.headers();
@@ -67,10 +85,10 @@ async fn buffer_body(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             "Payload too large",
-            format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+            format!("the request body exceeds {max} bytes"),
         )
     };
-    if length.is_some_and(|n| n > MAX_BODY_BYTES) {
+    if length.is_some_and(|n| n > max) {
         return Err(too_large());
     }
     let mut payload = req.take_payload();
@@ -78,7 +96,7 @@ async fn buffer_body(
         let mut body = web::BytesMut::with_capacity(length.unwrap_or(0));
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|_| BodyError::Broken)?;
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
+            if body.len() + chunk.len() > max {
                 return Err(BodyError::TooLarge);
             }
             body.extend_from_slice(&chunk);

@@ -38,6 +38,7 @@ struct Metrics {
     webhook_latency: Histogram,
     webhook_queue: Gauge,
     webhook_oldest: Gauge,
+    renditions_built: Gauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -135,7 +136,15 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Age of the oldest delivery not yet made (0 when none)",
         webhook_oldest.clone(),
     );
+    let renditions_built = Gauge::default();
+    registry.register(
+        "image_renditions_built",
+        "Picture renditions made from an original since start (each once, \
+         however many clients asked at the same time)",
+        renditions_built.clone(),
+    );
     Metrics {
+        renditions_built,
         webhook_deliveries,
         webhook_latency,
         webhook_queue,
@@ -251,7 +260,13 @@ pub async fn middleware(
 pub async fn handler(
     discovery: web::Data<DiscoveryService>,
     admission: Option<web::Data<AdmissionLoad>>,
+    images: Option<web::Data<app::images::ImageService>>,
 ) -> HttpResponse {
+    if let Some(images) = images {
+        METRICS
+            .renditions_built
+            .set(i64::try_from(images.renditions_built()).unwrap_or(i64::MAX));
+    }
     if let Some(admission) = admission {
         let (in_use, waiting) = (admission.0)();
         METRICS

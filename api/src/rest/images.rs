@@ -397,7 +397,7 @@ pub async fn image_crop(
         return Err(AppError::invalid("rendition", "a crop is {width}x{height}.{ext}").into());
     };
     debug_assert!(RATIOS.iter().any(|r| crop_height(spec.width, *r) == h));
-    let asset = images.get(id(&raw_id, "image")?).await?;
+    let asset = images.get_for_readers(id(&raw_id, "image")?).await?;
     if version != crop_version(asset.focal_point) {
         return Ok(HttpResponse::Found()
             .insert_header((
@@ -416,7 +416,12 @@ async fn serve(
     raw_id: &str,
     spec: RenditionSpec,
 ) -> Result<HttpResponse, ApiError> {
-    let asset = images.get(id(raw_id, "image")?).await?;
+    let image_id = id(raw_id, "image")?;
+    // The bytes of a width never depend on the focal point.
+    if let Some(hit) = images.cached(image_id, None, &spec).await {
+        return bytes_response(req, hit);
+    }
+    let asset = images.get_for_readers(image_id).await?;
     bytes_response(req, images.rendition(&asset, spec).await?)
 }
 
