@@ -139,6 +139,11 @@ struct ServeArgs {
     /// file, else ./barta-images; in memory for an in-memory database).
     #[arg(long, env = "BARTA_IMAGE_DIR")]
     image_dir: Option<PathBuf>,
+    /// An S3-compatible bucket for pictures instead of the directory:
+    /// s3://bucket[/prefix] (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP as the AWS tools read them).
+    #[arg(long, env = "BARTA_IMAGE_STORE")]
+    image_store: Option<String>,
     /// Rendition URLs start with this (a CDN in front of /images); default:
     /// http://{bind address}.
     #[arg(long, env = "BARTA_IMAGE_BASE_URL")]
@@ -358,6 +363,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .image_dir
         .or_else(|| crate::config::default_image_dir(&settings.database_url));
     settings.image_base_url = args.image_base_url;
+    settings.image_store = args.image_store;
     if !(1_000_000..=200_000_000).contains(&args.image_max_pixels) {
         anyhow::bail!("BARTA_IMAGE_MAX_PIXELS / --image-max-pixels must be 1000000 to 200000000");
     }

@@ -60,6 +60,11 @@ pub struct Settings {
     /// (`BARTA_IMAGE_DIR`); `None` keeps them in memory (tests of other
     /// things, an in-memory database).
     pub image_dir: Option<std::path::PathBuf>,
+    /// An S3-compatible bucket for pictures instead of the directory
+    /// (`BARTA_IMAGE_STORE=s3://bucket[/prefix]`; credentials, region and
+    /// endpoint from the usual `AWS_*` variables): what several instances
+    /// share.
+    pub image_store: Option<String>,
     /// Upload limits and the rendition cache.
     pub images: app::images::ImageSettings,
     /// Rendition URLs start with this (`BARTA_IMAGE_BASE_URL`, a CDN in
@@ -190,6 +195,7 @@ impl Settings {
             query_counter: None,
             index_dir: None,
             image_dir: None,
+            image_store: None,
             images: app::images::ImageSettings::default(),
             image_base_url: None,
             sync_interval: std::time::Duration::from_secs(1),

@@ -154,10 +154,11 @@ impl Application {
             };
             format!("http://{host}:{port}")
         });
-        let store = match &settings.image_dir {
-            Some(dir) => app::images::ImageService::local_store(dir)
+        let store = match (&settings.image_store, &settings.image_dir) {
+            (Some(url), _) => s3_store(url)?,
+            (None, Some(dir)) => app::images::ImageService::local_store(dir)
                 .map_err(|e| anyhow::anyhow!("image directory {}: {e:?}", dir.display()))?,
-            None => Arc::new(object_store::memory::InMemory::new()),
+            (None, None) => Arc::new(object_store::memory::InMemory::new()),
         };
         let images = app::images::ImageService::new(
             repo.clone(),
@@ -547,6 +548,28 @@ async fn graphql_method_not_allowed() -> actix_web::HttpResponse {
             })
             .to_string(),
         )
+}
+
+/// The picture store in an S3-compatible bucket: `s3://bucket[/prefix]`,
+/// the rest from the `AWS_*` variables.
+fn s3_store(url: &str) -> anyhow::Result<Arc<dyn object_store::ObjectStore>> {
+    let rest = url
+        .strip_prefix("s3://")
+        .ok_or_else(|| anyhow::anyhow!("BARTA_IMAGE_STORE must be s3://bucket[/prefix]"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        anyhow::bail!("BARTA_IMAGE_STORE must name a bucket: s3://bucket[/prefix]");
+    }
+    let s3 = object_store::aws::AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .build()
+        .map_err(|e| anyhow::anyhow!("BARTA_IMAGE_STORE {url}: {e}"))?;
+    let prefix = prefix.trim_matches('/');
+    Ok(if prefix.is_empty() {
+        Arc::new(s3)
+    } else {
+        Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+    })
 }
 
 #[cfg(test)]

@@ -98,6 +98,25 @@ async fn upload(app: &TestApp, key: &str, mime: &str, bytes: Vec<u8>) -> reqwest
         .unwrap()
 }
 
+/// A multipart upload: a part `file` with a file name and a type.
+async fn upload_file(
+    app: &TestApp,
+    key: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    mime: &str,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .unwrap();
+    app.with_key(reqwest::Method::POST, "/v1/admin/images", key)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn json_of(res: reqwest::Response, status: u16) -> Value {
     let got = res.status().as_u16();
     let ct = res
@@ -256,20 +275,11 @@ async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
     // A PNG with transparency, as multipart: kept as PNG.
     let logo = RgbaImage::from_fn(300, 200, |x, _| Rgba([200, 30, 30, (x % 256) as u8]));
     let png = encode(DynamicImage::ImageRgba8(logo), ImageFormat::Png);
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png)
-            .file_name("লোগো.png")
-            .mime_str("image/png")
-            .unwrap(),
-    );
-    let res = app
-        .with_key(reqwest::Method::POST, "/v1/admin/images", &key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let logo = json_of(res, 201).await;
+    let logo = json_of(
+        upload_file(app, &key, png, "লোগো.png", "image/png").await,
+        201,
+    )
+    .await;
     assert_eq!(logo["data"]["mime"], "image/png");
     let (w, _) = fetch(
         app,
@@ -426,20 +436,11 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: &TestApp) {
         assert!(body["detail"].is_string(), "{what}: {body}");
     }
     // A multipart file whose name says JPEG but whose bytes are PNG.
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png)
-            .file_name("ছবি.jpg")
-            .mime_str("image/png")
-            .unwrap(),
-    );
-    let res = app
-        .with_key(reqwest::Method::POST, "/v1/admin/images", &key)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    json_of(res, 415).await;
+    json_of(
+        upload_file(app, &key, png, "ছবি.jpg", "image/png").await,
+        415,
+    )
+    .await;
     assert!(stored().is_empty(), "{:?}", stored());
     // Nothing was recorded either: the first good upload is picture 1.
     let made = json_of(upload(app, &key, "image/jpeg", good).await, 201).await;
