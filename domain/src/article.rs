@@ -156,6 +156,9 @@ pub struct Author {
     pub name: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
+    /// The avatar as an uploaded picture, with its renditions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<Box<crate::block::Image>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -218,6 +218,8 @@ pub(crate) fn to_author(m: author::Model) -> Author {
         name: m.name,
         bio: m.bio,
         avatar_url: m.avatar_url,
+        // A row written by an older build or by hand may hold no picture.
+        avatar: m.avatar.and_then(|j| serde_json::from_str(&j).ok()),
     }
 }
 

@@ -187,6 +187,7 @@ async fn ensure_author(txn: &DatabaseTransaction, a: &AuthorUpsert) -> Result<i6
         name: Set(a.name.clone()),
         bio: Set(a.bio.clone()),
         avatar_url: Set(a.avatar_url.clone()),
+        avatar: Set(None),
         ..Default::default()
     }
     .insert(txn)

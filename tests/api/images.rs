@@ -20,6 +20,7 @@ on_both!(
     bad_uploads_are_refused_and_nothing_is_stored,
     an_article_carries_its_uploaded_pictures,
     a_rendition_asked_for_at_once_is_built_once,
+    an_author_takes_an_uploaded_avatar,
 );
 
 thread_local! {
@@ -624,6 +625,39 @@ async fn an_article_carries_its_uploaded_pictures(app: &TestApp) {
     );
     let rss = app.get("/feeds/rss.xml").await.text().await.unwrap();
     assert!(rss.contains(&format!("/images/{pic}/1200w.jpg")), "{rss}");
+    // A live post's picture block gets its renditions too.
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/admin/articles",
+        &key,
+        json!({"headline": "সরাসরি: বন্যা", "section": "national", "bodyText": "শুরু", "kind": "live"}),
+    )
+    .await;
+    let live = json_of(res, 201).await;
+    let live = live["data"]["id"].as_str().unwrap().to_owned();
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        &format!("/v1/admin/articles/{live}/posts"),
+        &key,
+        json!({"body": [{"type": "image", "image": {"imageId": pic}}]}),
+    )
+    .await;
+    let post = json_of(res, 201).await;
+    let block = &post["data"]["body"][0]["image"];
+    assert_eq!(block["renditions"].as_array().unwrap().len(), 14, "{post}");
+    assert_eq!(block["alt"], "পদ্মা নদীতে নৌকা", "{post}");
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        &format!("/v1/admin/articles/{live}/posts"),
+        &key,
+        json!({"body": [{"type": "image", "image": {"imageId": "777777"}}]}),
+    )
+    .await;
+    let bad = json_of(res, 422).await;
+    assert_eq!(bad["errors"][0]["field"], "body[0].image.imageId", "{bad}");
     // A decorative picture needs no alt text.
     let plain = json_of(upload(app, &key, "image/jpeg", jpeg(320, 200)).await, 201).await;
     let plain = plain["data"]["id"].as_str().unwrap().to_owned();
@@ -726,5 +760,67 @@ async fn a_rendition_asked_for_at_once_is_built_once(app: &TestApp) {
     fetch(app, &app.url(&format!("/images/{id}/320w.jpg"))).await;
     fetch(app, &url).await;
     assert_eq!(built(app).await, 2);
+    let _ = std::fs::remove_dir_all(dir());
+}
+
+async fn an_author_takes_an_uploaded_avatar(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let made = json_of(upload(app, &key, "image/jpeg", jpeg(600, 600)).await, 201).await;
+    let pic = made["data"]["id"].as_str().unwrap().to_owned();
+    let bad = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/admin/authors",
+        &key,
+        json!({"name": "নাসরিন আক্তার", "avatarImageId": "999999"}),
+    )
+    .await;
+    let bad = json_of(bad, 422).await;
+    assert_eq!(bad["errors"][0]["field"], "avatarImageId", "{bad}");
+    let res = send(
+        app,
+        reqwest::Method::POST,
+        "/v1/admin/authors",
+        &key,
+        json!({"name": "নাসরিন আক্তার", "slug": "nasrin", "avatarImageId": pic}),
+    )
+    .await;
+    let author = json_of(res, 201).await;
+    let data = &author["data"];
+    assert!(
+        data["avatarUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/images/{pic}/320w.jpg")),
+        "{data}"
+    );
+    // 160 … 480 (the picture is 600 wide), WebP and JPEG.
+    assert_eq!(
+        data["avatar"]["renditions"].as_array().unwrap().len(),
+        6,
+        "{data}"
+    );
+    let q = app
+        .graphql(
+            "{ author(slug: \"nasrin\") { avatarUrl avatar { imageId url(width: 160, format: WEBP) } } }",
+            json!({}),
+        )
+        .await;
+    let small = q["data"]["author"]["avatar"]["url"].as_str().unwrap();
+    assert!(small.ends_with(&format!("/images/{pic}/160w.webp")), "{q}");
+    let (img, _) = fetch(app, small).await;
+    assert_eq!(img.width(), 160);
+    // `null` removes the avatar.
+    let res = send(
+        app,
+        reqwest::Method::PATCH,
+        "/v1/admin/authors/nasrin",
+        &key,
+        json!({"avatarImageId": null}),
+    )
+    .await;
+    let cleared = json_of(res, 200).await;
+    assert!(cleared["data"]["avatarUrl"].is_null(), "{cleared}");
+    assert!(cleared["data"].get("avatar").is_none(), "{cleared}");
     let _ = std::fs::remove_dir_all(dir());
 }

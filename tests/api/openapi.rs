@@ -132,7 +132,10 @@ fn taxonomy_schemas_are_per_kind_with_what_create_requires() {
     assert!(schemas.get("TaxonomyInput").is_none());
     for (name, fields) in [
         ("TagCreate", vec!["name", "slug"]),
-        ("AuthorCreate", vec!["avatarUrl", "bio", "name", "slug"]),
+        (
+            "AuthorCreate",
+            vec!["avatarImageId", "avatarUrl", "bio", "name", "slug"],
+        ),
         (
             "SectionCreate",
             vec![

@@ -402,6 +402,10 @@ impl AuthorGql {
     async fn avatar_url(&self) -> Option<&str> {
         self.0.avatar_url.as_deref()
     }
+    /// An uploaded avatar with its renditions (`url(width:)`, `srcset`).
+    async fn avatar(&self) -> Option<super::values::ImageGql> {
+        self.0.avatar.as_deref().map(Into::into)
+    }
     #[graphql(
         complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
     )]

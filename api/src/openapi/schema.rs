@@ -267,6 +267,9 @@ pub struct AuthorCreate {
     pub name: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
+    /// An uploaded picture (`POST /v1/admin/images`) as the avatar; its
+    /// renditions come back in `avatar`.
+    pub avatar_image_id: Option<String>,
 }
 
 /// A change to an author: absent fields stay, `null` clears.
@@ -282,6 +285,9 @@ pub struct AuthorPatch {
     pub bio: Option<Option<String>>,
     #[serde(default)]
     pub avatar_url: Option<Option<String>>,
+    /// `null` removes the avatar.
+    #[serde(default)]
+    pub avatar_image_id: Option<Option<String>>,
 }
 
 /// A new tag. Unknown fields are refused (400).

@@ -45,7 +45,12 @@ pub struct AuthorView {
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
+    /// An outside URL, or the 320-wide JPEG of an uploaded avatar.
     pub avatar_url: Option<String>,
+    /// An uploaded avatar with its renditions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::openapi::schema::Image>)]
+    pub avatar: Option<Image>,
 }
 
 impl AuthorView {
@@ -56,6 +61,7 @@ impl AuthorView {
             name: a.name.clone(),
             bio: a.bio.clone(),
             avatar_url: a.avatar_url.clone(),
+            avatar: a.avatar.as_deref().cloned(),
         }
     }
 }

@@ -113,10 +113,41 @@ impl EditorialService {
             None => current.as_ref().and_then(|a| a.bio.clone()),
             Some(v) => fields::text(&mut errors, "bio", v.as_deref(), 2000),
         };
-        let avatar_url = match &input.avatar_url {
+        let mut avatar_url = match &input.avatar_url {
             None => current.as_ref().and_then(|a| a.avatar_url.clone()),
             Some(v) => fields::url(&mut errors, "avatarUrl", v.as_deref()),
         };
+        // An outside avatarUrl replaces an uploaded avatar.
+        let mut avatar = match &input.avatar_url {
+            Some(_) => None,
+            None => current.as_ref().and_then(|a| a.avatar.clone()),
+        };
+        match &input.avatar_image_id {
+            None => {}
+            Some(None) => {
+                avatar = None;
+                avatar_url = None;
+            }
+            Some(Some(id)) => {
+                if let Some(image) = self.avatar(id, &mut errors).await? {
+                    // Avatars are small: the URL is the 320-wide JPEG.
+                    avatar_url = image
+                        .renditions
+                        .iter()
+                        .filter(|r| r.mime == "image/jpeg")
+                        .find(|r| r.width >= 320)
+                        .or_else(|| image.renditions.iter().rfind(|r| r.mime == "image/jpeg"))
+                        .map(|r| r.url.clone());
+                    avatar = Some(Box::new(image));
+                }
+            }
+        }
+        // An avatar without alt text of its own is described by the name.
+        if let Some(image) = avatar.as_mut()
+            && image.alt.is_none()
+        {
+            image.alt = Some(name.clone());
+        }
         invalid(errors)?;
         let author = Author {
             id: current.map(|a| a.id).unwrap_or(0),
@@ -124,6 +155,7 @@ impl EditorialService {
             name,
             bio,
             avatar_url,
+            avatar,
         };
         let saved = self
             .svc
@@ -132,6 +164,29 @@ impl EditorialService {
             .await?;
         self.taxonomy_changed(Taxon::Author(saved.slug.clone()));
         Ok(saved)
+    }
+
+    /// An uploaded picture as an avatar (alt text: the author's name when
+    /// the picture has none), or an error naming `avatarImageId`.
+    async fn avatar(
+        &self,
+        id: &str,
+        errors: &mut Vec<ValidationError>,
+    ) -> Result<Option<domain::Image>, AppError> {
+        let found = match id.trim().parse::<i64>() {
+            Ok(n) => self.svc.repo().image(n).await?,
+            Err(_) => None,
+        };
+        let Some(asset) = found else {
+            errors.push(ValidationError::new(
+                "avatarImageId",
+                format!("no uploaded picture {id}"),
+            ));
+            return Ok(None);
+        };
+        let mut image = domain::Image::default();
+        image.attach(self.svc.image_base(), &asset);
+        Ok(Some(image))
     }
 
     pub async fn delete_author(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
@@ -200,6 +255,9 @@ pub struct TaxonomyInput {
     pub bio: Option<Option<String>>,
     #[serde(default, deserialize_with = "double")]
     pub avatar_url: Option<Option<String>>,
+    /// An uploaded picture as the avatar; `null` removes the avatar.
+    #[serde(default, deserialize_with = "double")]
+    pub avatar_image_id: Option<Option<String>>,
 }
 
 impl TaxonomyInput {
@@ -213,6 +271,7 @@ impl TaxonomyInput {
             ("description", self.description.is_some(), &["section"]),
             ("bio", self.bio.is_some(), &["author"]),
             ("avatarUrl", self.avatar_url.is_some(), &["author"]),
+            ("avatarImageId", self.avatar_image_id.is_some(), &["author"]),
         ];
         let errors: Vec<ValidationError> = given
             .iter()

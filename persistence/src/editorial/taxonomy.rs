@@ -61,6 +61,10 @@ impl ContentRepo {
             m.name = Set(a.name.clone());
             m.bio = Set(a.bio.clone());
             m.avatar_url = Set(a.avatar_url.clone());
+            m.avatar = Set(a
+                .avatar
+                .as_ref()
+                .and_then(|i| serde_json::to_string(i).ok()));
         })
         .await?;
         txn.commit().await?;

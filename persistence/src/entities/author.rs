@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
+    /// An uploaded picture (`domain::Image` as JSON), when the avatar is one.
+    pub avatar: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261206_000008_webhooks;
 mod m20261206_000009_live;
 mod m20261206_000010_event_stream;
 mod m20261206_000011_images;
+mod m20261206_000012_author_avatars;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_live::Migration),
             Box::new(m20261206_000010_event_stream::Migration),
             Box::new(m20261206_000011_images::Migration),
+            Box::new(m20261206_000012_author_avatars::Migration),
         ]
     }
 }
