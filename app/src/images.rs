@@ -134,13 +134,9 @@ fn unreadable(message: impl Into<String>) -> AppError {
     AppError::Unprocessable(vec![domain::ValidationError::new("file", message)])
 }
 
-/// Where a rendition is kept: `renditions/{id}/{name}`, or with the crop
-/// version for a crop.
-fn rendition_key(id: i64, version: Option<&str>, spec: &RenditionSpec) -> String {
-    match version {
-        Some(v) => format!("renditions/{id}/{v}/{}", spec.name()),
-        None => format!("renditions/{id}/{}", spec.name()),
-    }
+/// Where a rendition is kept: below `renditions/` as below `/images/`.
+fn rendition_key(id: i64, focal: FocalPoint, spec: &RenditionSpec) -> String {
+    format!("renditions/{}", pic::rendition_path(id, focal, spec))
 }
 
 fn master_path(sha256: &str, format: SourceFormat) -> StorePath {
@@ -234,10 +230,11 @@ impl ImageService {
                 .await
                 .map_err(internal)??
         };
+        let master_bytes = ingested.master.len() as u64;
         self.store
             .put(
                 &master_path(&sha, ingested.format),
-                Bytes::from(ingested.master.clone()).into(),
+                Bytes::from(ingested.master).into(),
             )
             .await
             .map_err(internal)?;
@@ -248,7 +245,7 @@ impl ImageService {
                     width: ingested.width,
                     height: ingested.height,
                     format: ingested.format,
-                    bytes: ingested.master.len() as u64,
+                    bytes: master_bytes,
                     sha256: sha,
                     placeholder: ingested.placeholder,
                     dominant_color: ingested.dominant_color,
@@ -349,8 +346,7 @@ impl ImageService {
         asset: &ImageAsset,
         spec: RenditionSpec,
     ) -> Result<Rendition, AppError> {
-        let version = crop_version(asset.focal_point);
-        let key = rendition_key(asset.id, spec.height.map(|_| version.as_str()), &spec);
+        let key = rendition_key(asset.id, asset.focal_point, &spec);
         let this = self.clone();
         let asset = asset.clone();
         self.renditions
@@ -361,16 +357,15 @@ impl ImageService {
             .map_err(|e| AppError::Internal(format!("rendition: {e}").into()))
     }
 
-    /// A rendition already in memory: served without reading the
-    /// picture's row (a crop's URL names its version, and the bytes made
-    /// for a version never change).
-    pub async fn cached(
-        &self,
-        id: i64,
-        version: Option<&str>,
-        spec: &RenditionSpec,
-    ) -> Option<Rendition> {
-        self.renditions.get(&rendition_key(id, version, spec)).await
+    /// A width rendition already in memory, served without reading the
+    /// picture's row (its bytes never depend on the focal point; a crop's
+    /// do, so crops always ask for the row).
+    pub async fn cached(&self, id: i64, spec: &RenditionSpec) -> Option<Rendition> {
+        if spec.height.is_some() {
+            return None;
+        }
+        let key = rendition_key(id, FocalPoint::default(), spec);
+        self.renditions.get(&key).await
     }
 
     async fn load_or_build(
@@ -427,6 +422,30 @@ impl ImageService {
     }
 }
 
+/// Uploaded pictures by id, as an input names them.
+pub(crate) type Assets = std::collections::HashMap<String, ImageAsset>;
+
+/// Fills in the uploaded picture `image` names (`field` names it in the
+/// error when there is no such picture); an outside URL stays as it is.
+pub(crate) fn attach_named(
+    image: &mut domain::Image,
+    field: &str,
+    assets: &Assets,
+    base: &str,
+    errors: &mut Vec<domain::ValidationError>,
+) {
+    let Some(id) = image.image_id.clone() else {
+        return;
+    };
+    match assets.get(&id) {
+        Some(asset) => image.attach(base, asset),
+        None => errors.push(domain::ValidationError::new(
+            format!("{field}.imageId"),
+            format!("no uploaded picture {id}"),
+        )),
+    }
+}
+
 /// Fills in the uploaded pictures image blocks name (unknown ones are
 /// errors of their block).
 pub(crate) async fn attach_blocks(
@@ -444,18 +463,17 @@ pub(crate) async fn attach_blocks(
     if ids.is_empty() {
         return Ok(());
     }
-    let assets = svc.repo().images_by_ids(&ids).await?;
+    let assets: Assets = svc
+        .repo()
+        .images_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.to_string(), a))
+        .collect();
     for (i, b) in blocks.iter_mut().enumerate() {
-        if let domain::Block::Image { image } = b
-            && let Some(id) = image.image_id.clone()
-        {
-            match assets.iter().find(|a| a.id.to_string() == id) {
-                Some(a) => image.attach(svc.image_base(), a),
-                None => errors.push(domain::ValidationError::new(
-                    format!("body[{i}].image.imageId"),
-                    format!("no uploaded picture {id}"),
-                )),
-            }
+        if let domain::Block::Image { image } = b {
+            let field = format!("body[{i}].image");
+            attach_named(image, &field, &assets, svc.image_base(), errors);
         }
     }
     Ok(())
@@ -579,10 +597,9 @@ fn ingest(up: &Upload, s: ImageSettings) -> Result<Ingested, AppError> {
 /// markup a browser would run, or an archive after the picture's end.
 fn polyglot(bytes: &[u8], format: SourceFormat) -> Option<&'static str> {
     const MARKUP: [&[u8]; 5] = [b"<script", b"<html", b"<?php", b"<svg", b"<!doctype"];
-    let lower: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
     if MARKUP
         .iter()
-        .any(|m| lower.windows(m.len()).any(|w| w == *m))
+        .any(|m| bytes.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
     {
         return Some("markup (HTML, SVG, script or PHP)");
     }

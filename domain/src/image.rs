@@ -333,24 +333,24 @@ fn centred(at: f64, total: u32, len: u32) -> u32 {
 /// a crop's URL (cached for a year) changes too.
 pub fn crop_version(focal: FocalPoint) -> String {
     let raw = format!("{:.4},{:.4}", focal.x, focal.y);
-    // FNV-1a, 32 bits: a short, stable name for a small string.
-    let h = raw.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    format!("{h:08x}")
+    format!("{:08x}", xxhash_rust::xxh3::xxh3_64(raw.as_bytes()) as u32)
+}
+
+/// Where a rendition lives below `/images/` (URLs) and `renditions/` (the
+/// store): `{id}/{name}`, a crop `{id}/{version}/{name}`.
+pub fn rendition_path(id: i64, focal: FocalPoint, spec: &RenditionSpec) -> String {
+    match spec.height {
+        Some(_) => format!("{id}/{}/{}", crop_version(focal), spec.name()),
+        None => format!("{id}/{}", spec.name()),
+    }
 }
 
 /// The URL of a rendition under `base` (no trailing slash).
 pub fn rendition_url(base: &str, asset: &ImageAsset, spec: &RenditionSpec) -> String {
-    match spec.height {
-        Some(_) => format!(
-            "{base}/images/{}/{}/{}",
-            asset.id,
-            crop_version(asset.focal_point),
-            spec.name()
-        ),
-        None => format!("{base}/images/{}/{}", asset.id, spec.name()),
-    }
+    format!(
+        "{base}/images/{}",
+        rendition_path(asset.id, asset.focal_point, spec)
+    )
 }
 
 /// A `sizes` hint for a picture as wide as the text column.
@@ -416,6 +416,22 @@ impl crate::block::Image {
                 mine.clone_from(theirs);
             }
         }
+    }
+
+    /// The smallest rendition of `mime` at least `width` wide, else the
+    /// largest one (`None` for an outside URL).
+    pub fn rendition_near(&self, width: u32, mime: &str) -> Option<&crate::block::Rendition> {
+        let of = || self.renditions.iter().filter(move |r| r.mime == mime);
+        of().find(|r| r.width >= width).or_else(|| of().next_back())
+    }
+
+    /// The URL of a crop of an uploaded picture (`spec` with a height),
+    /// under the base its renditions were made with.
+    pub fn crop_url(&self, spec: &RenditionSpec) -> Option<String> {
+        let id: i64 = self.image_id.as_deref()?.parse().ok()?;
+        let base = self.renditions.first()?.url.split("/images/").next()?;
+        let path = rendition_path(id, self.focal_point.unwrap_or_default(), spec);
+        Some(format!("{base}/images/{path}"))
     }
 
     /// An uploaded picture with neither alt text nor the decorative mark
@@ -517,6 +533,44 @@ mod tests {
         let tiny = plan(300, 300, &spec("800x450.jpg"), FocalPoint::default());
         assert_eq!(tiny.crop, (0, 66, 300, 168));
         assert_eq!(tiny.out, (300, 168));
+    }
+
+    #[test]
+    fn renditions_are_picked_by_width_and_crops_keep_their_base() {
+        let now = chrono::Utc::now();
+        let asset = ImageAsset {
+            id: 7,
+            width: 1000,
+            height: 500,
+            format: SourceFormat::Jpeg,
+            bytes: 1,
+            focal_point: FocalPoint::default(),
+            alt: None,
+            caption: None,
+            credit: None,
+            decorative: false,
+            placeholder: String::new(),
+            dominant_color: "#000000".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut img = crate::block::Image::default();
+        img.attach("https://img.test", &asset);
+        let near = |w| img.rendition_near(w, "image/jpeg").map(|r| r.width);
+        assert_eq!(near(500), Some(640));
+        assert_eq!(near(160), Some(160));
+        assert_eq!(near(1600), Some(800), "the largest when none is as wide");
+        assert_eq!(img.url, "https://img.test/images/7/800w.jpg");
+        let crop = img.crop_url(&spec("640x360.webp")).unwrap();
+        let version = crop_version(FocalPoint::default());
+        assert_eq!(
+            crop,
+            format!("https://img.test/images/7/{version}/640x360.webp")
+        );
+        assert_eq!(
+            crate::block::Image::default().crop_url(&spec("640x360.webp")),
+            None
+        );
     }
 
     #[test]

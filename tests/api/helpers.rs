@@ -560,3 +560,28 @@ pub async fn admin(
     assert!(status == 200 || status == 201, "{path}: {status} {body}");
     body["data"].clone()
 }
+
+/// An article written with `key` from `body`; published when `publish`.
+/// Its id.
+pub async fn write_article(app: &TestApp, key: &str, body: Value, publish: bool) -> String {
+    let id = admin(app, key, reqwest::Method::POST, "/v1/admin/articles", body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    if publish {
+        publish_article(app, key, &id).await;
+    }
+    id
+}
+
+/// Publishes an article now with `key`.
+pub async fn publish_article(app: &TestApp, key: &str, id: &str) {
+    admin(
+        app,
+        key,
+        reqwest::Method::POST,
+        &format!("/v1/admin/articles/{id}/publish"),
+        serde_json::json!({}),
+    )
+    .await;
+}

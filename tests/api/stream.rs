@@ -5,7 +5,7 @@ use chrono::{Duration, SubsecRound, Utc};
 use domain::Scope;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, admin};
+use crate::helpers::{TestApp, admin, publish_article, write_article};
 use crate::on_both;
 use crate::sse::Sse;
 
@@ -19,31 +19,14 @@ on_both!(
 
 /// A draft in `section`; returns its id.
 async fn draft(app: &TestApp, key: &str, headline: &str, section: &str) -> String {
-    admin(
-        app,
-        key,
-        reqwest::Method::POST,
-        "/v1/admin/articles",
-        json!({"headline": headline, "section": section, "bodyText": "খবরের বিস্তারিত।"}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let body = json!({"headline": headline, "section": section, "bodyText": "খবরের বিস্তারিত।"});
+    write_article(app, key, body, false).await
 }
 
 async fn publish(app: &TestApp, key: &str, id: &str) {
-    admin(
-        app,
-        key,
-        reqwest::Method::POST,
-        &format!("/v1/admin/articles/{id}/publish"),
-        json!({}),
-    )
-    .await;
+    publish_article(app, key, id).await;
 }
 
-/// A published article; returns its id.
 async fn published(app: &TestApp, key: &str, headline: &str, section: &str) -> String {
     let id = draft(app, key, headline, section).await;
     publish(app, key, &id).await;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::helpers::{TestApp, admin};
+use crate::helpers::{TestApp, admin, write_article};
 use crate::on_both;
 
 on_both!(
@@ -80,21 +80,7 @@ impl Ws {
 }
 
 async fn article(app: &TestApp, key: &str, body: Value, publish: bool) -> String {
-    let id = admin(app, key, reqwest::Method::POST, "/v1/admin/articles", body).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    if publish {
-        admin(
-            app,
-            key,
-            reqwest::Method::POST,
-            &format!("/v1/admin/articles/{id}/publish"),
-            json!({}),
-        )
-        .await;
-    }
-    id
+    write_article(app, key, body, publish).await
 }
 
 async fn live_post(app: &TestApp, key: &str, page: &str, text: &str) -> String {

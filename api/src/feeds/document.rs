@@ -238,12 +238,7 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
 /// (readers' apps and aggregators scale from there), an outside one as given.
 fn feed_image(i: &domain::Image) -> domain::Image {
     let mut out = i.clone();
-    let jpegs: Vec<_> = i
-        .renditions
-        .iter()
-        .filter(|r| r.mime == "image/jpeg")
-        .collect();
-    if let Some(r) = jpegs.iter().find(|r| r.width >= 1200).or(jpegs.last()) {
+    if let Some(r) = i.rendition_near(1200, "image/jpeg") {
         out.url = r.url.clone();
         out.width = Some(r.width);
         out.height = Some(r.height);

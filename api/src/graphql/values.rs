@@ -61,23 +61,12 @@ pub struct FocalPoint {
     pub y: f64,
 }
 
-impl ImageGql {
-    fn rendition(&self, width: u32, format: ImageFormat) -> Option<&domain::block::Rendition> {
-        let mime = match format {
-            ImageFormat::Webp => "image/webp",
-            ImageFormat::Jpeg => "image/jpeg",
-        };
-        // The smallest rendition at least `width` wide, else the largest.
-        let of: Vec<_> = self
-            .0
-            .renditions
-            .iter()
-            .filter(|r| r.mime == mime)
-            .collect();
-        of.iter()
-            .find(|r| r.width >= width)
-            .or_else(|| of.last())
-            .copied()
+impl From<ImageFormat> for domain::image::OutputFormat {
+    fn from(f: ImageFormat) -> Self {
+        match f {
+            ImageFormat::Webp => Self::WebP,
+            ImageFormat::Jpeg => Self::Jpeg,
+        }
     }
 }
 
@@ -94,29 +83,21 @@ impl ImageGql {
         format: Option<ImageFormat>,
     ) -> async_graphql::Result<String> {
         let i = &self.0;
-        let (Some(id), Some(w)) = (i.image_id.as_deref(), width) else {
+        let (Some(_), Some(w)) = (i.image_id.as_deref(), width) else {
             if height.is_some() && width.is_none() {
                 return Err(app::AppError::invalid("height", "goes with a width").into());
             }
             return Ok(i.url.clone());
         };
-        let format = format.unwrap_or(ImageFormat::Jpeg);
-        let Some(r) = self.rendition(w, format) else {
-            return Ok(i.url.clone());
-        };
+        let format = domain::image::OutputFormat::from(format.unwrap_or(ImageFormat::Jpeg));
         let Some(h) = height else {
-            return Ok(r.url.clone());
+            let near = i.rendition_near(w, format.mime());
+            return Ok(near.map_or_else(|| i.url.clone(), |r| r.url.clone()));
         };
         // A crop: the spec must be on the allow-list.
-        let ext = match format {
-            ImageFormat::Webp => "webp",
-            ImageFormat::Jpeg => "jpg",
-        };
-        let spec = domain::image::RenditionSpec::parse(&format!("{w}x{h}.{ext}"))
+        let spec = domain::image::RenditionSpec::parse(&format!("{w}x{h}.{}", format.extension()))
             .map_err(|e| app::AppError::Invalid(vec![e]))?;
-        let base = r.url.split("/images/").next().unwrap_or_default();
-        let version = domain::image::crop_version(i.focal_point.unwrap_or_default());
-        Ok(format!("{base}/images/{id}/{version}/{}", spec.name()))
+        Ok(i.crop_url(&spec).unwrap_or_else(|| i.url.clone()))
     }
 
     /// `srcset` of the renditions in `format` (WebP by default), of the
@@ -126,10 +107,7 @@ impl ImageGql {
         widths: Option<Vec<u32>>,
         format: Option<ImageFormat>,
     ) -> Option<String> {
-        let mime = match format.unwrap_or(ImageFormat::Webp) {
-            ImageFormat::Webp => "image/webp",
-            ImageFormat::Jpeg => "image/jpeg",
-        };
+        let mime = domain::image::OutputFormat::from(format.unwrap_or(ImageFormat::Webp)).mime();
         let list: Vec<String> = self
             .0
             .renditions

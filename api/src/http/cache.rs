@@ -279,7 +279,7 @@ fn public_path(path: &str) -> bool {
 }
 
 /// True when `If-None-Match` names this ETag (or `*`).
-fn matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+pub(crate) fn matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
     let Some(inm) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

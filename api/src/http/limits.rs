@@ -49,15 +49,11 @@ enum BodyError {
     Broken,
 }
 
-/// Reads the whole body of `req` (if it has one) within the deadline and
-/// puts it back as a buffered payload; `Err` is the answer to send instead.
-async fn buffer_body(
-    req: &mut ServiceRequest,
-    deadline: std::time::Duration,
-) -> Result<(), HttpResponse> {
-    // Picture uploads may be larger (their own limit, and room for a
-    // multipart envelope) and take longer to arrive.
-    let (max, deadline) = match req.app_data::<web::Data<app::images::ImageService>>() {
+/// The largest body `req` may send and the time it has to send it: the
+/// API's bodies are small; picture uploads have their own limit (and room
+/// for a multipart envelope) and take longer to arrive.
+fn body_limit(req: &ServiceRequest, deadline: std::time::Duration) -> (usize, std::time::Duration) {
+    match req.app_data::<web::Data<app::images::ImageService>>() {
         Some(images)
             if req.path() == "/v1/admin/images"
                 && req.method() == actix_web::http::Method::POST =>
@@ -68,7 +64,16 @@ async fn buffer_body(
             )
         }
         _ => (MAX_BODY_BYTES, deadline),
-    };
+    }
+}
+
+/// Reads the whole body of `req` (if it has one) within the deadline and
+/// puts it back as a buffered payload; `Err` is the answer to send instead.
+async fn buffer_body(
+    req: &mut ServiceRequest,
+    deadline: std::time::Duration,
+) -> Result<(), HttpResponse> {
+    let (max, deadline) = body_limit(req, deadline);
     use actix_web::HttpMessage;
     use futures_util::StreamExt;
     let headers = req.headers();

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::admin::json_body;
+use super::admin::{json_body, private};
 use crate::http::auth;
 use crate::http::error::ApiError;
 use crate::openapi::schema::{FocalPointView, RenditionView};
@@ -104,14 +104,6 @@ impl ImageView {
     }
 }
 
-fn private(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
-}
-
 /// Reads at most `max` bytes of a body; more is a 413.
 async fn read_capped(mut payload: web::Payload, max: usize) -> Result<web::Bytes, ApiError> {
     let mut buf = web::BytesMut::new();
@@ -193,14 +185,6 @@ pub async fn upload_image(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max + 64 * 1024) {
-        return Err(AppError::PayloadTooLarge.into());
-    }
     let up = if content_type.starts_with("multipart/form-data") {
         multipart_file(&req, payload, max).await?
     } else {
@@ -418,7 +402,7 @@ async fn serve(
 ) -> Result<HttpResponse, ApiError> {
     let image_id = id(raw_id, "image")?;
     // The bytes of a width never depend on the focal point.
-    if let Some(hit) = images.cached(image_id, None, &spec).await {
+    if let Some(hit) = images.cached(image_id, &spec).await {
         return bytes_response(req, hit);
     }
     let asset = images.get_for_readers(image_id).await?;
@@ -426,11 +410,8 @@ async fn serve(
 }
 
 fn bytes_response(req: &HttpRequest, r: app::images::Rendition) -> Result<HttpResponse, ApiError> {
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == r.etag || t.trim() == "*"));
+    let matches = HeaderValue::from_str(&r.etag)
+        .is_ok_and(|etag| crate::http::cache::matches(req.headers(), &etag));
     let mut res = if matches {
         HttpResponse::NotModified()
     } else {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use app::AppError;
@@ -13,7 +13,7 @@ use domain::Scope;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::admin::json_body;
+use super::admin::{json_body, private};
 use super::sse;
 use crate::http::auth;
 use crate::http::cache::{self, Kind};
@@ -24,14 +24,6 @@ use crate::openapi::schema::{PostCreate, PostPatch};
 use crate::rest::views::{DataView, PostView, PostsPageView, PostsView};
 
 use app::fields::record_id as id;
-
-fn private(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
-}
 
 async fn post_response(
     live: &LiveService,

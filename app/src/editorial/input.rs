@@ -98,7 +98,7 @@ pub(super) struct Resolved {
     pub(super) authors: HashMap<String, i64>,
     pub(super) tags: HashMap<String, i64>,
     /// Uploaded pictures the input names, by id, and the base of their URLs.
-    pub(super) images: HashMap<String, domain::image::ImageAsset>,
+    pub(super) images: crate::images::Assets,
     pub(super) image_base: String,
 }
 
@@ -109,16 +109,7 @@ fn attach(
     refs: &Resolved,
     errors: &mut Vec<ValidationError>,
 ) {
-    let Some(id) = image.image_id.clone() else {
-        return;
-    };
-    match refs.images.get(&id) {
-        Some(asset) => image.attach(&refs.image_base, asset),
-        None => errors.push(ValidationError::new(
-            format!("{field}.imageId"),
-            format!("no uploaded picture {id}"),
-        )),
-    }
+    crate::images::attach_named(image, field, &refs.images, &refs.image_base, errors);
 }
 
 pub(super) fn invalid(errors: Vec<ValidationError>) -> Result<(), AppError> {

@@ -132,11 +132,7 @@ impl EditorialService {
                 if let Some(image) = self.avatar(id, &mut errors).await? {
                     // Avatars are small: the URL is the 320-wide JPEG.
                     avatar_url = image
-                        .renditions
-                        .iter()
-                        .filter(|r| r.mime == "image/jpeg")
-                        .find(|r| r.width >= 320)
-                        .or_else(|| image.renditions.iter().rfind(|r| r.mime == "image/jpeg"))
+                        .rendition_near(320, "image/jpeg")
                         .map(|r| r.url.clone());
                     avatar = Some(Box::new(image));
                 }

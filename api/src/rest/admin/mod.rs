@@ -28,6 +28,15 @@ async fn key(svc: &ContentService, req: &HttpRequest, scope: Scope) -> Result<Ap
 
 /// The request's JSON body: 415 when it is sent as anything but JSON, 400
 /// when it is missing or does not fit `T`.
+/// Marks an answer for one editor only: never stored by a cache.
+pub(crate) fn private(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
 pub(super) fn json_body<T: DeserializeOwned>(
     req: &HttpRequest,
     body: &[u8],

@@ -9,18 +9,11 @@ use app::webhooks::WebhookService;
 use domain::Scope;
 use serde::Deserialize;
 
+use super::private;
 use super::{json_body, key};
 use crate::http::error::ApiError;
 use crate::openapi::schema::{WebhookCreate, WebhookPatch};
 use crate::rest::views::{DataView, DeliveryView, ListView, WebhookView};
-
-fn no_store(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
-}
 
 use app::fields::record_id as id;
 
@@ -53,7 +46,7 @@ pub async fn create(
     if let Ok(v) = HeaderValue::from_str(&format!("/v1/admin/webhooks/{}", h.id)) {
         res.insert_header((header::LOCATION, v));
     }
-    Ok(no_store(res.json(DataView {
+    Ok(private(res.json(DataView {
         data: WebhookView::new(&h, true),
     })))
 }
@@ -73,7 +66,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     key(&svc, &req, Scope::Admin).await?;
     let all = hooks.list().await?;
-    Ok(no_store(
+    Ok(private(
         HttpResponse::Ok().json(DataView {
             data: all
                 .iter()
@@ -103,7 +96,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     key(&svc, &req, Scope::Admin).await?;
     let h = hooks.get(id(&path, "webhook")?).await?;
-    Ok(no_store(HttpResponse::Ok().json(DataView {
+    Ok(private(HttpResponse::Ok().json(DataView {
         data: WebhookView::new(&h, false),
     })))
 }
@@ -136,7 +129,7 @@ pub async fn update(
     let h = hooks
         .update(&key, id(&path, "webhook")?, input.into())
         .await?;
-    Ok(no_store(HttpResponse::Ok().json(DataView {
+    Ok(private(HttpResponse::Ok().json(DataView {
         data: WebhookView::new(&h, false),
     })))
 }
@@ -185,7 +178,7 @@ pub async fn rotate(
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&svc, &req, Scope::Admin).await?;
     let h = hooks.rotate_secret(&key, id(&path, "webhook")?).await?;
-    Ok(no_store(HttpResponse::Ok().json(DataView {
+    Ok(private(HttpResponse::Ok().json(DataView {
         data: WebhookView::new(&h, true),
     })))
 }
@@ -211,7 +204,7 @@ pub async fn ping(
 ) -> Result<HttpResponse, ApiError> {
     key(&svc, &req, Scope::Admin).await?;
     let d = hooks.ping(id(&path, "webhook")?).await?;
-    Ok(no_store(HttpResponse::Accepted().json(DataView {
+    Ok(private(HttpResponse::Accepted().json(DataView {
         data: DeliveryView::new(&d),
     })))
 }
@@ -257,7 +250,7 @@ pub async fn deliveries(
     let rows = hooks
         .deliveries(id(&path, "webhook")?, limit + 1, before)
         .await?;
-    Ok(no_store(HttpResponse::Ok().json(ListView::by_id(
+    Ok(private(HttpResponse::Ok().json(ListView::by_id(
         rows,
         limit,
         |d| d.id,
@@ -285,7 +278,7 @@ pub async fn redeliver(
 ) -> Result<HttpResponse, ApiError> {
     key(&svc, &req, Scope::Admin).await?;
     let d = hooks.redeliver(id(&path, "delivery")?).await?;
-    Ok(no_store(HttpResponse::Accepted().json(DataView {
+    Ok(private(HttpResponse::Accepted().json(DataView {
         data: DeliveryView::new(&d),
     })))
 }
