@@ -14,7 +14,7 @@ use persistence::{ContentRepo, Database};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::config::Settings;
-use crate::graphql::{self, BartaSchema};
+use crate::graphql;
 use crate::http::cache::ResponseCache;
 use crate::http::error::plain_errors_to_problems;
 use crate::rest;
@@ -395,7 +395,10 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
     } = services;
     let (workers, max_in_flight) = (settings.workers, settings.max_in_flight);
     let cache = web::Data::from(cache);
-    let schema: BartaSchema = graphql::build_schema(Some((service.clone(), discovery.clone())));
+    let schema = graphql::GraphqlExecutor::new(graphql::build_schema(Some((
+        service.clone(),
+        discovery.clone(),
+    ))));
     let discovery = web::Data::new(discovery);
     let editorial = web::Data::new(EditorialService::new(service.clone()));
     let comments = web::Data::new(comments);
@@ -449,16 +452,8 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
                 .app_data(live.clone())
                 .app_data(hub.clone())
                 .app_data(images.clone())
-                .configure(|cfg| rest::configure(cfg, &admin_origins))
-                .configure(|cfg| feeds.configure(cfg))
-                .app_data(in_flight.clone())
-                .app_data(breaker.clone())
-                .app_data(admission.clone())
-                .app_data(admission_load.clone())
-                .configure(|cfg| {
-                    rest::get(cfg, "/metrics", crate::http::metrics::handler);
-                    rest::get(cfg, "/openapi.json", crate::openapi::handler);
-                })
+                // First: a static path the router matches without running
+                // the REST patterns' regexes before it.
                 .service(
                     web::resource("/graphql")
                         .app_data(web::PayloadConfig::new(graphql::MAX_BODY_BYTES))
@@ -473,6 +468,16 @@ fn run(listener: TcpListener, services: Services, settings: &Settings) -> anyhow
                         .default_service(web::to(graphql_method_not_allowed))
                         .wrap(crate::http::cors::public()),
                 )
+                .configure(|cfg| rest::configure(cfg, &admin_origins))
+                .configure(|cfg| feeds.configure(cfg))
+                .app_data(in_flight.clone())
+                .app_data(breaker.clone())
+                .app_data(admission.clone())
+                .app_data(admission_load.clone())
+                .configure(|cfg| {
+                    rest::get(cfg, "/metrics", crate::http::metrics::handler);
+                    rest::get(cfg, "/openapi.json", crate::openapi::handler);
+                })
                 .default_service(web::to(rest::not_found))
                 // Inside the breaker: an open breaker refuses without a slot.
                 .wrap(from_fn(crate::http::admission::middleware))

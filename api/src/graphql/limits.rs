@@ -86,6 +86,30 @@ impl<'a> Counter<'a> {
     }
 }
 
+/// Aliased fields in the operations and fragments of a document.
+pub fn count_aliases(doc: &ExecutableDocument) -> usize {
+    let mut stack: Vec<&SelectionSet> = doc
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node))
+        .collect();
+    let mut n = 0;
+    while let Some(set) = stack.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(f) => {
+                    n += usize::from(f.node.alias.is_some());
+                    stack.push(&f.node.selection_set.node);
+                }
+                Selection::InlineFragment(i) => stack.push(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod comments;
 mod context;
+mod executor;
 mod graphiql;
 mod limits;
 mod live;
@@ -20,22 +21,13 @@ mod webhooks;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use app::AppError;
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest, NextSubscribe,
-};
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
 use async_graphql::{BatchRequest, BatchResponse, Response, Schema, ServerError};
 use async_graphql_actix_web::GraphQLRequest;
-use std::any::TypeId;
 use std::sync::Arc;
 
 pub use context::{global_id, parse_global_id};
+pub use executor::GraphqlExecutor;
+use executor::Via;
 pub use mutation::Mutation;
 pub use query::Query;
 
@@ -66,16 +58,13 @@ pub const MAX_BATCH: usize = 10;
 
 /// Builds the schema. Without a service it can still print its SDL.
 pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSchema {
-    // DocumentLimits comes first: it runs before persisted queries resolve
-    // a hash and before anything is validated or executed.
+    // No extensions: the request pipeline around the schema is
+    // `executor.rs` (with one, every field would pass through it).
     let mut builder = Schema::build(Query, Mutation, subscription::Subscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
-        .limit_directives(8)
-        .extension(DocumentLimits)
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(4096)))
-        .extension(ErrorCodes);
+        .limit_directives(8);
     if let Some((svc, discovery)) = svc {
         builder = builder
             .data(EditorialService::new(svc.clone()))
@@ -91,237 +80,6 @@ pub fn build_schema(svc: Option<(ContentService, DiscoveryService)>) -> BartaSch
 pub fn sdl() -> String {
     build_schema(None)
         .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
-}
-
-/// Gives every error an `extensions.code`: validation failures (depth,
-/// complexity, unknown fields) and unexpected ones included; and puts the
-/// `null` of each failed field where the spec puts it (`nulls.rs`).
-struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension::default())
-    }
-}
-
-/// One per request: the document's text, parsed again after execution to
-/// put response keys in the query's order (`order.rs`) and, when a field
-/// failed, its `null` where the spec puts it (`nulls.rs`).
-#[derive(Default)]
-struct ErrorCodesExtension {
-    query: std::sync::Mutex<Option<String>>,
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &async_graphql::Variables,
-        next: NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        if let Ok(mut kept) = self.query.lock() {
-            *kept = Some(query.to_owned());
-        }
-        Ok(doc)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if matches!(response.data, async_graphql::Value::Null) && response.errors.is_empty() {
-            return response;
-        }
-        if let Some(query) = self.query.lock().ok().and_then(|mut q| q.take())
-            && let Ok(doc) = async_graphql::parser::parse_query(&query)
-        {
-            if response.errors.iter().any(|e| !e.path.is_empty()) {
-                nulls::propagate(
-                    &ctx.schema_env.registry,
-                    &doc,
-                    operation_name,
-                    &mut response,
-                );
-            }
-            order::reorder(&doc, operation_name, &mut response.data);
-        }
-        response
-    }
-
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        let executed = !matches!(response.data, async_graphql::Value::Null);
-        for e in &mut response.errors {
-            add_code(e, executed);
-        }
-        response
-    }
-
-    /// Operations over WebSocket do not pass through `request`.
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: futures_util::stream::BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> futures_util::stream::BoxStream<'s, Response> {
-        use futures_util::StreamExt;
-        next.run(ctx, stream)
-            .map(|mut response| {
-                let executed = !matches!(response.data, async_graphql::Value::Null);
-                for e in &mut response.errors {
-                    add_code(e, executed);
-                }
-                response
-            })
-            .boxed()
-    }
-}
-
-/// Marks a request that came over GET (mutations are refused there, also
-/// when a persisted-query hash names one).
-#[derive(Clone, Copy)]
-struct ViaGet;
-
-/// Rejects oversized documents, alias floods and mutations over GET before
-/// validation and execution, each with its own `extensions.code`.
-struct DocumentLimits;
-
-impl ExtensionFactory for DocumentLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentLimitsExtension)
-    }
-}
-
-struct DocumentLimitsExtension;
-
-fn coded(message: impl Into<String>, code: &'static str) -> ServerError {
-    let mut e = ServerError::new(message, None);
-    e.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-    e
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for DocumentLimitsExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: async_graphql::Request,
-        next: NextPrepareRequest<'_>,
-    ) -> async_graphql::ServerResult<async_graphql::Request> {
-        if request.query.len() > MAX_QUERY_BYTES {
-            return Err(coded(
-                format!("The query document exceeds {MAX_QUERY_BYTES} bytes."),
-                "QUERY_TOO_LARGE",
-            ));
-        }
-        // Persisted queries (registered after this extension) fill in the
-        // document from its hash here.
-        let mut request = next.run(ctx, request).await?;
-        let via_get = request.data.contains_key(&TypeId::of::<ViaGet>());
-        let operation = request.operation_name.clone();
-        let doc = request.parsed_query().map_err(|e| {
-            // The parser gives up on deep nesting (a recursion limit, or
-            // pest's stack limit) with the whole document in its message.
-            if e.message.contains("recursion limit") || e.message.contains("stack limit") {
-                coded("The query is nested too deeply.", "QUERY_TOO_DEEP")
-            } else {
-                let mut error = coded(syntax_message(&e.message), "GRAPHQL_PARSE_FAILED");
-                error.locations = e.locations.clone();
-                error
-            }
-        })?;
-        // Before anything expands fragments (complexity, depth, the
-        // validation rules): their expanded size, computed without
-        // expanding them.
-        match limits::expanded_fields(doc) {
-            Ok(_) => {}
-            Err(limits::Expansion::TooLarge) => {
-                return Err(coded(
-                    format!(
-                        "The query selects more than {} fields once its fragments are expanded.",
-                        limits::MAX_EXPANDED_FIELDS
-                    ),
-                    "QUERY_TOO_COMPLEX",
-                ));
-            }
-            Err(limits::Expansion::Cycle(name)) => {
-                return Err(coded(
-                    format!("Cannot spread fragment \"{name}\" within itself."),
-                    "GRAPHQL_VALIDATION_FAILED",
-                ));
-            }
-        }
-        if count_aliases(doc) > MAX_ALIASES {
-            return Err(coded(
-                format!("The query uses more than {MAX_ALIASES} aliases."),
-                "TOO_MANY_ALIASES",
-            ));
-        }
-        if via_get && operation_type(doc, operation.as_deref()) == Some(OperationType::Mutation) {
-            return Err(coded(
-                "Mutations must be sent with POST.",
-                "METHOD_NOT_ALLOWED",
-            ));
-        }
-        Ok(request)
-    }
-}
-
-/// Aliased fields in the operations and fragments of a document.
-fn count_aliases(doc: &ExecutableDocument) -> usize {
-    let mut stack: Vec<&SelectionSet> = doc
-        .operations
-        .iter()
-        .map(|(_, op)| &op.node.selection_set.node)
-        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node))
-        .collect();
-    let mut n = 0;
-    while let Some(set) = stack.pop() {
-        for selection in &set.items {
-            match &selection.node {
-                Selection::Field(f) => {
-                    n += usize::from(f.node.alias.is_some());
-                    stack.push(&f.node.selection_set.node);
-                }
-                Selection::InlineFragment(i) => stack.push(&i.node.selection_set.node),
-                Selection::FragmentSpread(_) => {}
-            }
-        }
-    }
-    n
-}
-
-/// The type of the operation a request would run, when it names one.
-fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    }
-}
-
-/// The parser's complaint without its drawing of the document: pest
-/// writes ` --> 1:4`, the line with a caret under it, then `= expected …`;
-/// the position is in `locations`.
-fn syntax_message(raw: &str) -> String {
-    let said = raw
-        .lines()
-        .rev()
-        .find_map(|l| l.trim_start().strip_prefix("= "))
-        .unwrap_or(raw)
-        .trim();
-    format!("Syntax error: {said}")
 }
 
 /// The stable GraphQL code of a service error (`extensions.code`).
@@ -405,7 +163,7 @@ fn add_code(e: &mut ServerError, executed: bool) {
 /// [`MAX_BATCH`]. The body is read with a limit ([`MAX_BODY_BYTES`], 413).
 pub async fn post(
     req: HttpRequest,
-    schema: web::Data<BartaSchema>,
+    graphql: web::Data<GraphqlExecutor>,
     svc: web::Data<ContentService>,
     body: Result<web::Bytes, actix_web::Error>,
 ) -> HttpResponse {
@@ -471,7 +229,7 @@ pub async fn post(
             ),
         );
     }
-    execute(&req, schema, svc, batch).await
+    execute(&req, graphql, svc, batch, Via::Post).await
 }
 
 /// A GraphQL-shaped error for a request that never reached the schema.
@@ -488,7 +246,7 @@ fn request_error(status: actix_web::http::StatusCode, code: &str, message: &str)
 /// takes a place in the same caps as an SSE stream.
 pub async fn websocket(
     req: HttpRequest,
-    schema: web::Data<BartaSchema>,
+    graphql: web::Data<GraphqlExecutor>,
     hub: web::Data<Arc<crate::live::LiveHub>>,
     payload: web::Payload,
 ) -> HttpResponse {
@@ -522,7 +280,7 @@ pub async fn websocket(
         }
     });
     let payload = futures_util::StreamExt::take_until(payload, end);
-    match async_graphql_actix_web::GraphQLSubscription::new(schema.get_ref().clone())
+    match async_graphql_actix_web::GraphQLSubscription::new(graphql.get_ref().clone())
         .with_data(data)
         .start(&req, payload)
     {
@@ -539,7 +297,7 @@ pub async fn websocket(
 /// `GET /graphql`: GraphiQL for a browser, else a query from the URL.
 pub async fn get(
     req: HttpRequest,
-    schema: web::Data<BartaSchema>,
+    graphql: web::Data<GraphqlExecutor>,
     svc: web::Data<ContentService>,
     request: Result<GraphQLRequest, actix_web::Error>,
 ) -> HttpResponse {
@@ -565,18 +323,9 @@ pub async fn get(
             );
         }
     };
-    if is_mutation(&request) {
-        return method_not_allowed();
-    }
-    let result = execute(
-        &req,
-        schema,
-        svc,
-        BatchRequest::Single(request.data(ViaGet)),
-    )
-    .await;
-    // A persisted-query hash can name a mutation: the schema refuses it
-    // (METHOD_NOT_ALLOWED); over HTTP that is a 405.
+    let result = execute(&req, graphql, svc, BatchRequest::Single(request), Via::Get).await;
+    // A mutation, as text or named by a persisted-query hash, is refused
+    // before it runs (METHOD_NOT_ALLOWED); over HTTP that is a 405.
     if result.extensions().get::<RefusedOverGet>().is_some() {
         return method_not_allowed();
     }
@@ -598,18 +347,12 @@ fn method_not_allowed() -> HttpResponse {
 #[derive(Clone, Copy)]
 struct RefusedOverGet;
 
-/// True when the operation the request would run is a mutation.
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    async_graphql::parser::parse_query(&request.query).is_ok_and(|doc| {
-        operation_type(&doc, request.operation_name.as_deref()) == Some(OperationType::Mutation)
-    })
-}
-
 async fn execute(
     req: &HttpRequest,
-    schema: web::Data<BartaSchema>,
+    graphql: web::Data<GraphqlExecutor>,
     svc: web::Data<ContentService>,
     batch: BatchRequest,
+    via: Via,
 ) -> HttpResponse {
     let caller = match crate::http::auth::caller(&svc, req).await {
         Ok(c) => c,
@@ -639,7 +382,7 @@ async fn execute(
         BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
     };
-    let response = schema.execute_batch(batch).await;
+    let response = graphql.run_batch(batch, via).await;
     let (failed, refused) = match &response {
         BatchResponse::Single(r) => (!r.errors.is_empty(), refused_over_get(r)),
         BatchResponse::Batch(rs) => (rs.iter().any(|r| !r.errors.is_empty()), false),
