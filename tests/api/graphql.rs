@@ -21,6 +21,8 @@ on_both!(
     request_errors_have_no_data_and_argument_errors_name_graphql_arguments,
     connections_page_backward_with_last_and_before,
     response_keys_follow_the_query_order,
+    list_nodes_carry_what_rest_carries_whichever_fields_are_selected,
+    a_cached_document_runs_with_each_requests_variables_and_checks,
 );
 
 fn db_ids(conn: &Value) -> Vec<i64> {
@@ -683,4 +685,101 @@ async fn request_errors_have_no_data_and_argument_errors_name_graphql_arguments(
     let message = error["message"].as_str().unwrap();
     assert!(message.starts_with("first:"), "{message}");
     assert!(!message.contains("limit"), "{message}");
+}
+
+/// A list reads only the columns its nodes select (look-ahead); whatever
+/// the selection, each field it does select is the one REST sends.
+async fn list_nodes_carry_what_rest_carries_whichever_fields_are_selected(app: &TestApp) {
+    let rest = app.get_json("/v1/articles?limit=5", 200).await;
+    let rest = rest["data"].as_array().unwrap();
+    for fields in [
+        "databaseId headline",
+        "databaseId kicker summary",
+        "databaseId slug desk image { url }",
+        "databaseId section { slug } authors { slug } tags { slug }",
+        "databaseId headline kicker summary slug desk image { url } section { slug } authors { slug } tags { slug }",
+    ] {
+        let q = format!("{{ articles(first: 5) {{ nodes {{ {fields} }} }} }}");
+        let body = app.graphql(&q, json!({})).await;
+        assert!(body["errors"].is_null(), "{q}: {body}");
+        let nodes = body["data"]["articles"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), rest.len(), "{q}");
+        for (node, r) in nodes.iter().zip(rest) {
+            assert_eq!(node["databaseId"], r["id"], "{q}");
+            for (key, value) in node.as_object().unwrap() {
+                let expected = match key.as_str() {
+                    "databaseId" => continue,
+                    "section" => json!({"slug": r["section"]["slug"]}),
+                    "authors" | "tags" => Value::Array(
+                        r[key.as_str()]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|x| json!({"slug": x["slug"]}))
+                            .collect(),
+                    ),
+                    "image" if r["image"].is_null() => Value::Null,
+                    "image" => json!({"url": r["image"]["url"]}),
+                    other => r[other].clone(),
+                };
+                assert_eq!(value, &expected, "{q}: {key}");
+            }
+        }
+    }
+}
+
+/// Parsed documents are cached by their text: a second request with the
+/// same text still runs with its own variables and operation, and a
+/// mutation cached from a POST is still refused over GET.
+async fn a_cached_document_runs_with_each_requests_variables_and_checks(app: &TestApp) {
+    let q = "query Few($n: Int) { articles(first: $n) { nodes { databaseId } } }
+             query One { articles(first: 1) { nodes { databaseId } } }";
+    for n in [1, 3, 2] {
+        let res = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({"query": q, "operationName": "Few", "variables": {"n": n}}))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            body["data"]["articles"]["nodes"].as_array().map(Vec::len),
+            Some(n),
+            "{body}"
+        );
+    }
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({"query": q, "variables": {"n": 3}}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert!(body["data"].is_null(), "two operations and no name: {body}");
+
+    let draft = app.ids.draft;
+    let mutation =
+        format!("mutation {{ publishArticle(id: \"{draft}\", expectedVersion: 1) {{ version }} }}");
+    let first = app.graphql(&mutation, json!({})).await;
+    assert_eq!(
+        first["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{first}"
+    );
+    let encoded: String = mutation
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let res = app
+        .client
+        .get(app.url(&format!("/graphql?query={encoded}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    app.get_json(&format!("/v1/articles/{draft}"), 404).await;
 }

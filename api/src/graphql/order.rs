@@ -31,17 +31,36 @@ pub fn reorder(doc: &ExecutableDocument, operation: Option<&str>, data: &mut Val
 }
 
 fn order(doc: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) {
+    if !matches!(value, Value::List(_) | Value::Object(_)) {
+        return;
+    }
+    // The fields are collected once for a value and all the items of its
+    // lists (every node of a page shares one selection).
+    let mut fields = Vec::new();
+    collect(doc, sets, &mut fields, 0);
+    order_by(doc, &fields, value);
+}
+
+type Fields<'a> = [(Name, Vec<&'a SelectionSet>)];
+
+fn order_by(doc: &ExecutableDocument, fields: &Fields<'_>, value: &mut Value) {
     match value {
         Value::List(items) => {
             for item in items {
-                order(doc, sets, item);
+                order_by(doc, fields, item);
             }
         }
         Value::Object(map) => {
-            let mut fields = Vec::new();
-            collect(doc, sets, &mut fields, 0);
+            // Usually the keys already follow the query (every field
+            // resolved at once): then only the values are visited.
+            if map.keys().eq(fields.iter().map(|(k, _)| k)) {
+                for ((_, subs), v) in fields.iter().zip(map.values_mut()) {
+                    order(doc, subs, v);
+                }
+                return;
+            }
             let mut rest = std::mem::take(map);
-            for (key, subs) in &fields {
+            for (key, subs) in fields {
                 if let Some(mut v) = rest.shift_remove(key) {
                     order(doc, subs, &mut v);
                     map.insert(key.clone(), v);

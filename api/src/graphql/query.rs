@@ -11,7 +11,8 @@ use super::results::{
     CollectionGql, FrontGql, FrontSectionGql, MostReadGql, SearchHitGql, SearchResultsGql,
 };
 use super::types::{
-    ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection, paging,
+    ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection, list_read,
+    paging,
 };
 use super::values::EditionGql;
 use app::content::{ContentService, ListParams};
@@ -129,8 +130,8 @@ impl Query {
             ..paging(first, after, last, before)?
         };
         let svc = service(ctx)?;
-        match svc.list(&params).await {
-            Ok(page) => connection(page, &params),
+        match svc.list_with_refs_and(&params, list_read(ctx)).await {
+            Ok(list) => connection(list, &params),
             Err(e) => Err(unknown_references(
                 svc,
                 e,

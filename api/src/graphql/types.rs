@@ -10,18 +10,20 @@ use chrono::{DateTime, Utc};
 use domain::bangla::{self};
 use domain::block::{body_html, body_text, reading_minutes};
 use domain::{Article, ArticleSummary, Author, Section, Tag};
-use persistence::Page;
 
 use super::context::{global_id, load_error, loaders, service};
 use super::loaders::{AllSections, AuthorKey, FullArticleKey, TagKey};
 use super::values::{BlockGql, CorrectionGql, ImageGql, StatusGql};
-use app::content::ListParams;
+use app::content::{ArticleList, ListParams, Refs};
 
 /// A news article. List queries fetch only what a card needs; asking for the
 /// body loads it (batched across the whole response).
 pub struct ArticleGql {
     pub summary: ArticleSummary,
     pub full: Option<Arc<Article>>,
+    /// The sections, authors and tags of the list this article came in,
+    /// read with the list (no loader round trip per article).
+    pub refs: Option<Arc<Refs>>,
 }
 
 impl ArticleGql {
@@ -29,6 +31,7 @@ impl ArticleGql {
         Self {
             summary,
             full: None,
+            refs: None,
         }
     }
 
@@ -36,6 +39,7 @@ impl ArticleGql {
         Self {
             summary: a.summary.clone(),
             full: Some(Arc::new(a)),
+            refs: None,
         }
     }
 
@@ -105,15 +109,27 @@ impl ArticleGql {
     }
     /// The primary section.
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<SectionGql>> {
-        let all = all_sections(ctx).await?;
-        Ok(all
-            .iter()
-            .find(|s| s.id == self.summary.section_id)
-            .cloned()
-            .map(SectionGql))
+        let id = self.summary.section_id;
+        let section = match &self.refs {
+            Some(refs) => refs.sections.get(&id).cloned(),
+            None => service(ctx)?
+                .section_map()
+                .await
+                .map_err(AppError::from)?
+                .get(&id)
+                .cloned(),
+        };
+        Ok(section.map(SectionGql))
     }
     /// Bylines, in order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<AuthorGql>> {
+        if let Some(refs) = &self.refs {
+            return Ok(refs
+                .authors_of(&self.summary)
+                .cloned()
+                .map(AuthorGql)
+                .collect());
+        }
         let keys: Vec<AuthorKey> = self
             .summary
             .author_ids
@@ -129,6 +145,9 @@ impl ArticleGql {
             .collect())
     }
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<TagGql>> {
+        if let Some(refs) = &self.refs {
+            return Ok(refs.tags_of(&self.summary).cloned().map(TagGql).collect());
+        }
         let keys: Vec<TagKey> = self.summary.tag_ids.iter().map(|id| TagKey(*id)).collect();
         let found = loaders(ctx)?.load_many(keys).await.map_err(load_error)?;
         Ok(self
@@ -476,20 +495,36 @@ pub enum Node {
 
 pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
 
-/// Runs a list query for GraphQL. The page's author and tag links are
-/// loaded only when the query selects authors or tags of its articles.
-pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConnection> {
+/// What a list reads for the nodes a query selects: the author and tag
+/// links only for `authors` or `tags`, each text column only when its
+/// field is asked for (as REST's `fields=` does).
+pub fn list_read(ctx: &Context<'_>) -> persistence::ListRead {
     let ahead = ctx.look_ahead();
-    let wants_links = [ahead.field("edges").field("node"), ahead.field("nodes")]
-        .iter()
-        .any(|node| node.field("authors").exists() || node.field("tags").exists());
-    let links = if wants_links {
-        persistence::Links::Load
-    } else {
-        persistence::Links::Skip
-    };
-    let page = service(ctx)?.list_and(params, links).await?;
-    connection(page, params)
+    let nodes = [ahead.field("edges").field("node"), ahead.field("nodes")];
+    let asks = |name: &str| nodes.iter().any(|node| node.field(name).exists());
+    persistence::ListRead {
+        links: if asks("authors") || asks("tags") {
+            persistence::Links::Load
+        } else {
+            persistence::Links::Skip
+        },
+        columns: persistence::SummaryColumns {
+            slug: asks("slug"),
+            headline: asks("headline"),
+            kicker: asks("kicker"),
+            summary: asks("summary"),
+            desk: asks("desk"),
+            image: asks("image"),
+        },
+    }
+}
+
+/// Runs a list query for GraphQL, reading what [`list_read`] says.
+pub async fn list(ctx: &Context<'_>, params: &ListParams) -> Result<ArticleConnection> {
+    let list = service(ctx)?
+        .list_with_refs_and(params, list_read(ctx))
+        .await?;
+    connection(list, params)
 }
 
 /// Relay's paging arguments as list parameters: `first`/`after` page
@@ -519,7 +554,9 @@ pub fn paging(
 
 /// A Relay connection over one page of a keyset list; each edge carries the
 /// cursor that continues after it.
-pub fn connection(page: Page<ArticleSummary>, params: &ListParams) -> Result<ArticleConnection> {
+pub fn connection(list: ArticleList, params: &ListParams) -> Result<ArticleConnection> {
+    let ArticleList { page, refs } = list;
+    let refs = Arc::new(refs);
     let given = |c: &Option<String>| domain::cursor::given(c.as_deref()).is_some();
     // Forward, a page after a cursor has items before it; backward, a page
     // before a cursor has items after it (that cursor's item at least).
@@ -540,8 +577,14 @@ pub fn connection(page: Page<ArticleSummary>, params: &ListParams) -> Result<Art
             .encode(),
             None => String::new(),
         };
-        conn.edges
-            .push(Edge::new(cursor, ArticleGql::from_summary(a)));
+        conn.edges.push(Edge::new(
+            cursor,
+            ArticleGql {
+                summary: a,
+                full: None,
+                refs: Some(refs.clone()),
+            },
+        ));
     }
     Ok(conn)
 }
