@@ -134,12 +134,43 @@ pub fn dhaka_date(t: DateTime<Utc>) -> NaiveDate {
 
 /// Formats a Gregorian date in Bengali: `১৪ নভেম্বর ২০২৪` (day not padded).
 pub fn format_date_bn(d: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        bengali_number(i64::from(d.day())),
-        month_bn(d.month0()),
-        bengali_number(i64::from(d.year())),
-    )
+    let mut out = String::with_capacity(48);
+    push_date_bn(&mut out, d);
+    out
+}
+
+/// Appends `n` in Bengali digits, zero-padded to `width` digits.
+fn push_digits(out: &mut String, mut n: u32, width: usize) {
+    let mut buf = [0u8; 10];
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = (n % 10) as u8;
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    for _ in buf.len() - start..width {
+        out.push(DIGITS_BN[0]);
+    }
+    for d in &buf[start..] {
+        out.push(DIGITS_BN[usize::from(*d)]);
+    }
+}
+
+/// [`format_date_bn`] appended to `out` (lists format two dates for each
+/// of their articles: no intermediate strings).
+fn push_date_bn(out: &mut String, d: NaiveDate) {
+    push_digits(out, d.day(), 1);
+    out.push(' ');
+    out.push_str(month_bn(d.month0()));
+    out.push(' ');
+    if d.year() < 0 {
+        out.push_str(&bengali_number(i64::from(d.year())));
+    } else {
+        push_digits(out, d.year().unsigned_abs(), 1);
+    }
 }
 
 /// Formats an instant as Bangladesh local date and 12-hour time in Bengali,
@@ -149,13 +180,15 @@ pub fn format_date_bn(d: NaiveDate) -> String {
 pub fn format_datetime_bn(t: DateTime<Utc>) -> String {
     let local = dhaka_local(t);
     let (is_pm, hour) = local.hour12();
-    format!(
-        "{}, {}:{} {}",
-        format_date_bn(local.date()),
-        bengali_number(i64::from(hour)),
-        bengali_digits(&format!("{:02}", local.minute())),
-        if is_pm { PM_BN } else { AM_BN },
-    )
+    let mut out = String::with_capacity(80);
+    push_date_bn(&mut out, local.date());
+    out.push_str(", ");
+    push_digits(&mut out, hour, 1);
+    out.push(':');
+    push_digits(&mut out, local.minute(), 2);
+    out.push(' ');
+    out.push_str(if is_pm { PM_BN } else { AM_BN });
+    out
 }
 
 /// Which set of month lengths to use for the Bangla calendar.
