@@ -6,7 +6,7 @@ use persistence::{ContentRepo, TagUpsert};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{SecondInstance, TestApp, article};
+use crate::helpers::{SecondInstance, TestApp, article, percent_encode};
 use crate::on_both;
 
 on_both!(
@@ -59,15 +59,7 @@ fn ids(body: &Value) -> Vec<i64> {
 }
 
 fn q(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encode(s)
 }
 
 async fn search(app: &TestApp, params: &str) -> Value {

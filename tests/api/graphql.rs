@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, percent_encode};
 use crate::on_both;
 
 on_both!(
@@ -767,16 +767,9 @@ async fn a_cached_document_runs_with_each_requests_variables_and_checks(app: &Te
         first["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{first}"
     );
-    let encoded: String = mutation
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
     let res = app
         .client
-        .get(app.url(&format!("/graphql?query={encoded}")))
+        .get(app.url(&format!("/graphql?query={}", percent_encode(&mutation))))
         .send()
         .await
         .unwrap();

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_custom};
+use crate::helpers::{TestApp, percent_encode, spawn_app, spawn_app_custom};
 use crate::on_both;
 
 on_both!(
@@ -245,18 +245,10 @@ async fn a_persisted_mutation_cannot_run_over_get() {
     assert_eq!(code(&registered), "UNAUTHENTICATED", "{registered}");
     let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
     let variables = json!({"id": draft.to_string()}).to_string();
-    let pct = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
     let path = format!(
         "/graphql?extensions={}&variables={}",
-        pct(&extensions),
-        pct(&variables)
+        percent_encode(&extensions),
+        percent_encode(&variables)
     );
     let res = app
         .with_key(Method::GET, &path, &editor)

@@ -389,6 +389,20 @@ fn tag(s: &str, name: &str) -> TagUpsert {
     }
 }
 
+/// `s` percent-encoded for a query string: every byte but ASCII letters
+/// and digits as `%XX`.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 pub fn article(
     ext: &str,
     headline: &str,
