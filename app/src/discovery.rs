@@ -257,33 +257,79 @@ fn search_fingerprint(q: &str, filter: &ArticleFilter, tag: Option<i64>, sort: S
 
 /// Word counts of an opening and of it with its headline counted twice,
 /// by search key (each text tokenised once).
-fn word_counts(headline: &str, opening: &str) -> (HashMap<String, f32>, HashMap<String, f32>) {
-    let mut body: HashMap<String, f32> = HashMap::new();
-    for (_, _, word) in domain::text::search_tokens(opening) {
-        *body.entry(word).or_default() += 1.0;
+/// Word counts of a text by search key.
+type WordCounts = HashMap<Arc<str>, f32>;
+
+/// Search keys by word, for [`word_counts`]: the related stories of one
+/// article key the openings of 30 candidates (a few thousand words, NFC
+/// twice per word), most of them words seen before. A key depends on its
+/// word alone, so one map serves every request; it is emptied when it
+/// reaches [`WORD_KEYS_MAX`] words (a few tens of MB).
+type WordKeys = HashMap<Arc<str>, Arc<str>, foldhash::fast::RandomState>;
+static WORD_KEYS: std::sync::LazyLock<std::sync::RwLock<WordKeys>> =
+    std::sync::LazyLock::new(Default::default);
+const WORD_KEYS_MAX: usize = 200_000;
+
+/// Counts of the words of `text` (as [`domain::text::search_tokens`] keys
+/// them) added to `counts`, each occurrence weighing `weight`. The map is
+/// read under one lock per text; new words are keyed outside it.
+fn count_words(counts: &mut WordCounts, text: &str, weight: f32) {
+    let mut add = |key: Arc<str>| {
+        if !key.is_empty() {
+            *counts.entry(key).or_default() += weight;
+        }
+    };
+    let mut missing = Vec::new();
+    if let Ok(keys) = WORD_KEYS.read() {
+        for (start, end) in domain::text::search_words(text) {
+            let word = &text[start..end];
+            match keys.get(word) {
+                Some(key) => add(key.clone()),
+                None => missing.push(word),
+            }
+        }
+    } else {
+        missing.extend(domain::text::search_words(text).map(|(s, e)| &text[s..e]));
     }
+    if missing.is_empty() {
+        return;
+    }
+    let keyed: Vec<(&str, Arc<str>)> = missing
+        .into_iter()
+        .map(|word| (word, Arc::from(domain::text::search_key(word))))
+        .collect();
+    if let Ok(mut keys) = WORD_KEYS.write() {
+        if keys.len() + keyed.len() > WORD_KEYS_MAX {
+            keys.clear();
+        }
+        for (word, key) in &keyed {
+            keys.insert(Arc::from(*word), key.clone());
+        }
+    }
+    for (_, key) in keyed {
+        add(key);
+    }
+}
+
+fn word_counts(headline: &str, opening: &str) -> (WordCounts, WordCounts) {
+    let mut body = WordCounts::new();
+    count_words(&mut body, opening, 1.0);
     let mut with_headline = body.clone();
-    for (_, _, word) in domain::text::search_tokens(headline) {
-        *with_headline.entry(word).or_default() += 2.0;
-    }
+    count_words(&mut with_headline, headline, 2.0);
     (body, with_headline)
 }
 
 /// Jaccard overlap of two word sets.
-fn jaccard(a: &HashMap<String, f32>, b: &HashMap<String, f32>) -> f32 {
+fn jaccard(a: &WordCounts, b: &WordCounts) -> f32 {
     let shared = a.keys().filter(|w| b.contains_key(*w)).count();
     let union = (a.len() + b.len() - shared).max(1);
     shared as f32 / union as f32
 }
 
 /// Cosine of two texts' `(1 + ln tf) · idf` vectors.
-fn tfidf_cosine(
-    a: &HashMap<String, f32>,
-    b: &HashMap<String, f32>,
-    idf: &HashMap<&str, f32>,
-) -> f32 {
+fn tfidf_cosine(a: &WordCounts, b: &WordCounts, idf: &HashMap<&str, f32>) -> f32 {
     let weight = |word: &str, tf: f32| (1.0 + tf.ln()) * idf.get(word).copied().unwrap_or(1.0);
-    let norm = |m: &HashMap<String, f32>| {
+    let norm = |m: &WordCounts| {
         m.iter()
             .map(|(w, tf)| weight(w, *tf).powi(2))
             .sum::<f32>()
@@ -558,14 +604,14 @@ impl DiscoveryService {
         // a second opinion on the similarity query's score: it weighs every
         // shared word, not only the query's few terms.
         let (source_words, source_counts) = word_counts(&s.headline, &source_body);
-        let candidate_counts: Vec<(HashMap<String, f32>, HashMap<String, f32>)> = candidates
+        let candidate_counts: Vec<(WordCounts, WordCounts)> = candidates
             .iter()
             .map(|c| word_counts(&c.headline, &c.body))
             .collect();
         let vocabulary: HashSet<&str> = source_counts
             .keys()
             .chain(candidate_counts.iter().flat_map(|(_, m)| m.keys()))
-            .map(String::as_str)
+            .map(AsRef::as_ref)
             .collect();
         let idf = self.index.body_idf(vocabulary);
         let cosines: Vec<f32> = candidate_counts
@@ -905,6 +951,22 @@ mod tests {
         assert_eq!(tfidf_cosine(&a, &other, &idf), 0.0);
         // Two shared words each, of equal counts: the rare pair counts more.
         assert!(tfidf_cosine(&a, &rare, &idf) > tfidf_cosine(&a, &common, &idf));
+    }
+
+    #[test]
+    fn word_counts_key_words_as_the_index_does_from_the_cache_too() {
+        let text = "খুলনায় বন্যা, বন্যায় ১২৭ জন। সময়ঃ সকাল ১০টা; আলহাজ¦ Dhaka DHAKA";
+        let mut expected: HashMap<String, f32> = HashMap::new();
+        for (_, _, key) in domain::text::search_tokens(text) {
+            *expected.entry(key).or_default() += 1.0;
+        }
+        assert_eq!(expected["dhaka"], 2.0);
+        // The first call fills the cache, the second reads it.
+        for _ in 0..2 {
+            let (body, _) = word_counts("", text);
+            let got: HashMap<String, f32> = body.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            assert_eq!(got, expected);
+        }
     }
 
     #[test]

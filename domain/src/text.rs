@@ -222,6 +222,15 @@ fn emit(out: &mut String, pending_space: &mut bool, c: char) {
 /// exactly where [`search_key`] puts a separator, so
 /// `search_tokens(s).map(key).join(" ") == search_key(s)` for NFC text.
 pub fn search_tokens(s: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    search_words(s)
+        .map(|(start, end)| (start, end, search_key(&s[start..end])))
+        .filter(|(_, _, key)| !key.is_empty())
+}
+
+/// The byte ranges of the words [`search_tokens`] keys, before their keys
+/// are built (a caller that memoises keys by word looks them up by these;
+/// a word whose key is empty is no token).
+pub fn search_words(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut chars = s.char_indices().peekable();
     std::iter::from_fn(move || {
         // Skip separators.
@@ -241,9 +250,8 @@ pub fn search_tokens(s: &str) -> impl Iterator<Item = (usize, usize, String)> + 
             end = i + c.len_utf8();
             chars.next();
         }
-        Some((start, end, search_key(&s[start..end])))
+        Some((start, end))
     })
-    .filter(|(_, _, key)| !key.is_empty())
 }
 
 /// Builds the normalised key used for search.
