@@ -47,6 +47,29 @@ pub struct ListParams {
     pub backward: bool,
 }
 
+/// What a read of articles fetches for the fields a client selects (REST's
+/// `fields=` and a GraphQL selection use the same names): the author, tag
+/// and secondary-section links only for `authors`, `tags` or
+/// `secondarySections`, each text column only when its field is asked for.
+pub fn read_for(asks: impl Fn(&str) -> bool) -> persistence::ListRead {
+    let links = if asks("authors") || asks("tags") || asks("secondarySections") {
+        Links::Load
+    } else {
+        Links::Skip
+    };
+    persistence::ListRead {
+        links,
+        columns: persistence::SummaryColumns {
+            slug: asks("slug"),
+            headline: asks("headline"),
+            kicker: asks("kicker"),
+            summary: asks("summary"),
+            desk: asks("desk"),
+            image: asks("image"),
+        },
+    }
+}
+
 /// Sections, authors and tags referenced by a set of articles.
 #[derive(Debug, Clone, Default)]
 pub struct Refs {

@@ -495,28 +495,12 @@ pub enum Node {
 
 pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
 
-/// What a list reads for the nodes a query selects: the author and tag
-/// links only for `authors` or `tags`, each text column only when its
-/// field is asked for (as REST's `fields=` does).
+/// What a list reads for the nodes a query selects, by the rule REST's
+/// `fields=` follows ([`app::content::read_for`]).
 pub fn list_read(ctx: &Context<'_>) -> persistence::ListRead {
     let ahead = ctx.look_ahead();
     let nodes = [ahead.field("edges").field("node"), ahead.field("nodes")];
-    let asks = |name: &str| nodes.iter().any(|node| node.field(name).exists());
-    persistence::ListRead {
-        links: if asks("authors") || asks("tags") {
-            persistence::Links::Load
-        } else {
-            persistence::Links::Skip
-        },
-        columns: persistence::SummaryColumns {
-            slug: asks("slug"),
-            headline: asks("headline"),
-            kicker: asks("kicker"),
-            summary: asks("summary"),
-            desk: asks("desk"),
-            image: asks("image"),
-        },
-    }
+    app::content::read_for(|name| nodes.iter().any(|node| node.field(name).exists()))
 }
 
 /// Runs a list query for GraphQL, reading what [`list_read`] says.

@@ -139,32 +139,18 @@ impl FieldSet {
 
     /// Whether a page needs the author and tag links of its articles.
     pub fn needs_links(&self) -> bool {
-        self.has("authors") || self.has("tags") || self.has("secondarySections")
+        self.links() == persistence::Links::Load
     }
 
     /// Whether a read loads the author, tag and secondary-section links.
     pub fn links(&self) -> persistence::Links {
-        if self.needs_links() {
-            persistence::Links::Load
-        } else {
-            persistence::Links::Skip
-        }
+        self.list_read().links
     }
 
     /// What a list read fetches: the links and text columns these fields
-    /// are made from.
+    /// are made from (the rule GraphQL's selections follow too).
     pub fn list_read(&self) -> persistence::ListRead {
-        persistence::ListRead {
-            links: self.links(),
-            columns: persistence::SummaryColumns {
-                slug: self.has("slug"),
-                headline: self.has("headline"),
-                kicker: self.has("kicker"),
-                summary: self.has("summary"),
-                desk: self.has("desk"),
-                image: self.has("image"),
-            },
-        }
+        app::content::read_for(|field| self.has(field))
     }
 
     /// Whether an article page needs its comment figures.
