@@ -535,11 +535,11 @@ mod tests {
         assert_eq!(tiny.out, (300, 168));
     }
 
-    #[test]
-    fn renditions_are_picked_by_width_and_crops_keep_their_base() {
+    /// A 1000×500 JPEG with no text and the default focal point.
+    fn asset(id: i64) -> ImageAsset {
         let now = chrono::Utc::now();
-        let asset = ImageAsset {
-            id: 7,
+        ImageAsset {
+            id,
             width: 1000,
             height: 500,
             format: SourceFormat::Jpeg,
@@ -553,7 +553,12 @@ mod tests {
             dominant_color: "#000000".into(),
             created_at: now,
             updated_at: now,
-        };
+        }
+    }
+
+    #[test]
+    fn renditions_are_picked_by_width_and_crops_keep_their_base() {
+        let asset = asset(7);
         let mut img = crate::block::Image::default();
         img.attach("https://img.test", &asset);
         let near = |w| img.rendition_near(w, "image/jpeg").map(|r| r.width);
@@ -597,23 +602,7 @@ mod tests {
 
     #[test]
     fn alt_text_or_decoration_makes_a_picture_publishable() {
-        let now = chrono::Utc::now();
-        let mut a = ImageAsset {
-            id: 1,
-            width: 1000,
-            height: 500,
-            format: SourceFormat::Jpeg,
-            bytes: 1,
-            focal_point: FocalPoint::default(),
-            alt: None,
-            caption: None,
-            credit: None,
-            decorative: false,
-            placeholder: String::new(),
-            dominant_color: "#000000".into(),
-            created_at: now,
-            updated_at: now,
-        };
+        let mut a = asset(1);
         assert!(!a.accessible());
         a.alt = Some("নদীর তীরে নৌকা".into());
         assert!(a.accessible());
