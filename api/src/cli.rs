@@ -90,6 +90,18 @@ enum Command {
         #[arg(long, env = "BARTA_IMPORT_METRICS_FILE")]
         metrics_file: Option<PathBuf>,
     },
+    /// Write every article but deleted ones, public or not, as JSON Lines
+    /// in the import format (to stdout, or --output).
+    Export {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Only articles changed at or after this instant (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,6 +249,10 @@ struct FeedArgs {
     /// Default partner quota per day (keys may have their own).
     #[arg(long, env = "BARTA_PARTNER_PER_DAY", default_value_t = DEFAULT_PARTNER_PER_DAY)]
     partner_per_day: u32,
+    /// Feeds carry only the summary of metered and subscriber articles,
+    /// even with full=1.
+    #[arg(long, env = "BARTA_FEED_PAID_SUMMARY_ONLY", default_value = "off", action = ArgAction::Set, value_parser = boolish)]
+    feed_paid_summary_only: bool,
 }
 
 /// The base URL of a server listening on `bind`, for links when no public
@@ -269,6 +285,7 @@ impl FeedArgs {
             cache_control: self.feed_cache_control,
             partner_per_minute: self.partner_per_minute,
             partner_per_day: self.partner_per_day,
+            paid_summary_only: self.feed_paid_summary_only,
             ..FeedSettings::default()
         }
         .validated()
@@ -346,6 +363,10 @@ pub fn run() -> anyhow::Result<()> {
         } => {
             crate::http::telemetry::init(json);
             runtime.block_on(import(file, db.url, published_at_fallback, metrics_file))
+        }
+        Command::Export { db, since, output } => {
+            crate::http::telemetry::init(json);
+            runtime.block_on(export(db.url, since, output))
         }
     }
 }
@@ -449,6 +470,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.port()
     );
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn export(url: String, since: Option<String>, output: Option<PathBuf>) -> anyhow::Result<()> {
+    let since = since
+        .map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.to_utc())
+                .context("--since must be RFC 3339")
+        })
+        .transpose()?;
+    let db = open_database(&url).await?;
+    let repo = ContentRepo::new(db);
+    let mut out: Box<dyn std::io::Write> = match &output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let report = app::export::export_lines(&repo, since, &mut out, |n| {
+        tracing::debug!(articles = n, "exported")
+    })
+    .await?;
+    eprintln!("exported {} articles", report.articles);
     Ok(())
 }
 

@@ -135,6 +135,9 @@ pub struct FeedSettings {
     /// The change feed serves entries only once they are this old, so a
     /// transaction that commits late cannot slip behind a partner's cursor.
     pub change_settle: chrono::Duration,
+    /// Feeds carry only the summary of articles that are not free, even
+    /// with `full=1` (`BARTA_FEED_PAID_SUMMARY_ONLY`).
+    pub paid_summary_only: bool,
 }
 
 impl Default for FeedSettings {
@@ -148,6 +151,7 @@ impl Default for FeedSettings {
             partner_per_day: DEFAULT_PARTNER_PER_DAY,
             sitemap_size: 50_000,
             change_settle: chrono::Duration::seconds(5),
+            paid_summary_only: false,
         }
     }
 }

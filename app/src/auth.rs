@@ -17,12 +17,19 @@ pub const KEY_PREFIX: &str = "barta_";
 
 /// A new secret key: (the key to hand out once, its hash, a display prefix).
 pub fn generate_key() -> anyhow::Result<(String, String, String)> {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let key = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-    let hash = hash_key(&key);
+    let (key, hash) = generate_secret(KEY_PREFIX)?;
     let prefix: String = key.chars().take(KEY_PREFIX.len() + 6).collect();
     Ok((key, hash, prefix))
+}
+
+/// `prefix` and 256 random bits (base64url), with the SHA-256 that is all
+/// the database keeps of it.
+pub fn generate_secret(prefix: &str) -> anyhow::Result<(String, String)> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(secret));
+    let hash = hash_key(&token);
+    Ok((token, hash))
 }
 
 pub fn hash_key(key: &str) -> String {

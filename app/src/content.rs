@@ -45,6 +45,35 @@ pub struct ListParams {
     /// `limit` counts back from `before` (or from the oldest end): GraphQL's
     /// `last`. Its errors name `last` and `before`.
     pub backward: bool,
+    /// Kinds, comma-separated (any of them): `opinion,analysis`.
+    pub kind: Option<String>,
+    /// Access levels, comma-separated (any of them): `free,metered`.
+    pub access: Option<String>,
+}
+
+/// Totals are counted this far; past it a list says "at least".
+pub const TOTAL_CAP: u64 = 10_000;
+
+/// A comma-separated list of values of `T` (any of them), deduplicated;
+/// every bad value is an error naming `field`.
+pub fn parse_any<T>(field: &str, raw: Option<&str>) -> Result<Vec<T>, ValidationError>
+where
+    T: std::str::FromStr<Err = ValidationError> + PartialEq,
+{
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<T> = Vec::new();
+    for part in raw.split(',') {
+        let v: T = part.trim().parse().map_err(|mut e: ValidationError| {
+            e.field = field.to_owned();
+            e
+        })?;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
 }
 
 /// What a read of articles fetches for the fields a client selects (REST's
@@ -279,6 +308,12 @@ impl ContentService {
             })
             .ok();
         let (from, to) = parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
+        let kinds = parse_any("kind", p.kind.as_deref())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let access = parse_any("access", p.access.as_deref())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
         for (name, value) in [
             ("section", &p.section),
             ("tag", &p.tag),
@@ -299,6 +334,8 @@ impl ContentService {
         let mut filter = ArticleFilter {
             from,
             to,
+            kinds,
+            access,
             ..Default::default()
         };
         if let Some(slug) = &p.section {
@@ -336,6 +373,23 @@ impl ContentService {
                 backward: p.backward,
             },
         ))
+    }
+
+    /// How many public articles a list's filter matches (its page and
+    /// cursor aside), counted up to [`TOTAL_CAP`]: `(n, true)` is exact,
+    /// `(TOTAL_CAP, false)` means at least that many.
+    pub async fn total(&self, p: &ListParams) -> Result<(u64, bool), AppError> {
+        let sections = self.shared_sections().await?;
+        let p = ListParams {
+            cursor: None,
+            before: None,
+            ..p.clone()
+        };
+        let (filter, _) = self.parse_list(&p, &sections).await?;
+        Ok(self
+            .repo
+            .count_public(&filter, self.now(), TOTAL_CAP)
+            .await?)
     }
 
     /// Latest public articles, filtered and paginated.
@@ -508,11 +562,20 @@ impl ContentService {
         let id =
             ArticleId::parse(id).map_err(|_| AppError::not_found(format!("no article {id:?}")))?;
         let article = self.article(&id.to_string()).await?;
+        self.more_from_section_of(&article, limit).await
+    }
+
+    /// [`Self::more_from_section`] of an article in hand, public or not.
+    pub async fn more_from_section_of(
+        &self,
+        article: &Article,
+        limit: Limit,
+    ) -> Result<Page<ArticleSummary>, AppError> {
         let sections = self.shared_sections().await?;
         let filter = ArticleFilter {
             section_ids: Some(section_subtree(&sections, article.summary.section_id)),
             section_root: Some(article.summary.section_id),
-            exclude_id: Some(id.get()),
+            exclude_id: Some(article.summary.id),
             ..Default::default()
         };
         let mut page = self

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::bangla::Edition;
 use domain::{
-    ApiKey, ArticleFilter, ArticleId, ArticleSummary, Limit, PageRequest, Section, Slug,
+    ApiKey, Article, ArticleFilter, ArticleId, ArticleSummary, Limit, PageRequest, Section, Slug,
     ValidationError, section_subtree,
 };
 use persistence::{Collection, WriteContext};
@@ -72,6 +72,10 @@ pub struct SearchParams {
     pub cursor: Option<String>,
     /// `1`/`true`: count every match by section, tag and month too.
     pub facets: Option<String>,
+    /// Kinds, comma-separated (any of them).
+    pub kind: Option<String>,
+    /// Access levels, comma-separated (any of them).
+    pub access: Option<String>,
 }
 
 pub struct SearchResult {
@@ -437,6 +441,12 @@ impl DiscoveryService {
             .ok();
         let (from, to) =
             crate::content::parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
+        let kinds = crate::content::parse_any("kind", p.kind.as_deref())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let access = crate::content::parse_any("access", p.access.as_deref())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -444,6 +454,8 @@ impl DiscoveryService {
         let mut filter = ArticleFilter {
             from,
             to,
+            kinds,
+            access,
             ..Default::default()
         };
         if let Some(slug) = &p.section {
@@ -477,6 +489,8 @@ impl DiscoveryService {
             tag_id: tag,
             from,
             to,
+            kinds: filter.kinds.clone(),
+            access: filter.access.clone(),
             sort,
             offset,
             limit,
@@ -581,11 +595,22 @@ impl DiscoveryService {
         id: &str,
         limit: Option<&str>,
     ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
-        let limit = Limit::parse(limit)?.get() as usize;
+        let limit = Limit::parse(limit)?;
         let source = self.svc.article(id).await?;
+        self.related_to(&source, limit).await
+    }
+
+    /// [`Self::related`] of an article in hand, public or not (a preview:
+    /// its neighbours as if it were published now).
+    pub async fn related_to(
+        &self,
+        source: &Article,
+        limit: Limit,
+    ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
+        let limit = limit.get() as usize;
         let candidates = self
             .index
-            .similar(&source, RELATED_CANDIDATES)
+            .similar(source, RELATED_CANDIDATES)
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let max_sim = candidates
             .iter()

@@ -83,6 +83,12 @@ pub struct ImportLine {
     pub embargo_until: Option<String>,
     #[serde(default, alias = "canonical_url")]
     pub canonical_url: Option<String>,
+    /// `standard` when absent (see `ArticleKind`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `free` when absent.
+    #[serde(default)]
+    pub access: Option<String>,
 }
 
 /// The section of last resort for lines that name none.
@@ -242,6 +248,14 @@ impl ImportLine {
             (_, p, _, _) => p,
         };
 
+        let kind = match self.kind.as_deref() {
+            None => domain::ArticleKind::default(),
+            Some(k) => k.parse().map_err(|e| errors.push(e)).unwrap_or_default(),
+        };
+        let access = match self.access.as_deref() {
+            None => domain::Access::default(),
+            Some(a) => a.parse().map_err(|e| errors.push(e)).unwrap_or_default(),
+        };
         let section =
             self.resolve_section(self.section.as_deref(), sections, "section", &mut errors);
         let secondary_sections = self
@@ -305,6 +319,8 @@ impl ImportLine {
                     slug_explicit: self.slug.is_some(),
                     published_at_is_fallback: self.published_at.is_none()
                         && matches!(fallback, PublishedFallback::At(_)),
+                    kind,
+                    access,
                 })
             }
             _ => Err(errors),

@@ -206,6 +206,7 @@ pub struct ArticleSummary {
     pub kind: ArticleKind,
     /// Set for a live page.
     pub live_state: Option<LiveState>,
+    pub access: Access,
     /// Filled by the repository with one batched query per page.
     pub author_ids: Vec<i64>,
     pub tag_ids: Vec<i64>,
@@ -269,37 +270,127 @@ impl Article {
             breaking_until: s.breaking_until,
             kind: s.kind,
             live_state: s.live_state,
+            access: s.access,
         }
     }
 }
 
-/// What kind of page an article is: a standard story, or a live page whose
-/// posts arrive over time (a live blog).
+/// What kind of piece an article is. `live` is a live page whose posts
+/// arrive over time (a live blog); `sponsored` is paid content, labelled
+/// as such on every surface; the others are labels for the reader (and
+/// filters for the frontend). Every kind but `live` has a plain body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleKind {
     #[default]
     Standard,
     Live,
+    Opinion,
+    Analysis,
+    Explainer,
+    Gallery,
+    Video,
+    Obituary,
+    Sponsored,
 }
 
 impl ArticleKind {
+    pub const ALL: [ArticleKind; 9] = [
+        Self::Standard,
+        Self::Live,
+        Self::Opinion,
+        Self::Analysis,
+        Self::Explainer,
+        Self::Gallery,
+        Self::Video,
+        Self::Obituary,
+        Self::Sponsored,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Standard => "standard",
             Self::Live => "live",
+            Self::Opinion => "opinion",
+            Self::Analysis => "analysis",
+            Self::Explainer => "explainer",
+            Self::Gallery => "gallery",
+            Self::Video => "video",
+            Self::Obituary => "obituary",
+            Self::Sponsored => "sponsored",
         }
+    }
+
+    /// The reader-facing label in Bengali (মতামত, বিশ্লেষণ, …); `None` for
+    /// a standard story.
+    pub fn label_bn(self) -> Option<&'static str> {
+        match self {
+            Self::Standard => None,
+            Self::Live => Some("সরাসরি"),
+            Self::Opinion => Some("মতামত"),
+            Self::Analysis => Some("বিশ্লেষণ"),
+            Self::Explainer => Some("ব্যাখ্যা"),
+            Self::Gallery => Some("ছবি"),
+            Self::Video => Some("ভিডিও"),
+            Self::Obituary => Some("শোক"),
+            Self::Sponsored => Some("বিজ্ঞাপন"),
+        }
+    }
+
+    /// Paid content: every output says so.
+    pub fn is_sponsored(self) -> bool {
+        self == Self::Sponsored
     }
 }
 
 impl FromStr for ArticleKind {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "standard" => Ok(Self::Standard),
-            "live" => Ok(Self::Live),
-            _ => Err(ValidationError::new("kind", "must be standard or live")),
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "kind",
+                    "must be one of standard, live, opinion, analysis, explainer, gallery, video, obituary, sponsored",
+                )
+            })
+    }
+}
+
+/// Who may read an article on the newsroom's site. The API serves the
+/// whole article either way: enforcing a paywall is the frontend's job;
+/// feeds can be set to carry only the summary of articles that are not free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    #[default]
+    Free,
+    /// Counts against a reader's free articles.
+    Metered,
+    /// Subscribers only.
+    Subscriber,
+}
+
+impl Access {
+    pub const ALL: [Access; 3] = [Self::Free, Self::Metered, Self::Subscriber];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Metered => "metered",
+            Self::Subscriber => "subscriber",
         }
+    }
+}
+
+impl FromStr for Access {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| ValidationError::new("access", "must be free, metered or subscriber"))
     }
 }
 
@@ -369,6 +460,9 @@ pub struct ArticleState {
     /// Set for a live page (`live` or `ended`), `None` otherwise.
     #[serde(default)]
     pub live_state: Option<LiveState>,
+    /// Revisions older than access levels have none: free.
+    #[serde(default)]
+    pub access: Access,
 }
 
 impl ArticleState {
@@ -402,6 +496,10 @@ pub struct ArticleFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub exclude_id: Option<i64>,
+    /// Only these kinds (any of them); empty: every kind.
+    pub kinds: Vec<ArticleKind>,
+    /// Only these access levels; empty: every level.
+    pub access: Vec<Access>,
 }
 
 impl ArticleFilter {
@@ -418,6 +516,18 @@ impl ArticleFilter {
             self.to.map(|t| t.timestamp_micros()),
             self.exclude_id
         );
+        // Appended only when set, so cursors of filters without them stay valid.
+        let mut canonical = canonical;
+        if !self.kinds.is_empty() {
+            let mut kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+            kinds.sort_unstable();
+            canonical.push_str(&format!(";k={kinds:?}"));
+        }
+        if !self.access.is_empty() {
+            let mut access: Vec<&str> = self.access.iter().map(|a| a.as_str()).collect();
+            access.sort_unstable();
+            canonical.push_str(&format!(";ac={access:?}"));
+        }
         crate::cursor::fingerprint(&canonical)
     }
 }

@@ -18,12 +18,13 @@ pub mod text;
 pub mod webhook;
 
 pub use article::{
-    Article, ArticleFilter, ArticleKind, ArticleState, ArticleStatus, ArticleSummary, Author,
-    Correction, CorrectionKind, LiveState, Section, SectionNode, Tag, is_public, section_subtree,
+    Access, Article, ArticleFilter, ArticleKind, ArticleState, ArticleStatus, ArticleSummary,
+    Author, Correction, CorrectionKind, LiveState, Section, SectionNode, Tag, is_public,
+    section_subtree,
 };
 pub use block::{Block, Image};
 pub use comment::{Comment, CommentStatus, CommentText, CommentThread, CommenterName, NewComment};
 pub use cursor::{Cursor, PageRequest};
-pub use editorial::{ApiKey, AuditEntry, Revision, Scope};
+pub use editorial::{ApiKey, AuditEntry, PreviewLink, Revision, Scope};
 pub use error::ValidationError;
 pub use ids::{ArticleId, Headline, Limit, Slug};

@@ -335,6 +335,7 @@ mod tests {
             breaking_until: None,
             kind: Default::default(),
             live_state: None,
+            access: Default::default(),
         }
     }
 

@@ -145,6 +145,24 @@ impl ContentRepo {
         Ok(articles)
     }
 
+    /// Articles in any state but deleted, changed at or after `since`
+    /// (all when `None`), by id after `after_id` (`barta export`).
+    pub async fn articles_after(
+        &self,
+        after_id: i64,
+        limit: u64,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Article>, RepoError> {
+        let mut select = article::Entity::find()
+            .filter(article::Column::DeletedAt.is_null())
+            .filter(article::Column::Id.gt(after_id));
+        if let Some(since) = since {
+            select = select.filter(article::Column::UpdatedAt.gte(crate::repo::micros(since)));
+        }
+        let select = select.order_by_asc(article::Column::Id).limit(limit);
+        self.all_linked(select).await
+    }
+
     pub async fn collection(&self, slug: &str) -> Result<Option<Collection>, RepoError> {
         if !storable(slug) {
             return Ok(None);

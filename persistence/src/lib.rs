@@ -7,6 +7,7 @@
 mod changes;
 mod comments;
 mod db;
+mod directory;
 mod discovery;
 mod editorial;
 mod entities;
@@ -17,6 +18,7 @@ mod images;
 mod live;
 mod live_log;
 pub mod migration;
+mod preview;
 mod repo;
 mod slugs;
 #[cfg(feature = "testing")]
@@ -27,6 +29,7 @@ mod write;
 pub use changes::{COLLECTION_ROW, Change};
 pub use comments::{ArticleRef, CommentStats, Moderation, ThreadPage};
 pub use db::{Database, QueryCounter};
+pub use directory::DirectoryPage;
 pub use discovery::Collection;
 pub use editorial::WriteContext;
 pub use error::RepoError;

@@ -101,6 +101,59 @@ pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 /// The predicate of the partial list indexes (migration 000007).
 pub(crate) const LIVE_STATUSES: &str = "\"articles\".\"status\" IN ('published', 'scheduled')";
 
+/// Public articles matching `filter` (its sections aside: lists read
+/// them as two branches, counts as one `OR`).
+fn filter_condition(filter: &ArticleFilter, now: DateTime<Utc>) -> Condition {
+    let mut cond = public_condition(now);
+    if let Some(tag_id) = filter.tag_id {
+        cond = cond.add(
+            article::Column::Id.in_subquery(
+                Query::select()
+                    .column(article_tag::Column::ArticleId)
+                    .from(article_tag::Entity)
+                    .and_where(article_tag::Column::TagId.eq(tag_id))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(author_id) = filter.author_id {
+        cond = cond.add(
+            article::Column::Id.in_subquery(
+                Query::select()
+                    .column(article_author::Column::ArticleId)
+                    .from(article_author::Entity)
+                    .and_where(article_author::Column::AuthorId.eq(author_id))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(from) = filter.from {
+        cond = cond.add(article::Column::PublishedAt.gte(micros(from)));
+    }
+    if let Some(to) = filter.to {
+        cond = cond.add(article::Column::PublishedAt.lt(micros(to)));
+    }
+    if let Some(id) = filter.exclude_id {
+        cond = cond.add(article::Column::Id.ne(id));
+    }
+    cond = kind_and_access(cond, filter);
+    cond
+}
+
+/// Adds a filter's kinds and access levels (any of each) to `cond`.
+pub(crate) fn kind_and_access(mut cond: Condition, filter: &ArticleFilter) -> Condition {
+    if !filter.kinds.is_empty() {
+        cond = cond
+            .add(article::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str().to_owned())));
+    }
+    if !filter.access.is_empty() {
+        cond = cond.add(
+            article::Column::Access.is_in(filter.access.iter().map(|a| a.as_str().to_owned())),
+        );
+    }
+    cond
+}
+
 /// The SQL form of [`domain::is_public`]; keep the two in step.
 pub(crate) fn public_condition(now: DateTime<Utc>) -> Condition {
     let now = micros(now);
@@ -168,6 +221,7 @@ pub(crate) fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError
             .map(str::parse)
             .transpose()
             .map_err(|e| corrupt(m.id, e))?,
+        access: m.access.parse().map_err(|e| corrupt(m.id, e))?,
         author_ids: Vec::new(),
         tag_ids: Vec::new(),
     })
@@ -239,7 +293,7 @@ fn summary_columns() -> impl Iterator<Item = article::Column> {
         .chain(SUMMARY_TEXT_COLUMNS.map(|(column, _)| column))
 }
 
-const SUMMARY_FIXED_COLUMNS: [article::Column; 11] = {
+const SUMMARY_FIXED_COLUMNS: [article::Column; 12] = {
     use article::Column as C;
     [
         C::Id,
@@ -253,6 +307,7 @@ const SUMMARY_FIXED_COLUMNS: [article::Column; 11] = {
         C::BreakingUntil,
         C::Kind,
         C::LiveState,
+        C::Access,
     ]
 };
 
@@ -357,6 +412,7 @@ pub(crate) struct SummaryRow {
     breaking_until: Option<DateTime<Utc>>,
     kind: String,
     live_state: Option<String>,
+    access: String,
     /// Comma-separated, in byline order ([`link_ids`]); NULL when the
     /// links were not asked for or there are none.
     author_ids: Option<String>,
@@ -394,6 +450,7 @@ impl SummaryRow {
                 .map(str::parse)
                 .transpose()
                 .map_err(|e| corrupt(self.id, e))?,
+            access: self.access.parse().map_err(|e| corrupt(self.id, e))?,
             author_ids,
             tag_ids,
         })
@@ -512,38 +569,7 @@ impl ContentRepo {
         read: impl Into<ListRead>,
     ) -> Result<Page<ArticleSummary>, RepoError> {
         let ListRead { links, columns } = read.into();
-        let mut cond = public_condition(now);
-        if let Some(tag_id) = filter.tag_id {
-            cond = cond.add(
-                article::Column::Id.in_subquery(
-                    Query::select()
-                        .column(article_tag::Column::ArticleId)
-                        .from(article_tag::Entity)
-                        .and_where(article_tag::Column::TagId.eq(tag_id))
-                        .take(),
-                ),
-            );
-        }
-        if let Some(author_id) = filter.author_id {
-            cond = cond.add(
-                article::Column::Id.in_subquery(
-                    Query::select()
-                        .column(article_author::Column::ArticleId)
-                        .from(article_author::Entity)
-                        .and_where(article_author::Column::AuthorId.eq(author_id))
-                        .take(),
-                ),
-            );
-        }
-        if let Some(from) = filter.from {
-            cond = cond.add(article::Column::PublishedAt.gte(micros(from)));
-        }
-        if let Some(to) = filter.to {
-            cond = cond.add(article::Column::PublishedAt.lt(micros(to)));
-        }
-        if let Some(id) = filter.exclude_id {
-            cond = cond.add(article::Column::Id.ne(id));
-        }
+        let mut cond = filter_condition(filter, now);
         if let Some(after) = page.after {
             cond = cond.add(keyset(after, Order::Desc));
         }
@@ -712,6 +738,66 @@ impl ContentRepo {
             .next()
             .map(LinkedArticleRow::into_article)
             .transpose()
+    }
+
+    /// Every article `select` finds, whole, with its links, in its order.
+    pub(crate) async fn all_linked(
+        &self,
+        select: sea_orm::Select<article::Entity>,
+    ) -> Result<Vec<Article>, RepoError> {
+        let rows: Vec<LinkedArticleRow> = self
+            .db
+            .read_all(self.db.statement(&self.linked(select, Links::Load)))
+            .await?;
+        rows.into_iter()
+            .map(LinkedArticleRow::into_article)
+            .collect()
+    }
+
+    /// How many public articles match `filter`, counting no further than
+    /// `cap`: `(n, true)` is exact, `(cap, false)` means at least `cap`.
+    pub async fn count_public(
+        &self,
+        filter: &ArticleFilter,
+        now: DateTime<Utc>,
+        cap: u64,
+    ) -> Result<(u64, bool), RepoError> {
+        let mut cond = filter_condition(filter, now);
+        if let Some(ids) = &filter.section_ids {
+            cond = cond.add(
+                Condition::any()
+                    .add(article::Column::SectionId.is_in(ids.clone()))
+                    .add(
+                        article::Column::Id.in_subquery(
+                            Query::select()
+                                .column(article_section::Column::ArticleId)
+                                .from(article_section::Entity)
+                                .and_where(article_section::Column::SectionId.is_in(ids.clone()))
+                                .take(),
+                        ),
+                    ),
+            );
+        }
+        // At most `cap + 1` rows are read: a count past the cap costs what
+        // the cap does.
+        let inner = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(cond)
+            .limit(cap + 1)
+            .into_query();
+        let q = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(inner, Alias::new("capped"))
+            .take();
+        let backend = self.db.conn.get_database_backend();
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let rows: Vec<Count> = self.db.read_all(backend.build(&q)).await?;
+        let n = rows.first().map_or(0, |r| u64::try_from(r.n).unwrap_or(0));
+        Ok(if n > cap { (cap, false) } else { (n, true) })
     }
 
     /// Whole articles with their links aggregated ([`link_ids`]).

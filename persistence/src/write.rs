@@ -4,7 +4,7 @@
 //! leaves either the whole article or none of it.
 
 use chrono::{DateTime, Utc};
-use domain::{ArticleStatus, Block, Headline, Image, Slug};
+use domain::{Access, ArticleKind, ArticleStatus, Block, Headline, Image, Slug};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
 };
@@ -76,6 +76,8 @@ pub struct ArticleUpsert {
     /// `published_at` came from `--published-at-fallback`, not the source:
     /// an update keeps the stored time, so re-runs change nothing.
     pub published_at_is_fallback: bool,
+    pub kind: ArticleKind,
+    pub access: Access,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,7 +299,9 @@ async fn upsert_article(
                 && old.published_at == published_at
                 && old.publish_at == publish_at
                 && old.embargo_until == embargo_until
-                && old.canonical_url == input.canonical_url;
+                && old.canonical_url == input.canonical_url
+                && old.kind == input.kind.as_str()
+                && old.access == input.access.as_str();
             let id = old.id;
             if unchanged {
                 let links_same = link_ids(txn, id).await?
@@ -312,6 +316,7 @@ async fn upsert_article(
             let first_published_at = old
                 .first_published_at
                 .or(published_at.filter(|_| input.status == ArticleStatus::Published));
+            let old_live_state = old.live_state.clone();
             let mut model: article::ActiveModel = old.into();
             model.slug = Set(slug);
             model.headline = Set(input.headline.as_str().to_owned());
@@ -333,6 +338,15 @@ async fn upsert_article(
             model.version = Set(version);
             model.word_count = Set(i32::try_from(input.word_count).unwrap_or(i32::MAX));
             model.canonical_url = Set(input.canonical_url.clone());
+            // A live page keeps its state (live or ended); other kinds have none.
+            model.live_state = Set(match input.kind {
+                ArticleKind::Live => {
+                    old_live_state.or_else(|| Some(domain::LiveState::Live.as_str().to_owned()))
+                }
+                _ => None,
+            });
+            model.kind = Set(input.kind.as_str().to_owned());
+            model.access = Set(input.access.as_str().to_owned());
             model.update(txn).await?;
             replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
             let (_, new_state) = locked_state(repo, txn, id).await?;
@@ -387,6 +401,10 @@ async fn upsert_article(
                 word_count: Set(i32::try_from(input.word_count).unwrap_or(i32::MAX)),
                 canonical_url: Set(input.canonical_url.clone()),
                 corrections: Set(serde_json::Value::Array(Vec::new())),
+                kind: Set(input.kind.as_str().to_owned()),
+                live_state: Set((input.kind == ArticleKind::Live)
+                    .then(|| domain::LiveState::Live.as_str().to_owned())),
+                access: Set(input.access.as_str().to_owned()),
                 ..Default::default()
             }
             .insert(txn)

@@ -107,6 +107,8 @@ fn article(
         word_count: 4,
         slug_explicit: true,
         published_at_is_fallback: false,
+        kind: Default::default(),
+        access: Default::default(),
     }
 }
 

@@ -95,6 +95,8 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
         word_count: 1,
         slug_explicit: true,
         published_at_is_fallback: false,
+        kind: Default::default(),
+        access: Default::default(),
     }
 }
 

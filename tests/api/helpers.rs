@@ -445,6 +445,8 @@ pub fn article(
         word_count: 12,
         slug_explicit: true,
         published_at_is_fallback: false,
+        kind: Default::default(),
+        access: Default::default(),
     }
 }
 

@@ -15,6 +15,7 @@ mod hardening;
 mod images;
 mod import;
 mod live;
+mod newsroom;
 mod openapi;
 mod rest;
 mod schema;

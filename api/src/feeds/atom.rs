@@ -62,6 +62,17 @@ fn write(feed: &Feed) -> std::io::Result<Vec<u8>> {
                             .with_attributes([("term", slug.as_str()), ("label", name.as_str())])
                             .write_empty()?;
                     }
+                    for (scheme, term) in super::rss::item_labels(item) {
+                        let mut category = w
+                            .create_element("category")
+                            .with_attributes([("term", term), ("scheme", scheme)]);
+                        if scheme == super::model::KIND_SCHEME
+                            && let Some(label) = item.kind.label_bn()
+                        {
+                            category = category.with_attribute(("label", label));
+                        }
+                        category.write_empty()?;
+                    }
                     w.create_element("summary")
                         .with_attribute(("type", "text"))
                         .write_text_content(BytesText::new(&item.summary))?;

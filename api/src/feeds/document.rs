@@ -47,6 +47,10 @@ pub struct FeedQuery {
     full: Option<String>,
     /// Opaque; from the JSON Feed's `next_url`.
     cursor: Option<String>,
+    /// Only these kinds, comma-separated (any of them), as on `/v1/articles`.
+    kind: Option<String>,
+    /// Only these access levels, comma-separated (any of them).
+    access: Option<String>,
 }
 
 /// `GET /feeds/…/{rss.xml,atom.xml,feed.json}`.
@@ -78,6 +82,8 @@ pub async fn handle(
     let slug = req.match_info().get("slug").unwrap_or_default().to_owned();
     let mut params = ListParams {
         cursor: q.cursor.clone(),
+        kind: q.kind.clone(),
+        access: q.access.clone(),
         ..ListParams::default()
     };
     let mut surrogate: Vec<String> = Vec::new();
@@ -146,18 +152,23 @@ pub async fn handle(
         .query_string()
         .split('&')
         .filter_map(|kv| kv.split('=').next())
-        .chain(["limit", "full", "cursor"])
+        .chain(["kind", "access", "limit", "full", "cursor"])
     {
-        if matches!(key, "limit" | "full" | "cursor") && !order.contains(&key) {
+        if matches!(key, "kind" | "access" | "limit" | "full" | "cursor") && !order.contains(&key) {
             order.push(key);
         }
     }
+    // Canonical filter values: as parsed, in the order given.
+    let kinds: Vec<&str> = filter_values(q.kind.as_deref());
+    let access: Vec<&str> = filter_values(q.access.as_deref());
     let query = |cursor: Option<&str>| {
         let parts: Vec<String> = order
             .iter()
             .filter_map(|key| match *key {
                 "limit" => q.limit.as_ref().map(|_| format!("limit={}", limit.get())),
                 "full" => full.then(|| "full=1".to_owned()),
+                "kind" => (!kinds.is_empty()).then(|| format!("kind={}", kinds.join(","))),
+                "access" => (!access.is_empty()).then(|| format!("access={}", access.join(","))),
                 _ => cursor.map(|c| format!("cursor={}", super::urls::encode_segment(c))),
             })
             .collect();
@@ -214,10 +225,18 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
     {
         authors.push(desk.clone());
     }
+    // Paid content says so where every reader sees it: in the title.
+    let title = match a.kind.label_bn() {
+        Some(label) if a.kind.is_sponsored() => format!("{label}: {}", a.headline),
+        _ => a.headline.clone(),
+    };
+    // Articles that are not free carry their summary only, when so set.
+    let full =
+        full.filter(|_| a.access == domain::Access::Free || !st.settings().paid_summary_only);
     Item {
         id: urls.article_id(a.id),
         url: urls.article(a.id, &a.slug, section_slug),
-        title: a.headline.clone(),
+        title,
         summary: a.summary.clone().unwrap_or_else(|| a.headline.clone()),
         published,
         updated: published.max(a.updated_at),
@@ -231,7 +250,21 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
         html: full.map(|f| body_html(&f.body)),
         text: full.map(|f| body_text(&f.body)),
         language: full.map_or_else(|| "bn".to_owned(), |f| f.language.clone()),
+        kind: a.kind,
+        access: a.access,
     }
+}
+
+/// The values of a comma-separated filter, trimmed and deduplicated (the
+/// list itself has checked them).
+fn filter_values(raw: Option<&str>) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for v in raw.unwrap_or_default().split(',').map(str::trim) {
+        if !v.is_empty() && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
 }
 
 /// Feeds carry one picture: an uploaded one as its JPEG about 1200 wide

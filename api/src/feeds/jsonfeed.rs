@@ -44,6 +44,18 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
     language: &'a str,
+    /// JSON Feed extension: what kind of piece, whether it is paid
+    /// content, and who may read it on the site.
+    #[serde(rename = "_barta")]
+    barta: Extension,
+}
+
+#[derive(Serialize)]
+struct Extension {
+    about: &'static str,
+    kind: &'static str,
+    sponsored: bool,
+    access: &'static str,
 }
 
 pub fn render(feed: &Feed) -> Result<Vec<u8>, AppError> {
@@ -85,6 +97,12 @@ pub fn render(feed: &Feed) -> Result<Vec<u8>, AppError> {
                     .chain(i.tags.iter().map(|(_, name)| name.as_str()))
                     .collect(),
                 language: &i.language,
+                barta: Extension {
+                    about: "https://barta.dev/ns/jsonfeed",
+                    kind: i.kind.as_str(),
+                    sponsored: i.kind.is_sponsored(),
+                    access: i.access.as_str(),
+                },
             })
             .collect(),
     };

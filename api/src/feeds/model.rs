@@ -48,7 +48,14 @@ pub struct Item {
     pub html: Option<String>,
     pub text: Option<String>,
     pub language: String,
+    /// What kind of piece; a `sponsored` one is labelled in every format.
+    pub kind: domain::ArticleKind,
+    pub access: domain::Access,
 }
+
+/// The `domain` (RSS) and `scheme` (Atom) of the kind and access categories.
+pub const KIND_SCHEME: &str = "urn:barta:kind";
+pub const ACCESS_SCHEME: &str = "urn:barta:access";
 
 /// RFC 3339 in UTC with `Z` (Atom, JSON Feed, sitemaps).
 pub fn rfc3339(t: DateTime<Utc>) -> String {

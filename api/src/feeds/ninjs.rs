@@ -50,7 +50,41 @@ pub struct Ninjs {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub renditions: Vec<Rendition>,
     pub alt_ids: Vec<AltId>,
+    /// The article's kind (unless standard: `literal` is `opinion`,
+    /// `sponsored`, …) and access level (unless free: `access:metered`,
+    /// `access:subscriber`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub genres: Vec<Genre>,
     pub standard: Standard,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NinjsGenre)]
+pub struct Genre {
+    pub name: String,
+    pub literal: String,
+}
+
+fn genres(kind: domain::ArticleKind, access: domain::Access) -> Vec<Genre> {
+    let mut out = Vec::new();
+    if let Some(label) = kind.label_bn() {
+        out.push(Genre {
+            name: label.to_owned(),
+            literal: kind.as_str().to_owned(),
+        });
+    }
+    let access_name = match access {
+        domain::Access::Free => None,
+        domain::Access::Metered => Some("মিটারড"),
+        domain::Access::Subscriber => Some("গ্রাহকদের জন্য"),
+    };
+    if let Some(name) = access_name {
+        out.push(Genre {
+            name: name.to_owned(),
+            literal: format!("access:{}", access.as_str()),
+        });
+    }
+    out
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -256,6 +290,7 @@ impl Ninjs {
                     value: s.id.to_string(),
                 },
             ],
+            genres: genres(s.kind, s.access),
             standard: Standard {
                 name: "ninjs",
                 version: "3.1",
@@ -377,6 +412,7 @@ pub async fn list(
             page: PageInfoView {
                 has_more: list.page.has_more(),
                 next_cursor: list.page.next_cursor.map(|c| c.encode()),
+                total: None,
             },
         };
         let body = serde_json::to_vec(&view).map_err(|e| AppError::Internal(Box::new(e)))?;

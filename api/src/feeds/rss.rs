@@ -55,6 +55,11 @@ fn write(feed: &Feed) -> std::io::Result<Vec<u8>> {
                         for (_, name) in &item.tags {
                             text(w, "category", name)?;
                         }
+                        for (scheme, term) in item_labels(item) {
+                            w.create_element("category")
+                                .with_attribute(("domain", scheme))
+                                .write_text_content(BytesText::new(term))?;
+                        }
                         text(w, "description", &item.summary)?;
                         if let Some(html) = &item.html {
                             text(w, "content:encoded", html)?;
@@ -85,4 +90,17 @@ fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> std::io::Result<()>
     w.create_element(name)
         .write_text_content(BytesText::new(value))?;
     Ok(())
+}
+
+/// An item's kind (unless standard) and access (unless free), as
+/// (scheme, term) categories.
+pub(super) fn item_labels(item: &super::model::Item) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    if item.kind != domain::ArticleKind::Standard {
+        out.push((super::model::KIND_SCHEME, item.kind.as_str()));
+    }
+    if item.access != domain::Access::Free {
+        out.push((super::model::ACCESS_SCHEME, item.access.as_str()));
+    }
+    out
 }

@@ -14,6 +14,7 @@ mod order;
 mod query;
 mod results;
 pub mod subscription;
+mod taxonomy;
 mod types;
 mod values;
 mod webhooks;
@@ -343,6 +344,11 @@ fn method_not_allowed() -> HttpResponse {
     res
 }
 
+/// The scheme and host the request came to (`https://api.example`), for
+/// absolute links in answers (a preview link's `url`).
+#[derive(Clone, Debug)]
+pub struct RequestOrigin(pub String);
+
 /// Set on a response whose only error is a mutation refused over GET.
 #[derive(Clone, Copy)]
 struct RefusedOverGet;
@@ -363,10 +369,15 @@ async fn execute(
     };
     let comments = req.app_data::<web::Data<CommentService>>();
     let hooks = req.app_data::<web::Data<app::webhooks::WebhookService>>();
+    let origin = {
+        let info = req.connection_info();
+        RequestOrigin(format!("{}://{}", info.scheme(), info.host()))
+    };
     let prepare = |request: async_graphql::Request| {
         let mut request = request
             .data(loaders::loaders(svc.get_ref().clone()))
-            .data(caller.clone());
+            .data(caller.clone())
+            .data(origin.clone());
         if let Some(hooks) = hooks {
             request = request.data(hooks.get_ref().clone());
         }
@@ -421,6 +432,22 @@ async fn execute(
     if failed {
         // Errors are answers about this request, not content to cache.
         res.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+    // Headers a resolver set (a preview link's page: never cached, never
+    // indexed, no referrer), as REST sends them.
+    let resolver_headers = match &response {
+        BatchResponse::Single(r) => vec![&r.http_headers],
+        BatchResponse::Batch(rs) => rs.iter().map(|r| &r.http_headers).collect(),
+    };
+    for headers in resolver_headers {
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                header::HeaderName::from_bytes(name.as_str().as_bytes()),
+                header::HeaderValue::from_bytes(value.as_bytes()),
+            ) {
+                res.insert_header((name, value));
+            }
+        }
     }
     let mut res = res.body(body);
     if refused {

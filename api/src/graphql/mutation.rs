@@ -10,8 +10,10 @@ use domain::{ApiKey, Block, Image, Scope, ValidationError};
 
 use super::comments::{self, CommentGql, PostCommentInput};
 use super::context::{article_id, key};
-use super::types::ArticleGql;
-use super::values::{ArticleKindGql, LiveStateGql};
+use super::results::CollectionGql;
+use super::taxonomy::{self, AuthorInput, CollectionInputGql, SectionInput, TagInput};
+use super::types::{ArticleGql, AuthorGql, SectionGql, TagGql};
+use super::values::{AccessGql, ArticleKindGql, LiveStateGql};
 use super::webhooks::{self, WebhookMutation};
 use app::editorial::{ArticleInput, EditorialService};
 use app::import::BodyInput;
@@ -166,8 +168,10 @@ pub struct CreateArticleInputGql {
     pub image: Option<ImageInput>,
     pub canonical_url: Option<String>,
     pub external_id: Option<String>,
-    /// `STANDARD` (default) or `LIVE` (a live page that takes posts).
+    /// `STANDARD` by default; `LIVE` is a live page that takes posts.
     pub kind: Option<ArticleKindGql>,
+    /// `FREE` by default.
+    pub access: Option<AccessGql>,
 }
 
 impl From<CreateArticleInputGql> for ArticleInputGql {
@@ -195,6 +199,7 @@ impl From<CreateArticleInputGql> for ArticleInputGql {
             external_id: given(c.external_id),
             kind: c.kind,
             live_state: None,
+            access: c.access,
         }
     }
 }
@@ -228,6 +233,7 @@ pub struct ArticleInputGql {
     pub kind: Option<ArticleKindGql>,
     /// A live page's state (`ENDED` ends it).
     pub live_state: Option<LiveStateGql>,
+    pub access: Option<AccessGql>,
 }
 
 /// `MaybeUndefined` as the service's double option: absent = unchanged,
@@ -279,13 +285,12 @@ impl ArticleInputGql {
             canonical_url: double(self.canonical_url),
             external_id: double(self.external_id),
             breaking_until: None,
-            kind: self.kind.map(|k| {
-                match k {
-                    ArticleKindGql::Standard => "standard",
-                    ArticleKindGql::Live => "live",
-                }
-                .to_owned()
-            }),
+            kind: self
+                .kind
+                .map(|k| domain::ArticleKind::from(k).as_str().to_owned()),
+            access: self
+                .access
+                .map(|a| domain::Access::from(a).as_str().to_owned()),
             live_state: self.live_state.map(|l| {
                 match l {
                     LiveStateGql::Live => "live",
@@ -548,6 +553,89 @@ impl Mutation {
             .await
     }
 
+    /// A new section (admin key); `name` is required.
+    async fn create_section(&self, ctx: &Context<'_>, input: SectionInput) -> Result<SectionGql> {
+        taxonomy::save_section(ctx, None, input).await
+    }
+    /// Changes a section (admin key): absent fields stay, `null` clears.
+    async fn update_section(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: SectionInput,
+    ) -> Result<SectionGql> {
+        taxonomy::save_section(ctx, Some(&slug), input).await
+    }
+    /// Deletes a section with no articles and no sub-sections (admin key).
+    async fn delete_section(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        taxonomy::delete(ctx, "section", &slug).await
+    }
+    /// A new author (editor key); `name` is required.
+    async fn create_author(&self, ctx: &Context<'_>, input: AuthorInput) -> Result<AuthorGql> {
+        taxonomy::save_author(ctx, None, input).await
+    }
+    /// Changes an author (editor key).
+    async fn update_author(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: AuthorInput,
+    ) -> Result<AuthorGql> {
+        taxonomy::save_author(ctx, Some(&slug), input).await
+    }
+    /// Deletes an author, removing their byline from articles (editor key).
+    async fn delete_author(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        taxonomy::delete(ctx, "author", &slug).await
+    }
+    /// A new tag (editor key); `name` is required.
+    async fn create_tag(&self, ctx: &Context<'_>, input: TagInput) -> Result<TagGql> {
+        taxonomy::save_tag(ctx, None, input).await
+    }
+    /// Changes a tag (editor key).
+    async fn update_tag(&self, ctx: &Context<'_>, slug: String, input: TagInput) -> Result<TagGql> {
+        taxonomy::save_tag(ctx, Some(&slug), input).await
+    }
+    /// Deletes a tag, removing it from articles (editor key).
+    async fn delete_tag(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        taxonomy::delete(ctx, "tag", &slug).await
+    }
+    /// Creates or replaces a curated list (editor key).
+    async fn save_collection(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: CollectionInputGql,
+    ) -> Result<CollectionGql> {
+        taxonomy::save_collection(ctx, &slug, input).await
+    }
+    /// Deletes a curated list (editor key).
+    async fn delete_collection(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        taxonomy::delete_collection(ctx, &slug).await
+    }
+
+    /// A link that opens the article as it stands, published or not, with
+    /// no key, for `expiresIn` seconds (60 to 604800; a day when absent).
+    /// The token is in this answer only (editor key).
+    async fn create_preview_link(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        expires_in: Option<i64>,
+    ) -> Result<PreviewLinkGql> {
+        preview_links::create(ctx, article_id, expires_in).await
+    }
+
+    /// Revokes a preview link: from now on its token opens nothing;
+    /// revoking twice is not an error (editor key).
+    async fn revoke_preview_link(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        id: ID,
+    ) -> Result<PreviewLinkGql> {
+        preview_links::revoke(ctx, article_id, id).await
+    }
+
     /// Opens or closes an article's comments; returns whether they are open
     /// (editor key).
     async fn set_comments_open(
@@ -568,5 +656,106 @@ pub async fn preview(ctx: &Context<'_>, id: &ID) -> Result<Option<ArticleGql>> {
         Ok(a) => Ok(Some(ArticleGql::from_article(a))),
         Err(AppError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A preview link's article (no key: the token is the secret); `None` for
+/// an unknown, expired or revoked token. Marks the answer private,
+/// unindexed and without referrer, as `GET /v1/preview/{token}`.
+pub async fn preview_by_token(ctx: &Context<'_>, token: &str) -> Result<Option<ArticleGql>> {
+    ctx.insert_http_header("cache-control", "private, no-store");
+    ctx.insert_http_header("x-robots-tag", "noindex");
+    ctx.insert_http_header("referrer-policy", "no-referrer");
+    let svc = ctx.data::<app::content::ContentService>()?;
+    match svc.article_by_preview_token(token).await {
+        Ok(a) => Ok(Some(ArticleGql::from_article(a))),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A preview link (`createPreviewLink`, `revokePreviewLink`).
+pub struct PreviewLinkGql {
+    link: domain::PreviewLink,
+    token: Option<String>,
+    url: Option<String>,
+    now: DateTime<Utc>,
+}
+
+#[Object(name = "PreviewLink")]
+impl PreviewLinkGql {
+    async fn id(&self) -> ID {
+        ID(self.link.id.to_string())
+    }
+    async fn article_id(&self) -> ID {
+        ID(self.link.article_id.to_string())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.link.created_at
+    }
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.link.expires_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.link.revoked_at
+    }
+    /// Not revoked and not expired.
+    async fn active(&self) -> bool {
+        self.link.is_live(self.now)
+    }
+    /// `bpv_…`, for `previewArticle(token:)`: in `createPreviewLink`'s
+    /// answer only (the server keeps its hash).
+    async fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+    /// `GET /v1/preview/{token}` on this server; with `token` only.
+    async fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+}
+
+mod preview_links {
+    use super::*;
+
+    pub async fn create(
+        ctx: &Context<'_>,
+        article_id: ID,
+        expires_in: Option<i64>,
+    ) -> Result<PreviewLinkGql> {
+        let (key, ed) = editor(ctx)?;
+        let created = ed
+            .create_preview_link(
+                &key,
+                crate::graphql::context::article_id(&article_id)?,
+                expires_in,
+            )
+            .await?;
+        let origin = ctx
+            .data_opt::<crate::graphql::RequestOrigin>()
+            .map(|o| o.0.as_str())
+            .unwrap_or_default();
+        Ok(PreviewLinkGql {
+            url: Some(format!("{origin}/v1/preview/{}", created.token)),
+            token: Some(created.token),
+            link: created.link,
+            now: ed.now(),
+        })
+    }
+
+    pub async fn revoke(ctx: &Context<'_>, article_id: ID, id: ID) -> Result<PreviewLinkGql> {
+        let (key, ed) = editor(ctx)?;
+        let link = ed
+            .revoke_preview_link(
+                &key,
+                crate::graphql::context::article_id(&article_id)?,
+                app::fields::record_id(&id, "preview link")?,
+            )
+            .await?;
+        Ok(PreviewLinkGql {
+            link,
+            token: None,
+            url: None,
+            now: ed.now(),
+        })
     }
 }

@@ -14,7 +14,7 @@ use super::types::{
     ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection, list_read,
     paging,
 };
-use super::values::EditionGql;
+use super::values::{AccessGql, ArticleKindGql, EditionGql, access_filter, kinds_filter};
 use app::content::{ContentService, ListParams};
 use app::discovery::{DiscoveryService, SearchParams};
 
@@ -120,6 +120,8 @@ impl Query {
         author: Option<String>,
         from: Option<String>,
         to: Option<String>,
+        #[graphql(desc = "Only these kinds (any of them).")] kind: Option<Vec<ArticleKindGql>>,
+        #[graphql(desc = "Only these access levels (any of them).")] access: Option<Vec<AccessGql>>,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             section,
@@ -127,6 +129,8 @@ impl Query {
             author,
             from,
             to,
+            kind: kinds_filter(kind),
+            access: access_filter(access),
             ..paging(first, after, last, before)?
         };
         let svc = service(ctx)?;
@@ -214,6 +218,46 @@ impl Query {
         Ok(or_null(service(ctx)?.tag(&slug).await)?.map(TagGql))
     }
 
+    /// Authors with public articles, most prolific first; `q` finds
+    /// names or slugs that start with it.
+    #[graphql(complexity = "first.clamp(0, 50) as usize * child_complexity + 10")]
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        q: Option<String>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<AuthorPageGql> {
+        let dir = service(ctx)?
+            .author_directory(&directory_params(q, first, after))
+            .await?;
+        Ok(AuthorPageGql {
+            has_more: dir.next_cursor.is_some(),
+            next_cursor: dir.next_cursor,
+            nodes: dir.items.into_iter().map(|(a, _)| AuthorGql(a)).collect(),
+        })
+    }
+
+    /// Tags with public articles, most used first; `q` finds names or
+    /// slugs that start with it (a tag picker).
+    #[graphql(complexity = "first.clamp(0, 50) as usize * child_complexity + 10")]
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        q: Option<String>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<TagPageGql> {
+        let dir = service(ctx)?
+            .tag_directory(&directory_params(q, first, after))
+            .await?;
+        Ok(TagPageGql {
+            has_more: dir.next_cursor.is_some(),
+            next_cursor: dir.next_cursor,
+            nodes: dir.items.into_iter().map(|(t, _)| TagGql(t)).collect(),
+        })
+    }
+
     /// An author by slug; `null` when there is none.
     #[graphql(complexity = "10 + child_complexity")]
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<AuthorGql>> {
@@ -254,6 +298,8 @@ impl Query {
         sort: Option<SearchSort>,
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Only these kinds (any of them).")] kind: Option<Vec<ArticleKindGql>>,
+        #[graphql(desc = "Only these access levels (any of them).")] access: Option<Vec<AccessGql>>,
     ) -> Result<SearchResultsGql> {
         let discovery = ctx.data::<DiscoveryService>()?;
         let params = SearchParams {
@@ -268,6 +314,8 @@ impl Query {
             }),
             limit: first.map(|f| f.to_string()),
             cursor: after,
+            kind: kinds_filter(kind),
+            access: access_filter(access),
             facets: ctx
                 .look_ahead()
                 .field("facets")
@@ -410,12 +458,24 @@ impl Query {
         super::comments::queue(ctx, status, article_id, first, after).await
     }
 
-    /// The editors' preview of any article, drafts and scheduled ones
-    /// included (needs an `editor` key); `null` when there is no such
-    /// article.
+    /// Any article as it stands, drafts and scheduled ones included: by
+    /// `token` (a preview link's, no key needed; `related` and
+    /// `moreFromSection` as if it were published now) or by `id` (needs
+    /// an `editor` key). Exactly one of the two. `null` when there is no
+    /// such article, or the link expired or was revoked. The answer is
+    /// `Cache-Control: private, no-store`, `X-Robots-Tag: noindex`.
     #[graphql(complexity = "20 + child_complexity")]
-    async fn preview_article(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ArticleGql>> {
-        super::mutation::preview(ctx, &id).await
+    async fn preview_article(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        token: Option<String>,
+    ) -> Result<Option<ArticleGql>> {
+        match (id, token) {
+            (Some(id), None) => super::mutation::preview(ctx, &id).await,
+            (None, Some(token)) => super::mutation::preview_by_token(ctx, &token).await,
+            _ => Err(AppError::invalid("token", "give exactly one of id and token").into()),
+        }
     }
 
     /// Any object by its global id; `null` when there is none (or it is not public).
@@ -447,4 +507,36 @@ impl Query {
             _ => None,
         })
     }
+}
+
+fn directory_params(
+    q: Option<String>,
+    first: i32,
+    after: Option<String>,
+) -> app::directory::DirectoryParams {
+    app::directory::DirectoryParams {
+        q,
+        limit: Some(first.to_string()),
+        cursor: after,
+    }
+}
+
+/// A page of the author directory.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "AuthorPage")]
+pub struct AuthorPageGql {
+    nodes: Vec<AuthorGql>,
+    /// For `after`; `null` on the last page.
+    next_cursor: Option<String>,
+    has_more: bool,
+}
+
+/// A page of the tag directory.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "TagPage")]
+pub struct TagPageGql {
+    nodes: Vec<TagGql>,
+    /// For `after`; `null` on the last page.
+    next_cursor: Option<String>,
+    has_more: bool,
 }

@@ -233,14 +233,22 @@ impl ArticleGql {
     ) -> Result<Vec<ArticleGql>> {
         let discovery = ctx.data::<app::discovery::DiscoveryService>()?;
         let limit = first.map(|f| f.to_string());
-        let related = match discovery
-            .related(&self.summary.id.to_string(), limit.as_deref())
-            .await
-        {
-            // An article that is not public (`previewArticle`) has no
-            // public neighbours to show: an empty list, not an error.
-            Err(AppError::NotFound(_)) => Vec::new(),
-            other => other?,
+        let related = match &self.full {
+            // An article in hand may not be public (`previewArticle`): its
+            // neighbours as if it were published now.
+            Some(full) => {
+                let limit = domain::Limit::parse(limit.as_deref())
+                    .map_err(|e| AppError::Invalid(vec![e]))?;
+                discovery.related_to(full, limit).await?
+            }
+            None => match discovery
+                .related(&self.summary.id.to_string(), limit.as_deref())
+                .await
+            {
+                // Unpublished since it was listed: no neighbours.
+                Err(AppError::NotFound(_)) => Vec::new(),
+                other => other?,
+            },
         };
         Ok(related
             .into_iter()
@@ -278,9 +286,27 @@ impl ArticleGql {
         self.summary.breaking_until
     }
 
-    /// `STANDARD`, or `LIVE` for a live page (see `posts`).
+    /// What kind of piece: `STANDARD`, `LIVE` (a live page, see
+    /// `posts`), `OPINION`, `ANALYSIS`, …, `SPONSORED`.
     async fn kind(&self) -> super::values::ArticleKindGql {
         self.summary.kind.into()
+    }
+
+    /// The kind's label for readers (মতামত, বিশ্লেষণ, বিজ্ঞাপন, …); `null`
+    /// for a standard story.
+    async fn kind_label(&self) -> Option<&'static str> {
+        self.summary.kind.label_bn()
+    }
+
+    /// Paid content (kind `SPONSORED`): show it as such.
+    async fn sponsored(&self) -> bool {
+        self.summary.kind.is_sponsored()
+    }
+
+    /// Who may read it on the site; the API serves the whole article
+    /// either way (enforcement is the frontend's).
+    async fn access(&self) -> super::values::AccessGql {
+        self.summary.access.into()
     }
 
     /// A live page's state; `null` for a standard article.
@@ -307,13 +333,21 @@ impl ArticleGql {
         #[graphql(default = 5)] first: Option<i32>,
     ) -> Result<Vec<ArticleGql>> {
         let limit = first.map(|f| f.to_string());
-        let page = match service(ctx)?
-            .more_from_section(&self.summary.id.to_string(), limit.as_deref())
-            .await
-        {
-            // As `related`: a previewed article that is not public.
-            Err(AppError::NotFound(_)) => return Ok(Vec::new()),
-            other => other?,
+        let svc = service(ctx)?;
+        let page = match &self.full {
+            // As `related`: a previewed article may not be public.
+            Some(full) => {
+                let limit = domain::Limit::parse(limit.as_deref())
+                    .map_err(|e| AppError::Invalid(vec![e]))?;
+                svc.more_from_section_of(full, limit).await?
+            }
+            None => match svc
+                .more_from_section(&self.summary.id.to_string(), limit.as_deref())
+                .await
+            {
+                Err(AppError::NotFound(_)) => return Ok(Vec::new()),
+                other => other?,
+            },
         };
         Ok(page
             .items
@@ -377,6 +411,7 @@ impl SectionGql {
         Ok(children.into_iter().map(SectionGql).collect())
     }
     /// Latest public articles of this section and its sub-sections.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(
         complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
     )]
@@ -389,9 +424,17 @@ impl SectionGql {
         #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only these kinds (any of them).")] kind: Option<
+            Vec<super::values::ArticleKindGql>,
+        >,
+        #[graphql(desc = "Only these access levels (any of them).")] access: Option<
+            Vec<super::values::AccessGql>,
+        >,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             section: Some(self.0.slug.clone()),
+            kind: super::values::kinds_filter(kind),
+            access: super::values::access_filter(access),
             ..paging(first, after, last, before)?
         };
         list(ctx, &params).await
@@ -425,6 +468,13 @@ impl AuthorGql {
     async fn avatar(&self) -> Option<super::values::ImageGql> {
         self.0.avatar.as_deref().map(Into::into)
     }
+    /// Public articles with this byline.
+    #[graphql(complexity = 5)]
+    async fn article_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let n = service(ctx)?.author_article_count(self.0.id).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+    #[allow(clippy::too_many_arguments)]
     #[graphql(
         complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
     )]
@@ -437,9 +487,17 @@ impl AuthorGql {
         #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only these kinds (any of them).")] kind: Option<
+            Vec<super::values::ArticleKindGql>,
+        >,
+        #[graphql(desc = "Only these access levels (any of them).")] access: Option<
+            Vec<super::values::AccessGql>,
+        >,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             author: Some(self.0.slug.clone()),
+            kind: super::values::kinds_filter(kind),
+            access: super::values::access_filter(access),
             ..paging(first, after, last, before)?
         };
         list(ctx, &params).await
@@ -453,6 +511,12 @@ impl TagGql {
     async fn id(&self) -> ID {
         global_id("Tag", self.0.id)
     }
+    /// Public articles with this tag.
+    #[graphql(complexity = 5)]
+    async fn article_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let n = service(ctx)?.tag_article_count(self.0.id).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
     async fn database_id(&self) -> String {
         self.0.id.to_string()
     }
@@ -462,6 +526,7 @@ impl TagGql {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    #[allow(clippy::too_many_arguments)]
     #[graphql(
         complexity = "first.or(last).unwrap_or(20).clamp(0, 50) as usize * child_complexity + 2"
     )]
@@ -474,9 +539,17 @@ impl TagGql {
         #[graphql(desc = "Page size backward, ending just before `before` (or at the oldest).")]
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(desc = "Only these kinds (any of them).")] kind: Option<
+            Vec<super::values::ArticleKindGql>,
+        >,
+        #[graphql(desc = "Only these access levels (any of them).")] access: Option<
+            Vec<super::values::AccessGql>,
+        >,
     ) -> Result<ArticleConnection> {
         let params = ListParams {
             tag: Some(self.0.slug.clone()),
+            kind: super::values::kinds_filter(kind),
+            access: super::values::access_filter(access),
             ..paging(first, after, last, before)?
         };
         list(ctx, &params).await
@@ -493,7 +566,39 @@ pub enum Node {
     Tag(TagGql),
 }
 
-pub type ArticleConnection = Connection<String, ArticleGql, EmptyFields, EmptyFields>;
+pub type ArticleConnection = Connection<String, ArticleGql, ListTotals, EmptyFields>;
+
+/// A list's count of matches, made only when `totalCount` or
+/// `totalCountIsExact` is asked for (a page alone costs no count).
+pub struct ListTotals {
+    params: ListParams,
+    count: tokio::sync::OnceCell<(u64, bool)>,
+}
+
+impl ListTotals {
+    async fn count(&self, ctx: &Context<'_>) -> Result<(u64, bool)> {
+        let svc = service(ctx)?;
+        Ok(*self
+            .count
+            .get_or_try_init(|| svc.total(&self.params))
+            .await?)
+    }
+}
+
+#[Object]
+impl ListTotals {
+    /// How many articles match the list's filters (paging aside), counted
+    /// up to 10,000: past that it is 10000 and `totalCountIsExact` false.
+    #[graphql(complexity = 20)]
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(i32::try_from(self.count(ctx).await?.0).unwrap_or(i32::MAX))
+    }
+    /// Whether `totalCount` is exact (false: at least that many).
+    #[graphql(complexity = 20)]
+    async fn total_count_is_exact(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.count(ctx).await?.1)
+    }
+}
 
 /// What a list reads for the nodes a query selects, by the rule REST's
 /// `fields=` follows ([`app::content::read_for`]).
@@ -550,7 +655,14 @@ pub fn connection(list: ArticleList, params: &ListParams) -> Result<ArticleConne
         (given(&params.cursor), page.has_more())
     };
     let query = page.query;
-    let mut conn = ArticleConnection::new(has_previous, has_next);
+    let mut conn = ArticleConnection::with_additional_fields(
+        has_previous,
+        has_next,
+        ListTotals {
+            params: params.clone(),
+            count: tokio::sync::OnceCell::new(),
+        },
+    );
     for a in page.items {
         let cursor = match a.published_at {
             Some(published_at) => domain::Cursor {

@@ -308,13 +308,32 @@ impl From<Edition> for EditionGql {
     }
 }
 
-/// What kind of page an article is.
+/// What kind of piece an article is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "ArticleKind")]
+#[graphql(name = "ArticleKind", remote = "domain::ArticleKind")]
 pub enum ArticleKindGql {
     Standard,
     /// A live page whose posts arrive over time.
     Live,
+    Opinion,
+    Analysis,
+    Explainer,
+    Gallery,
+    Video,
+    Obituary,
+    /// Paid content: show it as such (`sponsored` is true).
+    Sponsored,
+}
+
+/// Who may read an article on the site; the API serves it whole either way.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Access", remote = "domain::Access")]
+pub enum AccessGql {
+    Free,
+    /// Counts against a reader's free articles.
+    Metered,
+    /// Subscribers only.
+    Subscriber,
 }
 
 /// Whether a live page is still being updated.
@@ -325,15 +344,6 @@ pub enum LiveStateGql {
     Ended,
 }
 
-impl From<domain::ArticleKind> for ArticleKindGql {
-    fn from(k: domain::ArticleKind) -> Self {
-        match k {
-            domain::ArticleKind::Standard => Self::Standard,
-            domain::ArticleKind::Live => Self::Live,
-        }
-    }
-}
-
 impl From<domain::LiveState> for LiveStateGql {
     fn from(l: domain::LiveState) -> Self {
         match l {
@@ -341,4 +351,27 @@ impl From<domain::LiveState> for LiveStateGql {
             domain::LiveState::Ended => Self::Ended,
         }
     }
+}
+
+/// A `kind:` list argument as the services' comma-separated filter
+/// (`None` or empty: every kind).
+pub fn kinds_filter(v: Option<Vec<ArticleKindGql>>) -> Option<String> {
+    let v = v.filter(|v| !v.is_empty())?;
+    Some(
+        v.into_iter()
+            .map(|k| domain::ArticleKind::from(k).as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+/// An `access:` list argument as the services' filter.
+pub fn access_filter(v: Option<Vec<AccessGql>>) -> Option<String> {
+    let v = v.filter(|v| !v.is_empty())?;
+    Some(
+        v.into_iter()
+            .map(|a| domain::Access::from(a).as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
 }

@@ -272,6 +272,7 @@ fn default_key(path: &str) -> String {
 
 fn public_path(path: &str) -> bool {
     !(path.starts_with("/v1/admin")
+        || path.starts_with("/v1/preview/")
         || path == "/healthz"
         || path == "/readyz"
         || path == "/metrics"

@@ -44,6 +44,15 @@ pub struct ListQuery {
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same list.
     pub cursor: Option<String>,
+    /// Only these kinds, comma-separated (any of them): `standard`, `live`,
+    /// `opinion`, `analysis`, `explainer`, `gallery`, `video`, `obituary`,
+    /// `sponsored`.
+    #[param(example = "opinion,analysis")]
+    pub kind: Option<String>,
+    /// Only these access levels, comma-separated (any of them): `free`,
+    /// `metered`, `subscriber`.
+    #[param(example = "free")]
+    pub access: Option<String>,
 }
 
 impl From<ListQuery> for ListParams {
@@ -56,6 +65,8 @@ impl From<ListQuery> for ListParams {
             to: q.to,
             limit: q.limit,
             cursor: q.cursor,
+            kind: q.kind,
+            access: q.access,
             ..Default::default()
         }
     }
@@ -98,6 +109,15 @@ macro_rules! scoped_list_params {
             pub limit: Option<String>,
             /// Opaque; from `page.nextCursor` of the same list.
             pub cursor: Option<String>,
+            /// Only these kinds, comma-separated (any of them): `standard`, `live`,
+            /// `opinion`, `analysis`, `explainer`, `gallery`, `video`, `obituary`,
+            /// `sponsored`.
+            #[param(example = "opinion,analysis")]
+            pub kind: Option<String>,
+            /// Only these access levels, comma-separated (any of them): `free`,
+            /// `metered`, `subscriber`.
+            #[param(example = "free")]
+            pub access: Option<String>,
         }
 
         impl $name {
@@ -111,6 +131,8 @@ macro_rules! scoped_list_params {
                     to: self.to,
                     limit: self.limit,
                     cursor: self.cursor,
+                    kind: self.kind,
+                    access: self.access,
                     ..Default::default()
                 }
             }
@@ -189,6 +211,12 @@ pub struct SearchQuery {
     /// (`facets` in the answer).
     #[param(value_type = Option<bool>)]
     pub facets: Option<String>,
+    /// Only these kinds, comma-separated (any of them).
+    #[param(example = "opinion,analysis")]
+    pub kind: Option<String>,
+    /// Only these access levels, comma-separated (any of them).
+    #[param(example = "free")]
+    pub access: Option<String>,
 }
 
 /// Search order.
@@ -212,6 +240,8 @@ impl From<SearchQuery> for SearchParams {
             limit: q.limit,
             cursor: q.cursor,
             facets: q.facets,
+            kind: q.kind,
+            access: q.access,
         }
     }
 }

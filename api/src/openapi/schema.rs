@@ -159,12 +159,17 @@ pub struct ArticleCreate {
     pub image: Option<domain::Image>,
     pub canonical_url: Option<String>,
     pub external_id: Option<String>,
-    /// `standard` (default) or `live`: a live page takes posts.
+    /// `standard` (default), `live` (a live page takes posts), `opinion`,
+    /// `analysis`, `explainer`, `gallery`, `video`, `obituary` or
+    /// `sponsored` (labelled as paid content everywhere).
     #[schema(value_type = Option<ArticleKind>)]
     pub kind: Option<String>,
     /// A live page's state; `live` by default for one.
     #[schema(value_type = Option<LiveState>)]
     pub live_state: Option<String>,
+    /// `free` (default), `metered` or `subscriber`.
+    #[schema(value_type = Option<Access>)]
+    pub access: Option<String>,
     /// Flag as breaking news until this RFC 3339 instant.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub breaking_until: Option<String>,
@@ -208,12 +213,15 @@ pub struct ArticlePatch {
     pub canonical_url: Option<Option<String>>,
     #[serde(default)]
     pub external_id: Option<Option<String>>,
-    /// `standard` or `live`.
+    /// The article's kind (see `ArticleCreate.kind`).
     #[schema(value_type = Option<ArticleKind>)]
     pub kind: Option<String>,
     /// `live` or `ended` (live pages only).
     #[schema(value_type = Option<LiveState>)]
     pub live_state: Option<String>,
+    /// `free`, `metered` or `subscriber`.
+    #[schema(value_type = Option<Access>)]
+    pub access: Option<String>,
     /// Flag as breaking news until this RFC 3339 instant (`null` clears).
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -365,6 +373,14 @@ pub struct ImportLine {
     pub embargo_until: Option<String>,
     #[serde(default, alias = "canonical_url")]
     pub canonical_url: Option<String>,
+    /// `standard` when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<ArticleKind>)]
+    pub kind: Option<String>,
+    /// `free` when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<Access>)]
+    pub access: Option<String>,
 }
 
 /// A comment as a reader sends it. Unknown fields are refused (400).
@@ -545,6 +561,21 @@ where
 pub enum ArticleKind {
     Standard,
     Live,
+    Opinion,
+    Analysis,
+    Explainer,
+    Gallery,
+    Video,
+    Obituary,
+    Sponsored,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    Free,
+    Metered,
+    Subscriber,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -9,18 +9,21 @@ use crate::http::cache::{self, Kind};
 use crate::http::error::ApiError;
 use crate::http::keys;
 use crate::http::params::ListQuery;
+use crate::http::wire::TotalView;
 use app::content::{ArticleList, ContentService, ListParams};
 
 /// A list page, tagged with its list keys and every article on it.
 pub fn list_response(list: ArticleList, list_keys: Vec<String>) -> HttpResponse {
-    sparse_list_response(list, list_keys, &FieldSet::all())
+    sparse_list_response(list, list_keys, &FieldSet::all(), None)
 }
 
-/// [`list_response`] with only the fields in `fields`.
+/// [`list_response`] with only the fields in `fields`, and the count of
+/// matches when one was asked for.
 pub fn sparse_list_response(
     list: ArticleList,
     mut list_keys: Vec<String>,
     fields: &FieldSet,
+    total: Option<(u64, bool)>,
 ) -> HttpResponse {
     list_keys.extend(list.page.items.iter().map(|a| keys::article(a.id)));
     let views: Vec<_> = list
@@ -34,6 +37,10 @@ pub fn sparse_list_response(
         page: PageInfoView {
             has_more: list.page.has_more(),
             next_cursor: list.page.next_cursor.map(|c| c.encode()),
+            total: total.map(|(value, exact)| TotalView {
+                value,
+                relation: if exact { "eq" } else { "gte" },
+            }),
         },
     });
     cache::keys(res, Kind::List, list_keys)
@@ -47,9 +54,14 @@ pub async fn sparse_list(
     keys: Vec<String>,
     fields: &FieldsParam,
 ) -> Result<HttpResponse, ApiError> {
+    let total = if fields.wants_total()? {
+        Some(svc.total(params).await?)
+    } else {
+        None
+    };
     let fields = FieldSet::parse(fields.fields.as_deref(), false)?;
     let list = svc.list_with_refs_and(params, fields.list_read()).await?;
-    Ok(sparse_list_response(list, keys, &fields))
+    Ok(sparse_list_response(list, keys, &fields, total))
 }
 
 /// The list keys of a filtered `/v1/articles` request.

@@ -62,6 +62,7 @@ pub async fn list(
         page: PageInfoView {
             has_more: page.next_cursor.is_some(),
             next_cursor: page.next_cursor,
+            total: None,
         },
         comment_count: page.stats.count,
         comments_open: page.stats.open,
@@ -157,6 +158,7 @@ pub async fn queue(
             page: PageInfoView {
                 has_more: page.next.is_some(),
                 next_cursor: page.next,
+                total: None,
             },
         }))
 }

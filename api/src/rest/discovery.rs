@@ -535,6 +535,7 @@ pub async fn collections(discovery: web::Data<DiscoveryService>) -> Result<HttpR
         page: PageInfoView {
             next_cursor: None,
             has_more: false,
+            total: None,
         },
     }))
 }

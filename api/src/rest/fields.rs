@@ -18,9 +18,24 @@ pub struct FieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,summary,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access))*$"
     )]
     pub fields: Option<String>,
+    /// `total`: also count every match (`page.total`, exact up to 10,000,
+    /// else `relation: gte`). Counting costs a query: ask only when shown.
+    #[param(pattern = "^total$", example = "total")]
+    pub include: Option<String>,
+}
+
+impl FieldsParam {
+    /// Whether `include=total` was asked; any other value is a 400.
+    pub fn wants_total(&self) -> Result<bool, AppError> {
+        match self.include.as_deref() {
+            None => Ok(false),
+            Some(v) if v.split(',').all(|p| p.trim() == "total") => Ok(true),
+            Some(_) => Err(AppError::invalid("include", "must be total")),
+        }
+    }
 }
 
 /// The query parameter of an article page (its fields are a list item's and
@@ -32,7 +47,7 @@ pub struct ArticleFieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,bodyHtml,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
     )]
     pub fields: Option<String>,
 }
@@ -58,6 +73,9 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "readingMinutes",
     "kind",
     "liveState",
+    "kindLabel",
+    "sponsored",
+    "access",
 ];
 
 /// The fields an article page adds to [`SUMMARY_FIELDS`] (`ArticleView`).

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub(crate) mod articles;
 pub(crate) mod comments;
+pub(crate) mod directory;
 pub mod discovery;
 pub(crate) mod edition;
 pub mod fields;
@@ -10,6 +11,7 @@ pub(crate) mod health;
 pub(crate) mod home;
 pub mod images;
 pub(crate) mod live;
+pub(crate) mod preview;
 pub(crate) mod sections;
 pub(crate) mod sse;
 pub(crate) mod stream;
@@ -83,6 +85,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/v1/collections", discovery::collections);
     get(cfg, "/v1/collections/{slug}", discovery::collection);
     get(cfg, "/v1/front", discovery::front);
+    get(cfg, "/v1/preview/{token}", preview::preview);
+    get(cfg, "/v1/authors", directory::authors);
+    get(cfg, "/v1/authors/{slug}", directory::author);
+    get(cfg, "/v1/tags", directory::tags);
+    get(cfg, "/v1/tags/{slug}", directory::tag);
     resource(
         cfg,
         admin_origins,
@@ -190,6 +197,24 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
             r.route(web::patch().to(live::update_post))
                 .route(web::delete().to(live::delete_post))
         },
+    );
+    // Before `{action}`, which would take `preview-links` for an action.
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}/preview-links",
+        "GET, POST",
+        |r| {
+            r.route(web::get().to(admin::preview::list))
+                .route(web::post().to(admin::preview::create))
+        },
+    );
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}/preview-links/{link}",
+        "DELETE",
+        |r| r.route(web::delete().to(admin::preview::revoke)),
     );
     resource(
         cfg,

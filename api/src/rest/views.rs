@@ -110,13 +110,23 @@ pub struct ArticleSummaryView {
     pub updated_at_bn: String,
     pub word_count: u32,
     pub reading_minutes: u32,
-    /// `standard`, or `live` for a live page (posts at
-    /// `/v1/articles/{id}/posts`).
+    /// What kind of piece: `standard`, `live` (a live page, posts at
+    /// `/v1/articles/{id}/posts`), `opinion`, `analysis`, `explainer`,
+    /// `gallery`, `video`, `obituary` or `sponsored`.
     #[schema(value_type = crate::openapi::schema::ArticleKind)]
     pub kind: &'static str,
     /// A live page's state (`live`, `ended`); `null` for a standard article.
     #[schema(value_type = Option<crate::openapi::schema::LiveState>)]
     pub live_state: Option<&'static str>,
+    /// The kind's label for readers (মতামত, বিশ্লেষণ, বিজ্ঞাপন, …);
+    /// `null` for a standard story.
+    pub kind_label: Option<&'static str>,
+    /// Paid content (kind `sponsored`): show it as such.
+    pub sponsored: bool,
+    /// Who may read it on the site (`free`, `metered`, `subscriber`); the
+    /// API serves the whole article either way.
+    #[schema(value_type = crate::openapi::schema::Access)]
+    pub access: &'static str,
 }
 
 impl ArticleSummaryView {
@@ -152,6 +162,9 @@ impl ArticleSummaryView {
             reading_minutes: reading_minutes(a.word_count as usize),
             kind: a.kind.as_str(),
             live_state: a.live_state.map(|l| l.as_str()),
+            kind_label: a.kind.label_bn(),
+            sponsored: a.kind.is_sponsored(),
+            access: a.access.as_str(),
         }
     }
 }
@@ -295,6 +308,7 @@ impl<T> ListView<T> {
                     None
                 },
                 has_more,
+                total: None,
             },
             data: rows.iter().map(view).collect(),
         }

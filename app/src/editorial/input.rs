@@ -90,6 +90,8 @@ pub struct ArticleInput {
     pub kind: Option<String>,
     /// A live page's state: `live` (the default for one) or `ended`.
     pub live_state: Option<String>,
+    /// `free` (the default), `metered` or `subscriber`.
+    pub access: Option<String>,
 }
 
 /// Slugs of the input resolved to ids (looked up before the transaction).
@@ -287,11 +289,17 @@ impl ArticleInput {
                 Err(e) => errors.push(e),
             }
         }
+        if let Some(a) = &self.access {
+            match a.parse::<domain::Access>() {
+                Ok(a) => state.access = a,
+                Err(e) => errors.push(e),
+            }
+        }
         match state.kind {
             domain::ArticleKind::Live if state.live_state.is_none() => {
                 state.live_state = Some(domain::LiveState::Live);
             }
-            domain::ArticleKind::Standard if state.live_state.is_some() => {
+            _ if state.kind != domain::ArticleKind::Live && state.live_state.is_some() => {
                 if self.live_state.is_some() {
                     errors.push(ValidationError::new(
                         "liveState",

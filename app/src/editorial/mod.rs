@@ -5,6 +5,7 @@
 //! audit entry.
 
 mod input;
+mod preview;
 mod taxonomy;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use persistence::{UpsertOutcome, WriteContext};
 
 pub use self::input::ArticleInput;
 use self::input::{Resolved, invalid};
+pub use self::preview::{NewPreviewLink, PREVIEW_PREFIX};
 pub use self::taxonomy::TaxonomyInput;
 use crate::content::ContentService;
 use crate::error::AppError;
@@ -102,7 +104,7 @@ impl EditorialService {
         Self { svc }
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub fn now(&self) -> DateTime<Utc> {
         self.svc.now()
     }
 
@@ -204,6 +206,7 @@ impl EditorialService {
             breaking_until: None,
             kind: domain::ArticleKind::Standard,
             live_state: None,
+            access: domain::Access::Free,
         };
         input.apply(&mut state, &refs, true)?;
         let article = self

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use domain::Article;
 use domain::block::body_text;
+use domain::{Access, Article, ArticleKind};
 use persistence::ContentRepo;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -37,7 +37,7 @@ use tantivy::{
 };
 
 /// Bump when the schema or the analyzer changes: an older index is rebuilt.
-pub const INDEX_VERSION: u32 = 4;
+pub const INDEX_VERSION: u32 = 5;
 const VERSION_FILE: &str = "barta-index-version";
 /// Change-log rows re-read behind the cursor on every sync: a transaction
 /// that took an earlier id but committed later is still picked up.
@@ -76,6 +76,10 @@ struct Fields {
     section_ids: Field,
     tag_ids: Field,
     published: Field,
+    /// The article's kind and access level, by position in
+    /// `ArticleKind::ALL` / `Access::ALL` (filters).
+    kind: Field,
+    access: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -110,6 +114,8 @@ fn schema() -> (Schema, Fields) {
         section_ids: b.add_u64_field("section_ids", INDEXED | STORED | FAST),
         tag_ids: b.add_u64_field("tag_ids", INDEXED | STORED | FAST),
         published: b.add_i64_field("published", INDEXED | STORED | FAST),
+        kind: b.add_u64_field("kind", INDEXED),
+        access: b.add_u64_field("access", INDEXED),
     };
     (b.build(), fields)
 }
@@ -130,6 +136,10 @@ pub struct SearchRequest {
     pub tag_id: Option<i64>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Any of these kinds; empty: every kind.
+    pub kinds: Vec<ArticleKind>,
+    /// Any of these access levels; empty: every level.
+    pub access: Vec<Access>,
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
@@ -246,7 +256,17 @@ fn doc_of(
     if let Some(t) = s.published_at {
         doc.add_i64(f.published, t.timestamp_micros());
     }
+    doc.add_u64(f.kind, kind_code(s.kind));
+    doc.add_u64(f.access, access_code(s.access));
     doc
+}
+
+fn kind_code(k: ArticleKind) -> u64 {
+    ArticleKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u64
+}
+
+fn access_code(a: Access) -> u64 {
+    Access::ALL.iter().position(|x| *x == a).unwrap_or(0) as u64
 }
 
 /// `text` as HTML with the byte ranges in `marks` wrapped in `<mark>`.
@@ -576,6 +596,8 @@ impl SearchIndex {
         tag: Option<i64>,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
+        kinds: &[ArticleKind],
+        access: &[Access],
     ) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -602,6 +624,18 @@ impl SearchIndex {
                 .map(|t| Bound::Excluded(Term::from_field_i64(f.published, t.timestamp_micros())))
                 .unwrap_or(Bound::Unbounded);
             out.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        if !kinds.is_empty() {
+            let terms = kinds
+                .iter()
+                .map(|k| Term::from_field_u64(f.kind, kind_code(*k)));
+            out.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
+        if !access.is_empty() {
+            let terms = access
+                .iter()
+                .map(|a| Term::from_field_u64(f.access, access_code(*a)));
+            out.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
         }
         out
     }
@@ -677,7 +711,14 @@ impl SearchIndex {
             };
             clauses.push((occur, Box::new(BooleanQuery::new(per_field))));
         }
-        clauses.extend(self.filters(&req.section_ids, req.tag_id, req.from, req.to));
+        clauses.extend(self.filters(
+            &req.section_ids,
+            req.tag_id,
+            req.from,
+            req.to,
+            &req.kinds,
+            &req.access,
+        ));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);

@@ -70,6 +70,7 @@ fn apply(model: &mut article::ActiveModel, s: &ArticleState) -> Result<(), RepoE
     model.breaking_until = Set(s.breaking_until.map(micros));
     model.kind = Set(s.kind.as_str().to_owned());
     model.live_state = Set(s.live_state.map(|l| l.as_str().to_owned()));
+    model.access = Set(s.access.as_str().to_owned());
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub struct Model {
     pub kind: String,
     /// `domain::LiveState` as text.
     pub live_state: Option<String>,
+    /// `domain::Access` as text.
+    pub access: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

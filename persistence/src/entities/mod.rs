@@ -16,6 +16,7 @@ pub mod comment;
 pub mod image;
 pub mod live_event;
 pub mod live_post;
+pub mod preview_link;
 pub mod revision;
 pub mod section;
 pub mod tag;

@@ -14,6 +14,7 @@ mod m20261206_000009_live;
 mod m20261206_000010_event_stream;
 mod m20261206_000011_images;
 mod m20261206_000012_author_avatars;
+mod m20261207_000013_newsroom;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_event_stream::Migration),
             Box::new(m20261206_000011_images::Migration),
             Box::new(m20261206_000012_author_avatars::Migration),
+            Box::new(m20261207_000013_newsroom::Migration),
         ]
     }
 }

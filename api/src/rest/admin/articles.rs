@@ -116,6 +116,7 @@ pub async fn desk(
             page: PageInfoView {
                 next_cursor: next,
                 has_more,
+                total: None,
             },
         }))
 }
