@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Dhaka;
 use domain::bangla::{self, CalendarRule, Edition};
 use domain::{
-    Article, ArticleFilter, ArticleId, ArticleSummary, Author, Cursor, Limit, PageRequest, Section,
-    Tag, ValidationError, section_subtree,
+    Article, ArticleFilter, ArticleId, ArticleSummary, Author, Cursor, IdSet, Limit, PageRequest,
+    Section, Tag, ValidationError, section_subtree,
 };
 use persistence::{ContentRepo, Links, Page};
 
@@ -45,10 +45,92 @@ pub struct ListParams {
     /// `limit` counts back from `before` (or from the oldest end): GraphQL's
     /// `last`. Its errors name `last` and `before`.
     pub backward: bool,
+    /// Sections, tags, authors the articles must not be filed under
+    /// (comma-separated slugs; REST's `-section`, `-tag`, `-author`).
+    pub not_section: Option<String>,
+    pub not_tag: Option<String>,
+    pub not_author: Option<String>,
     /// Kinds, comma-separated (any of them): `opinion,analysis`.
     pub kind: Option<String>,
     /// Access levels, comma-separated (any of them): `free,metered`.
     pub access: Option<String>,
+}
+
+/// The most slugs one filter takes.
+pub const MAX_FILTER_VALUES: usize = 10;
+
+/// A slug filter as given: `a,b` (any of them), `a+b` (all of them; a `+`
+/// arrives decoded as a space) and the negated `-x=c,d` (none of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlugSet {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
+impl SlugSet {
+    /// Parses `field`'s value and its negation; `allow_all` says whether
+    /// `+` (all of) makes sense (not for sections: an article has one).
+    pub fn parse(
+        field: &str,
+        value: Option<&str>,
+        negated: Option<&str>,
+        allow_all: bool,
+    ) -> Result<Self, ValidationError> {
+        let slugs =
+            |field: &str, raw: &str, sep: &[char]| -> Result<Vec<String>, ValidationError> {
+                let mut out: Vec<String> = Vec::new();
+                for part in raw.split(sep) {
+                    let part = part.trim();
+                    if part.is_empty() || part.chars().count() > domain::Slug::MAX_CHARS {
+                        return Err(ValidationError::new(
+                            field,
+                            "must be slugs of 1 to 200 characters, joined by , (any) or + (all)",
+                        ));
+                    }
+                    let part = domain::text::nfc(part);
+                    if !out.contains(&part) {
+                        out.push(part);
+                    }
+                }
+                if out.len() > MAX_FILTER_VALUES {
+                    return Err(ValidationError::new(field, "takes at most 10 slugs"));
+                }
+                Ok(out)
+            };
+        let mut set = Self::default();
+        if let Some(raw) = value {
+            let all = raw.contains(['+', ' ']);
+            if all && raw.contains(',') {
+                return Err(ValidationError::new(
+                    field,
+                    "joins slugs by , (any of them) or by + (all of them), not both",
+                ));
+            }
+            if all && !allow_all {
+                return Err(ValidationError::new(
+                    field,
+                    "an article is in one section: join sections by , (any of them)",
+                ));
+            }
+            if all {
+                set.all = slugs(field, raw, &['+', ' '])?;
+            } else {
+                set.any = slugs(field, raw, &[','])?;
+            }
+        }
+        if let Some(raw) = negated {
+            let not = format!("-{field}");
+            if raw.contains(['+', ' ']) {
+                return Err(ValidationError::new(
+                    &not,
+                    "joins slugs by , (none of them)",
+                ));
+            }
+            set.none = slugs(&not, raw, &[','])?;
+        }
+        Ok(set)
+    }
 }
 
 /// Totals are counted this far; past it a list says "at least".
@@ -314,23 +396,26 @@ impl ContentService {
         let access = parse_any("access", p.access.as_deref())
             .map_err(|e| errors.push(e))
             .unwrap_or_default();
-        for (name, value) in [
-            ("section", &p.section),
-            ("tag", &p.tag),
-            ("author", &p.author),
-        ] {
-            if let Some(v) = value
-                && (v.is_empty() || v.chars().count() > domain::Slug::MAX_CHARS)
-            {
-                errors.push(ValidationError::new(
-                    name,
-                    "must be a slug of 1 to 200 characters",
-                ));
-            }
-        }
-        if !errors.is_empty() {
+        let sections_asked = SlugSet::parse(
+            "section",
+            p.section.as_deref(),
+            p.not_section.as_deref(),
+            false,
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
+        let tags_asked = SlugSet::parse("tag", p.tag.as_deref(), p.not_tag.as_deref(), true)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let authors_asked =
+            SlugSet::parse("author", p.author.as_deref(), p.not_author.as_deref(), true)
+                .map_err(|e| errors.push(e))
+                .ok();
+        let (Some(sections_asked), Some(tags_asked), Some(authors_asked), true) =
+            (sections_asked, tags_asked, authors_asked, errors.is_empty())
+        else {
             return Err(AppError::Invalid(errors));
-        }
+        };
         let mut filter = ArticleFilter {
             from,
             to,
@@ -338,21 +423,46 @@ impl ContentService {
             access,
             ..Default::default()
         };
-        if let Some(slug) = &p.section {
+        let section_id = |slug: &str| {
             let slug = domain::text::nfc(slug);
-            let section = sections
+            sections
                 .iter()
                 .find(|s| s.slug == slug)
-                .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))?;
-            filter.section_ids = Some(section_subtree(sections, section.id));
-            filter.section_root = Some(section.id);
+                .map(|s| s.id)
+                .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))
+        };
+        if !sections_asked.any.is_empty() {
+            let mut ids = Vec::new();
+            for slug in &sections_asked.any {
+                let root = section_id(slug)?;
+                filter.section_roots.push(root);
+                for id in section_subtree(sections, root) {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            filter.section_ids = Some(ids);
         }
-        if let Some(slug) = &p.tag {
-            filter.tag_id = Some(self.tag(slug).await?.id);
+        for slug in &sections_asked.none {
+            let root = section_id(slug)?;
+            filter.not_section_roots.push(root);
+            for id in section_subtree(sections, root) {
+                if !filter.not_section_ids.contains(&id) {
+                    filter.not_section_ids.push(id);
+                }
+            }
         }
-        if let Some(slug) = &p.author {
-            filter.author_id = Some(self.author(slug).await?.id);
-        }
+        filter.tags = IdSet {
+            any: self.tag_ids(&tags_asked.any).await?,
+            all: self.tag_ids(&tags_asked.all).await?,
+            none: self.tag_ids(&tags_asked.none).await?,
+        };
+        filter.authors = IdSet {
+            any: self.author_ids(&authors_asked.any).await?,
+            all: self.author_ids(&authors_asked.all).await?,
+            none: self.author_ids(&authors_asked.none).await?,
+        };
         let after = domain::cursor::given(p.cursor.as_deref())
             .map(|c| Cursor::decode(c, filter.fingerprint()))
             .transpose()?;
@@ -390,6 +500,24 @@ impl ContentService {
             .repo
             .count_public(&filter, self.now(), TOTAL_CAP)
             .await?)
+    }
+
+    /// The ids of tags by slug; an unknown one is not found.
+    async fn tag_ids(&self, slugs: &[String]) -> Result<Vec<i64>, AppError> {
+        let mut ids = Vec::with_capacity(slugs.len());
+        for slug in slugs {
+            ids.push(self.tag(slug).await?.id);
+        }
+        Ok(ids)
+    }
+
+    /// The ids of authors by slug; an unknown one is not found.
+    async fn author_ids(&self, slugs: &[String]) -> Result<Vec<i64>, AppError> {
+        let mut ids = Vec::with_capacity(slugs.len());
+        for slug in slugs {
+            ids.push(self.author(slug).await?.id);
+        }
+        Ok(ids)
     }
 
     /// Latest public articles, filtered and paginated.
@@ -574,7 +702,7 @@ impl ContentService {
         let sections = self.shared_sections().await?;
         let filter = ArticleFilter {
             section_ids: Some(section_subtree(&sections, article.summary.section_id)),
-            section_root: Some(article.summary.section_id),
+            section_roots: vec![article.summary.section_id],
             exclude_id: Some(article.summary.id),
             ..Default::default()
         };

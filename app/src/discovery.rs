@@ -14,7 +14,7 @@ use domain::{
     ApiKey, Article, ArticleFilter, ArticleId, ArticleSummary, Limit, PageRequest, Section, Slug,
     ValidationError, section_subtree,
 };
-use persistence::{Collection, WriteContext};
+use persistence::{Collection, CollectionKind, WriteContext};
 use sha2::{Digest, Sha256};
 
 use crate::content::ContentService;
@@ -62,6 +62,12 @@ pub struct SearchParams {
     pub section: Option<String>,
     /// Tag slug.
     pub tag: Option<String>,
+    /// Author slugs (`a,b` any, `a+b` all).
+    pub author: Option<String>,
+    /// Negations: none of these sections, tags, authors.
+    pub not_section: Option<String>,
+    pub not_tag: Option<String>,
+    pub not_author: Option<String>,
     /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
     pub from: Option<String>,
     /// RFC 3339, or a `YYYY-MM-DD` day (exclusive instant; a day is included whole).
@@ -119,9 +125,12 @@ fn top(mut values: Vec<FacetValue>, n: usize) -> Vec<FacetValue> {
 }
 
 /// Why a related story was chosen (behind `?debug=1`).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedReason {
+    /// An editor's pick (the article's story package), shown first in
+    /// the editor's order; the scores are then zero.
+    pub picked: bool,
     pub content: f32,
     pub shared_tags: f32,
     pub same_section: f32,
@@ -255,8 +264,9 @@ pub struct DiscoveryService {
     views: Arc<ViewCounter>,
 }
 
-fn search_fingerprint(q: &str, filter: &ArticleFilter, tag: Option<i64>, sort: SortBy) -> u32 {
-    domain::cursor::fingerprint(&format!("{q}|{}|{tag:?}|{sort:?}", filter.fingerprint()))
+fn search_fingerprint(q: &str, filter: &ArticleFilter, sort: SortBy) -> u32 {
+    // `None` where the tag once stood: the tag is in the filter's own print.
+    domain::cursor::fingerprint(&format!("{q}|{}|None|{sort:?}", filter.fingerprint()))
 }
 
 /// Word counts of an opening and of it with its headline counted twice,
@@ -439,39 +449,32 @@ impl DiscoveryService {
         let limit = Limit::parse(p.limit.as_deref())
             .map_err(|e| errors.push(e))
             .ok();
-        let (from, to) =
-            crate::content::parse_range(p.from.as_deref(), p.to.as_deref(), &mut errors);
-        let kinds = crate::content::parse_any("kind", p.kind.as_deref())
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default();
-        let access = crate::content::parse_any("access", p.access.as_deref())
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default();
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
         let sections = self.svc.sections().await?;
-        let mut filter = ArticleFilter {
-            from,
-            to,
-            kinds,
-            access,
-            ..Default::default()
-        };
-        if let Some(slug) = &p.section {
-            let slug = domain::text::nfc(slug);
-            let s = sections
-                .iter()
-                .find(|s| s.slug == slug)
-                .ok_or_else(|| AppError::not_found(format!("no section with slug {slug:?}")))?;
-            filter.section_ids = Some(section_subtree(&sections, s.id));
-            filter.section_root = Some(s.id);
-        }
-        let tag = match &p.tag {
-            Some(slug) => Some(self.svc.tag(slug).await?.id),
-            None => None,
-        };
-        let fp = search_fingerprint(q, &filter, tag, sort);
+        // The filters are the lists' own, parsed by the same rules.
+        let (filter, _) = self
+            .svc
+            .parse_list(
+                &crate::content::ListParams {
+                    section: p.section.clone(),
+                    not_section: p.not_section.clone(),
+                    tag: p.tag.clone(),
+                    not_tag: p.not_tag.clone(),
+                    author: p.author.clone(),
+                    not_author: p.not_author.clone(),
+                    from: p.from.clone(),
+                    to: p.to.clone(),
+                    kind: p.kind.clone(),
+                    access: p.access.clone(),
+                    ..Default::default()
+                },
+                &sections,
+            )
+            .await?;
+        let (from, to) = (filter.from, filter.to);
+        let fp = search_fingerprint(q, &filter, sort);
         let offset = match domain::cursor::given(p.cursor.as_deref()) {
             None => 0,
             Some(c) => decode_search_cursor(c, fp)?,
@@ -486,7 +489,9 @@ impl DiscoveryService {
         let req = SearchRequest {
             query: q.to_owned(),
             section_ids: filter.section_ids.clone(),
-            tag_id: tag,
+            not_section_ids: filter.not_section_ids.clone(),
+            tags: filter.tags.clone(),
+            authors: filter.authors.clone(),
             from,
             to,
             kinds: filter.kinds.clone(),
@@ -608,6 +613,36 @@ impl DiscoveryService {
         limit: Limit,
     ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
         let limit = limit.get() as usize;
+        // The editors' picks come first, in their order (public ones only).
+        let pick_ids = self.svc.repo().picks(source.summary.id).await?;
+        let mut picked: Vec<(ArticleSummary, RelatedReason)> = Vec::new();
+        if !pick_ids.is_empty() {
+            let mut public: HashMap<i64, ArticleSummary> = self
+                .svc
+                .repo()
+                .public_summaries_by_ids(&pick_ids, self.svc.now())
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
+            picked = pick_ids
+                .iter()
+                .filter_map(|id| public.remove(id))
+                .map(|a| {
+                    (
+                        a,
+                        RelatedReason {
+                            picked: true,
+                            ..Default::default()
+                        },
+                    )
+                })
+                .take(limit)
+                .collect();
+        }
+        if picked.len() >= limit {
+            return Ok(picked);
+        }
         let candidates = self
             .index
             .similar(source, RELATED_CANDIDATES)
@@ -672,9 +707,13 @@ impl DiscoveryService {
                 .unwrap_or(365.0);
             let recency = 0.5f32.powf(days / 14.0);
             let score = 0.7 * content + 0.1 * shared.min(1.0) + 0.1 * same_section + 0.1 * recency;
+            if pick_ids.contains(&c.id) {
+                continue;
+            }
             scored.push((
                 c.id,
                 RelatedReason {
+                    picked: false,
                     content,
                     shared_tags: shared,
                     same_section,
@@ -692,11 +731,14 @@ impl DiscoveryService {
             .await?;
         let mut by_id: HashMap<i64, ArticleSummary> =
             public.into_iter().map(|a| (a.id, a)).collect();
-        Ok(scored
-            .into_iter()
-            .filter_map(|(id, r)| by_id.remove(&id).map(|a| (a, r)))
-            .take(limit)
-            .collect())
+        let room = limit - picked.len();
+        picked.extend(
+            scored
+                .into_iter()
+                .filter_map(|(id, r)| by_id.remove(&id).map(|a| (a, r)))
+                .take(room),
+        );
+        Ok(picked)
     }
 
     /// The view beacon: counts when the id is a number; never says whether
@@ -762,13 +804,47 @@ impl DiscoveryService {
         &self,
         slug: &str,
     ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
+        self.collection_of(CollectionKind::List, slug).await
+    }
+
+    /// A series with its public articles in editorial order.
+    pub async fn series(&self, slug: &str) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
+        self.collection_of(CollectionKind::Series, slug).await
+    }
+
+    /// A series' public articles newest first, for its feeds.
+    pub async fn series_newest(
+        &self,
+        slug: &str,
+        limit: usize,
+    ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
+        let (c, mut items) = self.series(slug).await?;
+        items.sort_by(|a, b| {
+            b.published_at
+                .cmp(&a.published_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        items.truncate(limit);
+        Ok((c, items))
+    }
+
+    async fn collection_of(
+        &self,
+        kind: CollectionKind,
+        slug: &str,
+    ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
         let slug = domain::text::nfc(slug);
+        let what = match kind {
+            CollectionKind::List => "collection",
+            CollectionKind::Series => "series",
+        };
         let c = self
             .svc
             .repo()
             .collection(&slug)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("no collection {slug:?}")))?;
+            .filter(|c| c.kind == kind)
+            .ok_or_else(|| AppError::not_found(format!("no {what} {slug:?}")))?;
         let items = ids_in_order(
             self.svc
                 .repo()
@@ -781,7 +857,27 @@ impl DiscoveryService {
 
     /// Every collection, by slug.
     pub async fn collections(&self) -> Result<Vec<Collection>, AppError> {
-        Ok(self.svc.repo().collections().await?)
+        Ok(self.svc.repo().collections(CollectionKind::List).await?)
+    }
+
+    /// Every series, by slug.
+    pub async fn series_list(&self) -> Result<Vec<Collection>, AppError> {
+        Ok(self.svc.repo().collections(CollectionKind::Series).await?)
+    }
+
+    /// Creates or replaces a series (editor), as [`Self::save_collection`].
+    pub async fn save_series(
+        &self,
+        key: &ApiKey,
+        slug: &str,
+        input: &CollectionInput,
+    ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
+        self.save_of(CollectionKind::Series, key, slug, input).await
+    }
+
+    /// Deletes a series (editor).
+    pub async fn delete_series(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
+        self.delete_of(CollectionKind::Series, key, slug).await
     }
 
     /// Creates or replaces a collection (editor): checks the input, writes
@@ -791,6 +887,16 @@ impl DiscoveryService {
     /// the collection as readers see it.
     pub async fn save_collection(
         &self,
+        key: &ApiKey,
+        slug: &str,
+        input: &CollectionInput,
+    ) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
+        self.save_of(CollectionKind::List, key, slug, input).await
+    }
+
+    async fn save_of(
+        &self,
+        kind: CollectionKind,
         key: &ApiKey,
         slug: &str,
         input: &CollectionInput,
@@ -841,22 +947,38 @@ impl DiscoveryService {
         };
         self.svc
             .repo()
-            .save_collection(slug.as_str(), &name, description.as_deref(), &ids, ctx)
+            .save_collection(
+                slug.as_str(),
+                kind,
+                &name,
+                description.as_deref(),
+                &ids,
+                ctx,
+            )
             .await?;
         self.svc.announce(Change::Collection {
             slug: slug.to_string(),
         });
-        self.collection(slug.as_str()).await
+        self.collection_of(kind, slug.as_str()).await
     }
 
     /// Deletes a collection (editor), announced like a save.
     pub async fn delete_collection(&self, key: &ApiKey, slug: &str) -> Result<(), AppError> {
+        self.delete_of(CollectionKind::List, key, slug).await
+    }
+
+    async fn delete_of(
+        &self,
+        kind: CollectionKind,
+        key: &ApiKey,
+        slug: &str,
+    ) -> Result<(), AppError> {
         let slug = domain::text::nfc(slug);
         let ctx = WriteContext {
             actor: Some(key.id),
             now: self.svc.now(),
         };
-        self.svc.repo().delete_collection(&slug, ctx).await?;
+        self.svc.repo().delete_collection(&slug, kind, ctx).await?;
         self.svc.announce(Change::Collection { slug });
         Ok(())
     }
@@ -898,7 +1020,7 @@ impl DiscoveryService {
         for root in roots {
             let filter = ArticleFilter {
                 section_ids: Some(section_subtree(&sections, root.id)),
-                section_root: Some(root.id),
+                section_roots: vec![root.id],
                 ..Default::default()
             };
             let want = (per_section + seen.len()).min(50) as i64;

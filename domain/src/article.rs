@@ -483,16 +483,72 @@ impl ArticleState {
     }
 }
 
+/// Which of a set of links (tags, authors) an article must have: any of
+/// `any` (when given), every one of `all`, none of `none`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IdSet {
+    pub any: Vec<i64>,
+    pub all: Vec<i64>,
+    pub none: Vec<i64>,
+}
+
+impl IdSet {
+    /// Exactly one id, to have.
+    pub fn one(id: i64) -> Self {
+        Self {
+            any: vec![id],
+            ..Default::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.any.is_empty() && self.all.is_empty() && self.none.is_empty()
+    }
+
+    /// The one id asked for, when that is the whole set.
+    pub fn single(&self) -> Option<i64> {
+        match (
+            self.any.as_slice(),
+            self.all.is_empty(),
+            self.none.is_empty(),
+        ) {
+            ([id], true, true) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// A canonical spelling (ids sorted) for fingerprints.
+    fn canonical(&self) -> String {
+        let sorted = |v: &[i64]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v
+        };
+        format!(
+            "{:?}/{:?}/{:?}",
+            sorted(&self.any),
+            sorted(&self.all),
+            sorted(&self.none)
+        )
+    }
+}
+
 /// Filters for public article lists. Section ids are already expanded to the
 /// whole subtree.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ArticleFilter {
+    /// Articles filed (primary or secondary) in any of these sections.
     pub section_ids: Option<Vec<i64>>,
-    /// The section the client asked for (cursors are bound to it, not to
-    /// its expanded subtree, which changes when sub-sections are added).
-    pub section_root: Option<i64>,
-    pub tag_id: Option<i64>,
-    pub author_id: Option<i64>,
+    /// The sections the client asked for (cursors are bound to them, not
+    /// to their expanded subtrees, which change when sub-sections are
+    /// added).
+    pub section_roots: Vec<i64>,
+    /// Articles filed (primary or secondary) in none of these sections
+    /// (expanded), and the sections as asked.
+    pub not_section_ids: Vec<i64>,
+    pub not_section_roots: Vec<i64>,
+    pub tags: IdSet,
+    pub authors: IdSet,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub exclude_id: Option<i64>,
@@ -505,19 +561,34 @@ pub struct ArticleFilter {
 impl ArticleFilter {
     /// A stable fingerprint of the filter, bound into its cursors.
     pub fn fingerprint(&self) -> u32 {
+        let mut roots = self.section_roots.clone();
+        roots.sort_unstable();
+        // One section, one tag, one author: spelled as before multi-value
+        // filters, so the cursors handed out then stay valid.
         let canonical = format!(
             "s={:?};t={:?};a={:?};f={:?};to={:?};x={:?}",
-            self.section_root
-                .map(|r| vec![r])
+            Some(roots)
+                .filter(|r| !r.is_empty())
                 .or_else(|| self.section_ids.clone()),
-            self.tag_id,
-            self.author_id,
+            self.tags.single(),
+            self.authors.single(),
             self.from.map(|t| t.timestamp_micros()),
             self.to.map(|t| t.timestamp_micros()),
             self.exclude_id
         );
         // Appended only when set, so cursors of filters without them stay valid.
         let mut canonical = canonical;
+        if self.tags.single().is_none() && !self.tags.is_empty() {
+            canonical.push_str(&format!(";ts={}", self.tags.canonical()));
+        }
+        if self.authors.single().is_none() && !self.authors.is_empty() {
+            canonical.push_str(&format!(";as={}", self.authors.canonical()));
+        }
+        if !self.not_section_roots.is_empty() {
+            let mut not = self.not_section_roots.clone();
+            not.sort_unstable();
+            canonical.push_str(&format!(";ns={not:?}"));
+        }
         if !self.kinds.is_empty() {
             let mut kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
             kinds.sort_unstable();
@@ -612,15 +683,31 @@ mod tests {
     #[test]
     fn filters_with_different_values_have_different_fingerprints() {
         let a = ArticleFilter {
-            tag_id: Some(1),
+            tags: IdSet::one(1),
             ..Default::default()
         };
         let b = ArticleFilter {
-            tag_id: Some(2),
+            tags: IdSet::one(2),
             ..Default::default()
         };
         assert_ne!(a.fingerprint(), b.fingerprint());
         assert_eq!(a.fingerprint(), a.clone().fingerprint());
+        // Any of two, all of two and none of two are three filters; the
+        // order they were given in is not.
+        let set = |any: Vec<i64>, all: Vec<i64>, none: Vec<i64>| ArticleFilter {
+            tags: IdSet { any, all, none },
+            ..Default::default()
+        };
+        let any = set(vec![1, 2], vec![], vec![]).fingerprint();
+        assert_eq!(any, set(vec![2, 1], vec![], vec![]).fingerprint());
+        assert_ne!(any, set(vec![], vec![1, 2], vec![]).fingerprint());
+        assert_ne!(any, set(vec![1], vec![], vec![2]).fingerprint());
+        assert_ne!(a.fingerprint(), set(vec![1], vec![], vec![3]).fingerprint());
+        let not = ArticleFilter {
+            not_section_roots: vec![4],
+            ..Default::default()
+        };
+        assert_ne!(not.fingerprint(), ArticleFilter::default().fingerprint());
     }
 
     #[test]

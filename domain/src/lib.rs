@@ -19,7 +19,7 @@ pub mod webhook;
 
 pub use article::{
     Access, Article, ArticleFilter, ArticleKind, ArticleState, ArticleStatus, ArticleSummary,
-    Author, Correction, CorrectionKind, LiveState, Section, SectionNode, Tag, is_public,
+    Author, Correction, CorrectionKind, IdSet, LiveState, Section, SectionNode, Tag, is_public,
     section_subtree,
 };
 pub use block::{Block, Image};

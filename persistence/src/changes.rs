@@ -64,7 +64,7 @@ pub(crate) async fn record_change(
 }
 
 /// One row of the change log.
-async fn insert_row(
+pub(crate) async fn insert_row(
     txn: &DatabaseTransaction,
     article_id: i64,
     action: String,

@@ -103,12 +103,22 @@ impl managed::Manager for ReadManager {
     }
 }
 
+/// Settings of every PostgreSQL session. Generic plans: see
+/// `Database::connect`. No JIT: a generic plan's cost is an upper bound
+/// over the whole index (a list of 20 on a million articles is estimated
+/// at ~800,000), past `jit_above_cost`, so PostgreSQL compiled every list
+/// query with LLVM: 260 ms of JIT for a 0.3 ms index walk
+/// (`bench/results/explain-filters-*.md`). Nothing here runs long enough
+/// to gain from it.
+const SESSION_SETTINGS: [(&str, &str); 2] =
+    [("plan_cache_mode", "force_generic_plan"), ("jit", "off")];
+
 impl ReadPool {
     fn new(url: &str) -> Result<Self, RepoError> {
         let options = url
             .parse::<PgConnectOptions>()
             .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?
-            .options([("plan_cache_mode", "force_generic_plan")])
+            .options(SESSION_SETTINGS)
             .disable_statement_logging();
         let pool = managed::Pool::builder(ReadManager { options })
             .max_size(READ_CONNECTIONS)
@@ -198,7 +208,7 @@ impl Database {
             // plan looks cheaper than the generic one), and planning it
             // costs 1.7 ms of CPU against 0.03 ms to run it: with custom
             // plans, planning was most of the database's work for a list.
-            opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_generic_plan")]));
+            opts.map_sqlx_postgres_opts(|o| o.options(SESSION_SETTINGS));
         }
         let mut conn = sea_orm::Database::connect(opts).await?;
         if let Some(counter) = counter.clone() {

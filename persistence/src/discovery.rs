@@ -15,9 +15,36 @@ use crate::entities::{article, collection, collection_item};
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros, public_condition, storable};
 
+/// What a collection is: a curated list (lead stories, editors' picks) or
+/// a series (articles on one running story, with its own feed). Both share
+/// one slug space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionKind {
+    List,
+    Series,
+}
+
+impl CollectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::List => "list",
+            Self::Series => "series",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        if s == "series" {
+            Self::Series
+        } else {
+            Self::List
+        }
+    }
+}
+
 /// A curated, ordered list of articles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collection {
+    pub kind: CollectionKind,
     pub id: i64,
     pub slug: String,
     pub name: String,
@@ -183,6 +210,7 @@ impl ContentRepo {
             .map(|i| i.article_id)
             .collect();
         Ok(Some(Collection {
+            kind: CollectionKind::parse(&c.kind),
             id: c.id,
             slug: c.slug,
             name: c.name,
@@ -192,8 +220,10 @@ impl ContentRepo {
         }))
     }
 
-    pub async fn collections(&self) -> Result<Vec<Collection>, RepoError> {
+    /// Every collection of `kind`, by slug.
+    pub async fn collections(&self, kind: CollectionKind) -> Result<Vec<Collection>, RepoError> {
         let list = collection::Entity::find()
+            .filter(collection::Column::Kind.eq(kind.as_str()))
             .order_by_asc(collection::Column::Slug)
             .all(&self.db.conn)
             .await?;
@@ -210,6 +240,7 @@ impl ContentRepo {
     pub async fn save_collection(
         &self,
         slug: &str,
+        kind: CollectionKind,
         name: &str,
         description: Option<&str>,
         article_ids: &[i64],
@@ -238,6 +269,10 @@ impl ContentRepo {
             )));
         }
         let id = match existing {
+            // A series and a list share the slug space.
+            Some(c) if c.kind != kind.as_str() => {
+                return Err(RepoError::Conflict { field: "slug" });
+            }
             Some(c) => {
                 let mut m: collection::ActiveModel = c.into();
                 m.name = Set(name.to_owned());
@@ -251,6 +286,7 @@ impl ContentRepo {
                     name: Set(name.to_owned()),
                     description: Set(description.map(str::to_owned)),
                     updated_at: Set(micros(ctx.now)),
+                    kind: Set(kind.as_str().to_owned()),
                     ..Default::default()
                 }
                 .insert(&txn)
@@ -287,13 +323,19 @@ impl ContentRepo {
         self.collection(slug).await?.ok_or(RepoError::NotFound)
     }
 
-    pub async fn delete_collection(&self, slug: &str, ctx: WriteContext) -> Result<(), RepoError> {
+    pub async fn delete_collection(
+        &self,
+        slug: &str,
+        kind: CollectionKind,
+        ctx: WriteContext,
+    ) -> Result<(), RepoError> {
         if !storable(slug) {
             return Err(RepoError::NotFound);
         }
         let txn = self.db.begin_write().await?;
         let Some(c) = collection::Entity::find()
             .filter(collection::Column::Slug.eq(slug))
+            .filter(collection::Column::Kind.eq(kind.as_str()))
             .one(&txn)
             .await?
         else {

@@ -363,12 +363,23 @@ async fn collection_writes_are_in_the_change_log_but_not_among_article_changes(d
     let start = repo.last_change_id().await.unwrap();
     let ids = [article_changes[0].article_id];
     let later = now() + Duration::minutes(5);
-    repo.save_collection("lead", "প্রধান", None, &ids, later.into())
-        .await
-        .unwrap();
-    repo.delete_collection("lead", (later + Duration::minutes(1)).into())
-        .await
-        .unwrap();
+    repo.save_collection(
+        "lead",
+        persistence::CollectionKind::List,
+        "প্রধান",
+        None,
+        &ids,
+        later.into(),
+    )
+    .await
+    .unwrap();
+    repo.delete_collection(
+        "lead",
+        persistence::CollectionKind::List,
+        (later + Duration::minutes(1)).into(),
+    )
+    .await
+    .unwrap();
     let rows = repo.changes_after(start, 100).await.unwrap();
     let actions: Vec<(&str, bool)> = rows
         .iter()
@@ -658,12 +669,12 @@ async fn tag_author_and_date_filters_narrow_the_list(db: &TestDb) {
     let tag = repo.tag_by_slug("budget").await.unwrap().unwrap();
     let author = repo.author_by_slug("rahim").await.unwrap().unwrap();
     let by_tag = ArticleFilter {
-        tag_id: Some(tag.id),
+        tags: domain::IdSet::one(tag.id),
         ..Default::default()
     };
     assert_eq!(all_ids(&repo, &by_tag, 10, now()).await, vec![tagged]);
     let by_author = ArticleFilter {
-        author_id: Some(author.id),
+        authors: domain::IdSet::one(author.id),
         ..Default::default()
     };
     assert_eq!(all_ids(&repo, &by_author, 10, now()).await, vec![tagged]);
@@ -896,7 +907,7 @@ async fn a_page_costs_the_same_number_of_queries_whatever_its_size(db: &TestDb) 
         ArticleFilter::default(),
         ArticleFilter {
             section_ids: Some(vec![national.id]),
-            section_root: Some(national.id),
+            section_roots: vec![national.id],
             ..Default::default()
         },
     ] {

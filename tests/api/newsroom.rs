@@ -19,6 +19,9 @@ on_both!(
     taxonomy_and_collections_are_written_over_graphql,
     an_export_imported_into_an_empty_database_reproduces_every_article,
     totals_are_counted_only_when_asked_and_capped,
+    several_values_and_negations_filter_lists_feeds_and_search,
+    an_editors_picks_come_first_among_related_stories,
+    a_series_has_its_own_list_and_feeds,
 );
 on_both!(configure = paid_summary_only; feeds_can_keep_paid_articles_to_their_summary);
 
@@ -1175,4 +1178,371 @@ async fn totals_are_counted_only_when_asked_and_capped(app: &TestApp) {
         .await;
     assert_eq!(body["data"]["articles"]["totalCount"], 3, "{body}");
     assert_eq!(body["data"]["articles"]["totalCountIsExact"], true);
+}
+
+async fn several_values_and_negations_filter_lists_feeds_and_search(app: &TestApp) {
+    let [p1, p2, p3, p4, p5] = app.ids.public[..] else {
+        panic!("five public articles")
+    };
+    let list = |query: &'static str| async move {
+        ids(&app.get_json(&format!("/v1/articles?{query}"), 200).await["data"])
+    };
+    // Tags: any, all (`+`, as sent raw or encoded), none.
+    assert_eq!(list("tag=budget,series").await, [p1, p2, p5]);
+    assert_eq!(list("tag=budget+series").await, [p2]);
+    assert_eq!(list("tag=budget%2Bseries").await, [p2]);
+    assert_eq!(list("-tag=budget").await, [p3, p4, p5]);
+    assert_eq!(list("tag=series&-tag=budget").await, [p5]);
+    // Sections: several (sub-sections and secondary filings included), none.
+    assert_eq!(list("section=national,international").await, [p1, p2, p4]);
+    assert_eq!(list("-section=sports").await, [p1, p4]);
+    assert_eq!(list("section=national&-section=cricket").await, [p1, p4]);
+    // Authors.
+    assert_eq!(list("author=rahim+karima").await, [p2]);
+    assert_eq!(list("author=rahim,karima").await, [p1, p2]);
+    assert_eq!(list("-author=rahim").await, [p3, p4, p5]);
+    // The scoped lists take the other dimensions the same way.
+    let got = ids(&app
+        .get_json("/v1/sections/sports/articles?-tag=series", 200)
+        .await["data"]);
+    assert_eq!(got, [p3]);
+    let counted = app
+        .get_json("/v1/articles?tag=budget,series&include=total", 200)
+        .await;
+    assert_eq!(counted["page"]["total"]["value"], 3);
+
+    // Refusals name the parameter; unknown slugs are 404 as for one.
+    for (query, field) in [
+        ("section=sports+cricket", "section"),
+        ("tag=budget,series+x", "tag"),
+        ("tag=a,b,c,d,e,f,g,h,i,j,k", "tag"),
+        ("-tag=budget+series", "-tag"),
+        ("author=,rahim", "author"),
+    ] {
+        let bad = app.get_json(&format!("/v1/articles?{query}"), 400).await;
+        assert_eq!(bad["errors"][0]["field"], field, "{query}: {bad}");
+    }
+    app.get_json("/v1/articles?-tag=nothing-like-it", 404).await;
+
+    // A cursor is bound to its filter, not to the order of its values.
+    let page = app
+        .get_json("/v1/articles?tag=budget,series&limit=1", 200)
+        .await;
+    let cursor = page["page"]["nextCursor"].as_str().unwrap().to_owned();
+    let next = app
+        .get_json(
+            &format!("/v1/articles?tag=series,budget&limit=1&cursor={cursor}"),
+            200,
+        )
+        .await;
+    assert_eq!(ids(&next["data"]), [p2]);
+    app.get_json(
+        &format!("/v1/articles?tag=budget+series&limit=1&cursor={cursor}"),
+        400,
+    )
+    .await;
+    app.get_json(
+        &format!("/v1/articles?tag=budget,series&-tag=x&limit=1&cursor={cursor}"),
+        404,
+    )
+    .await;
+
+    // Feeds take the same filters and keep them in their links.
+    let feed: Value = app
+        .get("/feeds/feed.json?-tag=budget&limit=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_of = |item: &Value| -> i64 {
+        item["id"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(id_of(&feed["items"][0]), p3, "{feed}");
+    let next = feed["next_url"].as_str().unwrap();
+    assert!(next.contains("-tag=budget&limit=1&cursor="), "{next}");
+    let second: Value = app
+        .get(&next[next.find("/feeds/").unwrap()..])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(id_of(&second["items"][0]), p4, "{second}");
+    let res = app
+        .get("/feeds/sections/sports/feed.json?section=national")
+        .await;
+    assert_eq!(res.status(), 400, "a section feed's section is its path's");
+    let rss = app
+        .get("/feeds/sections/sports/rss.xml?-tag=series")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(rss.contains("খেলার মাঠে নতুন মৌসুম") && !rss.contains("সিরিজের দ্বিতীয় ম্যাচ"));
+
+    // Search.
+    app.sync_index().await;
+    let search = |query: String| async move {
+        let mut got = ids(&app
+            .get_json(
+                &format!("/v1/search?q={}&{query}", percent_encode("অনুচ্ছেদ")),
+                200,
+            )
+            .await["data"]);
+        got.sort_unstable();
+        got
+    };
+    let mut want = vec![p3, p4, p5];
+    want.sort_unstable();
+    assert_eq!(search("-tag=budget".into()).await, want);
+    assert_eq!(search("author=rahim%2Bkarima".into()).await, [p2]);
+    let mut want = vec![p1, p4];
+    want.sort_unstable();
+    assert_eq!(search("-section=sports".into()).await, want);
+
+    // GraphQL: typed filters.
+    let gql = |query: &'static str| async move {
+        let body = app.graphql(query, json!({})).await;
+        body["data"]["articles"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|e| {
+                e["node"]["databaseId"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<i64>()
+                    .unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        gql("{ articles(tags: {allOf: [\"budget\", \"series\"]}) { edges { node { databaseId } } } }").await,
+        [p2]
+    );
+    assert_eq!(
+        gql("{ articles(sections: {noneOf: [\"sports\"]}, authors: {anyOf: [\"rahim\"]}) { edges { node { databaseId } } } }").await,
+        [p1]
+    );
+    let both = app
+        .graphql(
+            "{ articles(tag: \"budget\", tags: {anyOf: [\"series\"]}) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        both["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{both}"
+    );
+}
+
+async fn an_editors_picks_come_first_among_related_stories(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let [p1, _, _, p4, p5] = app.ids.public[..] else {
+        panic!("five public articles")
+    };
+    app.sync_index().await;
+    let path = format!("/v1/admin/articles/{p1}/picks");
+    // Picks of any status may be stored; readers see the public ones.
+    let picked = admin(
+        app,
+        &key,
+        Method::PUT,
+        &path,
+        json!({"articles": [p4.to_string(), app.ids.draft.to_string(), p5.to_string()]}),
+    )
+    .await;
+    assert_eq!(ids(&picked), [p4, app.ids.draft, p5]);
+    let related = app
+        .get_json(&format!("/v1/articles/{p1}/related?limit=5"), 200)
+        .await;
+    let got = ids(&related["data"]);
+    assert_eq!(&got[..2], &[p4, p5], "picks first, in order: {related}");
+    assert!(!got.contains(&app.ids.draft) && !got.contains(&p1));
+    assert_eq!(related["data"][0]["editorsPick"], true);
+    assert_eq!(related["data"][1]["editorsPick"], true);
+    if got.len() > 2 {
+        assert_eq!(related["data"][2]["editorsPick"], false);
+    }
+    assert_eq!(
+        got.iter().filter(|id| **id == p4).count(),
+        1,
+        "no story twice"
+    );
+    let one = app
+        .get_json(&format!("/v1/articles/{p1}/related?limit=1"), 200)
+        .await;
+    assert_eq!(ids(&one["data"]), [p4]);
+    // GraphQL's related is the same list.
+    let body = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { related(first: 2) { databaseId } } }",
+            json!({"id": p1.to_string()}),
+        )
+        .await;
+    let gql: Vec<&str> = body["data"]["article"]["related"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|a| a["databaseId"].as_str().unwrap())
+        .collect();
+    assert_eq!(gql, [p4.to_string(), p5.to_string()]);
+
+    // Refusals, every one at once; nothing changes.
+    let res = app
+        .with_key(Method::PUT, &path, &key)
+        .json(&json!({"articles": [p1.to_string(), "x", p4.to_string(), p4.to_string(), "999999"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["articles[0]", "articles[1]", "articles[3]", "articles[4]"],
+        "{problem}"
+    );
+    let res = app.with_key(Method::GET, &path, &key).send().await.unwrap();
+    let kept: Value = res.json().await.unwrap();
+    assert_eq!(ids(&kept["data"]), [p4, app.ids.draft, p5]);
+    // Emptied over GraphQL: related is computed again.
+    let body = app
+        .graphql_as(
+            &key,
+            "mutation($a: ID!) { setArticlePicks(articleId: $a, articles: []) { databaseId } }",
+            json!({"a": p1.to_string()}),
+        )
+        .await;
+    assert_eq!(body["data"]["setArticlePicks"], json!([]), "{body}");
+    let related = app
+        .get_json(&format!("/v1/articles/{p1}/related?limit=5"), 200)
+        .await;
+    assert!(
+        related["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["editorsPick"] == false)
+    );
+    let anonymous = app
+        .client
+        .put(app.url(&path))
+        .json(&json!({"articles": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
+async fn a_series_has_its_own_list_and_feeds(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let [_, p2, p3, _, p5] = app.ids.public[..] else {
+        panic!("five public articles")
+    };
+    // Editorial order (part one first), a hidden one among them.
+    let saved = admin(
+        app,
+        &key,
+        Method::PUT,
+        "/v1/admin/series/test-series",
+        json!({
+            "name": "টেস্ট সিরিজ",
+            "description": "ওয়েস্ট ইন্ডিজের বিপক্ষে সিরিজের সব খবর",
+            "articles": [p5.to_string(), app.ids.draft.to_string(), p2.to_string(), p3.to_string()],
+        }),
+    )
+    .await;
+    assert_eq!(ids(&saved["articles"]), [p5, p2, p3]);
+    let series = app.get_json("/v1/series/test-series", 200).await;
+    assert_eq!(series["data"]["name"], "টেস্ট সিরিজ");
+    assert_eq!(ids(&series["data"]["articles"]), [p5, p2, p3]);
+    let all = app.get_json("/v1/series", 200).await;
+    assert_eq!(all["data"][0]["slug"], "test-series");
+    // Not a collection: the two keep to their own routes.
+    app.get_json("/v1/collections/test-series", 404).await;
+    let collections = app.get_json("/v1/collections", 200).await;
+    assert!(!collections.to_string().contains("test-series"));
+    let res = app
+        .with_key(Method::PUT, "/v1/admin/collections/test-series", &key)
+        .json(&json!({"name": "x", "articles": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409, "a slug is a series or a collection");
+
+    // Its feeds: newest first, the series' title, no filters.
+    let feed: Value = app
+        .get("/feeds/series/test-series/feed.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        feed["title"].as_str().unwrap().split(" — ").next(),
+        Some("টেস্ট সিরিজ")
+    );
+    let order: Vec<i64> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            i["id"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(order, [p2, p3, p5], "newest first: {feed}");
+    let rss = app.get("/feeds/series/test-series/rss.xml").await;
+    assert_eq!(rss.status(), 200);
+    let rss = rss.text().await.unwrap();
+    assert!(rss.contains("ক্রিকেটে বড় জয়") && !rss.contains("বাজেট ঘোষণা আজ"));
+    let res = app
+        .get("/feeds/series/test-series/atom.xml?tag=budget")
+        .await;
+    assert_eq!(res.status(), 400, "a series' feed takes no list filters");
+    assert_eq!(app.get("/feeds/series/nothing/rss.xml").await.status(), 404);
+
+    // GraphQL.
+    let body = app
+        .graphql(
+            "{ series(slug: \"test-series\") { name articles { databaseId } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["series"]["articles"][0]["databaseId"],
+        p5.to_string(),
+        "{body}"
+    );
+    let body = app
+        .graphql_as(
+            &key,
+            "mutation { saveSeries(slug: \"budget-week\", input: {name: \"বাজেট সপ্তাহ\", articles: []}) { slug } deleteSeries(slug: \"test-series\") }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["saveSeries"]["slug"], "budget-week", "{body}");
+    assert_eq!(body["data"]["deleteSeries"], true);
+    app.get_json("/v1/series/test-series", 404).await;
+    assert_eq!(
+        app.get("/feeds/series/test-series/rss.xml").await.status(),
+        404
+    );
 }

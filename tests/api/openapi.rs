@@ -353,6 +353,8 @@ fn slug_parameter_patterns_agree_with_slug_parse() {
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut schemas = BTreeSet::new();
+    // Filters take several slugs (`a,b`, `a+b`): each part is a slug.
+    let mut lists = BTreeSet::new();
     for item in doc["paths"].as_object().unwrap().values() {
         for op in item.as_object().unwrap().values() {
             for p in op["parameters"].as_array().into_iter().flatten() {
@@ -363,12 +365,54 @@ fn slug_parameter_patterns_agree_with_slug_parse() {
                 {
                     let min = schema["minLength"].as_u64().unwrap_or(0) as usize;
                     let max = schema["maxLength"].as_u64().unwrap_or(u64::MAX) as usize;
-                    schemas.insert((pattern.to_owned(), min, max));
+                    if name == "slug" {
+                        schemas.insert((pattern.to_owned(), min, max));
+                    } else {
+                        lists.insert(pattern.to_owned());
+                    }
                 }
             }
         }
     }
     assert!(!schemas.is_empty(), "no slug parameter has a pattern");
+    assert!(!lists.is_empty(), "no filter parameter has a pattern");
+    for pattern in &lists {
+        let re = regex::Regex::new(pattern).unwrap();
+        let samples = slug_samples();
+        let valid: Vec<&String> = samples
+            .iter()
+            .filter(|s| domain::Slug::parse(s).is_ok())
+            .filter(|s| !PATTERN_REFUSES_VALID_SLUGS.contains(&s.as_str()))
+            .collect();
+        for s in &valid {
+            assert!(re.is_match(s), "{pattern} refuses the slug {s:?}");
+        }
+        for pair in valid.windows(2) {
+            for sep in [",", "+", " "] {
+                let joined = format!("{}{sep}{}", pair[0], pair[1]);
+                if re.is_match(&joined) {
+                    assert!(
+                        joined
+                            .split([',', '+', ' '])
+                            .all(|p| domain::Slug::parse(p).is_ok()),
+                        "{pattern} accepts {joined:?}"
+                    );
+                }
+            }
+        }
+        // A part's length is the server's to check (a regex cannot bound
+        // each part): past it, the pattern may accept what the server refuses.
+        let slug_or_too_long =
+            |p: &str| domain::Slug::parse(p).is_ok() || p.chars().count() > domain::Slug::MAX_CHARS;
+        for s in &samples {
+            if re.is_match(s) {
+                assert!(
+                    s.split([',', '+', ' ']).all(slug_or_too_long),
+                    "{pattern} accepts {s:?}, which is not slugs"
+                );
+            }
+        }
+    }
     for (pattern, min, max) in schemas {
         assert_eq!(max, domain::Slug::MAX_CHARS, "maxLength of {pattern}");
         let re = regex::Regex::new(&pattern).unwrap();

@@ -18,6 +18,12 @@ use crate::http::error::ApiError;
 use crate::http::keys;
 use app::content::{ContentService, ListParams, Refs};
 
+/// The query parameters a feed keeps in its self and next links.
+const FEED_PARAMS: [&str; 11] = [
+    "section", "tag", "author", "-section", "-tag", "-author", "kind", "access", "limit", "full",
+    "cursor",
+];
+
 /// Newest 50 by default, at most 100.
 pub const DEFAULT_ITEMS: u64 = 50;
 pub const MAX_ITEMS: u64 = 100;
@@ -27,6 +33,16 @@ pub enum Scope {
     Site,
     Section,
     Tag,
+    Series,
+}
+
+/// The discovery service, which knows the series.
+fn series_source(
+    req: &HttpRequest,
+) -> Result<web::Data<app::discovery::DiscoveryService>, ApiError> {
+    req.app_data::<web::Data<app::discovery::DiscoveryService>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("no discovery service".into()).into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +63,23 @@ pub struct FeedQuery {
     full: Option<String>,
     /// Opaque; from the JSON Feed's `next_url`.
     cursor: Option<String>,
+    /// Section slugs (any of them), as on `/v1/articles`; not on a
+    /// section's own feed.
+    section: Option<String>,
+    /// Tag slugs: `a,b` (any) or `a+b` (all); not on a tag's own feed.
+    tag: Option<String>,
+    /// Author slugs: `a,b` (any) or `a+b` (all).
+    author: Option<String>,
+    /// None of these sections, tags, authors (comma-separated slugs).
+    #[serde(rename = "-section")]
+    #[param(rename = "-section")]
+    not_section: Option<String>,
+    #[serde(rename = "-tag")]
+    #[param(rename = "-tag")]
+    not_tag: Option<String>,
+    #[serde(rename = "-author")]
+    #[param(rename = "-author")]
+    not_author: Option<String>,
     /// Only these kinds, comma-separated (any of them), as on `/v1/articles`.
     kind: Option<String>,
     /// Only these access levels, comma-separated (any of them).
@@ -80,8 +113,42 @@ pub async fn handle(
     let urls = st.urls();
     let publication = st.settings().publication.clone();
     let slug = req.match_info().get("slug").unwrap_or_default().to_owned();
+    let series_filter = [
+        ("section", &q.section),
+        ("tag", &q.tag),
+        ("author", &q.author),
+        ("-section", &q.not_section),
+        ("-tag", &q.not_tag),
+        ("-author", &q.not_author),
+        ("kind", &q.kind),
+        ("access", &q.access),
+        ("cursor", &q.cursor),
+    ]
+    .into_iter()
+    .find(|(_, v)| v.is_some())
+    .map(|(name, _)| name);
+    let collides = match scope {
+        Scope::Section if q.section.is_some() => Some("section"),
+        Scope::Tag if q.tag.is_some() => Some("tag"),
+        Scope::Series => series_filter,
+        _ => None,
+    };
+    if let Some(field) = collides {
+        let why = if scope == Scope::Series {
+            "does not apply to a series: its feed is the series, newest first"
+        } else {
+            "is the feed's own: give it in the path only"
+        };
+        return Err(AppError::invalid(field, why).into());
+    }
     let mut params = ListParams {
         cursor: q.cursor.clone(),
+        section: q.section.clone(),
+        tag: q.tag.clone(),
+        author: q.author.clone(),
+        not_section: q.not_section.clone(),
+        not_tag: q.not_tag.clone(),
+        not_author: q.not_author.clone(),
         kind: q.kind.clone(),
         access: q.access.clone(),
         ..ListParams::default()
@@ -108,6 +175,19 @@ pub async fn handle(
                 urls.section(&section.slug),
             )
         }
+        Scope::Series => {
+            let discovery = series_source(&req)?;
+            let (c, _) = discovery.series(&slug).await?;
+            surrogate.push(keys::collection(&c.slug));
+            (
+                urls.feed_id(&format!("series/{}", c.slug)),
+                format!("{} — {publication}", c.name),
+                c.description
+                    .clone()
+                    .unwrap_or_else(|| format!("{}: ধারাবাহিক", c.name)),
+                format!("{}/", urls.base()),
+            )
+        }
         Scope::Tag => {
             let tag = svc.tag(&slug).await?;
             params.tag = Some(tag.slug.clone());
@@ -120,7 +200,26 @@ pub async fn handle(
             )
         }
     };
-    let list = svc.list_with_refs_limited(&params, limit).await?;
+    let list = match scope {
+        // A series is an editor's list (at most 100): its newest, no pages
+        // after the first; the list filters do not apply to it.
+        Scope::Series => {
+            let (_, items) = series_source(&req)?
+                .series_newest(&slug, limit.get() as usize)
+                .await?;
+            let refs = svc.refs_of(&items).await?;
+            app::content::ArticleList {
+                page: persistence::Page {
+                    items,
+                    next_cursor: None,
+                    has_previous: false,
+                    query: 0,
+                },
+                refs,
+            }
+        }
+        _ => svc.list_with_refs_limited(&params, limit).await?,
+    };
     let bodies: HashMap<i64, Article> = if full {
         let ids: Vec<i64> = list.page.items.iter().map(|a| a.id).collect();
         svc.articles_by_ids(&ids)
@@ -152,12 +251,25 @@ pub async fn handle(
         .query_string()
         .split('&')
         .filter_map(|kv| kv.split('=').next())
-        .chain(["kind", "access", "limit", "full", "cursor"])
+        .chain(FEED_PARAMS)
     {
-        if matches!(key, "kind" | "access" | "limit" | "full" | "cursor") && !order.contains(&key) {
+        if FEED_PARAMS.contains(&key) && !order.contains(&key) {
             order.push(key);
         }
     }
+    // Filters go on into the self and next links as given (the list has
+    // checked them; a cursor is bound to them).
+    let given = |key: &str| -> Option<&str> {
+        match key {
+            "section" => q.section.as_deref(),
+            "tag" => q.tag.as_deref(),
+            "author" => q.author.as_deref(),
+            "-section" => q.not_section.as_deref(),
+            "-tag" => q.not_tag.as_deref(),
+            "-author" => q.not_author.as_deref(),
+            _ => None,
+        }
+    };
     // Canonical filter values: as parsed, in the order given.
     let kinds: Vec<&str> = filter_values(q.kind.as_deref());
     let access: Vec<&str> = filter_values(q.access.as_deref());
@@ -168,6 +280,9 @@ pub async fn handle(
                 "limit" => q.limit.as_ref().map(|_| format!("limit={}", limit.get())),
                 "full" => full.then(|| "full=1".to_owned()),
                 "kind" => (!kinds.is_empty()).then(|| format!("kind={}", kinds.join(","))),
+                "section" | "tag" | "author" | "-section" | "-tag" | "-author" => {
+                    given(key).map(|v| format!("{key}={}", super::urls::encode_segment(v)))
+                }
                 "access" => (!access.is_empty()).then(|| format!("access={}", access.join(","))),
                 _ => cursor.map(|c| format!("cursor={}", super::urls::encode_segment(c))),
             })

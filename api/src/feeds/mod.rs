@@ -81,6 +81,9 @@ impl FeedState {
         get(cfg, "/feeds/tags/{slug}/rss.xml", tag_rss);
         get(cfg, "/feeds/tags/{slug}/atom.xml", tag_atom);
         get(cfg, "/feeds/tags/{slug}/feed.json", tag_json);
+        get(cfg, "/feeds/series/{slug}/rss.xml", series_rss);
+        get(cfg, "/feeds/series/{slug}/atom.xml", series_atom);
+        get(cfg, "/feeds/series/{slug}/feed.json", series_json);
         get(cfg, "/sitemap.xml", sitemap::index);
         get(cfg, "/sitemaps/sections.xml", sitemap::sections);
         get(cfg, "/sitemaps/news.xml", sitemap::news);
@@ -272,3 +275,36 @@ fn parse_flag(field: &str, value: Option<&str>) -> Result<bool, AppError> {
         Some(_) => Err(AppError::invalid(field, "must be 1 or 0")),
     }
 }
+
+feed_handler!(
+    /// One series: RSS 2.0, newest first (its editorial order is at `/v1/series/{slug}`).
+    series_rss,
+    "/feeds/series/{slug}/rss.xml",
+    "Series slug",
+    Series,
+    Rss,
+    "application/rss+xml; charset=utf-8",
+    String
+);
+
+feed_handler!(
+    /// One series: Atom 1.0, newest first.
+    series_atom,
+    "/feeds/series/{slug}/atom.xml",
+    "Series slug",
+    Series,
+    Atom,
+    "application/atom+xml; charset=utf-8",
+    String
+);
+
+feed_handler!(
+    /// One series: JSON Feed 1.1, newest first.
+    series_json,
+    "/feeds/series/{slug}/feed.json",
+    "Series slug",
+    Series,
+    JsonFeed,
+    "application/feed+json; charset=utf-8",
+    Object
+);

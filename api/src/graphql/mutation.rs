@@ -606,11 +606,47 @@ impl Mutation {
         slug: String,
         input: CollectionInputGql,
     ) -> Result<CollectionGql> {
-        taxonomy::save_collection(ctx, &slug, input).await
+        taxonomy::save_collection(ctx, &slug, input, false).await
     }
     /// Deletes a curated list (editor key).
     async fn delete_collection(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
-        taxonomy::delete_collection(ctx, &slug).await
+        taxonomy::delete_collection(ctx, &slug, false).await
+    }
+    /// Creates or replaces a series (editor key): a named, ordered list
+    /// of articles on one running story, with its own feeds. A slug is a
+    /// series or a collection, not both (`CONFLICT`).
+    async fn save_series(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: CollectionInputGql,
+    ) -> Result<CollectionGql> {
+        taxonomy::save_collection(ctx, &slug, input, true).await
+    }
+    /// Deletes a series (editor key).
+    async fn delete_series(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        taxonomy::delete_collection(ctx, &slug, true).await
+    }
+
+    /// Replaces an article's story package: up to ten hand-picked
+    /// articles (database ids) that `related` shows first, in this order
+    /// (public ones only). Returns the picks, any status (editor key).
+    async fn set_article_picks(
+        &self,
+        ctx: &Context<'_>,
+        article_id: ID,
+        articles: Vec<ID>,
+    ) -> Result<Vec<ArticleGql>> {
+        let (key, ed) = editor(ctx)?;
+        let ids: Vec<String> = articles.into_iter().map(|id| id.0).collect();
+        let picks = ed
+            .set_picks(
+                &key,
+                crate::graphql::context::article_id(&article_id)?,
+                &ids,
+            )
+            .await?;
+        Ok(picks.into_iter().map(ArticleGql::from_summary).collect())
     }
 
     /// A link that opens the article as it stands, published or not, with

@@ -14,7 +14,9 @@ use super::types::{
     ArticleConnection, ArticleGql, AuthorGql, Node, SectionGql, TagGql, connection, list_read,
     paging,
 };
-use super::values::{AccessGql, ArticleKindGql, EditionGql, access_filter, kinds_filter};
+use super::values::{
+    AccessGql, ArticleKindGql, EditionGql, SlugFilter, access_filter, kinds_filter, slug_filter,
+};
 use app::content::{ContentService, ListParams};
 use app::discovery::{DiscoveryService, SearchParams};
 
@@ -122,11 +124,24 @@ impl Query {
         to: Option<String>,
         #[graphql(desc = "Only these kinds (any of them).")] kind: Option<Vec<ArticleKindGql>>,
         #[graphql(desc = "Only these access levels (any of them).")] access: Option<Vec<AccessGql>>,
+        #[graphql(desc = "Several sections (any of them) and sections to leave out.")]
+        sections: Option<SlugFilter>,
+        #[graphql(desc = "Several tags (any or all of them) and tags to leave out.")] tags: Option<
+            SlugFilter,
+        >,
+        #[graphql(desc = "Several authors (any or all of them) and authors to leave out.")]
+        authors: Option<SlugFilter>,
     ) -> Result<ArticleConnection> {
+        let (section, not_section) = slug_filter("sections", section, sections)?;
+        let (tag, not_tag) = slug_filter("tags", tag, tags)?;
+        let (author, not_author) = slug_filter("authors", author, authors)?;
         let params = ListParams {
             section,
             tag,
             author,
+            not_section,
+            not_tag,
+            not_author,
             from,
             to,
             kind: kinds_filter(kind),
@@ -300,12 +315,26 @@ impl Query {
         after: Option<String>,
         #[graphql(desc = "Only these kinds (any of them).")] kind: Option<Vec<ArticleKindGql>>,
         #[graphql(desc = "Only these access levels (any of them).")] access: Option<Vec<AccessGql>>,
+        #[graphql(desc = "Several sections (any of them) and sections to leave out.")]
+        sections: Option<SlugFilter>,
+        #[graphql(desc = "Several tags (any or all of them) and tags to leave out.")] tags: Option<
+            SlugFilter,
+        >,
+        #[graphql(desc = "Several authors (any or all of them) and authors to leave out.")]
+        authors: Option<SlugFilter>,
     ) -> Result<SearchResultsGql> {
+        let (section, not_section) = slug_filter("sections", section, sections)?;
+        let (tag, not_tag) = slug_filter("tags", tag, tags)?;
+        let (author, not_author) = slug_filter("authors", None, authors)?;
         let discovery = ctx.data::<DiscoveryService>()?;
         let params = SearchParams {
             q: Some(q),
             section,
             tag,
+            author,
+            not_section,
+            not_tag,
+            not_author,
             from,
             to,
             sort: sort.map(|s| match s {
@@ -390,6 +419,24 @@ impl Query {
     async fn collection(&self, ctx: &Context<'_>, slug: String) -> Result<Option<CollectionGql>> {
         let discovery = ctx.data::<DiscoveryService>()?;
         let Some((c, items)) = or_null(discovery.collection(&slug).await)? else {
+            return Ok(None);
+        };
+        Ok(Some(CollectionGql {
+            slug: c.slug,
+            name: c.name,
+            description: c.description,
+            updated_at: c.updated_at,
+            articles: items.into_iter().map(ArticleGql::from_summary).collect(),
+        }))
+    }
+
+    /// A series (articles on one running story): its public articles in
+    /// editorial order; `null` when there is none. Its feeds are
+    /// `/feeds/series/{slug}/…`.
+    #[graphql(complexity = "20 * child_complexity + 20")]
+    async fn series(&self, ctx: &Context<'_>, slug: String) -> Result<Option<CollectionGql>> {
+        let discovery = ctx.data::<DiscoveryService>()?;
+        let Some((c, items)) = or_null(discovery.series(&slug).await)? else {
             return Ok(None);
         };
         Ok(Some(CollectionGql {

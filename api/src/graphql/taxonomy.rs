@@ -145,10 +145,12 @@ pub async fn delete(ctx: &Context<'_>, kind: &str, slug: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// Saves a collection, or a series when `series`.
 pub async fn save_collection(
     ctx: &Context<'_>,
     slug: &str,
     input: CollectionInputGql,
+    series: bool,
 ) -> Result<CollectionGql> {
     let key = key(ctx, Scope::Editor)?;
     let discovery = ctx.data::<DiscoveryService>()?;
@@ -157,7 +159,11 @@ pub async fn save_collection(
         description: input.description,
         articles: input.articles.into_iter().map(|id| id.0).collect(),
     };
-    let (c, items) = discovery.save_collection(&key, slug, &input).await?;
+    let (c, items) = if series {
+        discovery.save_series(&key, slug, &input).await?
+    } else {
+        discovery.save_collection(&key, slug, &input).await?
+    };
     Ok(CollectionGql {
         slug: c.slug,
         name: c.name,
@@ -167,10 +173,14 @@ pub async fn save_collection(
     })
 }
 
-pub async fn delete_collection(ctx: &Context<'_>, slug: &str) -> Result<bool> {
+/// Deletes a collection, or a series when `series`.
+pub async fn delete_collection(ctx: &Context<'_>, slug: &str, series: bool) -> Result<bool> {
     let key = key(ctx, Scope::Editor)?;
-    ctx.data::<DiscoveryService>()?
-        .delete_collection(&key, slug)
-        .await?;
+    let discovery = ctx.data::<DiscoveryService>()?;
+    if series {
+        discovery.delete_series(&key, slug).await?;
+    } else {
+        discovery.delete_collection(&key, slug).await?;
+    }
     Ok(true)
 }

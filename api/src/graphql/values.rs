@@ -375,3 +375,43 @@ pub fn access_filter(v: Option<Vec<AccessGql>>) -> Option<String> {
             .join(","),
     )
 }
+
+/// Which sections, tags or authors a list keeps: articles with any of
+/// `anyOf`, with all of `allOf` (tags and authors), with none of `noneOf`.
+/// At most 10 slugs each; `anyOf` and `allOf` do not combine.
+#[derive(async_graphql::InputObject, Default)]
+pub struct SlugFilter {
+    pub any_of: Option<Vec<String>>,
+    pub all_of: Option<Vec<String>>,
+    pub none_of: Option<Vec<String>>,
+}
+
+/// A filter argument as the lists' query syntax: (`a,b` or `a+b`, the
+/// negation `c,d`). `single` is the older one-slug argument (`tag:`),
+/// which cannot be given with the filter (`tags:`).
+pub fn slug_filter(
+    name: &str,
+    single: Option<String>,
+    set: Option<SlugFilter>,
+) -> Result<(Option<String>, Option<String>), app::AppError> {
+    let Some(set) = set else {
+        return Ok((single, None));
+    };
+    if single.is_some() {
+        return Err(app::AppError::invalid(
+            name,
+            "give the one-slug argument or the filter, not both",
+        ));
+    }
+    let join = |v: Option<Vec<String>>, sep: &str| v.filter(|v| !v.is_empty()).map(|v| v.join(sep));
+    let value = match (join(set.any_of, ","), join(set.all_of, "+")) {
+        (Some(_), Some(_)) => {
+            return Err(app::AppError::invalid(
+                name,
+                "anyOf and allOf do not combine",
+            ));
+        }
+        (any, all) => any.or(all),
+    };
+    Ok((value, join(set.none_of, ",")))
+}

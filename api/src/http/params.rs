@@ -10,26 +10,26 @@ use app::discovery::SearchParams;
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Section slug: includes its sub-sections and articles filed there as a
-    /// secondary section.
+    /// Section slugs, comma-separated (any of them): each includes its
+    /// sub-sections and articles filed there as a secondary section.
     #[param(
         min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
     )]
     pub section: Option<String>,
-    /// Tag slug.
+    /// Tag slugs: `a,b` (any of them) or `a+b` (all of them).
     #[param(
         min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+        max_length = 2100,
+        pattern = "^(?:(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}|(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:[+ ](?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){1,9})$"
     )]
     pub tag: Option<String>,
-    /// Author slug.
+    /// Author slugs: `a,b` (any of them) or `a+b` (all of them).
     #[param(
         min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+        max_length = 2100,
+        pattern = "^(?:(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}|(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:[+ ](?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){1,9})$"
     )]
     pub author: Option<String>,
     /// From this instant (inclusive): RFC 3339, or a `YYYY-MM-DD` day in
@@ -44,6 +44,33 @@ pub struct ListQuery {
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same list.
     pub cursor: Option<String>,
+    /// None of these sections (sub-sections included) (comma-separated slugs).
+    #[serde(rename = "-section")]
+    #[param(
+        rename = "-section",
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
+    )]
+    pub not_section: Option<String>,
+    /// None of these tags (comma-separated slugs).
+    #[serde(rename = "-tag")]
+    #[param(
+        rename = "-tag",
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
+    )]
+    pub not_tag: Option<String>,
+    /// None of these authors (comma-separated slugs).
+    #[serde(rename = "-author")]
+    #[param(
+        rename = "-author",
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
+    )]
+    pub not_author: Option<String>,
     /// Only these kinds, comma-separated (any of them): `standard`, `live`,
     /// `opinion`, `analysis`, `explainer`, `gallery`, `video`, `obituary`,
     /// `sponsored`.
@@ -65,6 +92,9 @@ impl From<ListQuery> for ListParams {
             to: q.to,
             limit: q.limit,
             cursor: q.cursor,
+            not_section: q.not_section,
+            not_tag: q.not_tag,
+            not_author: q.not_author,
             kind: q.kind,
             access: q.access,
             ..Default::default()
@@ -88,15 +118,15 @@ macro_rules! scoped_list_params {
             $(#[$a_doc])*
             #[param(
                 min_length = 1,
-                max_length = 200,
-                pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+                max_length = 2100,
+                pattern = "^(?:(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}|(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:[+ ](?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){1,9})$"
             )]
             pub $a: Option<String>,
             $(#[$b_doc])*
             #[param(
                 min_length = 1,
-                max_length = 200,
-                pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+                max_length = 2100,
+                pattern = "^(?:(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}|(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:[+ ](?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){1,9})$"
             )]
             pub $b: Option<String>,
             /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
@@ -109,6 +139,18 @@ macro_rules! scoped_list_params {
             pub limit: Option<String>,
             /// Opaque; from `page.nextCursor` of the same list.
             pub cursor: Option<String>,
+            /// None of these sections (sub-sections included) (comma-separated slugs).
+            #[serde(rename = "-section")]
+            #[param(rename = "-section", min_length = 1, max_length = 2100, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$")]
+            pub not_section: Option<String>,
+            /// None of these tags (comma-separated slugs).
+            #[serde(rename = "-tag")]
+            #[param(rename = "-tag", min_length = 1, max_length = 2100, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$")]
+            pub not_tag: Option<String>,
+            /// None of these authors (comma-separated slugs).
+            #[serde(rename = "-author")]
+            #[param(rename = "-author", min_length = 1, max_length = 2100, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$")]
+            pub not_author: Option<String>,
             /// Only these kinds, comma-separated (any of them): `standard`, `live`,
             /// `opinion`, `analysis`, `explainer`, `gallery`, `video`, `obituary`,
             /// `sponsored`.
@@ -131,6 +173,9 @@ macro_rules! scoped_list_params {
                     to: self.to,
                     limit: self.limit,
                     cursor: self.cursor,
+                    not_section: self.not_section,
+                    not_tag: self.not_tag,
+                    not_author: self.not_author,
                     kind: self.kind,
                     access: self.access,
                     ..Default::default()
@@ -145,9 +190,9 @@ scoped_list_params!(
     SectionListParams,
     with_section,
     section,
-    /// Tag slug.
+    /// Tag slugs: `a,b` (any of them) or `a+b` (all of them).
     tag,
-    /// Author slug.
+    /// Author slugs: `a,b` (any of them) or `a+b` (all of them).
     author
 );
 
@@ -158,7 +203,7 @@ scoped_list_params!(
     tag,
     /// Section slug (sub-sections included).
     section,
-    /// Author slug.
+    /// Author slugs: `a,b` (any of them) or `a+b` (all of them).
     author
 );
 
@@ -169,7 +214,7 @@ scoped_list_params!(
     author,
     /// Section slug (sub-sections included).
     section,
-    /// Tag slug.
+    /// Tag slugs: `a,b` (any of them) or `a+b` (all of them).
     tag
 );
 
@@ -184,15 +229,15 @@ pub struct SearchQuery {
     /// Section slug (sub-sections included).
     #[param(
         min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
     )]
     pub section: Option<String>,
-    /// Tag slug.
+    /// Tag slugs: `a,b` (any of them) or `a+b` (all of them).
     #[param(
         min_length = 1,
-        max_length = 200,
-        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$"
+        max_length = 2100,
+        pattern = "^(?:(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}|(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:[+ ](?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){1,9})$"
     )]
     pub tag: Option<String>,
     /// RFC 3339, or a `YYYY-MM-DD` day in Asia/Dhaka (inclusive).
@@ -211,6 +256,40 @@ pub struct SearchQuery {
     /// (`facets` in the answer).
     #[param(value_type = Option<bool>)]
     pub facets: Option<String>,
+    /// Author slugs: `a,b` (any of them) or `a+b` (all of them).
+    #[param(
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}|(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:[+ ](?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){1,9})$"
+    )]
+    pub author: Option<String>,
+    /// None of these sections (sub-sections included) (comma-separated slugs).
+    #[serde(rename = "-section")]
+    #[param(
+        rename = "-section",
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
+    )]
+    pub not_section: Option<String>,
+    /// None of these tags (comma-separated slugs).
+    #[serde(rename = "-tag")]
+    #[param(
+        rename = "-tag",
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
+    )]
+    pub not_tag: Option<String>,
+    /// None of these authors (comma-separated slugs).
+    #[serde(rename = "-author")]
+    #[param(
+        rename = "-author",
+        min_length = 1,
+        max_length = 2100,
+        pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)(?:,(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)){0,9}$"
+    )]
+    pub not_author: Option<String>,
     /// Only these kinds, comma-separated (any of them).
     #[param(example = "opinion,analysis")]
     pub kind: Option<String>,
@@ -240,6 +319,10 @@ impl From<SearchQuery> for SearchParams {
             limit: q.limit,
             cursor: q.cursor,
             facets: q.facets,
+            author: q.author,
+            not_section: q.not_section,
+            not_tag: q.not_tag,
+            not_author: q.not_author,
             kind: q.kind,
             access: q.access,
         }

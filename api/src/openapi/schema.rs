@@ -408,6 +408,8 @@ pub struct CommentInput {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedReason {
+    /// An editor's pick (scores zero).
+    pub picked: bool,
     pub content: f32,
     pub shared_tags: f32,
     pub same_section: f32,

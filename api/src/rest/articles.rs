@@ -67,15 +67,17 @@ pub async fn sparse_list(
 /// The list keys of a filtered `/v1/articles` request.
 pub fn filter_keys(p: &ListParams) -> Vec<String> {
     let mut keys = vec![keys::LATEST.to_owned()];
-    if let Some(s) = &p.section {
-        keys.push(keys::section(s));
-    }
-    if let Some(t) = &p.tag {
-        keys.push(keys::tag(t));
-    }
-    if let Some(a) = &p.author {
-        keys.push(keys::author(a));
-    }
+    let slugs = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or_default()
+            .split([',', '+', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    keys.extend(slugs(&p.section).iter().map(keys::section));
+    keys.extend(slugs(&p.tag).iter().map(keys::tag));
+    keys.extend(slugs(&p.author).iter().map(keys::author));
     keys
 }
 

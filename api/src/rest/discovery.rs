@@ -138,9 +138,12 @@ pub struct RelatedParams {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 struct RelatedView {
     #[serde(flatten)]
     article: ArticleSummaryView,
+    /// Hand-picked by an editor (the story package): these come first.
+    editors_pick: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::openapi::schema::RelatedReason>)]
     reason: Option<RelatedReason>,
@@ -177,6 +180,7 @@ pub async fn related(
             .iter()
             .map(|(a, r)| RelatedView {
                 article: ArticleSummaryView::new(a, &refs),
+                editors_pick: r.picked,
                 reason: debug.then(|| r.clone()),
             })
             .collect::<Vec<_>>(),
@@ -538,4 +542,136 @@ pub async fn collections(discovery: web::Data<DiscoveryService>) -> Result<HttpR
             total: None,
         },
     }))
+}
+
+fn collection_view(
+    c: persistence::Collection,
+    items: &[ArticleSummary],
+    refs: &app::content::Refs,
+) -> CollectionView {
+    CollectionView {
+        slug: c.slug,
+        name: c.name,
+        description: c.description,
+        updated_at: super::views::rfc3339(c.updated_at),
+        articles: items
+            .iter()
+            .map(|a| ArticleSummaryView::new(a, refs))
+            .collect(),
+    }
+}
+
+/// A series (articles on one running story): its public articles in
+/// editorial order. Its feeds are `/feeds/series/{slug}/…`.
+#[utoipa::path(
+    get,
+    path = "/v1/series/{slug}",
+    tag = "discovery",
+    params(("slug" = String, Path, description = "Series slug (not all digits)", min_length = 1, max_length = 200, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$")),
+    responses(
+        (status = 200, description = "The series", body = DataView<CollectionView>),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+pub async fn series(
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (c, items) = discovery.series(&path).await?;
+    let refs = svc.refs_of(&items).await?;
+    let keys = std::iter::once(keys::collection(&c.slug))
+        .chain(items.iter().map(|a| keys::article(a.id)))
+        .collect();
+    let res = HttpResponse::Ok().json(DataView {
+        data: collection_view(c, &items, &refs),
+    });
+    Ok(cache::keys(res, Kind::List, keys))
+}
+
+/// Every series.
+#[utoipa::path(
+    get,
+    path = "/v1/series",
+    tag = "discovery",
+    responses(
+        (status = 200, description = "Every series (one page)", body = ListView<CollectionSummaryView>),
+        (status = 304, response = crate::openapi::responses::NotModified),
+    )
+)]
+pub async fn series_list(discovery: web::Data<DiscoveryService>) -> Result<HttpResponse, ApiError> {
+    let list = discovery.series_list().await?;
+    let res = HttpResponse::Ok().json(ListView {
+        data: list
+            .into_iter()
+            .map(|c| CollectionSummaryView {
+                slug: c.slug,
+                name: c.name,
+                description: c.description,
+            })
+            .collect(),
+        page: PageInfoView {
+            next_cursor: None,
+            has_more: false,
+            total: None,
+        },
+    });
+    Ok(cache::keys(res, Kind::List, vec![keys::list("series")]))
+}
+
+/// Create or replace a series (editor): name, description and its
+/// articles in order (at most 100). A slug is a series or a collection,
+/// not both (409).
+#[utoipa::path(
+    put,
+    path = "/v1/admin/series/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "Series slug (not all digits)", min_length = 1, max_length = 200, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$")),
+    request_body = CollectionInput,
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The series as saved", body = DataView<CollectionView>),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 422, response = crate::openapi::responses::Unprocessable),
+    )
+)]
+pub async fn save_series(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
+    let input: CollectionInput = super::admin::json_body(&req, &body)?;
+    let (c, items) = discovery.save_series(&key, &path, &input.into()).await?;
+    let refs = svc.refs_of(&items).await?;
+    Ok(HttpResponse::Ok().json(DataView {
+        data: collection_view(c, &items, &refs),
+    }))
+}
+
+/// Delete a series (editor).
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/series/{slug}",
+    tag = "admin",
+    params(("slug" = String, Path, description = "Series slug (not all digits)", min_length = 1, max_length = 200, pattern = "^(?:[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*[a-z\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D][a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]*(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)*|[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+(?:-[a-z0-9\\u0980-\\u09F1\\u09F4-\\u09FF\\u200C\\u200D]+)+)$")),
+    security(("apiKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+pub async fn delete_series(
+    req: HttpRequest,
+    svc: web::Data<ContentService>,
+    discovery: web::Data<DiscoveryService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
+    discovery.delete_series(&key, &path).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -84,6 +84,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/v1/most-read", discovery::most_read);
     get(cfg, "/v1/collections", discovery::collections);
     get(cfg, "/v1/collections/{slug}", discovery::collection);
+    get(cfg, "/v1/series", discovery::series_list);
+    get(cfg, "/v1/series/{slug}", discovery::series);
     get(cfg, "/v1/front", discovery::front);
     get(cfg, "/v1/preview/{token}", preview::preview);
     get(cfg, "/v1/authors", directory::authors);
@@ -131,6 +133,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     resource(cfg, admin_origins, "/v1/articles/{id}/views", "POST", |r| {
         r.route(web::post().to(discovery::view))
     });
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/series/{slug}",
+        "PUT, DELETE",
+        |r| {
+            r.route(web::put().to(discovery::save_series))
+                .route(web::delete().to(discovery::delete_series))
+        },
+    );
     resource(
         cfg,
         admin_origins,
@@ -199,6 +211,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
         },
     );
     // Before `{action}`, which would take `preview-links` for an action.
+    resource(
+        cfg,
+        admin_origins,
+        "/v1/admin/articles/{id}/picks",
+        "GET, PUT",
+        |r| {
+            r.route(web::get().to(admin::preview::picks))
+                .route(web::put().to(admin::preview::set_picks))
+        },
+    );
     resource(
         cfg,
         admin_origins,

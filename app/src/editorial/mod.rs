@@ -5,6 +5,7 @@
 //! audit entry.
 
 mod input;
+mod packages;
 mod preview;
 mod taxonomy;
 
@@ -20,6 +21,7 @@ use persistence::{UpsertOutcome, WriteContext};
 
 pub use self::input::ArticleInput;
 use self::input::{Resolved, invalid};
+pub use self::packages::MAX_PICKS;
 pub use self::preview::{NewPreviewLink, PREVIEW_PREFIX};
 pub use self::taxonomy::TaxonomyInput;
 use crate::content::ContentService;

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use domain::block::body_text;
-use domain::{Access, Article, ArticleKind};
+use domain::{Access, Article, ArticleKind, IdSet};
 use persistence::ContentRepo;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -75,6 +75,7 @@ struct Fields {
     sound: Field,
     section_ids: Field,
     tag_ids: Field,
+    author_ids: Field,
     published: Field,
     /// The article's kind and access level, by position in
     /// `ArticleKind::ALL` / `Access::ALL` (filters).
@@ -113,6 +114,7 @@ fn schema() -> (Schema, Fields) {
         // FAST: facet counts read them from the column store.
         section_ids: b.add_u64_field("section_ids", INDEXED | STORED | FAST),
         tag_ids: b.add_u64_field("tag_ids", INDEXED | STORED | FAST),
+        author_ids: b.add_u64_field("author_ids", INDEXED),
         published: b.add_i64_field("published", INDEXED | STORED | FAST),
         kind: b.add_u64_field("kind", INDEXED),
         access: b.add_u64_field("access", INDEXED),
@@ -133,7 +135,10 @@ pub enum SortBy {
 pub struct SearchRequest {
     pub query: String,
     pub section_ids: Option<Vec<i64>>,
-    pub tag_id: Option<i64>,
+    /// Filed (primary or secondary) in none of these.
+    pub not_section_ids: Vec<i64>,
+    pub tags: IdSet,
+    pub authors: IdSet,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// Any of these kinds; empty: every kind.
@@ -252,6 +257,9 @@ fn doc_of(
     }
     for id in &s.tag_ids {
         doc.add_u64(f.tag_ids, id.unsigned_abs());
+    }
+    for id in &s.author_ids {
+        doc.add_u64(f.author_ids, id.unsigned_abs());
     }
     if let Some(t) = s.published_at {
         doc.add_i64(f.published, t.timestamp_micros());
@@ -590,31 +598,38 @@ impl SearchIndex {
             .collect()
     }
 
-    fn filters(
-        &self,
-        req_sections: &Option<Vec<i64>>,
-        tag: Option<i64>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-        kinds: &[ArticleKind],
-        access: &[Access],
-    ) -> Vec<(Occur, Box<dyn Query>)> {
+    fn filters(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
+        let (from, to, kinds, access) = (req.from, req.to, &req.kinds, &req.access);
         let f = &self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(ids) = req_sections {
-            let terms = ids
-                .iter()
-                .map(|id| Term::from_field_u64(f.section_ids, id.unsigned_abs()));
-            out.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        let any_of = |field: Field, ids: &[i64]| -> Box<dyn Query> {
+            Box::new(TermSetQuery::new(
+                ids.iter()
+                    .map(|id| Term::from_field_u64(field, id.unsigned_abs())),
+            ))
+        };
+        if let Some(ids) = &req.section_ids {
+            out.push((Occur::Must, any_of(f.section_ids, ids)));
         }
-        if let Some(tag) = tag {
-            out.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(f.tag_ids, tag.unsigned_abs()),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+        if !req.not_section_ids.is_empty() {
+            out.push((Occur::MustNot, any_of(f.section_ids, &req.not_section_ids)));
+        }
+        for (field, set) in [(f.tag_ids, &req.tags), (f.author_ids, &req.authors)] {
+            if !set.any.is_empty() {
+                out.push((Occur::Must, any_of(field, &set.any)));
+            }
+            for id in &set.all {
+                out.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_u64(field, id.unsigned_abs()),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
+            if !set.none.is_empty() {
+                out.push((Occur::MustNot, any_of(field, &set.none)));
+            }
         }
         if from.is_some() || to.is_some() {
             let lower = from
@@ -711,14 +726,7 @@ impl SearchIndex {
             };
             clauses.push((occur, Box::new(BooleanQuery::new(per_field))));
         }
-        clauses.extend(self.filters(
-            &req.section_ids,
-            req.tag_id,
-            req.from,
-            req.to,
-            &req.kinds,
-            &req.access,
-        ));
+        clauses.extend(self.filters(req));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);

@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub description: Option<String>,
     pub updated_at: DateTimeUtc,
+    /// `list` (a curated list) or `series` (a named series with a feed).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod article;
 pub mod article_author;
 pub mod article_comment_settings;
+pub mod article_pick;
 pub mod article_section;
 pub mod article_tag;
 pub mod audit_entry;

@@ -15,6 +15,7 @@ mod m20261206_000010_event_stream;
 mod m20261206_000011_images;
 mod m20261206_000012_author_avatars;
 mod m20261207_000013_newsroom;
+mod m20261207_000014_packages;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_images::Migration),
             Box::new(m20261206_000012_author_avatars::Migration),
             Box::new(m20261207_000013_newsroom::Migration),
+            Box::new(m20261207_000014_packages::Migration),
         ]
     }
 }
