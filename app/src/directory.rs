@@ -2,8 +2,6 @@
 //! first, with a prefix search for pickers, and one author's or tag's
 //! profile with its count of public articles.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::{Author, Limit, Tag, ValidationError};
 
 use crate::content::ContentService;
@@ -74,25 +72,12 @@ fn parse(which: &str, p: &DirectoryParams) -> Result<Parsed, AppError> {
 }
 
 fn encode_cursor(offset: u64, fp: u32) -> String {
-    URL_SAFE_NO_PAD.encode(format!("d1.{offset}.{fp:08x}"))
+    crate::fields::encode_offset_cursor("d1", offset, fp)
 }
 
 fn decode_cursor(c: &str, fp: u32) -> Result<u64, ValidationError> {
-    let bad = || ValidationError::new("cursor", "is not a cursor of this directory and q");
-    if c.len() > 64 {
-        return Err(bad());
-    }
-    let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
-    let mut parts = raw.split('.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("d1"), Some(offset), Some(f), None) if f == format!("{fp:08x}") => offset
-            .parse::<u64>()
-            .ok()
-            .filter(|o| *o <= MAX_OFFSET)
-            .ok_or_else(bad),
-        _ => Err(bad()),
-    }
+    crate::fields::decode_offset_cursor("d1", c, fp, MAX_OFFSET)
+        .ok_or_else(|| ValidationError::new("cursor", "is not a cursor of this directory and q"))
 }
 
 fn next_cursor(p: &Parsed, has_more: bool) -> Option<String> {

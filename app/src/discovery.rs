@@ -6,8 +6,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::bangla::Edition;
 use domain::{
@@ -265,8 +263,15 @@ pub struct DiscoveryService {
 }
 
 fn search_fingerprint(q: &str, filter: &ArticleFilter, sort: SortBy) -> u32 {
-    // `None` where the tag once stood: the tag is in the filter's own print.
-    domain::cursor::fingerprint(&format!("{q}|{}|None|{sort:?}", filter.fingerprint()))
+    // One tag is printed where it stood before filters took several (and
+    // left out of the filter's own print), so cursors handed out then
+    // stay valid; several tags are in the filter's print.
+    let tag = filter.tags.single();
+    let mut rest = filter.clone();
+    if tag.is_some() {
+        rest.tags = domain::IdSet::default();
+    }
+    domain::cursor::fingerprint(&format!("{q}|{}|{tag:?}|{sort:?}", rest.fingerprint()))
 }
 
 /// Word counts of an opening and of it with its headline counted twice,
@@ -807,9 +812,15 @@ impl DiscoveryService {
         self.collection_of(CollectionKind::List, slug).await
     }
 
-    /// A series with its public articles in editorial order.
+    /// A series with its public articles in editorial order. A series
+    /// none of whose articles is public yet is not found: its name and
+    /// description may speak of unpublished work.
     pub async fn series(&self, slug: &str) -> Result<(Collection, Vec<ArticleSummary>), AppError> {
-        self.collection_of(CollectionKind::Series, slug).await
+        let (c, items) = self.collection_of(CollectionKind::Series, slug).await?;
+        if items.is_empty() {
+            return Err(AppError::not_found(format!("no series {slug:?}")));
+        }
+        Ok((c, items))
     }
 
     /// A series' public articles newest first, for its feeds.
@@ -860,9 +871,25 @@ impl DiscoveryService {
         Ok(self.svc.repo().collections(CollectionKind::List).await?)
     }
 
-    /// Every series, by slug.
+    /// Every series with at least one public article, by slug.
     pub async fn series_list(&self) -> Result<Vec<Collection>, AppError> {
-        Ok(self.svc.repo().collections(CollectionKind::Series).await?)
+        let all = self.svc.repo().collections(CollectionKind::Series).await?;
+        let ids: Vec<i64> = all
+            .iter()
+            .flat_map(|c| c.article_ids.iter().copied())
+            .collect();
+        let public: HashSet<i64> = self
+            .svc
+            .repo()
+            .public_summaries_by_ids(&ids, self.svc.now())
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        Ok(all
+            .into_iter()
+            .filter(|c| c.article_ids.iter().any(|id| public.contains(id)))
+            .collect())
     }
 
     /// Creates or replaces a series (editor), as [`Self::save_collection`].
@@ -1060,30 +1087,40 @@ impl DiscoveryService {
 }
 
 fn encode_search_cursor(offset: usize, fp: u32) -> String {
-    URL_SAFE_NO_PAD.encode(format!("s1.{offset}.{fp:08x}"))
+    fields::encode_offset_cursor("s1", offset as u64, fp)
 }
 
 fn decode_search_cursor(c: &str, fp: u32) -> Result<usize, AppError> {
-    let bad = || AppError::invalid("cursor", "is not a valid cursor for this search");
-    if c.len() > 64 {
-        return Err(bad());
-    }
-    let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
-    let mut parts = raw.split('.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("s1"), Some(offset), Some(f), None) if f == format!("{fp:08x}") => offset
-            .parse::<usize>()
-            .ok()
-            .filter(|o| *o <= MAX_OFFSET)
-            .ok_or_else(bad),
-        _ => Err(bad()),
-    }
+    fields::decode_offset_cursor("s1", c, fp, MAX_OFFSET as u64)
+        .map(|o| o as usize)
+        .ok_or_else(|| AppError::invalid("cursor", "is not a valid cursor for this search"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_tag_search_cursor_keeps_its_old_fingerprint() {
+        let tagged = ArticleFilter {
+            tags: domain::IdSet::one(7),
+            ..Default::default()
+        };
+        // How the fingerprint was spelled before filters took several tags.
+        let old = domain::cursor::fingerprint(&format!(
+            "বাজেট|{}|Some(7)|Relevance",
+            ArticleFilter::default().fingerprint()
+        ));
+        assert_eq!(search_fingerprint("বাজেট", &tagged, SortBy::Relevance), old);
+        let two = ArticleFilter {
+            tags: domain::IdSet {
+                any: vec![7, 8],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert_ne!(search_fingerprint("বাজেট", &two, SortBy::Relevance), old);
+    }
 
     #[test]
     fn the_tfidf_cosine_weighs_rare_shared_words_higher() {

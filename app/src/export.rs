@@ -65,6 +65,8 @@ struct ExportLine<'a> {
     canonical_url: Option<&'a str>,
     kind: &'static str,
     access: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live_state: Option<&'static str>,
 }
 
 /// What an export wrote.
@@ -201,6 +203,7 @@ pub async fn export_lines<W: Write>(
                 canonical_url: a.canonical_url.as_deref(),
                 kind: s.kind.as_str(),
                 access: s.access.as_str(),
+                live_state: s.live_state.map(|l| l.as_str()),
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")?;

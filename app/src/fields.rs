@@ -124,3 +124,31 @@ pub(crate) fn slug_from_headline(headline: &str) -> Option<Slug> {
     }
     Slug::parse(cut.trim_matches('-')).ok()
 }
+
+/// An opaque cursor for an offset-paged answer (search, directories):
+/// base64url of `{tag}.{offset}.{fingerprint}`, so a cursor is refused by
+/// any other kind of list and by the same list with other parameters.
+pub fn encode_offset_cursor(tag: &str, offset: u64, fp: u32) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{tag}.{offset}.{fp:08x}"))
+}
+
+/// The offset of a cursor made by [`encode_offset_cursor`] with this tag
+/// and fingerprint, at most `max`; `None` for anything else.
+pub fn decode_offset_cursor(tag: &str, c: &str, fp: u32, max: u64) -> Option<u64> {
+    use base64::Engine;
+    if c.len() > 64 {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()?;
+    let raw = String::from_utf8(raw).ok()?;
+    let mut parts = raw.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(t), Some(offset), Some(f), None) if t == tag && f == format!("{fp:08x}") => {
+            offset.parse::<u64>().ok().filter(|o| *o <= max)
+        }
+        _ => None,
+    }
+}

@@ -89,6 +89,9 @@ pub struct ImportLine {
     /// `free` when absent.
     #[serde(default)]
     pub access: Option<String>,
+    /// A live page's state (`live`, `ended`).
+    #[serde(default, alias = "live_state")]
+    pub live_state: Option<String>,
 }
 
 /// The section of last resort for lines that name none.
@@ -248,14 +251,19 @@ impl ImportLine {
             (_, p, _, _) => p,
         };
 
-        let kind = match self.kind.as_deref() {
-            None => domain::ArticleKind::default(),
-            Some(k) => k.parse().map_err(|e| errors.push(e)).unwrap_or_default(),
-        };
-        let access = match self.access.as_deref() {
-            None => domain::Access::default(),
-            Some(a) => a.parse().map_err(|e| errors.push(e)).unwrap_or_default(),
-        };
+        // Absent: the stored value stays (a new article is standard, free).
+        let kind = self
+            .kind
+            .as_deref()
+            .and_then(|k| k.parse().map_err(|e| errors.push(e)).ok());
+        let access = self
+            .access
+            .as_deref()
+            .and_then(|a| a.parse().map_err(|e| errors.push(e)).ok());
+        let live_state = self
+            .live_state
+            .as_deref()
+            .and_then(|l| l.parse().map_err(|e| errors.push(e)).ok());
         let section =
             self.resolve_section(self.section.as_deref(), sections, "section", &mut errors);
         let secondary_sections = self
@@ -321,6 +329,7 @@ impl ImportLine {
                         && matches!(fallback, PublishedFallback::At(_)),
                     kind,
                     access,
+                    live_state,
                 })
             }
             _ => Err(errors),

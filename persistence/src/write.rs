@@ -76,8 +76,12 @@ pub struct ArticleUpsert {
     /// `published_at` came from `--published-at-fallback`, not the source:
     /// an update keeps the stored time, so re-runs change nothing.
     pub published_at_is_fallback: bool,
-    pub kind: ArticleKind,
-    pub access: Access,
+    /// `None`: keep the stored value (standard, free, on a new article),
+    /// so a source that does not know them cannot reset them.
+    pub kind: Option<ArticleKind>,
+    pub access: Option<Access>,
+    /// A live page's state; `None`: keep it (`live` for a new live page).
+    pub live_state: Option<domain::LiveState>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,8 +304,11 @@ async fn upsert_article(
                 && old.publish_at == publish_at
                 && old.embargo_until == embargo_until
                 && old.canonical_url == input.canonical_url
-                && old.kind == input.kind.as_str()
-                && old.access == input.access.as_str();
+                && input.kind.is_none_or(|k| old.kind == k.as_str())
+                && input.access.is_none_or(|a| old.access == a.as_str())
+                && input
+                    .live_state
+                    .is_none_or(|l| old.live_state.as_deref() == Some(l.as_str()));
             let id = old.id;
             if unchanged {
                 let links_same = link_ids(txn, id).await?
@@ -317,6 +324,7 @@ async fn upsert_article(
                 .first_published_at
                 .or(published_at.filter(|_| input.status == ArticleStatus::Published));
             let old_live_state = old.live_state.clone();
+            let old_kind = old.kind.clone();
             let mut model: article::ActiveModel = old.into();
             model.slug = Set(slug);
             model.headline = Set(input.headline.as_str().to_owned());
@@ -338,15 +346,22 @@ async fn upsert_article(
             model.version = Set(version);
             model.word_count = Set(i32::try_from(input.word_count).unwrap_or(i32::MAX));
             model.canonical_url = Set(input.canonical_url.clone());
-            // A live page keeps its state (live or ended); other kinds have none.
-            model.live_state = Set(match input.kind {
-                ArticleKind::Live => {
-                    old_live_state.or_else(|| Some(domain::LiveState::Live.as_str().to_owned()))
-                }
-                _ => None,
+            // A live page keeps its state (live or ended) unless the input
+            // names one; other kinds have none.
+            let kind = input.kind.map_or(old_kind, |k| k.as_str().to_owned());
+            model.live_state = Set(if kind == ArticleKind::Live.as_str() {
+                input
+                    .live_state
+                    .map(|l| l.as_str().to_owned())
+                    .or(old_live_state)
+                    .or_else(|| Some(domain::LiveState::Live.as_str().to_owned()))
+            } else {
+                None
             });
-            model.kind = Set(input.kind.as_str().to_owned());
-            model.access = Set(input.access.as_str().to_owned());
+            model.kind = Set(kind);
+            if let Some(a) = input.access {
+                model.access = Set(a.as_str().to_owned());
+            }
             model.update(txn).await?;
             replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
             let (_, new_state) = locked_state(repo, txn, id).await?;
@@ -401,10 +416,15 @@ async fn upsert_article(
                 word_count: Set(i32::try_from(input.word_count).unwrap_or(i32::MAX)),
                 canonical_url: Set(input.canonical_url.clone()),
                 corrections: Set(serde_json::Value::Array(Vec::new())),
-                kind: Set(input.kind.as_str().to_owned()),
-                live_state: Set((input.kind == ArticleKind::Live)
-                    .then(|| domain::LiveState::Live.as_str().to_owned())),
-                access: Set(input.access.as_str().to_owned()),
+                kind: Set(input.kind.unwrap_or_default().as_str().to_owned()),
+                live_state: Set((input.kind == Some(ArticleKind::Live)).then(|| {
+                    input
+                        .live_state
+                        .unwrap_or(domain::LiveState::Live)
+                        .as_str()
+                        .to_owned()
+                })),
+                access: Set(input.access.unwrap_or_default().as_str().to_owned()),
                 ..Default::default()
             }
             .insert(txn)

@@ -109,6 +109,7 @@ fn article(
         published_at_is_fallback: false,
         kind: Default::default(),
         access: Default::default(),
+        live_state: None,
     }
 }
 

@@ -97,6 +97,7 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
         published_at_is_fallback: false,
         kind: Default::default(),
         access: Default::default(),
+        live_state: None,
     }
 }
 

@@ -447,6 +447,7 @@ pub fn article(
         published_at_is_fallback: false,
         kind: Default::default(),
         access: Default::default(),
+        live_state: None,
     }
 }
 

@@ -730,6 +730,25 @@ async fn kind_and_access_are_kept_by_edits_and_imports(app: &TestApp) {
         a["data"]["kind"], "obituary",
         "a refused line changes nothing"
     );
+    // A line that does not name them keeps the stored kind and access (an
+    // older integration must not turn a piece into a standard, free one).
+    let mut plain = line.clone();
+    plain.as_object_mut().unwrap().remove("kind");
+    plain.as_object_mut().unwrap().remove("access");
+    plain["headline"] = json!("প্রবীণ শিল্পীর প্রয়াণে শোক");
+    let a = admin(
+        app,
+        &key,
+        Method::PUT,
+        "/v1/admin/articles/by-external-id/ext-obit-1",
+        plain,
+    )
+    .await;
+    assert_eq!(a["headline"], "প্রবীণ শিল্পীর প্রয়াণে শোক");
+    assert_eq!(
+        (a["kind"].as_str(), a["access"].as_str()),
+        (Some("obituary"), Some("metered"))
+    );
 }
 
 async fn feeds_can_keep_paid_articles_to_their_summary(app: &TestApp) {
@@ -764,23 +783,27 @@ async fn feeds_can_keep_paid_articles_to_their_summary(app: &TestApp) {
     assert!(a["data"]["bodyText"].as_str().unwrap().contains("বিস্তারিত"));
 }
 
+/// A directory page as (slug, articleCount) pairs.
+fn counted(page: &Value) -> Vec<(&str, i64)> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["slug"].as_str().unwrap(),
+                e["articleCount"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 async fn directories_list_what_has_public_articles_most_used_first(app: &TestApp) {
     // The fixture: tag budget on p1 and p2 (public) and on hidden ones,
     // series on p2 and p5; rahim on p1, p2 (and the embargoed one),
     // karima on p2.
     let tags = app.get_json("/v1/tags", 200).await;
-    let listed: Vec<(&str, i64)> = tags["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["slug"].as_str().unwrap(),
-                t["articleCount"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(listed, [("budget", 2), ("series", 2)], "{tags}");
+    assert_eq!(counted(&tags), [("budget", 2), ("series", 2)], "{tags}");
     assert_eq!(tags["data"][0]["articlesUrl"], "/v1/tags/budget/articles");
     assert_eq!(tags["page"]["hasMore"], false);
 
@@ -837,18 +860,11 @@ async fn directories_list_what_has_public_articles_most_used_first(app: &TestApp
 
     // Authors: most prolific first, embargoed bylines not counted.
     let authors = app.get_json("/v1/authors", 200).await;
-    let listed: Vec<(&str, i64)> = authors["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["slug"].as_str().unwrap(),
-                a["articleCount"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(listed, [("rahim", 2), ("karima", 1)], "{authors}");
+    assert_eq!(
+        counted(&authors),
+        [("rahim", 2), ("karima", 1)],
+        "{authors}"
+    );
     admin(
         app,
         &key,
@@ -865,6 +881,9 @@ async fn directories_list_what_has_public_articles_most_used_first(app: &TestApp
     );
     assert_eq!(karima["data"]["articleCount"], 1);
     app.get_json("/v1/authors/nobody", 404).await;
+    // A path names one tag or author: no filter syntax there.
+    app.get_json("/v1/tags/budget,series/articles", 404).await;
+    app.get_json("/v1/authors/rahim+karima/articles", 404).await;
     app.get_json("/v1/tags/nothing", 404).await;
 
     // GraphQL.
@@ -1029,6 +1048,22 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
         }),
     )
     .await;
+    // A live page that has ended keeps its state through the round trip.
+    let live = write_article(
+        app,
+        &key,
+        json!({"headline": "নির্বাচনের দিন সরাসরি", "section": "national", "bodyText": "ভোট চলছে।", "kind": "live"}),
+        true,
+    )
+    .await;
+    admin(
+        app,
+        &key,
+        Method::PATCH,
+        &format!("/v1/admin/articles/{live}"),
+        json!({"liveState": "ended"}),
+    )
+    .await;
     let mut first = Vec::new();
     let report = app::export::export_lines(&app.repo, None, &mut first, |_| {})
         .await
@@ -1038,9 +1073,11 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
         .filter(|l| !l.is_empty())
         .map(|l| serde_json::from_slice(l).unwrap())
         .collect();
-    // Five public, five hidden (the deleted one stays behind), three kinds, one full.
-    assert_eq!(report.articles, 14);
-    assert_eq!(lines.len(), 14);
+    // Five public, five hidden (the deleted one stays behind), three kinds,
+    // one full, one live page.
+    assert_eq!(report.articles, 15);
+    assert_eq!(lines.len(), 15);
+    assert!(lines.iter().any(|l| l["liveState"] == "ended"));
     let statuses: std::collections::BTreeSet<&str> = lines
         .iter()
         .map(|l| l["status"].as_str().unwrap())
@@ -1074,7 +1111,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     .await
     .unwrap();
     assert!(imported.failed.is_empty(), "{:?}", imported.failed);
-    assert_eq!(imported.created, 14);
+    assert_eq!(imported.created, 15);
     // The copy exports to the very same lines: every field survived.
     let mut second = Vec::new();
     app::export::export_lines(&repo, None, &mut second, |_| {})
@@ -1094,7 +1131,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     )
     .await
     .unwrap();
-    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 14));
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 15));
     // `since` keeps to what changed from then on.
     let mut none = Vec::new();
     let later = app::export::export_lines(
@@ -1116,7 +1153,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     .await
     .unwrap();
     assert!(
-        since_now.articles >= 4 && since_now.articles < 14,
+        since_now.articles >= 5 && since_now.articles < 15,
         "this test's writes and the future-dated ones: {}",
         since_now.articles
     );
@@ -1481,6 +1518,30 @@ async fn a_series_has_its_own_list_and_feeds(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 409, "a slug is a series or a collection");
+
+    // A series with no public article yet is not shown (its name may
+    // speak of unpublished work).
+    admin(
+        app,
+        &key,
+        Method::PUT,
+        "/v1/admin/series/coming-soon",
+        json!({"name": "আসছে", "articles": [app.ids.draft.to_string(), app.ids.scheduled.to_string()]}),
+    )
+    .await;
+    app.get_json("/v1/series/coming-soon", 404).await;
+    assert!(
+        !app.get_json("/v1/series", 200)
+            .await
+            .to_string()
+            .contains("coming-soon")
+    );
+    assert_eq!(
+        app.get("/feeds/series/coming-soon/feed.json")
+            .await
+            .status(),
+        404
+    );
 
     // Its feeds: newest first, the series' title, no filters.
     let feed: Value = app

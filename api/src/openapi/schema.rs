@@ -373,7 +373,8 @@ pub struct ImportLine {
     pub embargo_until: Option<String>,
     #[serde(default, alias = "canonical_url")]
     pub canonical_url: Option<String>,
-    /// `standard` when absent.
+    /// `standard` for a new article when absent; an update keeps the
+    /// stored kind (and access) when the line does not name them.
     #[serde(default)]
     #[schema(value_type = Option<ArticleKind>)]
     pub kind: Option<String>,
@@ -381,6 +382,10 @@ pub struct ImportLine {
     #[serde(default)]
     #[schema(value_type = Option<Access>)]
     pub access: Option<String>,
+    /// A live page's state; kept when absent.
+    #[serde(default, alias = "live_state")]
+    #[schema(value_type = Option<LiveState>)]
+    pub live_state: Option<String>,
 }
 
 /// A comment as a reader sends it. Unknown fields are refused (400).

@@ -319,22 +319,21 @@ pub async fn collection(
     discovery: web::Data<DiscoveryService>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (c, items) = discovery.collection(&path).await?;
+    let found = discovery.collection(&path).await?;
+    collection_page(&svc, found).await
+}
+
+/// A collection's or series' page, tagged with it and its articles.
+async fn collection_page(
+    svc: &ContentService,
+    (c, items): (persistence::Collection, Vec<ArticleSummary>),
+) -> Result<HttpResponse, ApiError> {
     let refs = svc.refs_of(&items).await?;
     let keys = std::iter::once(keys::collection(&c.slug))
         .chain(items.iter().map(|a| keys::article(a.id)))
         .collect();
     let res = HttpResponse::Ok().json(DataView {
-        data: CollectionView {
-            slug: c.slug,
-            name: c.name,
-            description: c.description,
-            updated_at: super::views::rfc3339(c.updated_at),
-            articles: items
-                .iter()
-                .map(|a| ArticleSummaryView::new(a, &refs))
-                .collect(),
-        },
+        data: collection_view(c, &items, &refs),
     });
     Ok(cache::keys(res, Kind::List, keys))
 }
@@ -455,6 +454,7 @@ impl From<CollectionInput> for app::discovery::CollectionInput {
         (status = 200, description = "The collection as saved", body = DataView<CollectionView>),
         (status = 400, response = crate::openapi::responses::BadRequest),
         (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 409, response = crate::openapi::responses::Conflict),
         (status = 422, response = crate::openapi::responses::Unprocessable),
     )
 )]
@@ -465,23 +465,29 @@ pub async fn save_collection(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
-    let input: CollectionInput = super::admin::json_body(&req, &body)?;
-    let (c, items) = discovery
-        .save_collection(&key, &path, &input.into())
-        .await?;
+    save(&req, &svc, &discovery, &path, &body, false).await
+}
+
+/// Saves a collection, or a series when `series` (editor).
+async fn save(
+    req: &HttpRequest,
+    svc: &ContentService,
+    discovery: &DiscoveryService,
+    slug: &str,
+    body: &[u8],
+    series: bool,
+) -> Result<HttpResponse, ApiError> {
+    let key = crate::http::auth::require(svc, req, Scope::Editor).await?;
+    let input: CollectionInput = super::admin::json_body(req, body)?;
+    let input = input.into();
+    let (c, items) = if series {
+        discovery.save_series(&key, slug, &input).await?
+    } else {
+        discovery.save_collection(&key, slug, &input).await?
+    };
     let refs = svc.refs_of(&items).await?;
     Ok(HttpResponse::Ok().json(DataView {
-        data: CollectionView {
-            slug: c.slug,
-            name: c.name,
-            description: c.description,
-            updated_at: super::views::rfc3339(c.updated_at),
-            articles: items
-                .iter()
-                .map(|a| ArticleSummaryView::new(a, &refs))
-                .collect(),
-        },
+        data: collection_view(c, &items, &refs),
     }))
 }
 
@@ -579,15 +585,8 @@ pub async fn series(
     discovery: web::Data<DiscoveryService>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (c, items) = discovery.series(&path).await?;
-    let refs = svc.refs_of(&items).await?;
-    let keys = std::iter::once(keys::collection(&c.slug))
-        .chain(items.iter().map(|a| keys::article(a.id)))
-        .collect();
-    let res = HttpResponse::Ok().json(DataView {
-        data: collection_view(c, &items, &refs),
-    });
-    Ok(cache::keys(res, Kind::List, keys))
+    let found = discovery.series(&path).await?;
+    collection_page(&svc, found).await
 }
 
 /// Every series.
@@ -644,13 +643,7 @@ pub async fn save_series(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let key = crate::http::auth::require(&svc, &req, Scope::Editor).await?;
-    let input: CollectionInput = super::admin::json_body(&req, &body)?;
-    let (c, items) = discovery.save_series(&key, &path, &input.into()).await?;
-    let refs = svc.refs_of(&items).await?;
-    Ok(HttpResponse::Ok().json(DataView {
-        data: collection_view(c, &items, &refs),
-    }))
+    save(&req, &svc, &discovery, &path, &body, true).await
 }
 
 /// Delete a series (editor).

@@ -127,8 +127,10 @@ pub async fn tag_articles(
     params: web::Query<TagListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = vec![keys::tag(path.as_str())];
-    let params = params.into_inner().with_tag(path.into_inner());
+    // The path names one tag (`a,b` there is no tag, not a filter).
+    let tag = svc.tag(&path).await?;
+    let keys = vec![keys::tag(&tag.slug)];
+    let params = params.into_inner().with_tag(tag.slug);
     sparse_list(&svc, &params, keys, &fields).await
 }
 
@@ -151,7 +153,9 @@ pub async fn author_articles(
     params: web::Query<AuthorListParams>,
     fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = vec![keys::author(path.as_str())];
-    let params = params.into_inner().with_author(path.into_inner());
+    // The path names one author (`a,b` there is no author, not a filter).
+    let author = svc.author(&path).await?;
+    let keys = vec![keys::author(&author.slug)];
+    let params = params.into_inner().with_author(author.slug);
     sparse_list(&svc, &params, keys, &fields).await
 }

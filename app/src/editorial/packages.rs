@@ -26,14 +26,15 @@ impl EditorialService {
         id: i64,
         articles: &[String],
     ) -> Result<Vec<ArticleSummary>, AppError> {
-        let article = self.preview(id).await?;
-        let mut errors = Vec::new();
+        // Refused before anything is read: the checks below are per item.
         if articles.len() > MAX_PICKS {
-            errors.push(ValidationError::new(
+            return Err(AppError::Unprocessable(vec![ValidationError::new(
                 "articles",
                 "takes at most 10 articles",
-            ));
+            )]));
         }
+        let article = self.preview(id).await?;
+        let mut errors = Vec::new();
         let mut ids: Vec<i64> = Vec::new();
         for (i, raw) in articles.iter().enumerate() {
             let field = format!("articles[{i}]");
