@@ -2,6 +2,8 @@
 //! first, with a prefix search for pickers, and one author's or tag's
 //! profile with its count of public articles.
 
+use std::collections::HashMap;
+
 use domain::{Author, Limit, Tag, ValidationError};
 
 use crate::content::ContentService;
@@ -125,30 +127,29 @@ impl ContentService {
         })
     }
 
-    /// How many public articles carry tag `id`.
-    pub async fn tag_article_count(&self, id: i64) -> Result<i64, AppError> {
-        Ok(self.repo().public_tag_count(id, self.now()).await?)
+    /// How many public articles carry each of tags `ids` (one query).
+    pub async fn tag_article_counts(&self, ids: &[i64]) -> Result<HashMap<i64, i64>, AppError> {
+        Ok(self.repo().public_tag_counts(ids, self.now()).await?)
     }
 
-    /// How many public articles author `id` wrote.
-    pub async fn author_article_count(&self, id: i64) -> Result<i64, AppError> {
-        Ok(self.repo().public_author_count(id, self.now()).await?)
+    /// How many public articles each of authors `ids` wrote (one query).
+    pub async fn author_article_counts(&self, ids: &[i64]) -> Result<HashMap<i64, i64>, AppError> {
+        Ok(self.repo().public_author_counts(ids, self.now()).await?)
     }
 
     /// A tag by slug, with its number of public articles.
     pub async fn tag_profile(&self, slug: &str) -> Result<(Tag, i64), AppError> {
         let tag = self.tag(slug).await?;
-        let n = self.repo().public_tag_count(tag.id, self.now()).await?;
+        let n = self.tag_article_counts(&[tag.id]).await?;
+        let n = n.get(&tag.id).copied().unwrap_or(0);
         Ok((tag, n))
     }
 
     /// An author by slug (bio, avatar), with their number of public articles.
     pub async fn author_profile(&self, slug: &str) -> Result<(Author, i64), AppError> {
         let author = self.author(slug).await?;
-        let n = self
-            .repo()
-            .public_author_count(author.id, self.now())
-            .await?;
+        let n = self.author_article_counts(&[author.id]).await?;
+        let n = n.get(&author.id).copied().unwrap_or(0);
         Ok((author, n))
     }
 }

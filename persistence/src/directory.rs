@@ -3,6 +3,8 @@
 //! Only public articles count, so a tag or byline used only on drafts,
 //! scheduled or embargoed stories is not listed.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::{Author, Tag};
 use sea_orm::FromQueryResult;
@@ -66,7 +68,7 @@ fn ranked(
     l: Links,
     prefix: Option<&str>,
     now: DateTime<Utc>,
-    only: Option<i64>,
+    only: Option<&[i64]>,
 ) -> SelectStatement {
     let link = || Alias::new(l.link);
     let key = || Expr::col((link(), Alias::new(l.key)));
@@ -83,8 +85,8 @@ fn ranked(
                 .equals((link(), Alias::new("article_id"))),
         )
         .cond_where(public_condition(now));
-    if let Some(id) = only {
-        q.and_where(key().eq(id));
+    if let Some(ids) = only {
+        q.and_where(key().is_in(ids.iter().copied()));
     }
     if let Some(prefix) = prefix {
         let like = || LikeExpr::new(prefix_pattern(prefix)).escape('\\');
@@ -129,11 +131,19 @@ impl ContentRepo {
         Ok((rows, has_more))
     }
 
-    async fn public_count(&self, l: Links, id: i64, now: DateTime<Utc>) -> Result<i64, RepoError> {
-        let q = ranked(l, None, now, Some(id));
+    async fn public_counts(
+        &self,
+        l: Links,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, i64>, RepoError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let q = ranked(l, None, now, Some(ids));
         let backend = self.db.conn.get_database_backend();
         let rows: Vec<Ranked> = self.db.read_all(backend.build(&q)).await?;
-        Ok(rows.first().map_or(0, |r| r.n))
+        Ok(rows.into_iter().map(|r| (r.id, r.n)).collect())
     }
 
     /// Tags with public articles, most used first; `prefix` narrows to
@@ -147,7 +157,7 @@ impl ContentRepo {
     ) -> Result<DirectoryPage<Tag>, RepoError> {
         let (rows, has_more) = self.ranked_ids(TAGS, prefix, limit, offset, now).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut by_id: std::collections::HashMap<i64, Tag> = self
+        let mut by_id: HashMap<i64, Tag> = self
             .tags_by_ids(&ids)
             .await?
             .into_iter()
@@ -173,7 +183,7 @@ impl ContentRepo {
     ) -> Result<DirectoryPage<Author>, RepoError> {
         let (rows, has_more) = self.ranked_ids(AUTHORS, prefix, limit, offset, now).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut by_id: std::collections::HashMap<i64, Author> = self
+        let mut by_id: HashMap<i64, Author> = self
             .authors_by_ids(&ids)
             .await?
             .into_iter()
@@ -188,14 +198,23 @@ impl ContentRepo {
         })
     }
 
-    /// How many public articles carry tag `id`.
-    pub async fn public_tag_count(&self, id: i64, now: DateTime<Utc>) -> Result<i64, RepoError> {
-        self.public_count(TAGS, id, now).await
+    /// How many public articles carry each of tags `ids` (one statement;
+    /// a tag on none is absent).
+    pub async fn public_tag_counts(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, i64>, RepoError> {
+        self.public_counts(TAGS, ids, now).await
     }
 
-    /// How many public articles author `id` wrote.
-    pub async fn public_author_count(&self, id: i64, now: DateTime<Utc>) -> Result<i64, RepoError> {
-        self.public_count(AUTHORS, id, now).await
+    /// How many public articles each of authors `ids` wrote.
+    pub async fn public_author_counts(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, i64>, RepoError> {
+        self.public_counts(AUTHORS, ids, now).await
     }
 }
 

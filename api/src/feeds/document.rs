@@ -154,6 +154,7 @@ pub async fn handle(
         ..ListParams::default()
     };
     let mut surrogate: Vec<String> = Vec::new();
+    let mut series_items: Option<Vec<ArticleSummary>> = None;
     let (id, title, description, home_url) = match scope {
         Scope::Site => (
             urls.feed_id("site"),
@@ -176,8 +177,11 @@ pub async fn handle(
             )
         }
         Scope::Series => {
-            let discovery = series_source(&req)?;
-            let (c, _) = discovery.series(&slug).await?;
+            // Read once: the series names the feed and gives its items.
+            let (c, items) = series_source(&req)?
+                .series_newest(&slug, limit.get() as usize)
+                .await?;
+            series_items = Some(items);
             surrogate.push(keys::collection(&c.slug));
             (
                 urls.feed_id(&format!("series/{}", c.slug)),
@@ -200,13 +204,10 @@ pub async fn handle(
             )
         }
     };
-    let list = match scope {
+    let list = match series_items {
         // A series is an editor's list (at most 100): its newest, no pages
         // after the first; the list filters do not apply to it.
-        Scope::Series => {
-            let (_, items) = series_source(&req)?
-                .series_newest(&slug, limit.get() as usize)
-                .await?;
+        Some(items) => {
             let refs = svc.refs_of(&items).await?;
             app::content::ArticleList {
                 page: persistence::Page {
@@ -218,7 +219,7 @@ pub async fn handle(
                 refs,
             }
         }
-        _ => svc.list_with_refs_limited(&params, limit).await?,
+        None => svc.list_with_refs_limited(&params, limit).await?,
     };
     let bodies: HashMap<i64, Article> = if full {
         let ids: Vec<i64> = list.page.items.iter().map(|a| a.id).collect();

@@ -109,6 +109,46 @@ impl Loader<CommentStatsKey> for ContentLoader {
 
 pub type Loaders = DataLoader<ContentLoader, HashMapCache>;
 
+/// How many public articles an author wrote (one statement for every
+/// author of the response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AuthorCountKey(pub i64);
+
+impl Loader<AuthorCountKey> for ContentLoader {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AuthorCountKey],
+    ) -> Result<HashMap<AuthorCountKey, i64>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let counts = self.0.author_article_counts(&ids).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, counts.get(&k.0).copied().unwrap_or(0)))
+            .collect())
+    }
+}
+
+/// How many public articles carry a tag (batched as authors').
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagCountKey(pub i64);
+
+impl Loader<TagCountKey> for ContentLoader {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TagCountKey]) -> Result<HashMap<TagCountKey, i64>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let counts = self.0.tag_article_counts(&ids).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, counts.get(&k.0).copied().unwrap_or(0)))
+            .collect())
+    }
+}
+
 pub fn loaders(svc: ContentService) -> Loaders {
     DataLoader::with_cache(ContentLoader(svc), tokio::spawn, HashMapCache::default())
 }

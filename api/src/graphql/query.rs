@@ -150,7 +150,7 @@ impl Query {
         };
         let svc = service(ctx)?;
         match svc.list_with_refs_and(&params, list_read(ctx)).await {
-            Ok(list) => connection(list, &params),
+            Ok(list) => connection(list, params),
             Err(e) => Err(unknown_references(
                 svc,
                 e,

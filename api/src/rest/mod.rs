@@ -217,8 +217,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
         "/v1/admin/articles/{id}/picks",
         "GET, PUT",
         |r| {
-            r.route(web::get().to(admin::preview::picks))
-                .route(web::put().to(admin::preview::set_picks))
+            r.route(web::get().to(admin::packages::picks))
+                .route(web::put().to(admin::packages::set_picks))
         },
     );
     resource(

@@ -16,6 +16,7 @@ use app::content::ContentService;
 
 pub mod articles;
 pub mod audit;
+pub mod packages;
 pub mod preview;
 pub mod taxonomy;
 pub mod webhooks;
