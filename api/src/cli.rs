@@ -74,6 +74,10 @@ enum Command {
         /// The address the server listens on.
         #[arg(long, env = "BARTA_BIND", default_value = DEFAULT_BIND)]
         bind: String,
+        /// Probe /readyz instead: the database answers (a proxy should
+        /// send traffic only then).
+        #[arg(long)]
+        ready: bool,
     },
     /// Import articles from a JSON Lines file (idempotent by external id).
     Import {
@@ -223,6 +227,34 @@ struct ServeArgs {
     /// may call the editorial API; public reads are open to every origin.
     #[arg(long, env = "BARTA_ADMIN_ORIGINS", value_delimiter = ',')]
     admin_origins: Vec<String>,
+    /// Read replicas (PostgreSQL URLs, comma-separated) for public lists,
+    /// items, search re-checks and GraphQL loaders; writes, the change log
+    /// and admin reads stay on the primary.
+    #[arg(
+        long = "read-database",
+        env = "BARTA_READ_DATABASE_URL",
+        value_delimiter = ','
+    )]
+    read_database_urls: Vec<String>,
+    /// A replica further behind the primary than this leaves the rotation
+    /// until it catches up, milliseconds.
+    #[arg(long, env = "BARTA_REPLICA_MAX_LAG_MS", default_value_t = 5000)]
+    replica_max_lag_ms: u64,
+    /// Redis for counters shared by all instances (partner quotas, comment
+    /// flood control, view beacons) and instant change notices.
+    #[arg(long = "redis", env = "BARTA_REDIS_URL")]
+    redis_url: Option<String>,
+    /// Prefix of Barta's Redis keys and channel.
+    #[arg(long, env = "BARTA_REDIS_PREFIX", default_value = "barta")]
+    redis_prefix: String,
+    /// Search index snapshots: an instance without a usable index starts
+    /// from the newest one here and catches up from the change log.
+    #[arg(long, env = "BARTA_INDEX_SNAPSHOT_DIR")]
+    index_snapshot_dir: Option<PathBuf>,
+    /// Write a snapshot of the index to BARTA_INDEX_SNAPSHOT_DIR this often,
+    /// seconds (0: never; set it on one instance).
+    #[arg(long, env = "BARTA_INDEX_SNAPSHOT_INTERVAL_S", default_value_t = 0)]
+    index_snapshot_interval_s: u64,
     #[command(flatten)]
     feeds: FeedArgs,
 }
@@ -316,7 +348,7 @@ pub fn run() -> anyhow::Result<()> {
             print!("{}", crate::openapi::to_json()?);
             Ok(())
         }
-        Command::Healthcheck { bind } => healthcheck(&bind),
+        Command::Healthcheck { bind, ready } => healthcheck(&bind, ready),
         Command::Reindex { db, index_dir } => {
             crate::http::telemetry::init(json);
             runtime.block_on(async {
@@ -454,6 +486,51 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "BARTA_ADMIN_ORIGINS / --admin-origins: {bad:?} is not an origin (scheme://host[:port])"
         );
     }
+    settings.read_database_urls = args
+        .read_database_urls
+        .iter()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if !settings.read_database_urls.is_empty() && !settings.database_url.starts_with("postgres") {
+        anyhow::bail!("BARTA_READ_DATABASE_URL needs a PostgreSQL BARTA_DATABASE_URL");
+    }
+    if !(100..=3_600_000).contains(&args.replica_max_lag_ms) {
+        anyhow::bail!("BARTA_REPLICA_MAX_LAG_MS / --replica-max-lag-ms must be 100 to 3600000");
+    }
+    settings.replica_max_lag = std::time::Duration::from_millis(args.replica_max_lag_ms);
+    settings.redis_url = args.redis_url.filter(|u| !u.trim().is_empty());
+    if settings
+        .redis_url
+        .as_deref()
+        .is_some_and(|u| !(u.starts_with("redis://") || u.starts_with("rediss://")))
+    {
+        anyhow::bail!("BARTA_REDIS_URL / --redis must be a redis:// or rediss:// URL");
+    }
+    if args.redis_prefix.is_empty()
+        || !args
+            .redis_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        anyhow::bail!("BARTA_REDIS_PREFIX must be letters, digits, '-', '_' or '.'");
+    }
+    settings.redis_prefix = args.redis_prefix;
+    settings.index_snapshot_dir = args.index_snapshot_dir;
+    if args.index_snapshot_interval_s > 0 {
+        if settings.index_snapshot_dir.is_none() {
+            anyhow::bail!("BARTA_INDEX_SNAPSHOT_INTERVAL_S needs BARTA_INDEX_SNAPSHOT_DIR");
+        }
+        if settings.index_dir.is_none() {
+            anyhow::bail!("index snapshots need an index directory (BARTA_INDEX_DIR)");
+        }
+        if !(10..=604_800).contains(&args.index_snapshot_interval_s) {
+            anyhow::bail!("BARTA_INDEX_SNAPSHOT_INTERVAL_S must be 0 or 10 to 604800");
+        }
+        settings.index_snapshot_interval = Some(std::time::Duration::from_secs(
+            args.index_snapshot_interval_s,
+        ));
+    }
     settings.feeds = args.feeds.settings(&args.bind)?;
     settings.comments.trust_proxy = args.trust_proxy;
     settings.comments.require_form_token = args.comments_require_token;
@@ -556,8 +633,9 @@ async fn import(
     Ok(())
 }
 
-/// GET /healthz over a plain socket: the runtime image has no curl.
-fn healthcheck(bind: &str) -> anyhow::Result<()> {
+/// GET /healthz (or /readyz) over a plain socket: the runtime image has
+/// no curl.
+fn healthcheck(bind: &str, ready: bool) -> anyhow::Result<()> {
     use std::io::{Read, Write};
     use std::time::Duration;
     let port = bind.rsplit_once(':').map(|(_, p)| p).unwrap_or("8080");
@@ -565,7 +643,8 @@ fn healthcheck(bind: &str) -> anyhow::Result<()> {
     let addr: std::net::SocketAddr = addr.parse().context("bad --bind")?;
     let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let path = if ready { "/readyz" } else { "/healthz" };
+    stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head)?;
     if head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200") {

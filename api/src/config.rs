@@ -84,6 +84,23 @@ pub struct Settings {
     pub webhook_interval: std::time::Duration,
     /// One webhook attempt's time limit (`BARTA_WEBHOOK_TIMEOUT_MS`).
     pub webhook_timeout: std::time::Duration,
+    /// Read replicas for the public read paths (`BARTA_READ_DATABASE_URL`,
+    /// PostgreSQL only).
+    pub read_database_urls: Vec<String>,
+    /// A replica further behind leaves the rotation
+    /// (`BARTA_REPLICA_MAX_LAG_MS`).
+    pub replica_max_lag: std::time::Duration,
+    /// Shared counters and change notices (`BARTA_REDIS_URL`); `None`:
+    /// everything per instance.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel (`BARTA_REDIS_PREFIX`).
+    pub redis_prefix: String,
+    /// Where index snapshots are kept (`BARTA_INDEX_SNAPSHOT_DIR`): an
+    /// instance without a usable index starts from the newest one.
+    pub index_snapshot_dir: Option<std::path::PathBuf>,
+    /// How often this instance writes a snapshot there
+    /// (`BARTA_INDEX_SNAPSHOT_INTERVAL_S`; `None`: never).
+    pub index_snapshot_interval: Option<std::time::Duration>,
 }
 
 /// The default index directory for a database URL: beside an SQLite file,
@@ -219,6 +236,12 @@ impl Settings {
             webhook_allow_private: false,
             webhook_interval: std::time::Duration::from_secs(1),
             webhook_timeout: std::time::Duration::from_secs(10),
+            read_database_urls: Vec::new(),
+            replica_max_lag: std::time::Duration::from_secs(5),
+            redis_url: None,
+            redis_prefix: "barta".to_owned(),
+            index_snapshot_dir: None,
+            index_snapshot_interval: None,
         }
     }
 }

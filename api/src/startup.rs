@@ -32,6 +32,7 @@ pub struct Application {
     service: ContentService,
     discovery: DiscoveryService,
     stop: StopHandle,
+    index_origin: IndexOrigin,
 }
 
 /// Stops the application in the one safe order. With PostgreSQL, a pooled
@@ -77,15 +78,56 @@ impl StopHandle {
     }
 }
 
-/// Opens the search index and rebuilds it when it is missing or stale.
+/// How an instance's search index came to be at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexOrigin {
+    /// The index in its directory was complete (it catches up from the
+    /// change log).
+    Opened,
+    /// Copied from a snapshot, then caught up from the change log.
+    Snapshot(app::search::snapshot::SnapshotInfo),
+    /// Built from the database (this many articles).
+    Rebuilt(usize),
+}
+
+/// Opens the search index; when it is missing or stale, starts from the
+/// newest snapshot in `snapshots` if there is one (the first sync then
+/// catches up from the change log), else rebuilds it from the database.
 pub async fn open_index(
     repo: &ContentRepo,
     dir: Option<&std::path::Path>,
+    snapshots: Option<&std::path::Path>,
     now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<Arc<SearchIndex>> {
-    let (index, rebuild) = SearchIndex::open(dir).context("cannot open the search index")?;
+) -> anyhow::Result<(Arc<SearchIndex>, IndexOrigin)> {
+    let started = std::time::Instant::now();
+    let mut origin = IndexOrigin::Opened;
+    let (mut index, mut rebuild) =
+        SearchIndex::open(dir).context("cannot open the search index")?;
+    if rebuild && let (Some(dir), Some(snapshots)) = (dir, snapshots) {
+        // The writer's lock file goes with the index.
+        drop(index);
+        let (d, s) = (dir.to_owned(), snapshots.to_owned());
+        let restored = tokio::task::spawn_blocking(move || app::search::snapshot::restore(&s, &d))
+            .await
+            .context("snapshot restore task")?;
+        match restored {
+            Ok(Some(info)) => {
+                tracing::info!(
+                    last_change = info.last_change,
+                    documents = info.documents,
+                    ms = started.elapsed().as_millis() as u64,
+                    "search index copied from a snapshot"
+                );
+                origin = IndexOrigin::Snapshot(info);
+            }
+            Ok(None) => tracing::info!("no index snapshot yet: building the index"),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot use the index snapshot: building the index")
+            }
+        }
+        (index, rebuild) = SearchIndex::open(Some(dir)).context("cannot open the search index")?;
+    }
     if rebuild {
-        let started = std::time::Instant::now();
         let n = index
             .rebuild(repo, now)
             .await
@@ -95,8 +137,45 @@ pub async fn open_index(
             ms = started.elapsed().as_millis() as u64,
             "search index built"
         );
+        origin = IndexOrigin::Rebuilt(n);
     }
-    Ok(Arc::new(index))
+    Ok((Arc::new(index), origin))
+}
+
+/// Writes an index snapshot every `every` (when the index has absorbed
+/// something new since the last one) until told to stop.
+fn spawn_snapshots(
+    index: Arc<SearchIndex>,
+    into: std::path::PathBuf,
+    every: std::time::Duration,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut written: Option<i64> = None;
+        loop {
+            tokio::select! {
+                biased;
+                _ = stopped.wait_for(|stop| *stop) => break,
+                _ = ticker.tick() => {}
+            }
+            let last = index.last_change();
+            if written == Some(last) {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            match index.snapshot(&into).await {
+                Ok(Some(path)) => {
+                    written = Some(last);
+                    tracing::info!(path = %path.display(), last_change = last,
+                        ms = started.elapsed().as_millis() as u64, "index snapshot written");
+                }
+                Ok(None) => break,
+                Err(e) => tracing::warn!(error = %e, "cannot write an index snapshot"),
+            }
+        }
+    });
 }
 
 /// Connects to the database and applies pending migrations.
@@ -137,7 +216,10 @@ impl Application {
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         // reqwest (the purge hook) uses rustls with the ring provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let db = open_database_with(&settings.database_url, settings.query_counter.clone()).await?;
+        let db = open_database_with(&settings.database_url, settings.query_counter.clone())
+            .await?
+            .with_replicas(&settings.read_database_urls, settings.replica_max_lag)
+            .context("cannot open the read replicas")?;
         let repo = ContentRepo::new(db);
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot bind {}", settings.bind))?;
@@ -177,7 +259,13 @@ impl Application {
                 .await
                 .context("cannot analyze the database")?;
         }
-        let index = open_index(&repo, settings.index_dir.as_deref(), clock.now()).await?;
+        let (index, index_origin) = open_index(
+            &repo.on_primary(),
+            settings.index_dir.as_deref(),
+            settings.index_snapshot_dir.as_deref(),
+            clock.now(),
+        )
+        .await?;
         let cache = Arc::new(ResponseCache::new(
             settings.cache_enabled,
             settings.cache_policy,
@@ -192,16 +280,45 @@ impl Application {
             wake.clone(),
             live_wake.clone(),
         );
+        let shared = match &settings.redis_url {
+            Some(url) => {
+                let shared = app::shared::Shared::redis(url, &settings.redis_prefix)
+                    .context("BARTA_REDIS_URL")?;
+                if shared.ping().await == Some(false) {
+                    tracing::warn!(
+                        "Redis does not answer: quotas, flood control and view counts are per instance until it does"
+                    );
+                }
+                shared
+            }
+            None => app::shared::Shared::none(),
+        };
         let service = ContentService::new(repo, clock, settings.calendar_rule)
             .with_image_base(&image_base)
-            .with_events(Arc::new(announcer) as Arc<dyn app::events::ContentEvents>);
+            .with_events(Arc::new(announcer) as Arc<dyn app::events::ContentEvents>)
+            .with_shared(shared.clone());
         let discovery = DiscoveryService::new(service.clone(), index, Arc::new(ViewCounter::new()));
         discovery
             .sync()
             .await
             .map_err(|e| anyhow::anyhow!("search index sync: {e}"))?;
+        // Change notices from the other instances (Redis pub/sub) wake the
+        // change-log poll at once; the interval stays the safety net.
+        let poke = Arc::new(tokio::sync::Notify::new());
         let (poller_stop, poller_done) =
-            spawn_background(discovery.clone(), settings.sync_interval);
+            spawn_background(discovery.clone(), settings.sync_interval, poke.clone());
+        shared.start_notices(poke, poller_stop.subscribe());
+        if let (Some(into), Some(every)) = (
+            settings.index_snapshot_dir.clone(),
+            settings.index_snapshot_interval,
+        ) {
+            spawn_snapshots(
+                discovery.index().clone(),
+                into,
+                every,
+                poller_stop.subscribe(),
+            );
+        }
         let feed_settings = settings.feeds.clone().validated()?;
         let webhooks = WebhookService::new(service.clone(), settings.webhook_allow_private);
         let dispatcher = if settings.webhooks_enabled {
@@ -253,12 +370,18 @@ impl Application {
             live: hub,
         };
         Ok(Self {
+            index_origin,
             port,
             server,
             service,
             discovery,
             stop,
         })
+    }
+
+    /// How the search index came to be at start.
+    pub fn index_origin(&self) -> &IndexOrigin {
+        &self.index_origin
     }
 
     pub fn port(&self) -> u16 {
@@ -336,6 +459,7 @@ async fn shutdown_signal() {
 fn spawn_background(
     discovery: DiscoveryService,
     interval: std::time::Duration,
+    poke: Arc<tokio::sync::Notify>,
 ) -> (
     tokio::sync::watch::Sender<bool>,
     tokio::sync::watch::Receiver<bool>,
@@ -352,6 +476,7 @@ fn spawn_background(
                 biased;
                 _ = stopped.wait_for(|stop| *stop) => break,
                 _ = ticker.tick() => {}
+                () = poke.notified() => ticker.reset(),
             }
             if let Err(e) = discovery.sync().await {
                 e.log();

@@ -220,6 +220,8 @@ pub struct ContentService {
     taxonomy: std::sync::Arc<TaxonomyCache>,
     /// Rendition URLs of uploaded pictures start with this.
     image_base: std::sync::Arc<str>,
+    /// Counters shared with the other instances, and change notices.
+    shared: crate::shared::Shared,
 }
 
 /// How long sections, authors and tags are reused without asking the
@@ -288,6 +290,7 @@ impl ContentService {
             events: std::sync::Arc::new(NoEvents),
             taxonomy: std::sync::Arc::new(TaxonomyCache::new()),
             image_base: std::sync::Arc::from("http://localhost:8080"),
+            shared: crate::shared::Shared::none(),
         }
     }
 
@@ -350,8 +353,34 @@ impl ContentService {
         self
     }
 
+    /// Shares counters with the other instances and tells them of writes.
+    pub fn with_shared(mut self, shared: crate::shared::Shared) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    pub fn shared(&self) -> &crate::shared::Shared {
+        &self.shared
+    }
+
     /// Announces a change to the subscribers.
     pub fn announce(&self, change: Change) {
+        // Public reads stay on the primary until a replica has replayed
+        // this write (before the caches drop what it touched).
+        if !matches!(change, Change::NextTransition(_)) {
+            self.repo.database().note_write();
+        }
+        // Tells the other instances at once (they re-read the change log);
+        // what they learn from the log is not told again.
+        if matches!(
+            change,
+            Change::Article { .. }
+                | Change::Collection { .. }
+                | Change::Comments { .. }
+                | Change::Taxonomy(_)
+        ) {
+            self.shared.changed();
+        }
         self.events.changed(change);
     }
 

@@ -234,11 +234,16 @@ impl ViewCounter {
             return false;
         }
         self.seen.insert(key, ());
+        self.add(article_id, now);
+        true
+    }
+
+    /// Buffers one counted view.
+    fn add(&self, article_id: i64, now: DateTime<Utc>) {
         let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
         if let Ok(mut p) = self.pending.lock() {
             *p.entry((article_id, hour)).or_default() += 1;
         }
-        true
     }
 
     fn take(&self) -> HashMap<(i64, DateTime<Utc>), u64> {
@@ -382,9 +387,11 @@ impl DiscoveryService {
     /// Brings the search index up to date with the database now.
     pub async fn sync(&self) -> Result<usize, AppError> {
         let now = self.svc.now();
+        // The rows the change log names are read on the primary: a replica
+        // may not have replayed them yet.
         let synced = self
             .index
-            .sync(self.svc.repo(), now)
+            .sync(&self.svc.repo().on_primary(), now)
             .await
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let touched = synced.articles.len();
@@ -748,9 +755,25 @@ impl DiscoveryService {
 
     /// The view beacon: counts when the id is a number; never says whether
     /// the article exists (unpublished ones are dropped at flush time).
-    pub fn record_view(&self, id: &str, client: &str) {
-        if let Ok(id) = domain::ArticleId::parse(id) {
-            self.views.record(id.get(), client, self.svc.now());
+    /// With Redis, the per-client rate and the once-per-five-minutes rule
+    /// hold across instances; without it (or while it is down), per
+    /// instance.
+    pub async fn record_view(&self, id: &str, client: &str) {
+        let Ok(id) = domain::ArticleId::parse(id) else {
+            return;
+        };
+        let now = self.svc.now();
+        match self
+            .svc
+            .shared()
+            .view(client, id.get(), VIEWS_PER_CLIENT_PER_MINUTE)
+            .await
+        {
+            Some(true) => self.views.add(id.get(), now),
+            Some(false) => {}
+            None => {
+                self.views.record(id.get(), client, now);
+            }
         }
     }
 

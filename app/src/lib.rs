@@ -22,6 +22,7 @@ pub mod import;
 pub mod import_metrics;
 pub mod live;
 pub mod search;
+pub mod shared;
 pub mod stream;
 pub mod syndication;
 pub mod webhooks;

@@ -115,6 +115,13 @@ impl ContentService {
         self.repo().database().pool_stats()
     }
 
+    /// The read replicas as last seen, and public reads served by the
+    /// primary and by replicas (`None` without replicas).
+    pub fn replica_status(&self) -> (Vec<persistence::ReplicaStatus>, Option<(u64, u64)>) {
+        let db = self.repo().database();
+        (db.replica_status(), db.read_counts())
+    }
+
     /// How many reads the database runs at once (its read connections).
     pub fn read_connections(&self) -> usize {
         self.repo().database().read_connections()

@@ -40,6 +40,9 @@ pub struct Database {
     /// PostgreSQL only: the connections of the public read paths
     /// ([`Database::read_all`]).
     reads: Option<ReadPool>,
+    /// PostgreSQL only: read replicas for the public read paths
+    /// (`BARTA_READ_DATABASE_URL`), `None` without any.
+    replicas: Option<Arc<crate::replicas::Replicas>>,
     counter: Option<QueryCounter>,
 }
 
@@ -64,21 +67,21 @@ impl std::fmt::Debug for Database {
 /// was dropped) or after an error is drained and tested with that same ping
 /// before its next use, and dropped when the ping fails.
 #[derive(Clone)]
-struct ReadPool(managed::Pool<ReadManager>);
+pub(crate) struct ReadPool(managed::Pool<ReadManager>);
 
 /// How many read connections one process opens at most (sea-orm's pool has
 /// 32 more): the database has as many cores as the server, and a read is
 /// one statement, so more connections would only queue there instead.
 const READ_CONNECTIONS: usize = 16;
 
-struct ReadManager {
+pub(crate) struct ReadManager {
     options: PgConnectOptions,
 }
 
-struct ReadConn {
-    conn: PgConnection,
+pub(crate) struct ReadConn {
+    pub(crate) conn: PgConnection,
     /// False from a statement's start until it has been read to its end.
-    clean: bool,
+    pub(crate) clean: bool,
 }
 
 impl managed::Manager for ReadManager {
@@ -114,7 +117,7 @@ const SESSION_SETTINGS: [(&str, &str); 2] =
     [("plan_cache_mode", "force_generic_plan"), ("jit", "off")];
 
 impl ReadPool {
-    fn new(url: &str) -> Result<Self, RepoError> {
+    pub(crate) fn new(url: &str) -> Result<Self, RepoError> {
         let options = url
             .parse::<PgConnectOptions>()
             .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?
@@ -134,7 +137,7 @@ impl ReadPool {
     /// A connection; waiting past the deadline for one of the
     /// [`READ_CONNECTIONS`] to come back is [`RepoError::Busy`] (a down
     /// database fails the connect instead).
-    async fn get(&self) -> Result<Object<ReadManager>, RepoError> {
+    pub(crate) async fn get(&self) -> Result<Object<ReadManager>, RepoError> {
         self.0.get().await.map_err(|e| match e {
             PoolError::Timeout(TimeoutType::Wait) => RepoError::Busy,
             PoolError::Backend(e) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))).into(),
@@ -149,7 +152,7 @@ impl ReadPool {
     }
 
     /// Closes the idle connections (a `Terminate` each) and the pool.
-    async fn close(&self) {
+    pub(crate) async fn close(&self) {
         let idle = self.0.retain(|_, _| false).removed;
         self.0.close();
         for c in idle {
@@ -221,8 +224,60 @@ impl Database {
         Ok(Self {
             conn,
             reads,
+            replicas: None,
             counter,
         })
+    }
+
+    /// Sends the public read paths to these read replicas (PostgreSQL
+    /// only) while they keep up; see [`crate::replicas`]. Starts the task
+    /// that watches their lag.
+    pub fn with_replicas(mut self, urls: &[String], max_lag: Duration) -> Result<Self, RepoError> {
+        if urls.is_empty() {
+            return Ok(self);
+        }
+        if !self.is_postgres() {
+            return Err(DbErr::Custom(
+                "read replicas need PostgreSQL as the primary database".to_owned(),
+            )
+            .into());
+        }
+        let replicas = crate::replicas::Replicas::new(urls, max_lag)?;
+        crate::replicas::watch(replicas.clone(), self.conn.clone());
+        self.replicas = Some(replicas);
+        Ok(self)
+    }
+
+    /// This database without its replicas: every read on the primary (the
+    /// search index's sync reads what the change log just named).
+    pub fn primary_only(&self) -> Self {
+        Self {
+            replicas: None,
+            ..self.clone()
+        }
+    }
+
+    /// Says that something was written (here, or learnt from the change
+    /// log): public reads stay on the primary until a replica has replayed
+    /// the primary's position as of now.
+    pub fn note_write(&self) {
+        if let Some(r) = &self.replicas {
+            r.note_write();
+        }
+    }
+
+    /// The replicas' state, for metrics and readiness.
+    pub fn replica_status(&self) -> Vec<crate::replicas::ReplicaStatus> {
+        self.replicas
+            .as_ref()
+            .map(|r| r.status())
+            .unwrap_or_default()
+    }
+
+    /// Public reads served by the primary and by replicas (`None` without
+    /// replicas).
+    pub fn read_counts(&self) -> Option<(u64, u64)> {
+        self.replicas.as_ref().map(|r| r.read_counts())
     }
 
     /// `query` in this database's dialect.
@@ -238,12 +293,51 @@ impl Database {
         &self,
         statement: Statement,
     ) -> Result<Vec<T>, RepoError> {
-        let Some(reads) = &self.reads else {
+        let Some(primary) = &self.reads else {
             return Ok(T::find_by_statement(statement).all(&self.conn).await?);
         };
         if let Some(counter) = &self.counter {
             counter.bump();
         }
+        let replica = self.replicas.as_ref().and_then(|r| r.pick());
+        let rows = match replica {
+            Some((replicas, i)) => {
+                match self.fetch(replicas.pool(i), statement.clone()).await {
+                    Ok(rows) => {
+                        replicas.served(Some(i));
+                        Ok(rows)
+                    }
+                    // A replica that fails a read is out of rotation until
+                    // the watcher sees it answer again; the read is retried
+                    // on the primary, so a replica going away costs no
+                    // reader a failure.
+                    Err(e) if !matches!(e, RepoError::Busy) => {
+                        replicas.failed(i, &e);
+                        replicas.served(None);
+                        self.fetch(primary, statement).await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            None => {
+                if let Some(r) = &self.replicas {
+                    r.served(None);
+                }
+                self.fetch(primary, statement).await
+            }
+        }?;
+        rows.into_iter()
+            .map(|row| T::from_query_result(&QueryResult::from(row), "").map_err(RepoError::from))
+            .collect()
+    }
+
+    /// Runs `statement` on a connection of `pool`, in sea-orm's span.
+    async fn fetch(
+        &self,
+        pool: &ReadPool,
+        statement: Statement,
+    ) -> Result<Vec<sqlx::postgres::PgRow>, RepoError> {
+        let reads = pool;
         // The span sea-orm gives each of its statements (`tracing-spans`).
         let span = tracing::info_span!(
             target: "sea_orm",
@@ -277,10 +371,7 @@ impl Database {
                 .record("otel.status_code", "ERROR")
                 .record("exception.message", tracing::field::display(e)),
         };
-        let rows = rows?;
-        rows.into_iter()
-            .map(|row| T::from_query_result(&QueryResult::from(row), "").map_err(RepoError::from))
-            .collect()
+        rows
     }
 
     /// Applies every pending migration.
@@ -384,6 +475,9 @@ impl Database {
     pub async fn close(self) -> Result<(), RepoError> {
         if let Some(reads) = &self.reads {
             reads.close().await;
+        }
+        if let Some(r) = &self.replicas {
+            r.close().await;
         }
         self.conn.close().await?;
         Ok(())

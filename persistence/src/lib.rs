@@ -20,6 +20,7 @@ mod live_log;
 pub mod migration;
 mod packages;
 mod preview;
+mod replicas;
 mod repo;
 mod slugs;
 #[cfg(feature = "testing")]
@@ -37,6 +38,7 @@ pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry};
 pub use images::{ImageChange, NewImage};
 pub use live::{PostChange, PostInput, PostPage};
+pub use replicas::ReplicaStatus;
 pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};
 pub use webhooks::{
     Attempt, AttemptNext, Delivery, DeliveryStatus, NewWebhook, QueueStats, Webhook, WebhookChange,

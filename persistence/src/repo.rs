@@ -589,6 +589,13 @@ impl ContentRepo {
         &self.db
     }
 
+    /// This repository with every read on the primary database.
+    pub fn on_primary(&self) -> Self {
+        Self {
+            db: self.db.primary_only(),
+        }
+    }
+
     /// Newest public articles matching `filter`, in (`published_at`, `id`)
     /// descending order, from the cursor on, with their author and tag ids:
     /// one statement.
@@ -953,9 +960,12 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(author::Entity::find()
-            .filter(author::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db.conn)
+        // A public read (GraphQL's loaders): on a replica when one is
+        // current.
+        let select = author::Entity::find().filter(author::Column::Id.is_in(ids.to_vec()));
+        Ok(self
+            .db
+            .read_all::<author::Model>(self.db.statement(&select))
             .await?
             .into_iter()
             .map(to_author)
@@ -966,9 +976,10 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(tag::Entity::find()
-            .filter(tag::Column::Id.is_in(ids.to_vec()))
-            .all(&self.db.conn)
+        let select = tag::Entity::find().filter(tag::Column::Id.is_in(ids.to_vec()));
+        Ok(self
+            .db
+            .read_all::<tag::Model>(self.db.statement(&select))
             .await?
             .into_iter()
             .map(to_tag)

@@ -194,6 +194,7 @@ pub async fn spawn_on(
 pub struct SecondInstance {
     pub address: String,
     pub discovery: app::discovery::DiscoveryService,
+    pub index_origin: api::startup::IndexOrigin,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -214,10 +215,12 @@ impl SecondInstance {
         let address = format!("http://127.0.0.1:{}", b.port());
         let discovery = b.discovery().clone();
         let handle = b.server_handle();
+        let index_origin = b.index_origin().clone();
         tokio::spawn(b.run_until_stopped());
         Self {
             address,
             discovery,
+            index_origin,
             handle,
         }
     }

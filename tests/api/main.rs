@@ -18,6 +18,7 @@ mod live;
 mod newsroom;
 mod openapi;
 mod rest;
+mod scale;
 mod schema;
 mod sse;
 mod stream;

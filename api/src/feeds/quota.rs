@@ -97,6 +97,24 @@ impl Quotas {
         }
     }
 
+    /// [`Quotas::check`] in Redis, shared by every instance, so a partner
+    /// gets the same allowance from one instance or many; `None` without
+    /// Redis or while it is unavailable (then this instance's buckets
+    /// decide).
+    pub async fn check_shared(
+        &self,
+        shared: &app::shared::Shared,
+        key: &ApiKey,
+        now: DateTime<Utc>,
+    ) -> Option<Decision> {
+        let quotas = (
+            key.quota_per_minute.unwrap_or(self.per_minute).max(1),
+            key.quota_per_day.unwrap_or(self.per_day).max(1),
+        );
+        let used = shared.quota(key.id, quotas.0, quotas.1, now).await?;
+        Some(decision_of(quotas, used))
+    }
+
     /// Takes one token from both of `key`'s buckets, if both have one.
     pub fn check(&self, key: &ApiKey, now: DateTime<Utc>) -> Decision {
         let quotas = (
@@ -167,7 +185,10 @@ where
         Ok(key) => key,
         Err(e) => return ApiError::from(e).error_response(),
     };
-    let decision = quotas.check(&key, svc.now());
+    let decision = match quotas.check_shared(svc.shared(), &key, svc.now()).await {
+        Some(d) => d,
+        None => quotas.check(&key, svc.now()),
+    };
     let mut res = if decision.allowed {
         match handler(key).await {
             Ok(res) => res,
@@ -192,6 +213,43 @@ where
         }
     }
     res
+}
+
+/// The decision for what Redis holds: a bucket's debt (µs until full)
+/// over its emission interval is the tokens it lacks.
+fn decision_of(quotas: (u32, u32), used: app::shared::QuotaUse) -> Decision {
+    let bucket = |limit: u32, window: f64, debt_us: u64| {
+        let capacity = f64::from(limit);
+        let rate = capacity / window;
+        Bucket {
+            capacity,
+            tokens: (capacity - debt_us as f64 / 1e6 * rate).max(0.0),
+            rate,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    };
+    let minute = bucket(quotas.0, 60.0, used.minute_debt_us);
+    let day = bucket(quotas.1, 86_400.0, used.day_debt_us);
+    let retry_after = if used.allowed {
+        0
+    } else {
+        minute.wait_for(1.0).max(day.wait_for(1.0)).max(1)
+    };
+    let (b, limit) = if day.tokens < minute.tokens {
+        (day, quotas.1)
+    } else {
+        (minute, quotas.0)
+    };
+    Decision {
+        allowed: used.allowed,
+        limit,
+        // Tokens are whole requests; a fraction left by float rounding
+        // is not one.
+        remaining: (b.tokens + 1e-6).floor().max(0.0) as u32,
+        reset: b.wait_for(b.capacity),
+        retry_after,
+        policy: format!("{};w=60, {};w=86400", quotas.0, quotas.1),
+    }
 }
 
 #[cfg(test)]

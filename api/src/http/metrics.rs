@@ -39,6 +39,11 @@ struct Metrics {
     webhook_queue: Gauge,
     webhook_oldest: Gauge,
     renditions_built: Gauge,
+    replica_up: Family<Labels, Gauge>,
+    replica_lag: Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    db_reads: Family<Labels, Counter>,
+    redis_up: Gauge,
+    redis_errors: Counter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -143,7 +148,43 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
          however many clients asked at the same time)",
         renditions_built.clone(),
     );
+    let replica_up = Family::<Labels, Gauge>::default();
+    registry.register(
+        "db_replica_up",
+        "1 while a read replica answers and is within BARTA_REPLICA_MAX_LAG_MS",
+        replica_up.clone(),
+    );
+    let replica_lag = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    registry.register(
+        "db_replica_lag_seconds",
+        "How far a read replica is behind the primary (0 when it has replayed everything)",
+        replica_lag.clone(),
+    );
+    let db_reads = Family::<Labels, Counter>::default();
+    registry.register(
+        "db_reads",
+        "Public reads by where they ran (primary or replica); only with replicas",
+        db_reads.clone(),
+    );
+    let redis_up = Gauge::default();
+    registry.register(
+        "redis_up",
+        "1 while Redis answers (shared quotas, flood control, view counts); \
+         only with BARTA_REDIS_URL",
+        redis_up.clone(),
+    );
+    let redis_errors = Counter::default();
+    registry.register(
+        "redis_errors",
+        "Redis calls that failed or timed out (each fell back to per-instance state)",
+        redis_errors.clone(),
+    );
     Metrics {
+        redis_up,
+        redis_errors,
+        replica_up,
+        replica_lag,
+        db_reads,
         renditions_built,
         webhook_deliveries,
         webhook_latency,
@@ -281,6 +322,35 @@ pub async fn handler(
     METRICS
         .pool_idle
         .set(i64::try_from(idle).unwrap_or(i64::MAX));
+    let shared = discovery.content().shared();
+    if let Some(up) = shared.is_up() {
+        METRICS.redis_up.set(i64::from(up));
+        METRICS
+            .redis_errors
+            .inc_by(shared.errors().saturating_sub(METRICS.redis_errors.get()));
+    }
+    let (replicas, reads) = discovery.content().replica_status();
+    for r in &replicas {
+        let labels = vec![("replica", r.name.clone())];
+        METRICS
+            .replica_up
+            .get_or_create(&labels)
+            .set(i64::from(r.up));
+        let lag = if r.lag_seconds.is_finite() {
+            r.lag_seconds
+        } else {
+            -1.0
+        };
+        METRICS.replica_lag.get_or_create(&labels).set(lag);
+    }
+    if let Some((primary, replica)) = reads {
+        for (target, total) in [("primary", primary), ("replica", replica)] {
+            let c = METRICS
+                .db_reads
+                .get_or_create(&vec![("target", target.to_owned())]);
+            c.inc_by(total.saturating_sub(c.get()));
+        }
+    }
     let index = discovery.index();
     METRICS
         .index_docs

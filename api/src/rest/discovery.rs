@@ -205,7 +205,9 @@ pub async fn view(
     path: web::Path<String>,
 ) -> HttpResponse {
     let client = crate::http::client::address(&req, true);
-    discovery.record_view(&path, client.as_deref().unwrap_or("unknown"));
+    discovery
+        .record_view(&path, client.as_deref().unwrap_or("unknown"))
+        .await;
     HttpResponse::Accepted()
         .insert_header(("cache-control", "no-store"))
         .finish()

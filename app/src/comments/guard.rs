@@ -39,6 +39,8 @@ pub enum Refusal {
 /// not stored after all.
 #[derive(Debug, Clone)]
 pub struct Admission {
+    /// Held in Redis instead (shared by every instance).
+    shared: Option<crate::shared::SharedAdmission>,
     client: [u8; 32],
     article_id: i64,
     text: [u8; 32],
@@ -55,6 +57,7 @@ pub struct FloodGuard {
     per_article: usize,
     article_window: Duration,
     duplicate_window: Duration,
+    shared: crate::shared::Shared,
 }
 
 fn std_duration(d: Duration) -> StdDuration {
@@ -117,6 +120,62 @@ impl FloodGuard {
             per_article: settings.per_article as usize,
             article_window: settings.article_window,
             duplicate_window: settings.duplicate_window,
+            shared: crate::shared::Shared::none(),
+        }
+    }
+
+    /// Keeps the windows in Redis, shared by every instance; these
+    /// in-memory ones serve while Redis is unavailable.
+    pub fn with_shared(mut self, shared: crate::shared::Shared) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Lets a comment through or says why not: in Redis when it answers,
+    /// else in this instance's memory.
+    pub async fn admit_shared(
+        &self,
+        client: &str,
+        article_id: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Admission, Refusal> {
+        let key = domain::text::search_key(text);
+        let key = if key.is_empty() { text } else { key.as_str() };
+        let verdict = self
+            .shared
+            .flood(
+                client,
+                article_id,
+                key,
+                now,
+                (self.per_client as u32, self.client_window),
+                (self.per_article as u32, self.article_window),
+                self.duplicate_window,
+            )
+            .await;
+        match verdict {
+            None => self.admit(client, article_id, text, now),
+            Some(crate::shared::FloodVerdict::Duplicate) => Err(Refusal::Duplicate),
+            Some(crate::shared::FloodVerdict::TooMany { retry_after }) => {
+                Err(Refusal::TooMany { retry_after })
+            }
+            Some(crate::shared::FloodVerdict::Admitted(a)) => Ok(Admission {
+                shared: Some(a),
+                client: [0; 32],
+                article_id,
+                text: [0; 32],
+                at: now,
+            }),
+        }
+    }
+
+    /// Forgets an admitted comment that was not stored, where it was
+    /// counted.
+    pub async fn release_shared(&self, a: &Admission) {
+        match &a.shared {
+            Some(s) => self.shared.release(s).await,
+            None => self.release(a),
         }
     }
 
@@ -164,6 +223,7 @@ impl FloodGuard {
         theirs.push_back(now);
         self.texts.insert(text_key, now);
         Ok(Admission {
+            shared: None,
             client: client_key,
             article_id,
             text: text_key,

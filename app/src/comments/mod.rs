@@ -138,7 +138,7 @@ fn parse_reply_to(v: &serde_json::Value) -> Result<Option<i64>, ValidationError>
 impl CommentService {
     pub fn new(svc: ContentService, settings: CommentSettings) -> Self {
         Self {
-            guard: Arc::new(FloodGuard::new(&settings)),
+            guard: Arc::new(FloodGuard::new(&settings).with_shared(svc.shared().clone())),
             tokens: Arc::new(FormTokens::new(
                 settings.secret.as_ref().map(|s| s.0.as_str()),
             )),
@@ -251,7 +251,8 @@ impl CommentService {
         };
         let admission = self
             .guard
-            .admit(&client.0, article_id, text.as_str(), now)
+            .admit_shared(&client.0, article_id, text.as_str(), now)
+            .await
             .map_err(|r| match r {
                 Refusal::Duplicate => {
                     AppError::Conflict("text".into(), "you have already posted this comment".into())
@@ -270,7 +271,7 @@ impl CommentService {
                 Ok(c)
             }
             Err(e) => {
-                self.guard.release(&admission);
+                self.guard.release_shared(&admission).await;
                 Err(match e {
                     RepoError::NotFound => no_article(raw_article_id),
                     RepoError::Conflict { .. } => AppError::CommentsClosed,

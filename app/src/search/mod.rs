@@ -12,6 +12,7 @@
 
 pub mod analyzer;
 pub mod facets;
+pub mod snapshot;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
@@ -213,6 +214,8 @@ pub struct SearchIndex {
     /// lookup per word and segment costs more than the rest of a related
     /// request, and a word's IDF barely moves between commits.
     idf: moka::sync::Cache<String, f32>,
+    /// The directory it lives in (`None`: in memory).
+    dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -374,6 +377,7 @@ impl SearchIndex {
                     .max_capacity(500_000)
                     .time_to_live(std::time::Duration::from_secs(600))
                     .build(),
+                dir: dir.map(Path::to_owned),
             },
             // An empty change log (data loaded around the API, e.g. by
             // COPY) is still a complete index: `last_change` 0 is valid.
