@@ -320,7 +320,9 @@ impl Application {
             );
         }
         let feed_settings = settings.feeds.clone().validated()?;
-        let webhooks = WebhookService::new(service.clone(), settings.webhook_allow_private);
+        // Webhook payloads must show what the event announced, which a
+        // replica may not have replayed yet.
+        let webhooks = WebhookService::new(service.on_primary(), settings.webhook_allow_private);
         let dispatcher = if settings.webhooks_enabled {
             purges.start(webhooks.clone(), wake.clone());
             Some(crate::webhooks::Dispatcher::spawn(

@@ -54,6 +54,41 @@ pub struct ListParams {
     pub kind: Option<String>,
     /// Access levels, comma-separated (any of them): `free,metered`.
     pub access: Option<String>,
+    /// Languages, comma-separated (any of them): `en`, `bn,en`.
+    pub lang: Option<String>,
+}
+
+/// `lang=en,bn`: primary language subtags of supported languages, each
+/// once.
+pub fn parse_languages(raw: Option<&str>) -> Result<Vec<String>, ValidationError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<String> = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some(tag) = domain::text::language_tag(part) else {
+            return Err(ValidationError::new(
+                "lang",
+                format!(
+                    "{part:?} is not a language here: use {}",
+                    domain::text::LANGUAGES.join(" or ")
+                ),
+            ));
+        };
+        let primary = domain::text::primary_language(&tag).to_owned();
+        if !out.contains(&primary) {
+            out.push(primary);
+        }
+    }
+    Ok(out)
+}
+
+/// A version of a story in another language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translation {
+    pub summary: ArticleSummary,
+    /// Its BCP 47 language tag.
+    pub language: String,
 }
 
 /// The most slugs one filter takes.
@@ -359,6 +394,15 @@ impl ContentService {
         self
     }
 
+    /// This service with every read on the primary database (webhook
+    /// payloads, which must show what the event announced).
+    pub fn on_primary(&self) -> Self {
+        Self {
+            repo: self.repo.on_primary(),
+            ..self.clone()
+        }
+    }
+
     pub fn shared(&self) -> &crate::shared::Shared {
         &self.shared
     }
@@ -425,6 +469,9 @@ impl ContentService {
         let access = parse_any("access", p.access.as_deref())
             .map_err(|e| errors.push(e))
             .unwrap_or_default();
+        let languages = parse_languages(p.lang.as_deref())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
         let sections_asked = SlugSet::parse(
             "section",
             p.section.as_deref(),
@@ -450,6 +497,7 @@ impl ContentService {
             to,
             kinds,
             access,
+            languages,
             ..Default::default()
         };
         let section_id = |slug: &str| {
@@ -674,6 +722,62 @@ impl ContentService {
                 .await?
         };
         found.ok_or_else(|| AppError::not_found(format!("no article {id_or_slug:?}")))
+    }
+
+    /// The public versions of an article's story in other languages
+    /// (linked by `translationOf`), each with its language, by language.
+    pub async fn translations(&self, article: &Article) -> Result<Vec<Translation>, AppError> {
+        Ok(self.translations_and_group(article).await?.0)
+    }
+
+    /// [`ContentService::translations`] and the ids of every version of
+    /// the story, public or not (what a cached answer depends on).
+    async fn translations_and_group(
+        &self,
+        article: &Article,
+    ) -> Result<(Vec<Translation>, Vec<i64>), AppError> {
+        let group = article.translation_group.unwrap_or(article.summary.id);
+        let all = self.repo.translation_members(group).await?;
+        let mut story: Vec<i64> = all.iter().map(|(id, _)| *id).collect();
+        if !story.contains(&group) {
+            story.push(group);
+        }
+        let members: Vec<(i64, String)> = all
+            .into_iter()
+            .filter(|(id, _)| *id != article.summary.id)
+            .collect();
+        if members.is_empty() {
+            return Ok((Vec::new(), story));
+        }
+        let ids: Vec<i64> = members.iter().map(|(id, _)| *id).collect();
+        let mut public: HashMap<i64, ArticleSummary> = self
+            .repo
+            .public_summaries_by_ids(&ids, self.now())
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut out: Vec<Translation> = members
+            .into_iter()
+            .filter_map(|(id, language)| {
+                public
+                    .remove(&id)
+                    .map(|summary| Translation { summary, language })
+            })
+            .collect();
+        out.sort_by(|a, b| a.language.cmp(&b.language));
+        Ok((out, story))
+    }
+
+    /// The translations of the public article `id_or_slug`, with the
+    /// article and the ids of every version of its story.
+    pub async fn translations_of(
+        &self,
+        id_or_slug: &str,
+    ) -> Result<(Article, Vec<Translation>, Vec<i64>), AppError> {
+        let article = self.article_and(id_or_slug, Links::Skip).await?;
+        let (translations, story) = self.translations_and_group(&article).await?;
+        Ok((article, translations, story))
     }
 
     /// An article page: the article, what it refers to and its comment

@@ -80,6 +80,8 @@ pub struct SearchParams {
     pub kind: Option<String>,
     /// Access levels, comma-separated (any of them).
     pub access: Option<String>,
+    /// Languages, comma-separated (any of them): `bn`, `en`.
+    pub lang: Option<String>,
 }
 
 pub struct SearchResult {
@@ -480,6 +482,7 @@ impl DiscoveryService {
                     to: p.to.clone(),
                     kind: p.kind.clone(),
                     access: p.access.clone(),
+                    lang: p.lang.clone(),
                     ..Default::default()
                 },
                 &sections,
@@ -508,6 +511,7 @@ impl DiscoveryService {
             to,
             kinds: filter.kinds.clone(),
             access: filter.access.clone(),
+            languages: filter.languages.clone(),
             sort,
             offset,
             limit,

@@ -413,8 +413,9 @@ impl Shared {
         }
     }
 
-    /// Publishes this instance's writes and wakes `poke` whenever another
-    /// instance publishes one, until `stop` turns true. The subscription
+    /// Publishes this instance's writes and wakes `poke` after each of them
+    /// and whenever another instance publishes one, until `stop` turns
+    /// true. The subscription
     /// reconnects after a Redis outage; the change-log poll stays the
     /// safety net meanwhile.
     pub fn start_notices(
@@ -430,6 +431,9 @@ impl Shared {
             let inner = inner.clone();
             let channel = channel.clone();
             let mut stop = stop.clone();
+            // This instance's own search index and caches learn of its
+            // write at once too, not at the next poll.
+            let own = poke.clone();
             tokio::spawn(async move {
                 loop {
                     tokio::select! {
@@ -437,6 +441,7 @@ impl Shared {
                         _ = stop.wait_for(|s| *s) => break,
                         () = inner.changed.notified() => {}
                     }
+                    own.notify_one();
                     let mut conn = inner.conn.clone();
                     let me = inner.me.clone();
                     let channel = channel.clone();

@@ -234,6 +234,9 @@ pub struct Article {
     pub unpublish_reason: Option<String>,
     /// Set when an editor deleted it (soft: kept with its revisions).
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The versions of this story in other languages share this group (the
+    /// id of the group's first article); `None`: no translation linked.
+    pub translation_group: Option<i64>,
 }
 
 impl Article {
@@ -271,6 +274,7 @@ impl Article {
             kind: s.kind,
             live_state: s.live_state,
             access: s.access,
+            translation_group: self.translation_group,
         }
     }
 }
@@ -463,6 +467,9 @@ pub struct ArticleState {
     /// Revisions older than access levels have none: free.
     #[serde(default)]
     pub access: Access,
+    /// Linked translations share it (see [`Article::translation_group`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation_group: Option<i64>,
 }
 
 impl ArticleState {
@@ -556,6 +563,9 @@ pub struct ArticleFilter {
     pub kinds: Vec<ArticleKind>,
     /// Only these access levels; empty: every level.
     pub access: Vec<Access>,
+    /// Only articles in these languages (primary subtags: `en` takes
+    /// `en-GB` too); empty: every language.
+    pub languages: Vec<String>,
 }
 
 impl ArticleFilter {
@@ -598,6 +608,11 @@ impl ArticleFilter {
             let mut access: Vec<&str> = self.access.iter().map(|a| a.as_str()).collect();
             access.sort_unstable();
             canonical.push_str(&format!(";ac={access:?}"));
+        }
+        if !self.languages.is_empty() {
+            let mut languages = self.languages.clone();
+            languages.sort_unstable();
+            canonical.push_str(&format!(";l={languages:?}"));
         }
         crate::cursor::fingerprint(&canonical)
     }

@@ -57,6 +57,49 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The languages articles may be written in (BCP 47 primary subtags).
+pub const LANGUAGES: [&str; 2] = ["bn", "en"];
+
+/// A BCP 47 language tag of a supported language ([`LANGUAGES`]), in its
+/// canonical case: `bn`, `en`, `en-GB`, `bn-BD`, `bn-Beng-IN`. `None` for
+/// anything else (other languages, private use, extensions).
+pub fn language_tag(s: &str) -> Option<String> {
+    let mut parts = s.trim().split(['-', '_']);
+    let primary = parts.next()?.to_ascii_lowercase();
+    if !LANGUAGES.contains(&primary.as_str()) {
+        return None;
+    }
+    let mut out = primary;
+    let mut script = false;
+    let mut region = false;
+    for p in parts {
+        let alpha = p.chars().all(|c| c.is_ascii_alphabetic());
+        if p.len() == 4 && alpha && !script && !region {
+            script = true;
+            let mut c = p.chars();
+            let first = c.next()?.to_ascii_uppercase();
+            out.push('-');
+            out.push(first);
+            out.push_str(&c.as_str().to_ascii_lowercase());
+        } else if ((p.len() == 2 && alpha)
+            || (p.len() == 3 && p.chars().all(|c| c.is_ascii_digit())))
+            && !region
+        {
+            region = true;
+            out.push('-');
+            out.push_str(&p.to_ascii_uppercase());
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The primary language of a tag: `en` for `en-GB`.
+pub fn primary_language(tag: &str) -> &str {
+    tag.split('-').next().unwrap_or(tag)
+}
+
 /// A boolean setting as people write it: `1`/`0`, `true`/`false`,
 /// `yes`/`no`, `on`/`off`, `y`/`n`, `t`/`f`, in any case; `None` for
 /// anything else.
@@ -346,6 +389,34 @@ fn is_bengali_letter(c: char) -> bool {
 /// and punctuation separate words and a Bengali word counts once.
 pub fn word_count(s: &str) -> usize {
     search_key(s).split(' ').filter(|w| !w.is_empty()).count()
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_are_supported_languages_in_canonical_case() {
+        assert_eq!(language_tag("bn").as_deref(), Some("bn"));
+        assert_eq!(language_tag("EN").as_deref(), Some("en"));
+        assert_eq!(language_tag("en-gb").as_deref(), Some("en-GB"));
+        assert_eq!(language_tag("bn_bd").as_deref(), Some("bn-BD"));
+        assert_eq!(language_tag("bn-beng-in").as_deref(), Some("bn-Beng-IN"));
+        assert_eq!(language_tag("en-419").as_deref(), Some("en-419"));
+        for bad in [
+            "",
+            "fr",
+            "english",
+            "en-",
+            "en-GB-GB",
+            "en-x-private",
+            "en-IN-Latn",
+            "বাংলা",
+        ] {
+            assert_eq!(language_tag(bad), None, "{bad}");
+        }
+        assert_eq!(primary_language("en-GB"), "en");
+    }
 }
 
 #[cfg(test)]

@@ -336,6 +336,7 @@ mod tests {
             kind: Default::default(),
             live_state: None,
             access: Default::default(),
+            translation_group: None,
         }
     }
 

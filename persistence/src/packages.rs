@@ -34,10 +34,11 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let select = crate::repo::summary_select(&self.db, crate::repo::Links::Load)
+        // The editors' view, answering their writes: on the primary.
+        let db = self.db.primary_only();
+        let select = crate::repo::summary_select(&db, crate::repo::Links::Load)
             .filter(article::Column::Id.is_in(ids.clone()));
-        let rows: Vec<crate::repo::SummaryRow> =
-            self.db.read_all(self.db.statement(&select)).await?;
+        let rows: Vec<crate::repo::SummaryRow> = db.read_all(db.statement(&select)).await?;
         let mut by_id = std::collections::HashMap::new();
         for row in rows {
             let s = row.into_summary()?;

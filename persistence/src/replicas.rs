@@ -9,16 +9,18 @@
 //! primary. So a reader never sees a page older than the primary's as of
 //! the last write this instance knew of: a replica's lag never adds to the
 //! staleness bound, it only moves reads back to the primary for as long as
-//! it lasts. A replica further behind than `max_lag`
-//! (`now() - pg_last_xact_replay_timestamp()` while it has WAL to replay),
+//! it lasts. A replica further behind than `max_lag` (how long the probes
+//! have seen it short of the primary's position or with WAL not replayed),
 //! or one that does not answer, is out of rotation until it catches up.
+//! Editors' reads (`article_by_id`, the answer to their writes) never use
+//! a replica.
 //!
 //! A server that is not in recovery (a pooler in front of the primary, or
 //! a replica promoted in a failover) is taken as current.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::{self, Row as _};
@@ -53,8 +55,10 @@ struct Replica {
     answering: AtomicBool,
     /// Replay position (`u64::MAX`: not in recovery, taken as current).
     replayed: AtomicU64,
-    /// Lag in microseconds as of the last probe.
+    /// Lag in microseconds as of the last probe (`u64::MAX`: unknown).
     lag_us: AtomicU64,
+    /// Since when the probes have seen it behind the primary.
+    behind_since: Mutex<Option<Instant>>,
     reads: AtomicU64,
 }
 
@@ -105,6 +109,7 @@ impl Replicas {
                     answering: AtomicBool::new(false),
                     replayed: AtomicU64::new(0),
                     lag_us: AtomicU64::new(u64::MAX),
+                    behind_since: Mutex::new(None),
                     reads: AtomicU64::new(0),
                 })
             })
@@ -238,9 +243,7 @@ impl Replicas {
             let row: PgRow = sqlx::query(
                 "SELECT pg_is_in_recovery() AS recovering, \
                  pg_last_wal_replay_lsn()::text AS replayed, \
-                 pg_last_wal_receive_lsn()::text AS received, \
-                 COALESCE(EXTRACT(EPOCH FROM clock_timestamp() \
-                   - pg_last_xact_replay_timestamp()), 0)::float8 AS behind",
+                 pg_last_wal_receive_lsn()::text AS received",
             )
             .fetch_one(&mut c.conn)
             .await
@@ -252,12 +255,14 @@ impl Replicas {
         let row = match result {
             Ok(Ok(row)) => row,
             Ok(Err(e)) => {
+                r.lag_us.store(u64::MAX, Ordering::Relaxed);
                 if r.answering.swap(false, Ordering::AcqRel) {
                     tracing::warn!(replica = %r.name, error = %e, "read replica is down");
                 }
                 return;
             }
             Err(_) => {
+                r.lag_us.store(u64::MAX, Ordering::Relaxed);
                 if r.answering.swap(false, Ordering::AcqRel) {
                     tracing::warn!(replica = %r.name, "read replica does not answer");
                 }
@@ -265,28 +270,32 @@ impl Replicas {
             }
         };
         let recovering: bool = row.try_get("recovering").unwrap_or(false);
+        let lsn = |column: &str| {
+            row.try_get::<Option<String>, &str>(column)
+                .ok()
+                .flatten()
+                .and_then(|t| parse_lsn(&t))
+                .unwrap_or(0)
+        };
         let (replayed, lag_us) = if recovering {
-            let replayed = row
-                .try_get::<Option<String>, &str>("replayed")
-                .ok()
-                .flatten()
-                .and_then(|t| parse_lsn(&t))
-                .unwrap_or(0);
-            let received = row
-                .try_get::<Option<String>, &str>("received")
-                .ok()
-                .flatten()
-                .and_then(|t| parse_lsn(&t))
-                .unwrap_or(0);
+            let replayed = lsn("replayed");
+            let received = lsn("received");
             let required = self.required.load(Ordering::Acquire);
-            // Idle primary: the last replayed transaction gets older while
-            // there is nothing to replay, which is no lag at all.
-            let caught_up = replayed >= received && (required == u64::MAX || replayed >= required);
-            let behind: f64 = row.try_get("behind").unwrap_or(0.0);
-            let lag = if caught_up {
-                0
+            // Behind: WAL received but not replayed, or short of the
+            // primary's position after the last write. The lag is how long
+            // it has been behind (the age of its last replayed transaction
+            // would count the primary's idle time as lag).
+            let behind = replayed < received || (required != u64::MAX && replayed < required);
+            let mut since = r
+                .behind_since
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let lag = if behind {
+                let start = *since.get_or_insert_with(Instant::now);
+                start.elapsed().as_micros() as u64
             } else {
-                (behind.max(0.0) * 1e6) as u64
+                *since = None;
+                0
             };
             (replayed, lag)
         } else {

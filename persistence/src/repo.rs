@@ -195,6 +195,17 @@ pub(crate) fn kind_and_access(mut cond: Condition, filter: &ArticleFilter) -> Co
             article::Column::Access.is_in(filter.access.iter().map(|a| a.as_str().to_owned())),
         );
     }
+    if !filter.languages.is_empty() {
+        // `en` takes `en-GB` too. Languages are checked tags (letters):
+        // nothing to escape.
+        let mut any = Condition::any();
+        for l in &filter.languages {
+            any = any
+                .add(article::Column::Language.eq(l.clone()))
+                .add(article::Column::Language.like(format!("{l}-%")));
+        }
+        cond = cond.add(any);
+    }
     cond
 }
 
@@ -294,6 +305,7 @@ pub(crate) fn to_article(m: article::Model, summary: ArticleSummary) -> Result<A
         corrections,
         unpublish_reason: m.unpublish_reason,
         deleted_at: m.deleted_at,
+        translation_group: m.translation_group,
     })
 }
 
@@ -868,8 +880,11 @@ impl ContentRepo {
     }
 
     /// Any article by id, whatever its status (editors' preview, tests).
+    /// Any article by id, whatever its status: the editors' view (and the
+    /// answer to their writes), so always read on the primary.
     pub async fn article_by_id(&self, id: i64) -> Result<Option<Article>, RepoError> {
-        self.one_linked(article::Entity::find_by_id(id), Links::Load)
+        self.on_primary()
+            .one_linked(article::Entity::find_by_id(id), Links::Load)
             .await
     }
 
@@ -954,6 +969,26 @@ impl ContentRepo {
             .one(&self.db.conn)
             .await?
             .map(to_author))
+    }
+
+    /// The versions of the story of translation group `group` (its first
+    /// article included), as (id, language), whatever their status;
+    /// deleted ones left out.
+    pub async fn translation_members(&self, group: i64) -> Result<Vec<(i64, String)>, RepoError> {
+        Ok(article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .column(article::Column::Language)
+            .filter(
+                Condition::any()
+                    .add(article::Column::TranslationGroup.eq(group))
+                    .add(article::Column::Id.eq(group)),
+            )
+            .filter(article::Column::DeletedAt.is_null())
+            .order_by_asc(article::Column::Id)
+            .into_tuple()
+            .all(&self.db.conn)
+            .await?)
     }
 
     pub async fn authors_by_ids(&self, ids: &[i64]) -> Result<Vec<Author>, RepoError> {

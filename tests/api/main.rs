@@ -14,6 +14,7 @@ mod graphql;
 mod hardening;
 mod images;
 mod import;
+mod languages;
 mod live;
 mod newsroom;
 mod openapi;

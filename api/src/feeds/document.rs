@@ -19,9 +19,9 @@ use crate::http::keys;
 use app::content::{ContentService, ListParams, Refs};
 
 /// The query parameters a feed keeps in its self and next links.
-const FEED_PARAMS: [&str; 11] = [
-    "section", "tag", "author", "-section", "-tag", "-author", "kind", "access", "limit", "full",
-    "cursor",
+const FEED_PARAMS: [&str; 12] = [
+    "section", "tag", "author", "-section", "-tag", "-author", "kind", "access", "lang", "limit",
+    "full", "cursor",
 ];
 
 /// Newest 50 by default, at most 100.
@@ -84,6 +84,8 @@ pub struct FeedQuery {
     kind: Option<String>,
     /// Only these access levels, comma-separated (any of them).
     access: Option<String>,
+    /// Only articles in this language (`bn`, `en`): the feed's language.
+    lang: Option<String>,
 }
 
 /// `GET /feeds/…/{rss.xml,atom.xml,feed.json}`.
@@ -122,6 +124,7 @@ pub async fn handle(
         ("-author", &q.not_author),
         ("kind", &q.kind),
         ("access", &q.access),
+        ("lang", &q.lang),
         ("cursor", &q.cursor),
     ]
     .into_iter()
@@ -151,7 +154,16 @@ pub async fn handle(
         not_author: q.not_author.clone(),
         kind: q.kind.clone(),
         access: q.access.clone(),
+        lang: q.lang.clone(),
         ..ListParams::default()
+    };
+    // One language per feed (a feed's `<language>` is one tag).
+    let language = match app::content::parse_languages(q.lang.as_deref()) {
+        Ok(l) if l.len() > 1 => {
+            return Err(AppError::invalid("lang", "a feed is in one language: give one").into());
+        }
+        Ok(l) => l.into_iter().next(),
+        Err(e) => return Err(AppError::Invalid(vec![e]).into()),
     };
     let mut surrogate: Vec<String> = Vec::new();
     let mut series_items: Option<Vec<ArticleSummary>> = None;
@@ -274,6 +286,7 @@ pub async fn handle(
     // Canonical filter values: as parsed, in the order given.
     let kinds: Vec<&str> = filter_values(q.kind.as_deref());
     let access: Vec<&str> = filter_values(q.access.as_deref());
+    let lang = language.clone();
     let query = |cursor: Option<&str>| {
         let parts: Vec<String> = order
             .iter()
@@ -285,6 +298,7 @@ pub async fn handle(
                     given(key).map(|v| format!("{key}={}", super::urls::encode_segment(v)))
                 }
                 "access" => (!access.is_empty()).then(|| format!("access={}", access.join(","))),
+                "lang" => lang.as_ref().map(|l| format!("lang={l}")),
                 _ => cursor.map(|c| format!("cursor={}", super::urls::encode_segment(c))),
             })
             .collect();
@@ -305,7 +319,7 @@ pub async fn handle(
             .page
             .next_cursor
             .map(|c| urls.absolute(&format!("{path}{}", query(Some(&c.encode()))))),
-        language: "bn".to_owned(),
+        language: language.clone().unwrap_or_else(|| "bn".to_owned()),
         publication,
         publication_url: format!("{}/", urls.base()),
         updated,

@@ -369,6 +369,7 @@ async fn execute(
     };
     let comments = req.app_data::<web::Data<CommentService>>();
     let hooks = req.app_data::<web::Data<app::webhooks::WebhookService>>();
+    let feeds = req.app_data::<web::Data<crate::feeds::FeedState>>();
     let origin = {
         let info = req.connection_info();
         RequestOrigin(format!("{}://{}", info.scheme(), info.host()))
@@ -380,6 +381,9 @@ async fn execute(
             .data(origin.clone());
         if let Some(hooks) = hooks {
             request = request.data(hooks.get_ref().clone());
+        }
+        if let Some(feeds) = feeds {
+            request = request.data(feeds.urls().clone());
         }
         // Comments share one flood guard between REST and GraphQL.
         if let Some(comments) = comments {

@@ -172,6 +172,10 @@ pub struct CreateArticleInputGql {
     pub kind: Option<ArticleKindGql>,
     /// `FREE` by default.
     pub access: Option<AccessGql>,
+    /// BCP 47 language tag: `bn` (the default), `en`, `en-GB`, ...
+    pub language: Option<String>,
+    /// Links it as a translation of this article (global or database id).
+    pub translation_of: Option<ID>,
 }
 
 impl From<CreateArticleInputGql> for ArticleInputGql {
@@ -200,6 +204,10 @@ impl From<CreateArticleInputGql> for ArticleInputGql {
             kind: c.kind,
             live_state: None,
             access: c.access,
+            language: c.language,
+            translation_of: c
+                .translation_of
+                .map_or(MaybeUndefined::Undefined, MaybeUndefined::Value),
         }
     }
 }
@@ -234,6 +242,11 @@ pub struct ArticleInputGql {
     /// A live page's state (`ENDED` ends it).
     pub live_state: Option<LiveStateGql>,
     pub access: Option<AccessGql>,
+    /// BCP 47 language tag: `bn`, `en`, `en-GB`, ...
+    pub language: Option<String>,
+    /// Links it as a translation of this article (global or database id);
+    /// `null` unlinks it.
+    pub translation_of: MaybeUndefined<ID>,
 }
 
 /// `MaybeUndefined` as the service's double option: absent = unchanged,
@@ -291,6 +304,13 @@ impl ArticleInputGql {
             access: self
                 .access
                 .map(|a| domain::Access::from(a).as_str().to_owned()),
+            language: self.language,
+            translation_of: double(self.translation_of.map_value(|id| {
+                match super::context::parse_global_id(&id) {
+                    Some((kind, n)) if kind == "Article" => n.to_string(),
+                    _ => id.to_string(),
+                }
+            })),
             live_state: self.live_state.map(|l| {
                 match l {
                     LiveStateGql::Live => "live",

@@ -131,6 +131,8 @@ impl Query {
         >,
         #[graphql(desc = "Several authors (any or all of them) and authors to leave out.")]
         authors: Option<SlugFilter>,
+        #[graphql(desc = "Only articles in these languages (`bn`, `en`; `en` takes `en-GB`).")]
+        lang: Option<Vec<String>>,
     ) -> Result<ArticleConnection> {
         let (section, not_section) = slug_filter("sections", section, sections)?;
         let (tag, not_tag) = slug_filter("tags", tag, tags)?;
@@ -146,6 +148,7 @@ impl Query {
             to,
             kind: kinds_filter(kind),
             access: access_filter(access),
+            lang: lang.map(|l| l.join(",")),
             ..paging(first, after, last, before)?
         };
         let svc = service(ctx)?;
@@ -322,6 +325,9 @@ impl Query {
         >,
         #[graphql(desc = "Several authors (any or all of them) and authors to leave out.")]
         authors: Option<SlugFilter>,
+        #[graphql(desc = "Only articles in these languages (`bn`, `en`).")] lang: Option<
+            Vec<String>,
+        >,
     ) -> Result<SearchResultsGql> {
         let (section, not_section) = slug_filter("sections", section, sections)?;
         let (tag, not_tag) = slug_filter("tags", tag, tags)?;
@@ -345,6 +351,7 @@ impl Query {
             cursor: after,
             kind: kinds_filter(kind),
             access: access_filter(access),
+            lang: lang.map(|l| l.join(",")),
             facets: ctx
                 .look_ahead()
                 .field("facets")

@@ -55,6 +55,21 @@ impl ArticleGql {
     }
 }
 
+/// A version of a story in another language.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "Translation")]
+pub struct TranslationGql {
+    /// The article's global id (fetch it with `node` or `article`).
+    pub id: ID,
+    pub database_id: String,
+    /// BCP 47 language tag.
+    pub language: String,
+    pub slug: String,
+    pub headline: String,
+    /// Its page on the public site (`BARTA_ARTICLE_URL`).
+    pub url: String,
+}
+
 #[Object(name = "Article")]
 impl ArticleGql {
     /// Global id (for `node`).
@@ -188,8 +203,35 @@ impl ArticleGql {
     async fn dateline(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(self.full(ctx).await?.dateline.clone())
     }
+    /// BCP 47 language tag: `bn`, `en`, `en-GB`, ...
     async fn language(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(self.full(ctx).await?.language.clone())
+    }
+    /// The public versions of this story in other languages, by language.
+    async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<TranslationGql>> {
+        let svc = service(ctx)?;
+        let article = self.full(ctx).await?;
+        let list = svc.translations(&article).await?;
+        let sections = svc.section_map().await.map_err(AppError::from)?;
+        let urls = ctx.data_opt::<crate::feeds::urls::Urls>();
+        Ok(list
+            .into_iter()
+            .map(|t| {
+                let section = sections
+                    .get(&t.summary.section_id)
+                    .map_or("", |s| s.slug.as_str());
+                TranslationGql {
+                    id: global_id("Article", t.summary.id),
+                    database_id: t.summary.id.to_string(),
+                    url: urls
+                        .map(|u| u.article(t.summary.id, &t.summary.slug, section))
+                        .unwrap_or_default(),
+                    language: t.language,
+                    slug: t.summary.slug,
+                    headline: t.summary.headline,
+                }
+            })
+            .collect())
     }
     async fn first_published_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
         Ok(self.full(ctx).await?.first_published_at)

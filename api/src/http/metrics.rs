@@ -170,7 +170,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register(
         "redis_up",
         "1 while Redis answers (shared quotas, flood control, view counts); \
-         only with BARTA_REDIS_URL",
+         always 0 without BARTA_REDIS_URL",
         redis_up.clone(),
     );
     let redis_errors = Counter::default();

@@ -80,6 +80,10 @@ pub struct ListQuery {
     /// `metered`, `subscriber`.
     #[param(example = "free")]
     pub access: Option<String>,
+    /// Only articles in these languages, comma-separated (any of them):
+    /// `bn`, `en` (`en` takes `en-GB` too).
+    #[param(example = "en")]
+    pub lang: Option<String>,
 }
 
 impl From<ListQuery> for ListParams {
@@ -97,6 +101,7 @@ impl From<ListQuery> for ListParams {
             not_author: q.not_author,
             kind: q.kind,
             access: q.access,
+            lang: q.lang,
             ..Default::default()
         }
     }
@@ -160,6 +165,9 @@ macro_rules! scoped_list_params {
             /// `metered`, `subscriber`.
             #[param(example = "free")]
             pub access: Option<String>,
+            /// Only articles in these languages, comma-separated: `bn`, `en`.
+            #[param(example = "en")]
+            pub lang: Option<String>,
         }
 
         impl $name {
@@ -178,6 +186,7 @@ macro_rules! scoped_list_params {
                     not_author: self.not_author,
                     kind: self.kind,
                     access: self.access,
+                    lang: self.lang,
                     ..Default::default()
                 }
             }
@@ -296,6 +305,9 @@ pub struct SearchQuery {
     /// Only these access levels, comma-separated (any of them).
     #[param(example = "free")]
     pub access: Option<String>,
+    /// Only articles in these languages, comma-separated: `bn`, `en`.
+    #[param(example = "en")]
+    pub lang: Option<String>,
 }
 
 /// Search order.
@@ -325,6 +337,7 @@ impl From<SearchQuery> for SearchParams {
             not_author: q.not_author,
             kind: q.kind,
             access: q.access,
+            lang: q.lang,
         }
     }
 }

@@ -346,6 +346,7 @@ impl Modify for Common {
         crate::rest::articles::list,
         crate::rest::articles::item,
         crate::rest::articles::more_from_section,
+        crate::rest::articles::translations,
         crate::rest::sections::tree,
         crate::rest::sections::item,
         crate::rest::sections::articles,

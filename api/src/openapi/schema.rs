@@ -173,6 +173,13 @@ pub struct ArticleCreate {
     /// Flag as breaking news until this RFC 3339 instant.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub breaking_until: Option<String>,
+    /// BCP 47 tag of its language: `bn` (default), `en`, or either with a
+    /// region (`en-GB`).
+    #[schema(example = "en")]
+    pub language: Option<String>,
+    /// The id of an article whose story this one translates: joins that
+    /// story's versions (one per language).
+    pub translation_of: Option<String>,
 }
 
 /// A change to an article: every field is optional; absent = unchanged,
@@ -226,6 +233,11 @@ pub struct ArticlePatch {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub breaking_until: Option<Option<String>>,
+    /// BCP 47 tag of its language (see `ArticleCreate.language`).
+    pub language: Option<String>,
+    /// Links it as a translation of this article (its id); `null` unlinks.
+    #[serde(default)]
+    pub translation_of: Option<Option<String>>,
 }
 
 /// A new section (admin). Unknown fields are refused (400).

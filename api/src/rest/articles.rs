@@ -170,3 +170,60 @@ pub async fn more_from_section(
         .await?;
     Ok(list_response(list, vec![keys::article(path.as_str())]))
 }
+
+/// A version of the story in another language.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TranslationView {
+    pub id: String,
+    /// BCP 47 language tag (`en`, `bn`, `en-GB`).
+    pub language: String,
+    pub slug: String,
+    pub headline: String,
+    /// Its page on the public site (`BARTA_ARTICLE_URL`).
+    pub url: String,
+}
+
+/// The public versions of an article's story in other languages, by
+/// language (the article itself left out).
+#[utoipa::path(
+    get,
+    operation_id = "article_translations",
+    path = "/v1/articles/{id}/translations",
+    tag = "articles",
+    params(("id" = String, Path, description = "Article id or slug")),
+    responses(
+        (status = 200, description = "Its translations", body = DataView<Vec<TranslationView>>),
+        (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+pub async fn translations(
+    svc: web::Data<ContentService>,
+    feeds: web::Data<crate::feeds::FeedState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (article, list, story) = svc.translations_of(&path).await?;
+    let sections = svc.section_map().await.map_err(app::AppError::from)?;
+    // Every version of the story, public or not: one published later must
+    // drop this answer.
+    let mut cache_keys = vec![keys::article(article.summary.id)];
+    cache_keys.extend(story.iter().map(keys::article));
+    let data: Vec<TranslationView> = list
+        .into_iter()
+        .map(|t| {
+            let section = sections
+                .get(&t.summary.section_id)
+                .map_or("", |s| s.slug.as_str());
+            TranslationView {
+                id: t.summary.id.to_string(),
+                url: feeds.urls().article(t.summary.id, &t.summary.slug, section),
+                language: t.language,
+                slug: t.summary.slug,
+                headline: t.summary.headline,
+            }
+        })
+        .collect();
+    let res = HttpResponse::Ok().json(DataView { data });
+    Ok(cache::keys(res, Kind::Item, cache_keys))
+}

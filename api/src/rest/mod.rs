@@ -78,6 +78,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/v1/edition", edition::edition);
     get(cfg, "/v1/search", discovery::search);
     get(cfg, "/v1/articles/{id}/related", discovery::related);
+    get(
+        cfg,
+        "/v1/articles/{id}/translations",
+        articles::translations,
+    );
     get(cfg, "/v1/articles/{id}/posts", live::posts);
     get(cfg, "/v1/articles/{id}/posts/stream", live::stream);
     get(cfg, "/v1/stream", stream::site_stream);

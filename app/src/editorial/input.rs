@@ -92,6 +92,13 @@ pub struct ArticleInput {
     pub live_state: Option<String>,
     /// `free` (the default), `metered` or `subscriber`.
     pub access: Option<String>,
+    /// BCP 47 tag of the language it is written in: `bn` (the default),
+    /// `en`, or either with a region (`en-GB`).
+    pub language: Option<String>,
+    /// Links it as a translation of another article (its id), joining that
+    /// story's versions; `null` unlinks it.
+    #[serde(default, deserialize_with = "double")]
+    pub translation_of: Option<Option<String>>,
 }
 
 /// Slugs of the input resolved to ids (looked up before the transaction).
@@ -101,7 +108,18 @@ pub(super) struct Resolved {
     pub(super) tags: HashMap<String, i64>,
     /// Uploaded pictures the input names, by id, and the base of their URLs.
     pub(super) images: crate::images::Assets,
+    /// `translationOf` looked up: the group and its versions (id,
+    /// language), `None` to unlink, or why it cannot be.
+    pub(super) translation: Option<Result<Option<TranslationTarget>, ValidationError>>,
+    /// The article being changed (`None` while creating).
+    pub(super) self_id: Option<i64>,
     pub(super) image_base: String,
+}
+
+/// The story an article is linked to as a translation.
+pub(super) struct TranslationTarget {
+    pub(super) group: i64,
+    pub(super) members: Vec<(i64, String)>,
 }
 
 /// Fills in an uploaded picture the input names, or says it is unknown.
@@ -293,6 +311,37 @@ impl ArticleInput {
             match a.parse::<domain::Access>() {
                 Ok(a) => state.access = a,
                 Err(e) => errors.push(e),
+            }
+        }
+        if let Some(l) = &self.language {
+            match domain::text::language_tag(l) {
+                Some(tag) => state.language = tag,
+                None => errors.push(ValidationError::new(
+                    "language",
+                    format!(
+                        "must be a BCP 47 tag of {} (e.g. en or en-GB)",
+                        domain::text::LANGUAGES.join(" or ")
+                    ),
+                )),
+            }
+        }
+        match &refs.translation {
+            None => {}
+            Some(Err(e)) => errors.push(e.clone()),
+            Some(Ok(None)) => state.translation_group = None,
+            Some(Ok(Some(t))) => {
+                let mine = domain::text::primary_language(&state.language);
+                let taken = t.members.iter().any(|(id, l)| {
+                    Some(*id) != refs.self_id && domain::text::primary_language(l) == mine
+                });
+                if taken {
+                    errors.push(ValidationError::new(
+                        "translationOf",
+                        format!("that story already has a version in {mine}"),
+                    ));
+                } else {
+                    state.translation_group = Some(t.group);
+                }
             }
         }
         match state.kind {

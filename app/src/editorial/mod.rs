@@ -20,7 +20,7 @@ use domain::{
 use persistence::{UpsertOutcome, WriteContext};
 
 pub use self::input::ArticleInput;
-use self::input::{Resolved, invalid};
+use self::input::{Resolved, TranslationTarget, invalid};
 pub use self::packages::MAX_PICKS;
 pub use self::preview::{NewPreviewLink, PREVIEW_PREFIX};
 pub use self::taxonomy::TaxonomyInput;
@@ -121,7 +121,8 @@ impl EditorialService {
                 }
             }
         }
-        let repo = self.svc.repo();
+        // Just written: the primary has it, a replica may not yet.
+        let repo = self.svc.repo().on_primary();
         let tags = match repo.tags_by_ids(&a.summary.tag_ids).await {
             Ok(tags) => tags.into_iter().map(|t| t.slug).collect(),
             Err(_) => Vec::new(),
@@ -136,6 +137,11 @@ impl EditorialService {
             tags,
             authors,
         });
+        // The other versions of its story list it among their translations.
+        if let Some(g) = a.translation_group.filter(|g| *g != a.summary.id) {
+            self.svc
+                .announce(Change::ArticlesElsewhere { ids: vec![g] });
+        }
     }
 
     fn taxonomy_changed(&self, taxon: Taxon) {
@@ -172,7 +178,34 @@ impl EditorialService {
                 .map(|a| (a.id.to_string(), a))
                 .collect(),
             image_base: self.svc.image_base().to_owned(),
+            translation: match &input.translation_of {
+                None => None,
+                Some(None) => Some(Ok(None)),
+                Some(Some(raw)) => Some(self.translation_target(raw).await?),
+            },
+            self_id: None,
         })
+    }
+
+    /// The story `raw` (an article id) belongs to, or why it cannot be
+    /// linked to.
+    async fn translation_target(
+        &self,
+        raw: &str,
+    ) -> Result<Result<Option<TranslationTarget>, ValidationError>, AppError> {
+        let unknown = || ValidationError::new("translationOf", format!("no article {raw:?}"));
+        let Ok(id) = domain::ArticleId::parse(raw) else {
+            return Ok(Err(unknown()));
+        };
+        let Some(target) = self.svc.repo().article_by_id(id.get()).await? else {
+            return Ok(Err(unknown()));
+        };
+        if target.deleted_at.is_some() {
+            return Ok(Err(unknown()));
+        }
+        let group = target.translation_group.unwrap_or(target.summary.id);
+        let members = self.svc.repo().translation_members(group).await?;
+        Ok(Ok(Some(TranslationTarget { group, members })))
     }
 
     /// Creates a draft.
@@ -209,6 +242,7 @@ impl EditorialService {
             kind: domain::ArticleKind::Standard,
             live_state: None,
             access: domain::Access::Free,
+            translation_group: None,
         };
         input.apply(&mut state, &refs, true)?;
         let article = self
@@ -229,7 +263,9 @@ impl EditorialService {
         expected_version: Option<i32>,
         input: &ArticleInput,
     ) -> Result<Article, AppError> {
-        let refs = self.resolve(input).await?;
+        let mut refs = self.resolve(input).await?;
+        refs.self_id = Some(id);
+        let mut old_group = None;
         let article = self
             .svc
             .repo()
@@ -240,6 +276,7 @@ impl EditorialService {
                 ctx(key, self.now()),
                 |state, current| {
                     not_deleted(current)?;
+                    old_group = current.translation_group;
                     input.apply(state, &refs, false)?;
                     // A public article takes only described pictures.
                     if matches!(
@@ -253,6 +290,11 @@ impl EditorialService {
             )
             .await?;
         self.changed(&article).await;
+        // The story it left lists its translations without it now.
+        if let Some(g) = old_group.filter(|g| Some(*g) != article.translation_group) {
+            self.svc
+                .announce(Change::ArticlesElsewhere { ids: vec![g] });
+        }
         Ok(article)
     }
 

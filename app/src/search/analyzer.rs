@@ -3,8 +3,14 @@
 //! word normalised by it (NFC, one form for য় ড় ঢ়, Bengali digits as ASCII,
 //! zero-width characters dropped, lowercase). Bengali words stay whole:
 //! tantivy's default tokenizer would split them at vowel signs and hasanta.
+//! English words (the English edition, names in Latin letters) then lose
+//! English stop words and are stemmed, as Lucene's English analyzer does
+//! (tantivy's own filters: its stop words are Lucene's list, its stemmer
+//! Snowball's English); neither touches a Bengali word.
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{
+    Language, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
 
 pub const NAME: &str = "bn";
 /// The sound keys of the Bengali words (`domain::sound`), for Banglish.
@@ -12,6 +18,19 @@ pub const SOUND: &str = "bn_sound";
 
 #[derive(Clone, Default)]
 pub struct BengaliTokenizer;
+
+/// The analyzer of the searched text fields: [`BengaliTokenizer`], then
+/// English stop words out and English words stemmed.
+pub fn text_analyzer() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(BengaliTokenizer).dynamic();
+    let builder = match StopWordFilter::new(Language::English) {
+        Some(stop) => builder.filter_dynamic(stop),
+        None => builder,
+    };
+    builder
+        .filter_dynamic(Stemmer::new(Language::English))
+        .build()
+}
 
 /// Each Bengali word as its sound key; other words are left out.
 #[derive(Clone, Default)]

@@ -38,7 +38,7 @@ use tantivy::{
 };
 
 /// Bump when the schema or the analyzer changes: an older index is rebuilt.
-pub const INDEX_VERSION: u32 = 5;
+pub const INDEX_VERSION: u32 = 6;
 const VERSION_FILE: &str = "barta-index-version";
 /// Change-log rows re-read behind the cursor on every sync: a transaction
 /// that took an earlier id but committed later is still picked up.
@@ -82,6 +82,8 @@ struct Fields {
     /// `ArticleKind::ALL` / `Access::ALL` (filters).
     kind: Field,
     access: Field,
+    /// The primary language, by position in `domain::text::LANGUAGES`.
+    language: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -119,6 +121,7 @@ fn schema() -> (Schema, Fields) {
         published: b.add_i64_field("published", INDEXED | STORED | FAST),
         kind: b.add_u64_field("kind", INDEXED),
         access: b.add_u64_field("access", INDEXED),
+        language: b.add_u64_field("language", INDEXED),
     };
     (b.build(), fields)
 }
@@ -146,6 +149,8 @@ pub struct SearchRequest {
     pub kinds: Vec<ArticleKind>,
     /// Any of these access levels; empty: every level.
     pub access: Vec<Access>,
+    /// Any of these languages (primary subtags); empty: every language.
+    pub languages: Vec<String>,
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
@@ -269,7 +274,18 @@ fn doc_of(
     }
     doc.add_u64(f.kind, kind_code(s.kind));
     doc.add_u64(f.access, access_code(s.access));
+    doc.add_u64(f.language, language_code(&a.language));
     doc
+}
+
+/// A language tag's position in `domain::text::LANGUAGES` (Bengali for an
+/// unknown one, as stored articles default to it).
+fn language_code(tag: &str) -> u64 {
+    let primary = domain::text::primary_language(tag);
+    domain::text::LANGUAGES
+        .iter()
+        .position(|l| *l == primary)
+        .unwrap_or(0) as u64
 }
 
 fn kind_code(k: ArticleKind) -> u64 {
@@ -345,7 +361,7 @@ impl SearchIndex {
         };
         index
             .tokenizers()
-            .register(analyzer::NAME, analyzer::BengaliTokenizer);
+            .register(analyzer::NAME, analyzer::text_analyzer());
         index
             .tokenizers()
             .register(analyzer::SOUND, analyzer::SoundTokenizer);
@@ -656,6 +672,13 @@ impl SearchIndex {
                 .map(|a| Term::from_field_u64(f.access, access_code(*a)));
             out.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
         }
+        if !req.languages.is_empty() {
+            let terms = req
+                .languages
+                .iter()
+                .map(|l| Term::from_field_u64(f.language, language_code(l)));
+            out.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
         out
     }
 
@@ -680,7 +703,15 @@ impl SearchIndex {
         }
         // A word in Latin letters matches as typed, as Avro spells it in
         // Bengali (which also marks it in snippets), or by sound.
+        let mut analyzer = self.index.tokenizers().get(analyzer::NAME);
         for word in romanised {
+            // An English stop word (`the`, `of`) is no word to require:
+            // English text is indexed without them.
+            if let Some(a) = analyzer.as_mut()
+                && !a.token_stream(&word.typed).advance()
+            {
+                continue;
+            }
             let (as_typed, _) = parser.parse_query_lenient(&word.typed);
             let (as_spelled, _) = parser.parse_query_lenient(&word.bengali);
             let mut either: Vec<(Occur, Box<dyn Query>)> =
@@ -846,6 +877,15 @@ impl SearchIndex {
         let headline_boost = BoostQuery::new(Box::new(mlt), 1.0);
         let query = BooleanQuery::new(vec![
             (Occur::Should, Box::new(headline_boost) as Box<dyn Query>),
+            // Related stories stay in the article's language (its versions
+            // in other languages are its translations, not related).
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.language, language_code(&source.language)),
+                    IndexRecordOption::Basic,
+                )),
+            ),
             (
                 Occur::MustNot,
                 Box::new(TermQuery::new(

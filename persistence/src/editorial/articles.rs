@@ -57,6 +57,7 @@ fn apply(model: &mut article::ActiveModel, s: &ArticleState) -> Result<(), RepoE
     model.dateline = Set(s.dateline.clone());
     model.image = Set(s.image.as_ref().map(to_json).transpose()?);
     model.language = Set(s.language.clone());
+    model.translation_group = Set(s.translation_group);
     model.status = Set(s.status.as_str().to_owned());
     model.publish_at = Set(s.publish_at.map(micros));
     model.embargo_until = Set(s.embargo_until.map(micros));

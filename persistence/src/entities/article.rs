@@ -43,6 +43,8 @@ pub struct Model {
     pub live_state: Option<String>,
     /// `domain::Access` as text.
     pub access: String,
+    /// The id of the first article of its translations (itself included).
+    pub translation_group: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

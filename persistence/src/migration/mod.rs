@@ -16,6 +16,7 @@ mod m20261206_000011_images;
 mod m20261206_000012_author_avatars;
 mod m20261207_000013_newsroom;
 mod m20261207_000014_packages;
+mod m20261207_000015_translations;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_author_avatars::Migration),
             Box::new(m20261207_000013_newsroom::Migration),
             Box::new(m20261207_000014_packages::Migration),
+            Box::new(m20261207_000015_translations::Migration),
         ]
     }
 }
