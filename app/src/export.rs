@@ -67,6 +67,10 @@ struct ExportLine<'a> {
     access: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     live_state: Option<&'static str>,
+    language: &'a str,
+    /// The external id of the story's first version (exported before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    translation_of: Option<String>,
 }
 
 /// What an export wrote.
@@ -151,6 +155,16 @@ pub async fn export_lines<W: Write>(
             .into_iter()
             .map(|t| (t.id, t))
             .collect();
+        // The first versions of the stories these articles translate, by
+        // id (each looked up once per batch).
+        let mut anchors: HashMap<i64, String> = HashMap::new();
+        for g in batch.iter().filter_map(|a| a.translation_group) {
+            if let std::collections::hash_map::Entry::Vacant(e) = anchors.entry(g)
+                && let Some(anchor) = repo.article_by_id(g).await?
+            {
+                e.insert(anchor.external_id.unwrap_or_else(|| format!("barta-{g}")));
+            }
+        }
         for a in &batch {
             let s = &a.summary;
             let section = sections.get(&s.section_id).ok_or_else(|| {
@@ -204,6 +218,8 @@ pub async fn export_lines<W: Write>(
                 kind: s.kind.as_str(),
                 access: s.access.as_str(),
                 live_state: s.live_state.map(|l| l.as_str()),
+                language: &a.language,
+                translation_of: a.translation_group.and_then(|g| anchors.get(&g).cloned()),
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")?;

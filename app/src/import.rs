@@ -92,6 +92,14 @@ pub struct ImportLine {
     /// A live page's state (`live`, `ended`).
     #[serde(default, alias = "live_state")]
     pub live_state: Option<String>,
+    /// BCP 47 language tag (`bn`, `en`, `en-GB`); `bn` when absent on a new
+    /// article, kept on an update.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The external id of another version of the story, imported before
+    /// this line: links this one as its translation.
+    #[serde(default, alias = "translation_of")]
+    pub translation_of: Option<String>,
 }
 
 /// The section of last resort for lines that name none.
@@ -264,6 +272,22 @@ impl ImportLine {
             .live_state
             .as_deref()
             .and_then(|l| l.parse().map_err(|e| errors.push(e)).ok());
+        let language = self.language.as_deref().and_then(|l| {
+            let tag = domain::text::language_tag(l);
+            if tag.is_none() {
+                errors.push(ValidationError::new(
+                    "language",
+                    format!("{l:?} is not a BCP 47 tag of bn or en"),
+                ));
+            }
+            tag
+        });
+        let translation_of = self
+            .translation_of
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
         let section =
             self.resolve_section(self.section.as_deref(), sections, "section", &mut errors);
         let secondary_sections = self
@@ -330,6 +354,8 @@ impl ImportLine {
                     kind,
                     access,
                     live_state,
+                    language,
+                    translation_of,
                 })
             }
             _ => Err(errors),

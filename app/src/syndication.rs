@@ -71,6 +71,19 @@ impl ContentService {
         Ok(self.repo().sitemap_entries(first, last, self.now()).await?)
     }
 
+    /// The public versions of the stories of `entries` that have more than
+    /// one (`anchors`: the id range the entries came from, if any).
+    pub async fn story_versions(
+        &self,
+        entries: &[SitemapEntry],
+        anchors: Option<(i64, i64)>,
+    ) -> Result<persistence::StoryVersions, AppError> {
+        Ok(self
+            .repo()
+            .public_story_versions(entries, anchors, self.now())
+            .await?)
+    }
+
     /// Public articles published since `since`, newest first.
     pub async fn recent_public_entries(
         &self,

@@ -368,6 +368,142 @@ pub fn edition(at: DateTime<Utc>, place: &str, rule: CalendarRule) -> Edition {
     }
 }
 
+/// The Bangla months as English-language editions spell them.
+pub const BANGLA_MONTHS_EN: [&str; 12] = [
+    "Boishakh",
+    "Joishtho",
+    "Asharh",
+    "Shrabon",
+    "Bhadro",
+    "Ashwin",
+    "Kartik",
+    "Ogrohayon",
+    "Poush",
+    "Magh",
+    "Falgun",
+    "Choitro",
+];
+
+/// The display language of dates and the edition line (`?locale=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// Bengali digits and names (the default).
+    #[default]
+    Bn,
+    /// English, as the English editions print them.
+    En,
+}
+
+impl Locale {
+    /// `bn` or `en` (a BCP 47 tag of either, `en-GB` included); `None`
+    /// for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        let tag = crate::text::language_tag(s)?;
+        match crate::text::primary_language(&tag) {
+            "en" => Some(Self::En),
+            _ => Some(Self::Bn),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bn => "bn",
+            Self::En => "en",
+        }
+    }
+
+    /// An instant as local date and time in this locale.
+    pub fn datetime(self, t: DateTime<Utc>) -> String {
+        match self {
+            Self::Bn => format_datetime_bn(t),
+            Self::En => format_datetime_en(t),
+        }
+    }
+}
+
+/// An instant as Bangladesh local date and 12-hour time in English:
+/// `12 November 2024, 11:31 AM` for `2024-11-12T05:31:00Z`.
+pub fn format_datetime_en(t: DateTime<Utc>) -> String {
+    dhaka_local(t).format("%-d %B %Y, %-I:%M %p").to_string()
+}
+
+impl BanglaDate {
+    /// The Bangla date transliterated for English editions: `29 Kartik 1431`.
+    pub fn text_en(&self) -> String {
+        let month = self
+            .month
+            .checked_sub(1)
+            .and_then(|i| BANGLA_MONTHS_EN.get(i as usize))
+            .copied()
+            .unwrap_or_default();
+        format!("{} {month} {}", self.day, self.year)
+    }
+}
+
+/// A place of publication in English: the divisional cities by their
+/// English names, anything else as given (a Latin name already is).
+pub fn place_en(place: &str) -> String {
+    const PLACES: [(&str, &str); 8] = [
+        ("ঢাকা", "Dhaka"),
+        ("চট্টগ্রাম", "Chattogram"),
+        ("খুলনা", "Khulna"),
+        ("রাজশাহী", "Rajshahi"),
+        ("বরিশাল", "Barishal"),
+        ("সিলেট", "Sylhet"),
+        ("রংপুর", "Rangpur"),
+        ("ময়মনসিংহ", "Mymensingh"),
+    ];
+    let nfc = crate::text::nfc(place.trim());
+    PLACES
+        .iter()
+        .find(|(bn, _)| crate::text::nfc(bn) == nfc)
+        .map_or(nfc.clone(), |(_, en)| (*en).to_owned())
+}
+
+impl Edition {
+    /// The line as English editions print it, with `place` in English
+    /// (`Dhaka`): `Dhaka, Thursday 14 November 2024 | 29 Kartik 1431`.
+    pub fn line_en(&self, place: &str) -> String {
+        let date = self.date.format("%A %-d %B %Y");
+        let bangla = self.bangla.text_en();
+        if place.trim().is_empty() {
+            format!("{date} | {bangla}")
+        } else {
+            format!("{}, {date} | {bangla}", place.trim())
+        }
+    }
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::*;
+
+    #[test]
+    fn english_display_strings_follow_the_english_editions() {
+        let t = DateTime::parse_from_rfc3339("2024-11-12T05:31:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(format_datetime_en(t), "12 November 2024, 11:31 AM");
+        let noon = DateTime::parse_from_rfc3339("2024-11-12T06:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(Locale::En.datetime(noon), "12 November 2024, 12:05 PM");
+        assert_eq!(Locale::Bn.datetime(t), format_datetime_bn(t));
+        let at = DateTime::parse_from_rfc3339("2024-11-14T04:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let e = edition(at, "ঢাকা", CalendarRule::Revised2019);
+        assert_eq!(
+            e.line_en(&place_en(&e.place)),
+            "Dhaka, Thursday 14 November 2024 | 29 Kartik 1431"
+        );
+        assert_eq!(place_en("Cox's Bazar"), "Cox's Bazar");
+        assert_eq!(Locale::parse("en-GB"), Some(Locale::En));
+        assert_eq!(Locale::parse("bn"), Some(Locale::Bn));
+        assert_eq!(Locale::parse("fr"), None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

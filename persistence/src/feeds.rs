@@ -24,7 +24,20 @@ pub struct SitemapEntry {
     pub headline: String,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// The story it is a version of (`None`: it is the first, or alone).
+    pub translation_group: Option<i64>,
 }
+
+impl SitemapEntry {
+    /// The story it belongs to: its group, or itself.
+    pub fn story(&self) -> i64 {
+        self.translation_group.unwrap_or(self.id)
+    }
+}
+
+/// The public versions of the stories of some sitemap entries
+/// ([`ContentRepo::public_story_versions`]).
+pub type StoryVersions = std::collections::HashMap<i64, Vec<SitemapEntry>>;
 
 impl SitemapEntry {
     /// When the article last changed as readers see it (a scheduled
@@ -58,7 +71,7 @@ struct MaxRow {
     at: Option<DateTime<Utc>>,
 }
 
-fn entry_columns() -> [article::Column; 7] {
+fn entry_columns() -> [article::Column; 8] {
     use article::Column as C;
     [
         C::Id,
@@ -68,6 +81,7 @@ fn entry_columns() -> [article::Column; 7] {
         C::Headline,
         C::PublishedAt,
         C::UpdatedAt,
+        C::TranslationGroup,
     ]
 }
 
@@ -123,6 +137,64 @@ impl ContentRepo {
             .into_model::<SitemapEntry>()
             .all(&self.db.conn)
             .await?)
+    }
+
+    /// The public versions of the stories of `entries`, by story, for the
+    /// stories with more than one (hreflang alternates). `anchors` is the
+    /// id range the entries came from (their stories' first versions are
+    /// found by it, not by listing every id).
+    pub async fn public_story_versions(
+        &self,
+        entries: &[SitemapEntry],
+        anchors: Option<(i64, i64)>,
+        now: DateTime<Utc>,
+    ) -> Result<StoryVersions, RepoError> {
+        let mut groups: Vec<i64> = entries.iter().filter_map(|e| e.translation_group).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut any = sea_orm::Condition::any();
+        match anchors {
+            Some((first, last)) => {
+                any = any.add(article::Column::TranslationGroup.between(first, last));
+            }
+            None => {
+                let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+                if !ids.is_empty() {
+                    any = any.add(article::Column::TranslationGroup.is_in(ids));
+                }
+            }
+        }
+        if !groups.is_empty() {
+            any = any
+                .add(article::Column::TranslationGroup.is_in(groups.clone()))
+                .add(article::Column::Id.is_in(groups));
+        }
+        let members: Vec<SitemapEntry> = article::Entity::find()
+            .select_only()
+            .columns(entry_columns())
+            .filter(public_condition(now))
+            .filter(any)
+            .order_by_asc(article::Column::Id)
+            .into_model::<SitemapEntry>()
+            .all(&self.db.conn)
+            .await?;
+        let mut by_story = StoryVersions::new();
+        for m in members {
+            by_story.entry(m.story()).or_default().push(m);
+        }
+        // A story's anchor is no member of its group by the column: add the
+        // anchors among the entries (they are public), then keep stories
+        // with more than one version.
+        for e in entries {
+            if e.translation_group.is_none()
+                && let Some(v) = by_story.get_mut(&e.id)
+                && !v.iter().any(|m| m.id == e.id)
+            {
+                v.push(e.clone());
+            }
+        }
+        by_story.retain(|_, v| v.len() > 1);
+        Ok(by_story)
     }
 
     /// Public articles published since `since`, newest first, at most

@@ -26,8 +26,8 @@ use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::{self, Row as _};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-use crate::db::ReadPool;
 use crate::error::RepoError;
+use crate::read_pool::ReadPool;
 
 /// How often the watcher looks at the replicas and, after a write, at the
 /// primary's position.

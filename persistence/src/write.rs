@@ -82,6 +82,12 @@ pub struct ArticleUpsert {
     pub access: Option<Access>,
     /// A live page's state; `None`: keep it (`live` for a new live page).
     pub live_state: Option<domain::LiveState>,
+    /// A checked BCP 47 language tag; `None`: keep it (`bn` for a new
+    /// article).
+    pub language: Option<String>,
+    /// The external id of another version of the story (imported before):
+    /// links this one as its translation; `None`: keep the link.
+    pub translation_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,6 +269,24 @@ async fn upsert_article(
                 .await?
         }
     };
+    // The story this version joins: the group of the article it names.
+    let group = match &input.translation_of {
+        None => None,
+        Some(ext) => {
+            let Some(other) = article::Entity::find()
+                .filter(article::Column::ExternalId.eq(ext.as_str()))
+                .filter(article::Column::DeletedAt.is_null())
+                .one(txn)
+                .await?
+            else {
+                return Err(RepoError::Invalid(domain::ValidationError::new(
+                    "translationOf",
+                    format!("no article with external id {ext:?} (import it first)"),
+                )));
+            };
+            Some(other.translation_group.unwrap_or(other.id))
+        }
+    };
     let slug = match &existing {
         Some(old) if !input.slug_explicit => old.slug.clone(),
         _ => {
@@ -308,7 +332,9 @@ async fn upsert_article(
                 && input.access.is_none_or(|a| old.access == a.as_str())
                 && input
                     .live_state
-                    .is_none_or(|l| old.live_state.as_deref() == Some(l.as_str()));
+                    .is_none_or(|l| old.live_state.as_deref() == Some(l.as_str()))
+                && input.language.as_ref().is_none_or(|l| old.language == *l)
+                && group.is_none_or(|g| old.translation_group == Some(g) || old.id == g);
             let id = old.id;
             if unchanged {
                 let links_same = link_ids(txn, id).await?
@@ -362,6 +388,13 @@ async fn upsert_article(
             if let Some(a) = input.access {
                 model.access = Set(a.as_str().to_owned());
             }
+            if let Some(l) = &input.language {
+                model.language = Set(l.clone());
+            }
+            // The story's anchor stays unlinked (it is the group).
+            if let Some(g) = group.filter(|g| *g != id) {
+                model.translation_group = Set(Some(g));
+            }
             model.update(txn).await?;
             replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;
             let (_, new_state) = locked_state(repo, txn, id).await?;
@@ -402,7 +435,8 @@ async fn upsert_article(
                 source_url: Set(input.source_url.clone()),
                 dateline: Set(input.dateline.clone()),
                 image: Set(image),
-                language: Set("bn".to_owned()),
+                language: Set(input.language.clone().unwrap_or_else(|| "bn".to_owned())),
+                translation_group: Set(group),
                 status: Set(input.status.as_str().to_owned()),
                 publish_at: Set(publish_at),
                 embargo_until: Set(embargo_until),

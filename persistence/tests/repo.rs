@@ -110,6 +110,8 @@ fn article(
         kind: Default::default(),
         access: Default::default(),
         live_state: None,
+        language: None,
+        translation_of: None,
     }
 }
 

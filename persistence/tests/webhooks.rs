@@ -98,6 +98,8 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
         kind: Default::default(),
         access: Default::default(),
         live_state: None,
+        language: None,
+        translation_of: None,
     }
 }
 

@@ -451,6 +451,8 @@ pub fn article(
         kind: Default::default(),
         access: Default::default(),
         live_state: None,
+        language: None,
+        translation_of: None,
     }
 }
 

@@ -150,6 +150,20 @@ async fn demo_content_seeds_an_empty_database_once_and_hides_its_unreleased_arti
         .get_json(&format!("/v1/articles/{}", public[0]), 200)
         .await;
     assert!(!first["data"]["body"].as_array().unwrap().is_empty());
+    // A few stories have an English version, linked both ways.
+    let en = app
+        .get_json(
+            "/v1/articles/metro-rail-to-run-until-10-30-pm/translations",
+            200,
+        )
+        .await;
+    assert_eq!(en["data"][0]["language"], "en", "{en}");
+    assert_eq!(
+        en["data"][0]["slug"],
+        "metro-rail-hours-extended-to-10-30-pm"
+    );
+    let english = app.list_ids("/v1/articles?lang=en").await;
+    assert_eq!(english.len(), 4);
     app.cleanup().await;
 }
 

@@ -14,6 +14,7 @@ on_both!(
     lang_filters_lists_search_and_feeds,
     related_stories_stay_in_the_articles_language,
     english_is_searched_with_stems_and_a_mixed_query_finds_both_scripts,
+    display_strings_follow_the_locale_beside_the_bengali_ones,
 );
 
 async fn create(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
@@ -131,6 +132,28 @@ async fn translations_link_the_versions_of_a_story_and_stay_unpublished_until_th
     )
     .await;
     assert_eq!(res.status().as_u16(), 422);
+    // Sitemaps name each version's alternates, itself included.
+    for path in ["/sitemaps/news.xml", "/sitemaps/articles-1.xml"] {
+        let xml = app.get(path).await.text().await.unwrap();
+        assert!(
+            xml.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""),
+            "{xml}"
+        );
+        let en_link = format!(
+            "<xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"http://127.0.0.1:8080/national/{en}\"/>"
+        );
+        let bn_link = format!(
+            "<xhtml:link rel=\"alternate\" hreflang=\"bn\" href=\"http://127.0.0.1:8080/national/{bn}\"/>"
+        );
+        // Two entries (bn and en), each with both links.
+        assert_eq!(xml.matches(&en_link).count(), 2, "{path}: {xml}");
+        assert_eq!(xml.matches(&bn_link).count(), 2, "{path}");
+        assert_eq!(
+            xml.matches("<xhtml:link").count(),
+            4,
+            "{path}: only linked stories"
+        );
+    }
     // GraphQL reads them.
     let q = app
         .graphql(
@@ -309,4 +332,77 @@ async fn english_is_searched_with_stems_and_a_mixed_query_finds_both_scripts(app
     // with `dhaka` as ঢাকা.
     let mixed = app.get_json("/v1/search?q=Dhaka+বন্যা", 200).await;
     assert_eq!(ids(&mixed), vec![bn.clone()]);
+}
+
+async fn display_strings_follow_the_locale_beside_the_bengali_ones(app: &TestApp) {
+    let english = regex::Regex::new(
+        r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}, \d{1,2}:\d{2} (AM|PM)$",
+    )
+    .unwrap();
+    let id = app.ids.public[0];
+    // Asked without a locale first: the localised answer is another entry.
+    let plain = app.get_json(&format!("/v1/articles/{id}"), 200).await;
+    assert!(plain["data"].get("publishedAtLocal").is_none());
+    let en = app
+        .get_json(&format!("/v1/articles/{id}?locale=en"), 200)
+        .await;
+    let local = en["data"]["publishedAtLocal"].as_str().unwrap();
+    assert!(english.is_match(local), "{local}");
+    assert_eq!(en["data"]["publishedAtBn"], plain["data"]["publishedAtBn"]);
+    assert!(en["data"]["updatedAtLocal"].is_string());
+    let bn = app
+        .get_json(&format!("/v1/articles/{id}?locale=bn"), 200)
+        .await;
+    assert_eq!(
+        bn["data"]["publishedAtLocal"],
+        plain["data"]["publishedAtBn"]
+    );
+    // Lists and the field selector.
+    let list = app.get_json("/v1/articles?locale=en&limit=3", 200).await;
+    for a in list["data"].as_array().unwrap() {
+        assert!(
+            english.is_match(a["publishedAtLocal"].as_str().unwrap()),
+            "{a}"
+        );
+    }
+    let sparse = app
+        .get_json(
+            "/v1/articles?locale=en&fields=publishedAtLocal&limit=1",
+            200,
+        )
+        .await;
+    let keys: Vec<&String> = sparse["data"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, vec!["id", "publishedAtLocal"]);
+    let problem = app.get_json("/v1/articles?locale=fr", 400).await;
+    assert!(problem.to_string().contains("locale"), "{problem}");
+    // The edition line.
+    let e = app
+        .get_json("/v1/edition?at=2024-11-14T04:00:00Z&locale=en", 200)
+        .await;
+    assert_eq!(
+        e["data"]["lineLocal"],
+        "Dhaka, Thursday 14 November 2024 | 29 Kartik 1431"
+    );
+    assert_eq!(
+        e["data"]["line"],
+        "ঢাকা বৃহস্পতিবার, ১৪ নভেম্বর ২০২৪ | ২৯ কার্তিক ১৪৩১"
+    );
+    // GraphQL takes a locale where display strings appear.
+    let q = app
+        .graphql(
+            r#"{ edition(at: "2024-11-14T04:00:00Z") { lineLocal(locale: EN) bn: lineLocal }
+                 articles(first: 1) { nodes { publishedAtLocal(locale: EN) publishedAtBn } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        q["data"]["edition"]["lineLocal"], "Dhaka, Thursday 14 November 2024 | 29 Kartik 1431",
+        "{q}"
+    );
+    assert_eq!(q["data"]["edition"]["bn"], e["data"]["line"]);
+    let node = &q["data"]["articles"]["nodes"][0];
+    assert!(
+        english.is_match(node["publishedAtLocal"].as_str().unwrap()),
+        "{q}"
+    );
 }

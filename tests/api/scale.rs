@@ -469,6 +469,57 @@ async fn reads_survive_a_replica_that_is_down() {
     app.cleanup().await;
 }
 
+/// The "replica" is another, empty database (not in recovery, so taken as
+/// current): public reads show its emptiness, while an editor's writes
+/// are answered from the primary, as they must be whatever a replica
+/// holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editors_are_answered_from_the_primary_whatever_a_replica_holds() {
+    let Some(other) = persistence::testing::TestDb::new(persistence::testing::Engine::Postgres)
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    let replica = other.url.clone();
+    let Some(app) =
+        crate::helpers::spawn_app_custom(persistence::testing::Engine::Postgres, true, move |s| {
+            s.read_database_urls = vec![replica]
+        })
+        .await
+    else {
+        return;
+    };
+    let key = app.key(Scope::Editor).await;
+    // Wait until the replica is in rotation: public lists come from it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut n = 0;
+    while reads(&app).1 == 0 {
+        assert!(Instant::now() < deadline, "the replica never served");
+        n += 1;
+        app.get_json(&format!("/v1/articles?limit={}", 1 + n % 40), 200)
+            .await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let id = write_article(
+        &app,
+        &key,
+        json!({"headline": "প্রাইমারি থেকে উত্তর", "section": "national", "bodyText": "লেখা।"}),
+        true,
+    )
+    .await;
+    let res = app
+        .with_key(Method::GET, &format!("/v1/admin/articles/{id}"), &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["data"]["status"], "published", "{body}");
+    app.cleanup().await;
+    other.cleanup().await;
+}
+
 #[tokio::test]
 async fn replicas_need_postgresql() {
     let db = persistence::Database::connect("sqlite::memory:")

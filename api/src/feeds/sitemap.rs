@@ -18,6 +18,7 @@ use app::content::ContentService;
 
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const NS_NEWS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
+const NS_XHTML: &str = "http://www.w3.org/1999/xhtml";
 pub const NEWS_WINDOW_HOURS: i64 = 48;
 pub const NEWS_MAX: u64 = 1000;
 
@@ -35,11 +36,35 @@ fn document(
         if news {
             el = el.with_attribute(("xmlns:news", NS_NEWS));
         }
+        if root == "urlset" {
+            el = el.with_attribute(("xmlns:xhtml", NS_XHTML));
+        }
         el.write_inner_content(body)?;
         Ok(())
     })()
     .map_err(xml_error)?;
     Ok(w.into_inner())
+}
+
+/// `<xhtml:link rel="alternate" hreflang=… href=…/>` for every version of
+/// the entry's story (itself included, as Google asks), when it has more
+/// than one.
+fn alternates(
+    w: &mut Xml,
+    e: &persistence::SitemapEntry,
+    versions: &persistence::StoryVersions,
+    url: &dyn Fn(&persistence::SitemapEntry) -> String,
+) -> std::io::Result<()> {
+    if let Some(all) = versions.get(&e.story()) {
+        for v in all {
+            w.create_element("xhtml:link")
+                .with_attribute(("rel", "alternate"))
+                .with_attribute(("hreflang", v.language.as_str()))
+                .with_attribute(("href", url(v).as_str()))
+                .write_empty()?;
+        }
+    }
+    Ok(())
 }
 
 fn text(w: &mut Xml, name: &str, value: &str) -> std::io::Result<()> {
@@ -144,6 +169,7 @@ pub async fn articles(
         return Err(not_found().into());
     }
     let sections = svc.sections().await?;
+    let versions = svc.story_versions(&entries, Some((first, last))).await?;
     let urls = st.urls();
     let slug_of = |id: i64| {
         sections
@@ -151,15 +177,13 @@ pub async fn articles(
             .find(|s| s.id == id)
             .map_or("", |s| s.slug.as_str())
     };
+    let url = |e: &persistence::SitemapEntry| urls.article(e.id, &e.slug, slug_of(e.section_id));
     let body = document("urlset", false, |w| {
         for e in &entries {
             w.create_element("url").write_inner_content(|w| {
-                text(
-                    w,
-                    "loc",
-                    &urls.article(e.id, &e.slug, slug_of(e.section_id)),
-                )?;
-                text(w, "lastmod", &rfc3339(e.last_modified()))
+                text(w, "loc", &url(e))?;
+                text(w, "lastmod", &rfc3339(e.last_modified()))?;
+                alternates(w, e, &versions, &url)
             })?;
         }
         Ok(())
@@ -226,6 +250,7 @@ pub async fn news(
     let since = now - Duration::hours(NEWS_WINDOW_HOURS);
     let entries = svc.recent_public_entries(since, NEWS_MAX).await?;
     let sections = svc.sections().await?;
+    let versions = svc.story_versions(&entries, None).await?;
     let urls = st.urls();
     let publication = &st.settings().publication;
     let slug_of = |id: i64| {
@@ -234,14 +259,11 @@ pub async fn news(
             .find(|s| s.id == id)
             .map_or("", |s| s.slug.as_str())
     };
+    let url = |e: &persistence::SitemapEntry| urls.article(e.id, &e.slug, slug_of(e.section_id));
     let body = document("urlset", true, |w| {
         for e in &entries {
             w.create_element("url").write_inner_content(|w| {
-                text(
-                    w,
-                    "loc",
-                    &urls.article(e.id, &e.slug, slug_of(e.section_id)),
-                )?;
+                text(w, "loc", &url(e))?;
                 w.create_element("news:news").write_inner_content(|w| {
                     w.create_element("news:publication")
                         .write_inner_content(|w| {
@@ -252,7 +274,7 @@ pub async fn news(
                     text(w, "news:publication_date", &rfc3339(published))?;
                     text(w, "news:title", &e.headline)
                 })?;
-                Ok(())
+                alternates(w, e, &versions, &url)
             })?;
         }
         Ok(())

@@ -116,6 +116,22 @@ impl ArticleGql {
     async fn updated_at_bn(&self) -> String {
         bangla::format_datetime_bn(self.summary.updated_at)
     }
+    /// `publishedAt` in `locale` (Asia/Dhaka): `12 November 2024, 11:31 AM`
+    /// in English.
+    async fn published_at_local(
+        &self,
+        #[graphql(default)] locale: super::values::LocaleGql,
+    ) -> Option<String> {
+        let l = bangla::Locale::from(locale);
+        self.summary.published_at.map(|t| l.datetime(t))
+    }
+    /// `updatedAt` in `locale`.
+    async fn updated_at_local(
+        &self,
+        #[graphql(default)] locale: super::values::LocaleGql,
+    ) -> String {
+        bangla::Locale::from(locale).datetime(self.summary.updated_at)
+    }
     async fn word_count(&self) -> u32 {
         self.summary.word_count
     }

@@ -275,12 +275,35 @@ pub struct BanglaDateGql {
     pub text: String,
 }
 
+/// The language of display strings (dates, the edition line).
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[graphql(name = "Locale")]
+pub enum LocaleGql {
+    /// Bengali digits and names: `১২ নভেম্বর ২০২৪, ১১:৩১ এএম`.
+    #[default]
+    Bn,
+    /// As the English editions print them: `12 November 2024, 11:31 AM`.
+    En,
+}
+
+impl From<LocaleGql> for domain::bangla::Locale {
+    fn from(l: LocaleGql) -> Self {
+        match l {
+            LocaleGql::Bn => Self::Bn,
+            LocaleGql::En => Self::En,
+        }
+    }
+}
+
 /// The date line of an edition, as printed under the masthead.
 #[derive(SimpleObject)]
-#[graphql(name = "Edition")]
+#[graphql(name = "Edition", complex)]
 pub struct EditionGql {
     /// `ঢাকা বৃহস্পতিবার, ১৪ নভেম্বর ২০২৪ | ২৯ কার্তিক ১৪৩১`
     pub line: String,
+    /// The English line (`lineLocal(locale: EN)`).
+    #[graphql(skip)]
+    pub line_en: String,
     pub place: String,
     /// The civil date in Asia/Dhaka (YYYY-MM-DD).
     pub date: String,
@@ -289,9 +312,22 @@ pub struct EditionGql {
     pub bangla: BanglaDateGql,
 }
 
+#[async_graphql::ComplexObject]
+impl EditionGql {
+    /// The line in `locale`: `Dhaka, Thursday 14 November 2024 | 29
+    /// Kartik 1431` in English.
+    async fn line_local(&self, #[graphql(default)] locale: LocaleGql) -> &str {
+        match locale {
+            LocaleGql::Bn => &self.line,
+            LocaleGql::En => &self.line_en,
+        }
+    }
+}
+
 impl From<Edition> for EditionGql {
     fn from(e: Edition) -> Self {
         Self {
+            line_en: e.line_en(&domain::bangla::place_en(&e.place)),
             line: e.line,
             place: e.place,
             date: e.date.to_string(),

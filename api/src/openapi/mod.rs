@@ -92,10 +92,17 @@ fn full_and_sparse_shapes(v: &mut serde_json::Value) {
     else {
         return;
     };
+    // The `*Local` display strings come only with `?locale=`.
     let require_all = |object: &mut Value| {
         let keys: Vec<Value> = object["properties"]
             .as_object()
-            .map(|p| p.keys().cloned().map(Value::from).collect())
+            .map(|p| {
+                p.keys()
+                    .filter(|k| !k.ends_with("Local"))
+                    .cloned()
+                    .map(Value::from)
+                    .collect()
+            })
             .unwrap_or_default();
         object["required"] = Value::Array(keys);
     };

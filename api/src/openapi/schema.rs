@@ -398,6 +398,14 @@ pub struct ImportLine {
     #[serde(default, alias = "live_state")]
     #[schema(value_type = Option<LiveState>)]
     pub live_state: Option<String>,
+    /// BCP 47 language tag (`bn`, `en`, `en-GB`); `bn` for a new article
+    /// when absent, kept on an update.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The external id of another version of the story, imported before
+    /// this line: links this one as its translation.
+    #[serde(default, alias = "translation_of")]
+    pub translation_of: Option<String>,
 }
 
 /// A comment as a reader sends it. Unknown fields are refused (400).

@@ -59,7 +59,8 @@ pub async fn sparse_list(
     } else {
         None
     };
-    let fields = FieldSet::parse(fields.fields.as_deref(), false)?;
+    let fields =
+        FieldSet::parse(fields.fields.as_deref(), false)?.with_locale(fields.locale.as_deref())?;
     let list = svc.list_with_refs_and(params, fields.list_read()).await?;
     Ok(sparse_list_response(list, keys, &fields, total))
 }
@@ -123,7 +124,8 @@ pub async fn item(
     path: web::Path<String>,
     fields: web::Query<ArticleFieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = FieldSet::parse(fields.fields.as_deref(), true)?;
+    let fields =
+        FieldSet::parse(fields.fields.as_deref(), true)?.with_locale(fields.locale.as_deref())?;
     let item = svc
         .article_with_refs(&path, fields.links(), fields.needs_comments())
         .await?;

@@ -20,6 +20,9 @@ pub struct EditionParams {
     /// Bangla calendar rule: the 2019 revision (Bangladesh) or the 1987 one.
     #[param(value_type = Option<CalendarRule>)]
     calendar: Option<String>,
+    /// Adds `lineLocal` in this locale (`en` or `bn`).
+    #[param(example = "en")]
+    locale: Option<String>,
 }
 
 /// Bangla calendar rule.
@@ -53,8 +56,11 @@ pub async fn edition(
         params.place.as_deref(),
         params.calendar.as_deref(),
     )?;
+    let locale = super::fields::FieldSet::all()
+        .with_locale(params.locale.as_deref())?
+        .locale;
     let res = HttpResponse::Ok().json(DataView {
-        data: EditionView::new(&e),
+        data: EditionView::localised(&e, locale),
     });
     Ok(crate::http::cache::keys(
         res,

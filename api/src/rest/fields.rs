@@ -18,13 +18,17 @@ pub struct FieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,summary,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access))*$"
     )]
     pub fields: Option<String>,
     /// `total`: also count every match (`page.total`, exact up to 10,000,
     /// else `relation: gte`). Counting costs a query: ask only when shown.
     #[param(pattern = "^total$", example = "total")]
     pub include: Option<String>,
+    /// Adds `publishedAtLocal` and `updatedAtLocal` in this locale: `en`
+    /// (`12 November 2024, 11:31 AM`) or `bn`; the `*Bn` fields stay.
+    #[param(example = "en")]
+    pub locale: Option<String>,
 }
 
 impl FieldsParam {
@@ -47,9 +51,13 @@ pub struct ArticleFieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,bodyHtml,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
     )]
     pub fields: Option<String>,
+    /// Adds `publishedAtLocal` and `updatedAtLocal` in this locale (`en`
+    /// or `bn`).
+    #[param(example = "en")]
+    pub locale: Option<String>,
 }
 
 /// The fields of an article in a list (`ArticleSummaryView`).
@@ -69,6 +77,8 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "publishedAtBn",
     "updatedAt",
     "updatedAtBn",
+    "publishedAtLocal",
+    "updatedAtLocal",
     "wordCount",
     "readingMinutes",
     "kind",
@@ -99,12 +109,26 @@ pub const ARTICLE_ONLY_FIELDS: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldSet {
     only: Option<Vec<&'static str>>,
+    /// The locale of the `*Local` display strings (`?locale=`); `None`:
+    /// none are sent.
+    pub locale: Option<domain::bangla::Locale>,
 }
 
 impl FieldSet {
     /// Every field.
     pub fn all() -> Self {
         Self::default()
+    }
+
+    /// With the `*Local` display strings in `raw` (`?locale=`).
+    pub fn with_locale(mut self, raw: Option<&str>) -> Result<Self, AppError> {
+        self.locale = match raw.map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) => Some(domain::bangla::Locale::parse(r).ok_or_else(|| {
+                AppError::invalid("locale", "must be bn or en (a BCP 47 tag of either)")
+            })?),
+        };
+        Ok(self)
     }
 
     /// Parses `fields` against the known names of a list (`article: false`)
@@ -131,7 +155,10 @@ impl FieldSet {
             }
         }
         if unknown.is_empty() {
-            return Ok(Self { only: Some(only) });
+            return Ok(Self {
+                only: Some(only),
+                locale: None,
+            });
         }
         let scope = if article { "an article" } else { "a list item" };
         Err(AppError::invalid(

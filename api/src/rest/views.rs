@@ -108,6 +108,15 @@ pub struct ArticleSummaryView {
     #[schema(format = DateTime)]
     pub updated_at: String,
     pub updated_at_bn: String,
+    /// `publishedAt` as a reader of `?locale=` reads it (Asia/Dhaka): `12
+    /// November 2024, 11:31 AM`; only with `locale`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub published_at_local: Option<String>,
+    /// `updatedAt` likewise; only with `locale`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub updated_at_local: Option<String>,
     pub word_count: u32,
     pub reading_minutes: u32,
     /// What kind of piece: `standard`, `live` (a live page, posts at
@@ -158,6 +167,12 @@ impl ArticleSummaryView {
             }),
             updated_at: f.when("updatedAt", || rfc3339(a.updated_at)),
             updated_at_bn: f.when("updatedAtBn", || bangla::format_datetime_bn(a.updated_at)),
+            published_at_local: f
+                .locale
+                .and_then(|l| f.when("publishedAtLocal", || a.published_at.map(|t| l.datetime(t)))),
+            updated_at_local: f
+                .locale
+                .and_then(|l| f.when("updatedAtLocal", || Some(l.datetime(a.updated_at)))),
             word_count: a.word_count,
             reading_minutes: reading_minutes(a.word_count as usize),
             kind: a.kind.as_str(),
@@ -346,6 +361,11 @@ impl BanglaDateView {
 #[serde(rename_all = "camelCase")]
 pub struct EditionView {
     pub line: String,
+    /// The line in `?locale=` (`en`: `Dhaka, Thursday 14 November 2024 |
+    /// 29 Kartik 1431`); only with `locale`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub line_local: Option<String>,
     pub place: String,
     #[schema(format = Date)]
     pub date: String,
@@ -356,8 +376,16 @@ pub struct EditionView {
 
 impl EditionView {
     pub fn new(e: &Edition) -> Self {
+        Self::localised(e, None)
+    }
+
+    pub fn localised(e: &Edition, locale: Option<bangla::Locale>) -> Self {
         Self {
             line: e.line.clone(),
+            line_local: locale.map(|l| match l {
+                bangla::Locale::Bn => e.line.clone(),
+                bangla::Locale::En => e.line_en(&bangla::place_en(&e.place)),
+            }),
             place: e.place.clone(),
             date: e.date.to_string(),
             weekday: e.weekday,
