@@ -1039,7 +1039,13 @@ impl DiscoveryService {
 
     /// The home screen in one call: breaking, the lead collection, and the
     /// newest of each top-level section, no article twice.
-    pub async fn front(&self, per_section: Option<&str>) -> Result<Front, AppError> {
+    pub async fn front(
+        &self,
+        per_section: Option<&str>,
+        lang: Option<&str>,
+    ) -> Result<Front, AppError> {
+        let languages =
+            crate::content::parse_languages(lang).map_err(|e| AppError::Invalid(vec![e]))?;
         let per_section = match per_section {
             None => 5,
             Some(s) => s
@@ -1053,11 +1059,31 @@ impl DiscoveryService {
         let now = self.svc.now();
         let repo = self.svc.repo();
         let mut seen: HashSet<i64> = HashSet::new();
-        let breaking: Vec<ArticleSummary> = repo.breaking_public(now, 5).await?;
+        // An edition's front: its language only (`lang=`).
+        let in_language = |list: Vec<ArticleSummary>| async {
+            if languages.is_empty() {
+                return Ok::<_, AppError>(list);
+            }
+            let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
+            let keep: HashSet<i64> = repo
+                .in_languages(&ids, &languages)
+                .await?
+                .into_iter()
+                .collect();
+            Ok(list.into_iter().filter(|a| keep.contains(&a.id)).collect())
+        };
+        let breaking: Vec<ArticleSummary> = in_language(
+            repo.breaking_public(now, if languages.is_empty() { 5 } else { 50 })
+                .await?,
+        )
+        .await?
+        .into_iter()
+        .take(5)
+        .collect();
         seen.extend(breaking.iter().map(|a| a.id));
         let lead: Vec<ArticleSummary> = match repo.collection("lead").await? {
             Some(c) => ids_in_order(
-                repo.public_summaries_by_ids(&c.article_ids, now).await?,
+                in_language(repo.public_summaries_by_ids(&c.article_ids, now).await?).await?,
                 &c.article_ids,
             )
             .into_iter()
@@ -1075,6 +1101,7 @@ impl DiscoveryService {
             let filter = ArticleFilter {
                 section_ids: Some(section_subtree(&sections, root.id)),
                 section_roots: vec![root.id],
+                languages: languages.clone(),
                 ..Default::default()
             };
             let want = (per_section + seen.len()).min(50) as i64;

@@ -196,17 +196,21 @@ pub(crate) fn kind_and_access(mut cond: Condition, filter: &ArticleFilter) -> Co
         );
     }
     if !filter.languages.is_empty() {
-        // `en` takes `en-GB` too. Languages are checked tags (letters):
-        // nothing to escape.
-        let mut any = Condition::any();
-        for l in &filter.languages {
-            any = any
-                .add(article::Column::Language.eq(l.clone()))
-                .add(article::Column::Language.like(format!("{l}-%")));
-        }
-        cond = cond.add(any);
+        cond = cond.add(languages_condition(&filter.languages));
     }
     cond
+}
+
+/// Articles in any of `languages` (primary subtags: `en` takes `en-GB`
+/// too). Languages are checked tags (letters): nothing to escape.
+pub(crate) fn languages_condition(languages: &[String]) -> Condition {
+    let mut any = Condition::any();
+    for l in languages {
+        any = any
+            .add(article::Column::Language.eq(l.clone()))
+            .add(article::Column::Language.like(format!("{l}-%")));
+    }
+    any
 }
 
 /// The SQL form of [`domain::is_public`]; keep the two in step.
@@ -969,6 +973,25 @@ impl ContentRepo {
             .one(&self.db.conn)
             .await?
             .map(to_author))
+    }
+
+    /// Which of `ids` are in any of `languages` (all of them when none).
+    pub async fn in_languages(
+        &self,
+        ids: &[i64],
+        languages: &[String],
+    ) -> Result<Vec<i64>, RepoError> {
+        if languages.is_empty() || ids.is_empty() {
+            return Ok(ids.to_vec());
+        }
+        Ok(article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(article::Column::Id.is_in(ids.to_vec()))
+            .filter(languages_condition(languages))
+            .into_tuple()
+            .all(&self.db.conn)
+            .await?)
     }
 
     /// The versions of the story of translation group `group` (its first

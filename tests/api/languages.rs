@@ -235,6 +235,29 @@ async fn lang_filters_lists_search_and_feeds(app: &TestApp) {
         app.get("/feeds/rss.xml?lang=bn,en").await.status().as_u16(),
         400
     );
+    // The English edition's front: its articles only, its date line in
+    // English.
+    let front = app.get_json("/v1/front?lang=en", 200).await;
+    let on_front: Vec<&str> = front["data"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["articles"].as_array().unwrap())
+        .chain(front["data"]["breaking"].as_array().unwrap())
+        .chain(front["data"]["lead"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(on_front, vec![en.as_str()], "{front}");
+    assert!(
+        front["data"]["edition"]["lineLocal"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dhaka, "),
+        "{front}"
+    );
+    let bn_front = app.get_json("/v1/front?lang=bn", 200).await;
+    assert!(!bn_front.to_string().contains(&format!("\"id\":\"{en}\"")));
+    app.get_json("/v1/front?lang=fr", 400).await;
     // GraphQL.
     let q = app
         .graphql(

@@ -464,10 +464,12 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 5)] per_section: Option<i32>,
+        #[graphql(desc = "One edition's front: only articles in this language (`bn`, `en`).")]
+        lang: Option<String>,
     ) -> Result<FrontGql> {
         let discovery = ctx.data::<DiscoveryService>()?;
         let n = per_section.map(|n| n.to_string());
-        let f = discovery.front(n.as_deref()).await?;
+        let f = discovery.front(n.as_deref(), lang.as_deref()).await?;
         let cards =
             |v: Vec<domain::ArticleSummary>| v.into_iter().map(ArticleGql::from_summary).collect();
         Ok(FrontGql {

@@ -347,6 +347,10 @@ pub struct FrontParams {
     /// Articles per top-level section.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 20)]
     per_section: Option<String>,
+    /// One edition's front: only articles in this language (`bn`, `en`);
+    /// with `en` the edition line comes in English too (`lineLocal`).
+    #[param(example = "en")]
+    lang: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -381,7 +385,10 @@ pub async fn front(
     discovery: web::Data<DiscoveryService>,
     params: web::Query<FrontParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let f = discovery.front(params.per_section.as_deref()).await?;
+    let f = discovery
+        .front(params.per_section.as_deref(), params.lang.as_deref())
+        .await?;
+    let english = app::content::parse_languages(params.lang.as_deref()).is_ok_and(|l| l == ["en"]);
     let all: Vec<&ArticleSummary> = f
         .breaking
         .iter()
@@ -399,7 +406,10 @@ pub async fn front(
     };
     let res = HttpResponse::Ok().json(DataView {
         data: FrontView {
-            edition: EditionView::new(&f.edition),
+            edition: EditionView::localised(
+                &f.edition,
+                english.then_some(domain::bangla::Locale::En),
+            ),
             breaking: cards(&f.breaking),
             lead: cards(&f.lead),
             sections: f
