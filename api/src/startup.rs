@@ -194,19 +194,7 @@ async fn open_database_with(
     Ok(db)
 }
 
-/// A database URL without its password, for logs and errors.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
+pub use persistence::redact;
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {

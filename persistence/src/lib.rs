@@ -39,7 +39,7 @@ pub use error::RepoError;
 pub use feeds::{SitemapBucket, SitemapEntry, StoryVersions};
 pub use images::{ImageChange, NewImage};
 pub use live::{PostChange, PostInput, PostPage};
-pub use replicas::ReplicaStatus;
+pub use replicas::{ReplicaStatus, redact};
 pub use repo::{ContentRepo, Links, ListRead, Page, SummaryColumns};
 pub use webhooks::{
     Attempt, AttemptNext, Delivery, DeliveryStatus, NewWebhook, QueueStats, Webhook, WebhookChange,

@@ -396,6 +396,26 @@ async fn display_strings_follow_the_locale_beside_the_bengali_ones(app: &TestApp
         .await;
     let keys: Vec<&String> = sparse["data"][0].as_object().unwrap().keys().collect();
     assert_eq!(keys, vec!["id", "publishedAtLocal"]);
+    // A word of a fixture headline, percent-encoded.
+    let word: String = plain["data"]["headline"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    let hits = app
+        .get_json(&format!("/v1/search?q={word}&locale=en"), 200)
+        .await;
+    assert!(!hits["data"].as_array().unwrap().is_empty(), "{hits}");
+    for h in hits["data"].as_array().unwrap() {
+        assert!(
+            english.is_match(h["publishedAtLocal"].as_str().unwrap()),
+            "{h}"
+        );
+    }
     let problem = app.get_json("/v1/articles?locale=fr", 400).await;
     assert!(problem.to_string().contains("locale"), "{problem}");
     // The edition line.

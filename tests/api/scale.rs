@@ -80,19 +80,25 @@ fn header(res: &reqwest::Response, name: &str) -> String {
     res.headers()[name].to_str().unwrap().to_owned()
 }
 
-async fn a_partner_gets_one_allowance_from_two_instances(app: &TestApp) {
-    let b = SecondInstance::start_with(app, with_redis).await;
+/// A new partner key allowed `per_minute` requests a minute.
+async fn partner_key(app: &TestApp, per_minute: u32) -> String {
     let key = app.key(Scope::Partner).await;
     let id = app.repo.keys().await.unwrap().last().unwrap().id;
     app.repo
         .set_key_quotas(
             id,
-            Some(3),
+            Some(per_minute),
             None,
             persistence::WriteContext::system(Utc::now()),
         )
         .await
         .unwrap();
+    key
+}
+
+async fn a_partner_gets_one_allowance_from_two_instances(app: &TestApp) {
+    let b = SecondInstance::start_with(app, with_redis).await;
+    let key = partner_key(app, 3).await;
     // Three a minute in all, wherever the requests land.
     for (url, remaining) in [(&app.address, "2"), (&b.address, "1"), (&app.address, "0")] {
         let res = partner(url, &app.client, &key).await;
@@ -280,17 +286,7 @@ async fn metrics(url: &str, client: &reqwest::Client) -> String {
 }
 
 async fn without_redis_limits_hold_per_instance_and_nothing_fails(app: &TestApp) {
-    let key = app.key(Scope::Partner).await;
-    let id = app.repo.keys().await.unwrap().last().unwrap().id;
-    app.repo
-        .set_key_quotas(
-            id,
-            Some(2),
-            None,
-            persistence::WriteContext::system(Utc::now()),
-        )
-        .await
-        .unwrap();
+    let key = partner_key(app, 2).await;
     for remaining in ["1", "0"] {
         let res = partner(&app.address, &app.client, &key).await;
         assert_eq!(res.status().as_u16(), 200);

@@ -308,6 +308,10 @@ pub struct SearchQuery {
     /// Only articles in these languages, comma-separated: `bn`, `en`.
     #[param(example = "en")]
     pub lang: Option<String>,
+    /// Adds `publishedAtLocal` and `updatedAtLocal` to each hit in this
+    /// locale (`en` or `bn`).
+    #[param(example = "en")]
+    pub locale: Option<String>,
 }
 
 /// Search order.

@@ -98,6 +98,7 @@ pub async fn search(
     discovery: web::Data<DiscoveryService>,
     params: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = super::fields::FieldSet::all().with_locale(params.locale.as_deref())?;
     let result = discovery
         .search(&SearchParams::from(params.into_inner()))
         .await?;
@@ -111,7 +112,7 @@ pub async fn search(
             .hits
             .iter()
             .map(|(a, h)| SearchHitView {
-                article: ArticleSummaryView::new(a, &refs),
+                article: ArticleSummaryView::sparse(a, &refs, &fields),
                 headline_html: h.headline_html.clone(),
                 snippet_html: h.snippet_html.clone(),
                 score: h.score,
