@@ -484,10 +484,16 @@ impl Worker {
                 return Ok(None);
             }
             let article = if h.format == "ninjs" {
+                let translations = content
+                    .translations_by_ids(&[id])
+                    .await?
+                    .remove(&id)
+                    .unwrap_or_default();
                 serde_json::to_value(crate::feeds::ninjs::Ninjs::new(
                     &item.article,
                     &item.refs,
                     &self.urls,
+                    &translations,
                 ))
             } else {
                 serde_json::to_value(ArticleView::new(&item.article, &item.refs, item.comments))

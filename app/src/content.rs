@@ -725,13 +725,9 @@ impl ContentService {
     }
 
     /// The public versions of an article's story in other languages
-    /// (linked by `translationOf`), each with its language, by language.
-    pub async fn translations(&self, article: &Article) -> Result<Vec<Translation>, AppError> {
-        Ok(self.translations_and_group(article).await?.0)
-    }
-
-    /// [`ContentService::translations`] and the ids of every version of
-    /// the story, public or not (what a cached answer depends on).
+    /// (linked by `translationOf`), each with its language, by language;
+    /// and the ids of every version of the story, public or not (what a
+    /// cached answer depends on).
     async fn translations_and_group(
         &self,
         article: &Article,
@@ -767,6 +763,47 @@ impl ContentService {
             .collect();
         out.sort_by(|a, b| a.language.cmp(&b.language));
         Ok((out, story))
+    }
+
+    /// The translations of many articles by id, in three
+    /// statements whatever their number (GraphQL lists, ninjs pages): the
+    /// public versions of each one's story in other languages, by
+    /// language. Ids without translations are absent.
+    pub async fn translations_by_ids(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<Translation>>, AppError> {
+        let groups = self.repo.translation_groups(ids).await?;
+        let mut wanted: Vec<i64> = groups.iter().map(|(_, g)| *g).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let members = self.repo.translation_members_of(&wanted).await?;
+        let member_ids: Vec<i64> = members.iter().map(|(id, _, _)| *id).collect();
+        let public: HashMap<i64, ArticleSummary> = self
+            .repo
+            .public_summaries_by_ids(&member_ids, self.now())
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut out: HashMap<i64, Vec<Translation>> = HashMap::new();
+        for (id, group) in groups {
+            let mut versions: Vec<Translation> = members
+                .iter()
+                .filter(|(member, _, g)| *g == group && *member != id)
+                .filter_map(|(member, language, _)| {
+                    public.get(member).map(|summary| Translation {
+                        summary: summary.clone(),
+                        language: language.clone(),
+                    })
+                })
+                .collect();
+            if !versions.is_empty() {
+                versions.sort_by(|a, b| a.language.cmp(&b.language));
+                out.insert(id, versions);
+            }
+        }
+        Ok(out)
     }
 
     /// The translations of the public article `id_or_slug`, with the

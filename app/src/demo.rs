@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use domain::Slug;
 use image::{Rgb, RgbImage};
-use persistence::{AuthorUpsert, ContentRepo, SectionUpsert};
+use persistence::{AuthorUpsert, ContentRepo, SectionUpsert, TagUpsert};
 use serde::Deserialize;
 
 use crate::images::{ImageFields, ImageService, Upload};
@@ -32,8 +32,18 @@ struct DemoSection {
 struct DemoAuthor {
     slug: String,
     name: String,
+    name_en: Option<String>,
     bio: Option<String>,
     avatar_url: Option<String>,
+}
+
+/// A tag with its English name (articles name tags by slug and name).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoTag {
+    slug: String,
+    name: String,
+    name_en: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +60,7 @@ struct DemoArticle {
 struct Demo {
     sections: Vec<DemoSection>,
     authors: Vec<DemoAuthor>,
+    tags: Vec<DemoTag>,
     articles: Vec<DemoArticle>,
 }
 
@@ -85,6 +96,7 @@ pub async fn seed(
             slug: Slug::parse(&s.slug)?,
             name: s.name.clone(),
             name_en: s.name_en.clone(),
+            language: "bn".to_owned(),
             parent: s.parent.as_deref().map(Slug::parse).transpose()?,
             position: s.position,
             description: s.description.clone(),
@@ -95,8 +107,19 @@ pub async fn seed(
         repo.ensure_author(&AuthorUpsert {
             slug: Slug::parse(&a.slug)?,
             name: a.name.clone(),
+            name_en: a.name_en.clone(),
+            language: "bn".to_owned(),
             bio: a.bio.clone(),
             avatar_url: a.avatar_url.clone(),
+        })
+        .await?;
+    }
+    for t in &demo.tags {
+        repo.ensure_tag(&TagUpsert {
+            slug: Slug::parse(&t.slug)?,
+            name: t.name.clone(),
+            name_en: t.name_en.clone(),
+            language: "bn".to_owned(),
         })
         .await?;
     }
@@ -111,6 +134,8 @@ pub async fn seed(
                 NamedRef::Name(slug) => NamedRef::Object {
                     slug: Some(slug),
                     name: None,
+                    name_en: None,
+                    language: None,
                 },
                 other => other,
             })

@@ -22,6 +22,9 @@ pub struct DirectoryParams {
     pub limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same directory and `q`.
     pub cursor: Option<String>,
+    /// `lang=en`: only articles in these languages count (an edition's
+    /// directory).
+    pub lang: Option<String>,
 }
 
 /// One page of a directory.
@@ -34,6 +37,7 @@ pub struct Directory<T> {
 
 struct Parsed {
     prefix: Option<String>,
+    languages: Vec<String>,
     limit: u64,
     offset: u64,
     fingerprint: u32,
@@ -54,8 +58,15 @@ fn parse(which: &str, p: &DirectoryParams) -> Result<Parsed, AppError> {
     let limit = Limit::parse(p.limit.as_deref())
         .map_err(|e| errors.push(e))
         .ok();
-    let fingerprint =
-        domain::cursor::fingerprint(&format!("{which}|{}", prefix.as_deref().unwrap_or("")));
+    let languages = crate::content::parse_languages(p.lang.as_deref())
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    // Appended only when set, so cursors without `lang` stay valid.
+    let mut canonical = format!("{which}|{}", prefix.as_deref().unwrap_or(""));
+    if !languages.is_empty() {
+        canonical.push_str(&format!("|l={}", languages.join(",")));
+    }
+    let fingerprint = domain::cursor::fingerprint(&canonical);
     let offset = match domain::cursor::given(p.cursor.as_deref()) {
         None => Some(0),
         Some(c) => decode_cursor(c, fingerprint)
@@ -65,6 +76,7 @@ fn parse(which: &str, p: &DirectoryParams) -> Result<Parsed, AppError> {
     match (limit, offset, errors.is_empty()) {
         (Some(limit), Some(offset), true) => Ok(Parsed {
             prefix,
+            languages,
             limit: limit.get(),
             offset,
             fingerprint,
@@ -95,6 +107,7 @@ impl ContentService {
             .repo()
             .tag_directory(
                 parsed.prefix.as_deref(),
+                &parsed.languages,
                 parsed.limit,
                 parsed.offset,
                 self.now(),
@@ -116,6 +129,7 @@ impl ContentService {
             .repo()
             .author_directory(
                 parsed.prefix.as_deref(),
+                &parsed.languages,
                 parsed.limit,
                 parsed.offset,
                 self.now(),
@@ -174,6 +188,15 @@ mod tests {
         assert!(decode_cursor(&c, other.fingerprint).is_err());
         let authors = parse("authors", &DirectoryParams::default()).unwrap();
         assert!(decode_cursor(&c, authors.fingerprint).is_err());
+        let english = parse(
+            "tags",
+            &DirectoryParams {
+                lang: Some("en".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(decode_cursor(&c, english.fingerprint).is_err());
         assert!(decode_cursor("garbage", p.fingerprint).is_err());
         assert!(decode_cursor(&encode_cursor(5000, p.fingerprint), p.fingerprint).is_err());
     }
@@ -186,6 +209,7 @@ mod tests {
                 q: Some("ক".repeat(101)),
                 limit: Some("0".into()),
                 cursor: Some("nope".into()),
+                lang: Some("fr".into()),
             },
         )
         .err()
@@ -194,6 +218,6 @@ mod tests {
             panic!("{err:?}")
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["q", "limit", "cursor"]);
+        assert_eq!(fields, ["q", "limit", "lang", "cursor"]);
     }
 }

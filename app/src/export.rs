@@ -17,11 +17,21 @@ use serde::Serialize;
 /// Articles read per statement.
 const BATCH: u64 = 500;
 
-/// A byline or tag as `{slug, name}` (the import's `NamedRef`).
+/// A byline or tag as `{slug, name}` (the import's `NamedRef`), with its
+/// English name and the language of `name` when they are set.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Named<'a> {
     slug: &'a str,
     name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_en: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_bengali")]
+    language: &'a str,
+}
+
+fn is_bengali(language: &&str) -> bool {
+    *language == "bn"
 }
 
 /// One line: the fields of `ImportLine`.
@@ -193,6 +203,8 @@ pub async fn export_lines<W: Write>(
                     .map(|x| Named {
                         slug: &x.slug,
                         name: &x.name,
+                        name_en: x.name_en.as_deref(),
+                        language: &x.language,
                     })
                     .collect(),
                 tags: s
@@ -202,6 +214,8 @@ pub async fn export_lines<W: Write>(
                     .map(|x| Named {
                         slug: &x.slug,
                         name: &x.name,
+                        name_en: x.name_en.as_deref(),
+                        language: &x.language,
                     })
                     .collect(),
                 desk: s.desk.as_deref(),
@@ -218,7 +232,7 @@ pub async fn export_lines<W: Write>(
                 kind: s.kind.as_str(),
                 access: s.access.as_str(),
                 live_state: s.live_state.map(|l| l.as_str()),
-                language: &a.language,
+                language: &a.summary.language,
                 translation_of: a.translation_group.and_then(|g| anchors.get(&g).cloned()),
             };
             serde_json::to_writer(&mut *out, &line)?;

@@ -35,7 +35,21 @@ pub enum NamedRef {
         slug: Option<String>,
         #[serde(default)]
         name: Option<String>,
+        /// The English display name, when `name` is not English.
+        #[serde(default, rename = "nameEn", alias = "name_en")]
+        name_en: Option<String>,
+        /// The language of `name` (BCP 47; `bn` when absent).
+        #[serde(default)]
+        language: Option<String>,
     },
+}
+
+/// A byline or tag resolved from a [`NamedRef`].
+struct Resolved {
+    slug: Slug,
+    name: String,
+    name_en: Option<String>,
+    language: String,
 }
 
 /// One line of an import file.
@@ -105,10 +119,43 @@ pub struct ImportLine {
 /// The section of last resort for lines that name none.
 pub const FALLBACK_SECTION: (&str, &str) = ("others", "অন্যান্য");
 
-fn named(field: &str, r: &NamedRef) -> Result<(Slug, String), ValidationError> {
-    let (slug, name) = match r {
-        NamedRef::Name(n) => (None, Some(n.clone())),
-        NamedRef::Object { slug, name } => (slug.clone(), name.clone()),
+fn named(field: &str, r: &NamedRef) -> Result<Resolved, ValidationError> {
+    let (slug, name, name_en, language) = match r {
+        NamedRef::Name(n) => (None, Some(n.clone()), None, None),
+        NamedRef::Object {
+            slug,
+            name,
+            name_en,
+            language,
+        } => (
+            slug.clone(),
+            name.clone(),
+            name_en.clone(),
+            language.clone(),
+        ),
+    };
+    let name_en = name_en
+        .map(|n| clean_text(n.trim(), false))
+        .transpose()
+        .map_err(|e| ValidationError::new(field, format!("nameEn: {e}")))?
+        .filter(|n| !n.is_empty());
+    if name_en.as_ref().is_some_and(|n| n.chars().count() > 100) {
+        return Err(ValidationError::new(
+            field,
+            "nameEn: must be at most 100 characters",
+        ));
+    }
+    let language = match language {
+        None => "bn".to_owned(),
+        Some(l) => domain::text::language_tag(&l).ok_or_else(|| {
+            ValidationError::new(
+                field,
+                format!(
+                    "language: {l:?} is not one of {:?}",
+                    domain::text::LANGUAGES
+                ),
+            )
+        })?,
     };
     let name = name
         .map(|n| clean_text(n.trim(), false))
@@ -123,7 +170,12 @@ fn named(field: &str, r: &NamedRef) -> Result<(Slug, String), ValidationError> {
         (None, None) => return Err(ValidationError::new(field, "needs a name or a slug")),
     };
     let name = name.unwrap_or_else(|| slug.to_string());
-    Ok((slug, name))
+    Ok(Resolved {
+        slug,
+        name,
+        name_en,
+        language,
+    })
 }
 
 /// A slug from a headline (see [`fields::slug_from_headline`]), else from
@@ -301,9 +353,11 @@ impl ImportLine {
             .authors
             .iter()
             .filter_map(|a| named("authors", a).map_err(|e| errors.push(e)).ok())
-            .map(|(slug, name)| AuthorUpsert {
-                slug,
-                name,
+            .map(|r| AuthorUpsert {
+                slug: r.slug,
+                name: r.name,
+                name_en: r.name_en,
+                language: r.language,
                 bio: None,
                 avatar_url: None,
             })
@@ -312,7 +366,12 @@ impl ImportLine {
             .tags
             .iter()
             .filter_map(|t| named("tags", t).map_err(|e| errors.push(e)).ok())
-            .map(|(slug, name)| TagUpsert { slug, name })
+            .map(|r| TagUpsert {
+                slug: r.slug,
+                name: r.name,
+                name_en: r.name_en,
+                language: r.language,
+            })
             .collect();
         let slug = match &self.slug {
             Some(s) => Slug::parse(s).map_err(|e| errors.push(e)).ok(),
@@ -376,6 +435,7 @@ impl ImportLine {
                     slug,
                     name: FALLBACK_SECTION.1.to_owned(),
                     name_en: Some("Others".to_owned()),
+                    language: "bn".to_owned(),
                     parent: None,
                     position: 1000,
                     description: None,
@@ -392,6 +452,7 @@ impl ImportLine {
                     slug,
                     name: s.name.clone(),
                     name_en: s.name_en.clone(),
+                    language: s.language.clone(),
                     parent: None,
                     position: s.position,
                     description: s.description.clone(),
@@ -417,6 +478,7 @@ impl ImportLine {
                 slug,
                 name,
                 name_en: None,
+                language: "bn".to_owned(),
                 parent: None,
                 position: 100,
                 description: None,
@@ -592,6 +654,7 @@ mod tests {
             slug: "sports".into(),
             name: "খেলা".into(),
             name_en: Some("Sports".into()),
+            language: "bn".into(),
             parent_id: None,
             position: 1,
             description: None,

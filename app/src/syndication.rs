@@ -84,15 +84,19 @@ impl ContentService {
             .await?)
     }
 
-    /// Public articles published since `since`, newest first.
+    /// Public articles published since `since` (in one of `lang`'s
+    /// languages, when given: `en`, `bn,en`), newest first.
     pub async fn recent_public_entries(
         &self,
         since: DateTime<Utc>,
+        lang: Option<&str>,
         limit: u64,
     ) -> Result<Vec<SitemapEntry>, AppError> {
+        let languages =
+            crate::content::parse_languages(lang).map_err(|e| AppError::Invalid(vec![e]))?;
         Ok(self
             .repo()
-            .recent_public_entries(since, limit, self.now())
+            .recent_public_entries(since, &languages, limit, self.now())
             .await?)
     }
 

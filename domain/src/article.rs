@@ -85,6 +85,9 @@ pub struct Section {
     pub slug: String,
     pub name: String,
     pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47; `bn` unless set).
+    #[serde(default = "bengali")]
+    pub language: String,
     pub parent_id: Option<i64>,
     pub position: i32,
     pub description: Option<String>,
@@ -154,6 +157,12 @@ pub struct Author {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    /// The English display name, when `name` is not English.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47; `bn` unless set).
+    #[serde(default = "bengali")]
+    pub language: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     /// The avatar as an uploaded picture, with its renditions.
@@ -167,6 +176,69 @@ pub struct Tag {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    /// The English display name, when `name` is not English.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47; `bn` unless set).
+    #[serde(default = "bengali")]
+    pub language: String,
+}
+
+fn bengali() -> String {
+    "bn".to_owned()
+}
+
+/// The name of a section, tag or author to show to readers of `language`
+/// (a BCP 47 tag): the English name for English when `name` is in another
+/// language and an English one is set, else `name`.
+pub fn display_name<'a>(
+    name: &'a str,
+    name_language: &str,
+    name_en: Option<&'a str>,
+    language: &str,
+) -> &'a str {
+    let want = crate::text::primary_language(language);
+    if want == "en" && crate::text::primary_language(name_language) != "en" {
+        name_en.unwrap_or(name)
+    } else {
+        name
+    }
+}
+
+impl Section {
+    /// [`display_name`] of this section.
+    pub fn name_in(&self, language: &str) -> &str {
+        display_name(
+            &self.name,
+            &self.language,
+            self.name_en.as_deref(),
+            language,
+        )
+    }
+}
+
+impl Author {
+    /// [`display_name`] of this author.
+    pub fn name_in(&self, language: &str) -> &str {
+        display_name(
+            &self.name,
+            &self.language,
+            self.name_en.as_deref(),
+            language,
+        )
+    }
+}
+
+impl Tag {
+    /// [`display_name`] of this tag.
+    pub fn name_in(&self, language: &str) -> &str {
+        display_name(
+            &self.name,
+            &self.language,
+            self.name_en.as_deref(),
+            language,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,6 +279,8 @@ pub struct ArticleSummary {
     /// Set for a live page.
     pub live_state: Option<LiveState>,
     pub access: Access,
+    /// BCP 47 tag of its language: `bn`, `en`, `en-GB`, ...
+    pub language: String,
     /// Filled by the repository with one batched query per page.
     pub author_ids: Vec<i64>,
     pub tag_ids: Vec<i64>,
@@ -220,7 +294,6 @@ pub struct Article {
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub dateline: Option<String>,
-    pub language: String,
     pub secondary_section_ids: Vec<i64>,
     pub publish_at: Option<DateTime<Utc>>,
     pub embargo_until: Option<DateTime<Utc>>,
@@ -259,7 +332,7 @@ impl Article {
             source_url: self.source_url.clone(),
             dateline: self.dateline.clone(),
             image: s.image.clone(),
-            language: self.language.clone(),
+            language: s.language.clone(),
             status: s.status,
             publish_at: self.publish_at,
             embargo_until: self.embargo_until,
@@ -338,6 +411,25 @@ impl ArticleKind {
             Self::Video => Some("ভিডিও"),
             Self::Obituary => Some("শোক"),
             Self::Sponsored => Some("বিজ্ঞাপন"),
+        }
+    }
+
+    /// The label for readers of `language` (BCP 47): English for `en`,
+    /// else [`ArticleKind::label_bn`].
+    pub fn label_in(self, language: &str) -> Option<&'static str> {
+        if crate::text::primary_language(language) != "en" {
+            return self.label_bn();
+        }
+        match self {
+            Self::Standard => None,
+            Self::Live => Some("Live"),
+            Self::Opinion => Some("Opinion"),
+            Self::Analysis => Some("Analysis"),
+            Self::Explainer => Some("Explainer"),
+            Self::Gallery => Some("Photos"),
+            Self::Video => Some("Video"),
+            Self::Obituary => Some("Obituary"),
+            Self::Sponsored => Some("Sponsored"),
         }
     }
 
@@ -655,6 +747,7 @@ mod tests {
             slug: format!("s{id}"),
             name: format!("S{id}"),
             name_en: None,
+            language: "bn".into(),
             parent_id: parent,
             position,
             description: None,

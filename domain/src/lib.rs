@@ -19,8 +19,8 @@ pub mod webhook;
 
 pub use article::{
     Access, Article, ArticleFilter, ArticleKind, ArticleState, ArticleStatus, ArticleSummary,
-    Author, Correction, CorrectionKind, IdSet, LiveState, Section, SectionNode, Tag, is_public,
-    section_subtree,
+    Author, Correction, CorrectionKind, IdSet, LiveState, Section, SectionNode, Tag, display_name,
+    is_public, section_subtree,
 };
 pub use block::{Block, Image};
 pub use comment::{Comment, CommentStatus, CommentText, CommentThread, CommenterName, NewComment};

@@ -14,7 +14,7 @@ use sea_orm::sea_query::{
 
 use crate::entities::article;
 use crate::error::RepoError;
-use crate::repo::{ContentRepo, public_condition, storable};
+use crate::repo::{ContentRepo, languages_condition, public_condition, storable};
 
 /// One page of a directory: each entry with its number of public articles.
 #[derive(Debug, Clone)]
@@ -64,9 +64,12 @@ fn prefix_pattern(prefix: &str) -> String {
 
 /// Ids of `l.table` rows with public articles and their counts, most
 /// articles first (then by id), names or slugs starting with `prefix`.
+/// English names match the prefix too; with `languages`, only articles in
+/// them count.
 fn ranked(
     l: Links,
     prefix: Option<&str>,
+    languages: &[String],
     now: DateTime<Utc>,
     only: Option<&[i64]>,
 ) -> SelectStatement {
@@ -84,7 +87,13 @@ fn ranked(
             Expr::col((article::Entity, article::Column::Id))
                 .equals((link(), Alias::new("article_id"))),
         )
-        .cond_where(public_condition(now));
+        .cond_where(if languages.is_empty() {
+            public_condition(now)
+        } else {
+            Condition::all()
+                .add(public_condition(now))
+                .add(languages_condition(languages))
+        });
     if let Some(ids) = only {
         q.and_where(key().is_in(ids.iter().copied()));
     }
@@ -98,6 +107,7 @@ fn ranked(
                     .cond_where(
                         Condition::any()
                             .add(Expr::col(Alias::new("name")).like(like()))
+                            .add(Expr::col(Alias::new("name_en")).like(like()))
                             .add(Expr::col(Alias::new("slug")).like(like())),
                     )
                     .take(),
@@ -115,6 +125,7 @@ impl ContentRepo {
         &self,
         l: Links,
         prefix: Option<&str>,
+        languages: &[String],
         limit: u64,
         offset: u64,
         now: DateTime<Utc>,
@@ -122,7 +133,7 @@ impl ContentRepo {
         if prefix.is_some_and(|p| !storable(p)) {
             return Ok((Vec::new(), false));
         }
-        let mut q = ranked(l, prefix, now, None);
+        let mut q = ranked(l, prefix, languages, now, None);
         q.limit(limit + 1).offset(offset);
         let backend = self.db.conn.get_database_backend();
         let mut rows: Vec<Ranked> = self.db.read_all(backend.build(&q)).await?;
@@ -140,22 +151,26 @@ impl ContentRepo {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let q = ranked(l, None, now, Some(ids));
+        let q = ranked(l, None, &[], now, Some(ids));
         let backend = self.db.conn.get_database_backend();
         let rows: Vec<Ranked> = self.db.read_all(backend.build(&q)).await?;
         Ok(rows.into_iter().map(|r| (r.id, r.n)).collect())
     }
 
-    /// Tags with public articles, most used first; `prefix` narrows to
-    /// names or slugs that start with it (a tag picker).
+    /// Tags with public articles (in `languages`, when given), most used
+    /// first; `prefix` narrows to names, English names or slugs that start
+    /// with it (a tag picker).
     pub async fn tag_directory(
         &self,
         prefix: Option<&str>,
+        languages: &[String],
         limit: u64,
         offset: u64,
         now: DateTime<Utc>,
     ) -> Result<DirectoryPage<Tag>, RepoError> {
-        let (rows, has_more) = self.ranked_ids(TAGS, prefix, limit, offset, now).await?;
+        let (rows, has_more) = self
+            .ranked_ids(TAGS, prefix, languages, limit, offset, now)
+            .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut by_id: HashMap<i64, Tag> = self
             .tags_by_ids(&ids)
@@ -177,11 +192,14 @@ impl ContentRepo {
     pub async fn author_directory(
         &self,
         prefix: Option<&str>,
+        languages: &[String],
         limit: u64,
         offset: u64,
         now: DateTime<Utc>,
     ) -> Result<DirectoryPage<Author>, RepoError> {
-        let (rows, has_more) = self.ranked_ids(AUTHORS, prefix, limit, offset, now).await?;
+        let (rows, has_more) = self
+            .ranked_ids(AUTHORS, prefix, languages, limit, offset, now)
+            .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut by_id: HashMap<i64, Author> = self
             .authors_by_ids(&ids)

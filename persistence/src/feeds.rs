@@ -202,13 +202,18 @@ impl ContentRepo {
     pub async fn recent_public_entries(
         &self,
         since: DateTime<Utc>,
+        languages: &[String],
         limit: u64,
         now: DateTime<Utc>,
     ) -> Result<Vec<SitemapEntry>, RepoError> {
-        Ok(article::Entity::find()
+        let mut select = article::Entity::find()
             .select_only()
             .columns(entry_columns())
-            .filter(public_condition(now))
+            .filter(public_condition(now));
+        if !languages.is_empty() {
+            select = select.filter(crate::repo::languages_condition(languages));
+        }
+        Ok(select
             .filter(article::Column::PublishedAt.gte(micros(since)))
             .order_by(article::Column::PublishedAt, Order::Desc)
             .order_by(article::Column::Id, Order::Desc)

@@ -281,6 +281,7 @@ pub(crate) fn to_summary(m: &article::Model) -> Result<ArticleSummary, RepoError
             .transpose()
             .map_err(|e| corrupt(m.id, e))?,
         access: m.access.parse().map_err(|e| corrupt(m.id, e))?,
+        language: m.language.clone(),
         author_ids: Vec::new(),
         tag_ids: Vec::new(),
     })
@@ -297,7 +298,6 @@ pub(crate) fn to_article(m: article::Model, summary: ArticleSummary) -> Result<A
         source: m.source,
         source_url: m.source_url,
         dateline: m.dateline,
-        language: m.language,
         secondary_section_ids: Vec::new(),
         publish_at: m.publish_at,
         embargo_until: m.embargo_until,
@@ -319,6 +319,7 @@ pub(crate) fn to_section(m: section::Model) -> Section {
         slug: m.slug,
         name: m.name,
         name_en: m.name_en,
+        language: m.language,
         parent_id: m.parent_id,
         position: m.position,
         description: m.description,
@@ -330,6 +331,8 @@ pub(crate) fn to_author(m: author::Model) -> Author {
         id: m.id,
         slug: m.slug,
         name: m.name,
+        name_en: m.name_en,
+        language: m.language,
         bio: m.bio,
         avatar_url: m.avatar_url,
         // A row written by an older build or by hand may hold no picture.
@@ -342,6 +345,8 @@ pub(crate) fn to_tag(m: tag::Model) -> Tag {
         id: m.id,
         slug: m.slug,
         name: m.name,
+        name_en: m.name_en,
+        language: m.language,
     }
 }
 
@@ -353,7 +358,7 @@ fn summary_columns() -> impl Iterator<Item = article::Column> {
         .chain(SUMMARY_TEXT_COLUMNS.map(|(column, _)| column))
 }
 
-const SUMMARY_FIXED_COLUMNS: [article::Column; 12] = {
+const SUMMARY_FIXED_COLUMNS: [article::Column; 13] = {
     use article::Column as C;
     [
         C::Id,
@@ -368,6 +373,7 @@ const SUMMARY_FIXED_COLUMNS: [article::Column; 12] = {
         C::Kind,
         C::LiveState,
         C::Access,
+        C::Language,
     ]
 };
 
@@ -473,6 +479,7 @@ pub(crate) struct SummaryRow {
     kind: String,
     live_state: Option<String>,
     access: String,
+    language: String,
     /// Comma-separated, in byline order ([`link_ids`]); NULL when the
     /// links were not asked for or there are none.
     author_ids: Option<String>,
@@ -511,6 +518,7 @@ impl SummaryRow {
                 .transpose()
                 .map_err(|e| corrupt(self.id, e))?,
             access: self.access.parse().map_err(|e| corrupt(self.id, e))?,
+            language: self.language,
             author_ids,
             tag_ids,
         })
@@ -1012,6 +1020,57 @@ impl ContentRepo {
             .into_tuple()
             .all(&self.db.conn)
             .await?)
+    }
+
+    /// The translation group of each of `ids` (its own id when it links
+    /// none: a group's first article keeps NULL), deleted ones left out.
+    pub async fn translation_groups(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>, RepoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, Option<i64>)> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .column(article::Column::TranslationGroup)
+            .filter(article::Column::Id.is_in(ids.to_vec()))
+            .filter(article::Column::DeletedAt.is_null())
+            .into_tuple()
+            .all(&self.db.conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, group)| (id, group.unwrap_or(id)))
+            .collect())
+    }
+
+    /// [`Self::translation_members`] of several groups in one statement,
+    /// as (id, language, group).
+    pub async fn translation_members_of(
+        &self,
+        groups: &[i64],
+    ) -> Result<Vec<(i64, String, i64)>, RepoError> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, String, Option<i64>)> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .column(article::Column::Language)
+            .column(article::Column::TranslationGroup)
+            .filter(
+                Condition::any()
+                    .add(article::Column::TranslationGroup.is_in(groups.to_vec()))
+                    .add(article::Column::Id.is_in(groups.to_vec())),
+            )
+            .filter(article::Column::DeletedAt.is_null())
+            .order_by_asc(article::Column::Id)
+            .into_tuple()
+            .all(&self.db.conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, language, group)| (id, language, group.unwrap_or(id)))
+            .collect())
     }
 
     pub async fn authors_by_ids(&self, ids: &[i64]) -> Result<Vec<Author>, RepoError> {

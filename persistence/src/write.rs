@@ -25,6 +25,8 @@ pub struct SectionUpsert {
     pub slug: Slug,
     pub name: String,
     pub name_en: Option<String>,
+    /// The language of `name` (BCP 47).
+    pub language: String,
     pub parent: Option<Slug>,
     pub position: i32,
     pub description: Option<String>,
@@ -34,6 +36,10 @@ pub struct SectionUpsert {
 pub struct AuthorUpsert {
     pub slug: Slug,
     pub name: String,
+    /// The English display name, when `name` is not English.
+    pub name_en: Option<String>,
+    /// The language of `name` (BCP 47).
+    pub language: String,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
 }
@@ -42,6 +48,10 @@ pub struct AuthorUpsert {
 pub struct TagUpsert {
     pub slug: Slug,
     pub name: String,
+    /// The English display name, when `name` is not English.
+    pub name_en: Option<String>,
+    /// The language of `name` (BCP 47).
+    pub language: String,
 }
 
 /// A whole article as an importer delivers it (already validated).
@@ -129,6 +139,14 @@ impl ContentRepo {
         Ok(id)
     }
 
+    /// Finds a tag by slug or creates it.
+    pub async fn ensure_tag(&self, t: &TagUpsert) -> Result<i64, RepoError> {
+        let txn = self.db.begin_write().await?;
+        let id = ensure_tag(&txn, t).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
     /// Creates the article, or updates the one with the same external id, in
     /// one transaction. Re-running the same input changes nothing.
     pub async fn upsert_article(
@@ -176,6 +194,7 @@ async fn ensure_section(txn: &DatabaseTransaction, s: &SectionUpsert) -> Result<
         slug: Set(s.slug.as_str().to_owned()),
         name: Set(s.name.clone()),
         name_en: Set(s.name_en.clone()),
+        language: Set(s.language.clone()),
         parent_id: Set(parent_id),
         position: Set(s.position),
         description: Set(s.description.clone()),
@@ -197,6 +216,8 @@ async fn ensure_author(txn: &DatabaseTransaction, a: &AuthorUpsert) -> Result<i6
     let model = author::ActiveModel {
         slug: Set(a.slug.as_str().to_owned()),
         name: Set(a.name.clone()),
+        name_en: Set(a.name_en.clone()),
+        language: Set(a.language.clone()),
         bio: Set(a.bio.clone()),
         avatar_url: Set(a.avatar_url.clone()),
         avatar: Set(None),
@@ -218,6 +239,8 @@ async fn ensure_tag(txn: &DatabaseTransaction, t: &TagUpsert) -> Result<i64, Rep
     let model = tag::ActiveModel {
         slug: Set(t.slug.as_str().to_owned()),
         name: Set(t.name.clone()),
+        name_en: Set(t.name_en.clone()),
+        language: Set(t.language.clone()),
         ..Default::default()
     }
     .insert(txn)

@@ -68,6 +68,7 @@ fn section(slug: &str, name: &str, parent: Option<&str>) -> SectionUpsert {
         slug: Slug::parse(slug).unwrap(),
         name: name.into(),
         name_en: None,
+        language: "bn".into(),
         parent: parent.map(|p| Slug::parse(p).unwrap()),
         position: 0,
         description: None,
@@ -653,10 +654,14 @@ async fn tag_author_and_date_filters_narrow_the_list(db: &TestDb) {
     a.tags = vec![TagUpsert {
         slug: Slug::parse("budget").unwrap(),
         name: "বাজেট".into(),
+        name_en: None,
+        language: "bn".into(),
     }];
     a.authors = vec![AuthorUpsert {
         slug: Slug::parse("rahim").unwrap(),
         name: "রহিম".into(),
+        name_en: None,
+        language: "bn".into(),
         bio: None,
         avatar_url: None,
     }];
@@ -819,15 +824,21 @@ async fn a_page_costs_the_same_number_of_queries_whatever_its_size(db: &TestDb) 
             TagUpsert {
                 slug: Slug::parse(&format!("tag-{i}")).unwrap(),
                 name: format!("ট্যাগ {i}"),
+                name_en: None,
+                language: "bn".into(),
             },
             TagUpsert {
                 slug: Slug::parse("common").unwrap(),
                 name: "সাধারণ".into(),
+                name_en: None,
+                language: "bn".into(),
             },
         ];
         a.authors = vec![AuthorUpsert {
             slug: Slug::parse(&format!("author-{i}")).unwrap(),
             name: format!("লেখক {i}"),
+            name_en: None,
+            language: "bn".into(),
             bio: None,
             avatar_url: None,
         }];

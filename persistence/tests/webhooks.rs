@@ -74,6 +74,7 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
             slug: Slug::parse("national").unwrap(),
             name: "জাতীয়".into(),
             name_en: None,
+            language: "bn".into(),
             parent: None,
             position: 0,
             description: None,

@@ -470,6 +470,8 @@ async fn related_stories_are_about_the_same_thing_without_self_or_duplicates(app
             a.tags = vec![TagUpsert {
                 slug: Slug::parse("series").unwrap(),
                 name: "সিরিজ".into(),
+                name_en: None,
+                language: "bn".into(),
             }];
             repo.upsert_article(&a, Utc::now()).await.unwrap().id()
         }
@@ -891,6 +893,8 @@ async fn search_facets_count_every_public_match_by_section_tag_and_month(app: &T
     let flood = TagUpsert {
         slug: Slug::parse("waterlogging").unwrap(),
         name: "জলাবদ্ধতা".into(),
+        name_en: None,
+        language: "bn".into(),
     };
     // One of the two sports matches is filed under cricket, a sub-section.
     for (i, section) in ["national", "national", "national", "sports", "cricket"]

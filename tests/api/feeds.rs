@@ -416,7 +416,7 @@ fn xml_texts(xml: &str, name: &str) -> Vec<String> {
     }
 }
 
-fn ninjs_validator() -> jsonschema::Validator {
+pub(crate) fn ninjs_validator() -> jsonschema::Validator {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ninjs");
     let load = |f: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap()).unwrap()
@@ -439,7 +439,7 @@ fn ninjs_validator() -> jsonschema::Validator {
         .unwrap()
 }
 
-fn assert_ninjs(validator: &jsonschema::Validator, doc: &Value) {
+pub(crate) fn assert_ninjs(validator: &jsonschema::Validator, doc: &Value) {
     let errors: Vec<String> = validator
         .iter_errors(doc)
         .map(|e| format!("{}: {e}", e.instance_path()))
@@ -447,7 +447,12 @@ fn assert_ninjs(validator: &jsonschema::Validator, doc: &Value) {
     assert!(errors.is_empty(), "ninjs invalid: {errors:#?}\n{doc:#}");
 }
 
-async fn partner_get(app: &TestApp, path: &str, key: &str, status: u16) -> (HeaderMap, Value) {
+pub(crate) async fn partner_get(
+    app: &TestApp,
+    path: &str,
+    key: &str,
+    status: u16,
+) -> (HeaderMap, Value) {
     let res = app.with_key(Method::GET, path, key).send().await.unwrap();
     assert_eq!(res.status().as_u16(), status, "GET {path}");
     let headers = res.headers().clone();

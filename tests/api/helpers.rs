@@ -370,6 +370,7 @@ fn section(s: &str, name: &str, parent: Option<&str>, position: i32) -> SectionU
         slug: slug(s),
         name: name.into(),
         name_en: Some(s.to_uppercase()),
+        language: "bn".into(),
         parent: parent.map(slug),
         position,
         description: Some(format!("{name} বিভাগের খবর")),
@@ -380,6 +381,8 @@ fn author(s: &str, name: &str) -> AuthorUpsert {
     AuthorUpsert {
         slug: slug(s),
         name: name.into(),
+        name_en: None,
+        language: "bn".into(),
         bio: Some(format!("{name}, নিজস্ব প্রতিবেদক")),
         avatar_url: None,
     }
@@ -389,6 +392,8 @@ fn tag(s: &str, name: &str) -> TagUpsert {
     TagUpsert {
         slug: slug(s),
         name: name.into(),
+        name_en: None,
+        language: "bn".into(),
     }
 }
 
@@ -569,6 +574,19 @@ pub async fn admin(
     path: &str,
     body: Value,
 ) -> Value {
+    let (status, body) = send_as(app, key, method, path, body).await;
+    assert!(status == 200 || status == 201, "{path}: {status} {body}");
+    body["data"].clone()
+}
+
+/// A JSON request with `key`: its status and body (`null` when not JSON).
+pub async fn send_as(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
     let res = app
         .client
         .request(method, app.url(path))
@@ -578,9 +596,7 @@ pub async fn admin(
         .await
         .unwrap();
     let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
-    assert!(status == 200 || status == 201, "{path}: {status} {body}");
-    body["data"].clone()
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 /// An article written with `key` from `body`; published when `publish`.

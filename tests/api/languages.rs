@@ -5,7 +5,8 @@ use domain::Scope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, admin, publish_article, write_article};
+use crate::feeds::{assert_ninjs, ninjs_validator, partner_get};
+use crate::helpers::{TestApp, admin, publish_article, send_as as send, write_article};
 use crate::on_both;
 
 on_both!(
@@ -15,6 +16,9 @@ on_both!(
     related_stories_stay_in_the_articles_language,
     english_is_searched_with_stems_and_a_mixed_query_finds_both_scripts,
     display_strings_follow_the_locale_beside_the_bengali_ones,
+    tags_authors_and_sections_have_a_language_and_english_names,
+    an_editions_directory_counts_its_own_articles,
+    ninjs_associates_translations_and_english_output_uses_english_names,
 );
 
 async fn create(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
@@ -235,6 +239,21 @@ async fn lang_filters_lists_search_and_feeds(app: &TestApp) {
         app.get("/feeds/rss.xml?lang=bn,en").await.status().as_u16(),
         400
     );
+    // One edition's news sitemap.
+    let news = app.get("/sitemaps/news.xml?lang=en").await;
+    assert_eq!(news.status().as_u16(), 200);
+    let news = news.text().await.unwrap();
+    assert_eq!(news.matches("<url>").count(), 1, "{news}");
+    assert!(news.contains("<news:language>en</news:language>"), "{news}");
+    let all_news = app.get("/sitemaps/news.xml").await.text().await.unwrap();
+    assert!(all_news.matches("<url>").count() > 1);
+    assert_eq!(
+        app.get("/sitemaps/news.xml?lang=fr")
+            .await
+            .status()
+            .as_u16(),
+        400
+    );
     // The English edition's front: its articles only, its date line in
     // English.
     let front = app.get_json("/v1/front?lang=en", 200).await;
@@ -416,6 +435,26 @@ async fn display_strings_follow_the_locale_beside_the_bengali_ones(app: &TestApp
             "{h}"
         );
     }
+    // An article page's other lists too.
+    for path in ["more-from-section", "related"] {
+        let en = app
+            .get_json(&format!("/v1/articles/{id}/{path}?locale=en"), 200)
+            .await;
+        let items = en["data"].as_array().unwrap();
+        assert!(path == "related" || !items.is_empty(), "{path}: {en}");
+        for a in items {
+            assert!(
+                english.is_match(a["publishedAtLocal"].as_str().unwrap()),
+                "{path}: {a}"
+            );
+        }
+        let plain = app
+            .get_json(&format!("/v1/articles/{id}/{path}"), 200)
+            .await;
+        assert!(!plain.to_string().contains("publishedAtLocal"), "{path}");
+        app.get_json(&format!("/v1/articles/{id}/{path}?locale=fr"), 400)
+            .await;
+    }
     let problem = app.get_json("/v1/articles?locale=fr", 400).await;
     assert!(problem.to_string().contains("locale"), "{problem}");
     // The edition line.
@@ -448,4 +487,295 @@ async fn display_strings_follow_the_locale_beside_the_bengali_ones(app: &TestApp
         english.is_match(node["publishedAtLocal"].as_str().unwrap()),
         "{q}"
     );
+}
+
+async fn tags_authors_and_sections_have_a_language_and_english_names(app: &TestApp) {
+    let editor = app.key(Scope::Editor).await;
+    let admin_key = app.key(Scope::Admin).await;
+    let (status, tag) = send(
+        app,
+        &editor,
+        Method::POST,
+        "/v1/admin/tags",
+        json!({"name": "জলাবদ্ধতা", "slug": "waterlogging", "nameEn": "Waterlogging"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{tag}");
+    assert_eq!(tag["data"]["nameEn"], "Waterlogging");
+    assert_eq!(tag["data"]["language"], "bn", "bn unless set");
+    // An English-only tag.
+    let (status, tag) = send(
+        app,
+        &editor,
+        Method::POST,
+        "/v1/admin/tags",
+        json!({"name": "Climate", "slug": "climate", "language": "en"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{tag}");
+    assert_eq!(tag["data"]["language"], "en");
+    // An author's English byline; a section's language.
+    let (status, author) = send(
+        app,
+        &editor,
+        Method::PATCH,
+        "/v1/admin/authors/rahim",
+        json!({"nameEn": "Rahim Uddin"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{author}");
+    assert_eq!(author["data"]["name"], "রহিম উদ্দিন", "the name stays");
+    assert_eq!(author["data"]["nameEn"], "Rahim Uddin");
+    let (status, section) = send(
+        app,
+        &admin_key,
+        Method::POST,
+        "/v1/admin/sections",
+        json!({"name": "Editorial", "slug": "editorial-en", "language": "en"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{section}");
+    assert_eq!(section["data"]["language"], "en");
+    // A language that is not supported is refused, naming the field, and
+    // nothing changes.
+    for (path, method, body) in [
+        (
+            "/v1/admin/tags",
+            Method::POST,
+            json!({"name": "x", "language": "fr"}),
+        ),
+        (
+            "/v1/admin/authors/rahim",
+            Method::PATCH,
+            json!({"language": "english"}),
+        ),
+    ] {
+        let (status, problem) = send(app, &editor, method, path, body).await;
+        assert_eq!(status, 422, "{path}: {problem}");
+        assert!(problem.to_string().contains("language"), "{problem}");
+    }
+    let rahim = app.get_json("/v1/authors/rahim", 200).await;
+    assert_eq!(rahim["data"]["language"], "bn");
+    assert_eq!(rahim["data"]["nameEn"], "Rahim Uddin");
+    // Article references carry them, and every list item its language.
+    let en = write_article(
+        app,
+        &editor,
+        json!({"headline": "Waterlogging in the capital", "section": "national",
+               "bodyText": "Streets flooded after rain.", "language": "en",
+               "tags": ["waterlogging"], "authors": ["rahim"], "kind": "opinion"}),
+        true,
+    )
+    .await;
+    let a = app.get_json(&format!("/v1/articles/{en}"), 200).await;
+    assert_eq!(a["data"]["tags"][0]["nameEn"], "Waterlogging", "{a}");
+    assert_eq!(a["data"]["authors"][0]["nameEn"], "Rahim Uddin");
+    assert_eq!(a["data"]["section"]["language"], "bn");
+    assert_eq!(
+        a["data"]["kindLabel"], "Opinion",
+        "labels in the article's language"
+    );
+    let list = app.get_json("/v1/articles?limit=50", 200).await;
+    let languages: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["language"].as_str().unwrap())
+        .collect();
+    assert!(
+        languages.contains(&"en") && languages.contains(&"bn"),
+        "{languages:?}"
+    );
+    let sparse = app
+        .get_json(&format!("/v1/articles?fields=id,language&lang=en"), 200)
+        .await;
+    assert_eq!(sparse["data"][0], json!({"id": en, "language": "en"}));
+    // GraphQL: the name in a locale, falling back to the name.
+    let q = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { language kindLabel section { name(locale: EN) language } authors { name nameEn en: name(locale: EN) } tags { name(locale: EN) bn: name(locale: BN) language } } }",
+            json!({"id": en}),
+        )
+        .await;
+    let a = &q["data"]["article"];
+    assert_eq!(a["language"], "en", "{q}");
+    assert_eq!(a["kindLabel"], "Opinion");
+    assert_eq!(
+        a["section"]["name"], "NATIONAL",
+        "the section's English name"
+    );
+    assert_eq!(a["authors"][0]["name"], "রহিম উদ্দিন");
+    assert_eq!(a["authors"][0]["en"], "Rahim Uddin");
+    assert_eq!(a["tags"][0]["name"], "Waterlogging");
+    assert_eq!(a["tags"][0]["bn"], "জলাবদ্ধতা");
+    // Without an English name, the name is shown.
+    let q = app
+        .graphql(
+            "{ tag(slug: \"budget\") { name(locale: EN) nameEn language } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        q["data"]["tag"],
+        json!({"name": "বাজেট", "nameEn": null, "language": "bn"}),
+        "{q}"
+    );
+    // GraphQL writes them too.
+    let made = app
+        .graphql_as(
+            &editor,
+            "mutation { updateTag(slug: \"budget\", input: {nameEn: \"Budget\"}) { name(locale: EN) } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(made["data"]["updateTag"]["name"], "Budget", "{made}");
+}
+
+async fn an_editions_directory_counts_its_own_articles(app: &TestApp) {
+    let editor = app.key(Scope::Editor).await;
+    admin(
+        app,
+        &editor,
+        Method::PATCH,
+        "/v1/admin/tags/series",
+        json!({"nameEn": "Series"}),
+    )
+    .await;
+    write_article(
+        app,
+        &editor,
+        json!({"headline": "A series on river erosion", "section": "national",
+               "bodyText": "Part one.", "language": "en", "tags": ["series"]}),
+        true,
+    )
+    .await;
+    let slugs = |v: &Value| -> Vec<(String, i64)> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["slug"].as_str().unwrap().to_owned(),
+                    t["articleCount"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The English edition lists only tags of English articles, counted by
+    // them.
+    let en = app.get_json("/v1/tags?lang=en", 200).await;
+    assert_eq!(slugs(&en), vec![("series".to_owned(), 1)], "{en}");
+    let all = app.get_json("/v1/tags", 200).await;
+    let series = slugs(&all)
+        .into_iter()
+        .find(|(s, _)| s == "series")
+        .unwrap();
+    assert!(series.1 > 1, "{all}");
+    // A picker finds a tag by its English name.
+    let found = app.get_json("/v1/tags?q=Seri", 200).await;
+    assert_eq!(slugs(&found)[0].0, "series", "{found}");
+    // A cursor is bound to its language.
+    let page = app.get_json("/v1/tags?limit=1", 200).await;
+    let cursor = page["page"]["nextCursor"].as_str().unwrap().to_owned();
+    app.get_json(&format!("/v1/tags?limit=1&lang=en&cursor={cursor}"), 400)
+        .await;
+    app.get_json("/v1/authors?lang=fr", 400).await;
+    // GraphQL lists the same tags (a tag's `articleCount` counts every
+    // language).
+    let q = app
+        .graphql("{ tags(lang: [\"en\"]) { nodes { slug } } }", json!({}))
+        .await;
+    assert_eq!(
+        q["data"]["tags"]["nodes"],
+        json!([{"slug": "series"}]),
+        "{q}"
+    );
+}
+
+async fn ninjs_associates_translations_and_english_output_uses_english_names(app: &TestApp) {
+    let editor = app.key(Scope::Editor).await;
+    admin(
+        app,
+        &editor,
+        Method::PATCH,
+        "/v1/admin/tags/budget",
+        json!({"nameEn": "Budget"}),
+    )
+    .await;
+    let bn = write_article(
+        app,
+        &editor,
+        json!({"headline": "বাজেটে শিক্ষায় বরাদ্দ বাড়ল", "section": "national",
+               "bodyText": "শিক্ষায় বরাদ্দ বেড়েছে।", "tags": ["budget"]}),
+        true,
+    )
+    .await;
+    let en = write_article(
+        app,
+        &editor,
+        json!({"headline": "Budget raises education spending", "section": "national",
+               "bodyText": "Education gets more.", "language": "en", "tags": ["budget"],
+               "translationOf": bn}),
+        true,
+    )
+    .await;
+    let validator = ninjs_validator();
+    let partner = app.key(Scope::Partner).await;
+    let (_, doc) = partner_get(app, &format!("/v1/ninjs/articles/{bn}"), &partner, 200).await;
+    assert_ninjs(&validator, &doc);
+    let assoc = &doc["associations"];
+    assert_eq!(assoc.as_array().map(Vec::len), Some(1), "{doc:#}");
+    assert_eq!(assoc[0]["name"], "translation-en");
+    assert_eq!(assoc[0]["rel"], "translation");
+    assert_eq!(assoc[0]["language"], "en");
+    assert_eq!(assoc[0]["uri"], format!("tag:127.0.0.1,2026:article/{en}"));
+    assert_eq!(
+        assoc[0]["headlines"][0]["value"],
+        "Budget raises education spending"
+    );
+    // The English document names its tag in English and points back.
+    let (_, doc) = partner_get(app, &format!("/v1/ninjs/articles/{en}"), &partner, 200).await;
+    assert_ninjs(&validator, &doc);
+    assert_eq!(doc["associations"][0]["language"], "bn");
+    let tag = doc["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["rel"] == "tag")
+        .unwrap();
+    assert_eq!(tag["name"], "Budget", "{doc:#}");
+    // A page of ninjs carries each one's associations; an article without
+    // translations carries none.
+    let (_, page) = partner_get(app, "/v1/ninjs/articles?limit=50", &partner, 200).await;
+    let docs = page["data"].as_array().unwrap();
+    for d in docs {
+        assert_ninjs(&validator, d);
+        let linked = d["uri"] == format!("tag:127.0.0.1,2026:article/{bn}")
+            || d["uri"] == format!("tag:127.0.0.1,2026:article/{en}");
+        assert_eq!(d.get("associations").is_some(), linked, "{d:#}");
+    }
+    // The English feed names categories in English.
+    let xml = app
+        .get("/feeds/rss.xml?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(xml.contains(">Budget</category>"), "{xml}");
+    assert!(!xml.contains(">বাজেট</category>"), "{xml}");
+    // GraphQL translations of a whole list cost what one article's do.
+    let mut statements = Vec::new();
+    for n in [1, 10] {
+        let before = app.queries.get();
+        let q = app
+            .graphql(
+                "query($n: Int!) { articles(first: $n) { nodes { translations { language } } } }",
+                json!({"n": n}),
+            )
+            .await;
+        assert!(q.get("errors").is_none(), "{q}");
+        statements.push(app.queries.get() - before);
+    }
+    assert_eq!(statements[0], statements[1], "{statements:?}");
 }

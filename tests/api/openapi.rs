@@ -131,15 +131,24 @@ fn taxonomy_schemas_are_per_kind_with_what_create_requires() {
     let schemas = &doc["components"]["schemas"];
     assert!(schemas.get("TaxonomyInput").is_none());
     for (name, fields) in [
-        ("TagCreate", vec!["name", "slug"]),
+        ("TagCreate", vec!["language", "name", "nameEn", "slug"]),
         (
             "AuthorCreate",
-            vec!["avatarImageId", "avatarUrl", "bio", "name", "slug"],
+            vec![
+                "avatarImageId",
+                "avatarUrl",
+                "bio",
+                "language",
+                "name",
+                "nameEn",
+                "slug",
+            ],
         ),
         (
             "SectionCreate",
             vec![
                 "description",
+                "language",
                 "name",
                 "nameEn",
                 "parent",

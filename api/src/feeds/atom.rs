@@ -67,7 +67,7 @@ fn write(feed: &Feed) -> std::io::Result<Vec<u8>> {
                             .create_element("category")
                             .with_attributes([("term", term), ("scheme", scheme)]);
                         if scheme == super::model::KIND_SCHEME
-                            && let Some(label) = item.kind.label_bn()
+                            && let Some(label) = item.kind.label_in(&item.language)
                         {
                             category = category.with_attribute(("label", label));
                         }

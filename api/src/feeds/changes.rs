@@ -233,9 +233,15 @@ async fn page(
     let summaries: Vec<domain::ArticleSummary> =
         articles.iter().map(|a| a.summary.clone()).collect();
     let refs = svc.refs(&summaries, svc.section_map().await?).await?;
+    let translations = svc.translations_by_ids(&ids).await?;
     let mut public: HashMap<i64, Ninjs> = articles
         .iter()
-        .map(|a| (a.summary.id, Ninjs::new(a, &refs, st.urls())))
+        .map(|a| {
+            let t = translations
+                .get(&a.summary.id)
+                .map_or(&[][..], Vec::as_slice);
+            (a.summary.id, Ninjs::new(a, &refs, st.urls(), t))
+        })
         .collect();
     // Not public now: were they ever? Their histories tell.
     let hidden: Vec<i64> = ids

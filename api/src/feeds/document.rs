@@ -349,14 +349,19 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
     let section = refs.sections.get(&a.section_id);
     let section_slug = section.map_or("", |s| s.slug.as_str());
     let published = a.published_at.unwrap_or(a.updated_at);
-    let mut authors: Vec<String> = refs.authors_of(a).map(|x| x.name.clone()).collect();
+    // Names as readers of the article's language see them.
+    let lang = a.language.as_str();
+    let mut authors: Vec<String> = refs
+        .authors_of(a)
+        .map(|x| x.name_in(lang).to_owned())
+        .collect();
     if authors.is_empty()
         && let Some(desk) = &a.desk
     {
         authors.push(desk.clone());
     }
     // Paid content says so where every reader sees it: in the title.
-    let title = match a.kind.label_bn() {
+    let title = match a.kind.label_in(lang) {
         Some(label) if a.kind.is_sponsored() => format!("{label}: {}", a.headline),
         _ => a.headline.clone(),
     };
@@ -371,15 +376,21 @@ fn item(st: &FeedState, a: &ArticleSummary, refs: &Refs, full: Option<&Article>)
         published,
         updated: published.max(a.updated_at),
         authors,
-        section: section.map(|s| (s.slug.clone(), s.name.clone(), urls.section(&s.slug))),
+        section: section.map(|s| {
+            (
+                s.slug.clone(),
+                s.name_in(lang).to_owned(),
+                urls.section(&s.slug),
+            )
+        }),
         tags: refs
             .tags_of(a)
-            .map(|t| (t.slug.clone(), t.name.clone()))
+            .map(|t| (t.slug.clone(), t.name_in(lang).to_owned()))
             .collect(),
         image: a.image.as_ref().map(feed_image),
         html: full.map(|f| body_html(&f.body)),
         text: full.map(|f| body_text(&f.body)),
-        language: full.map_or_else(|| "bn".to_owned(), |f| f.language.clone()),
+        language: a.language.clone(),
         kind: a.kind,
         access: a.access,
     }

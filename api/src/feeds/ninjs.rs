@@ -13,7 +13,7 @@ use super::{FeedState, Urls};
 use crate::http::conditional as http;
 use crate::http::error::ApiError;
 use crate::http::wire::PageInfoView;
-use app::content::{ContentService, ListParams, Refs};
+use app::content::{ContentService, ListParams, Refs, Translation};
 
 use crate::http::params::ListQuery;
 
@@ -55,7 +55,61 @@ pub struct Ninjs {
     /// `access:subscriber`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub genres: Vec<Genre>,
+    /// The versions of this story in other languages (`rel`:
+    /// `translation`), each with its language, headline and URL.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub associations: Vec<Association>,
     pub standard: Standard,
+}
+
+/// A linked news object: here the same story in another language.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = NinjsAssociation)]
+pub struct Association {
+    /// `translation-en`, `translation-bn`, ...
+    pub name: String,
+    pub rel: &'static str,
+    pub uri: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub representation_type: &'static str,
+    pub language: String,
+    pub headlines: Vec<Text>,
+    pub alt_ids: Vec<AltId>,
+}
+
+impl Association {
+    fn translation(t: &Translation, refs: &Refs, urls: &Urls) -> Self {
+        let s = &t.summary;
+        let section = refs
+            .sections
+            .get(&s.section_id)
+            .map_or("", |x| x.slug.as_str());
+        Self {
+            name: format!("translation-{}", t.language),
+            rel: "translation",
+            uri: urls.article_id(s.id),
+            kind: "text",
+            representation_type: "partial",
+            language: t.language.clone(),
+            headlines: vec![Text {
+                role: "main",
+                content_type: "text/plain",
+                value: s.headline.clone(),
+            }],
+            alt_ids: vec![
+                AltId {
+                    role: "url",
+                    value: urls.article(s.id, &s.slug, section),
+                },
+                AltId {
+                    role: "barta-id",
+                    value: s.id.to_string(),
+                },
+            ],
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -65,9 +119,9 @@ pub struct Genre {
     pub literal: String,
 }
 
-fn genres(kind: domain::ArticleKind, access: domain::Access) -> Vec<Genre> {
+fn genres(kind: domain::ArticleKind, access: domain::Access, language: &str) -> Vec<Genre> {
     let mut out = Vec::new();
-    if let Some(label) = kind.label_bn() {
+    if let Some(label) = kind.label_in(language) {
         out.push(Genre {
             name: label.to_owned(),
             literal: kind.as_str().to_owned(),
@@ -161,9 +215,12 @@ pub struct Standard {
 }
 
 impl Ninjs {
-    /// The ninjs document of a public article.
-    pub fn new(a: &Article, refs: &Refs, urls: &Urls) -> Self {
+    /// The ninjs document of a public article, with its public
+    /// `translations`. Section, tag and author names are the ones for
+    /// readers of the article's language.
+    pub fn new(a: &Article, refs: &Refs, urls: &Urls, translations: &[Translation]) -> Self {
         let s = &a.summary;
+        let lang = s.language.as_str();
         let section = refs.sections.get(&s.section_id);
         let url = urls.article(s.id, &s.slug, section.map_or("", |x| x.slug.as_str()));
         let authors: Vec<&domain::Author> = refs.authors_of(s).collect();
@@ -173,7 +230,7 @@ impl Ninjs {
             Some(
                 authors
                     .iter()
-                    .map(|x| x.name.as_str())
+                    .map(|x| x.name_in(lang))
                     .collect::<Vec<_>>()
                     .join(", "),
             )
@@ -196,7 +253,7 @@ impl Ninjs {
         let words = u64::from(s.word_count);
         let mut subjects: Vec<Concept> = section
             .map(|sec| Concept {
-                name: sec.name.clone(),
+                name: sec.name_in(lang).to_owned(),
                 rel: "section",
                 literal: sec.slug.clone(),
                 uri: Some(urls.section(&sec.slug)),
@@ -208,14 +265,14 @@ impl Ninjs {
                 .iter()
                 .filter_map(|id| refs.sections.get(id))
                 .map(|sec| Concept {
-                    name: sec.name.clone(),
+                    name: sec.name_in(lang).to_owned(),
                     rel: "secondary-section",
                     literal: sec.slug.clone(),
                     uri: Some(urls.section(&sec.slug)),
                 }),
         );
         subjects.extend(refs.tags_of(s).map(|t| Concept {
-            name: t.name.clone(),
+            name: t.name_in(lang).to_owned(),
             rel: "tag",
             literal: t.slug.clone(),
             uri: None,
@@ -230,7 +287,7 @@ impl Ninjs {
             version_created: rfc3339(s.updated_at.max(published)),
             embargoed_until: a.embargo_until.map(rfc3339),
             pub_status: "usable",
-            language: a.language.clone(),
+            language: s.language.clone(),
             slugline: s.slug.clone(),
             headlines,
             descriptions: s
@@ -262,7 +319,7 @@ impl Ninjs {
             people: authors
                 .iter()
                 .map(|x| Concept {
-                    name: x.name.clone(),
+                    name: x.name_in(lang).to_owned(),
                     rel: "author",
                     literal: x.slug.clone(),
                     uri: None,
@@ -290,7 +347,11 @@ impl Ninjs {
                     value: s.id.to_string(),
                 },
             ],
-            genres: genres(s.kind, s.access),
+            genres: genres(s.kind, s.access, lang),
+            associations: translations
+                .iter()
+                .map(|t| Association::translation(t, refs, urls))
+                .collect(),
             standard: Standard {
                 name: "ninjs",
                 version: "3.1",
@@ -364,7 +425,12 @@ pub async fn item(
         let item = svc
             .article_with_refs(&path, persistence::Links::Load, true)
             .await?;
-        let doc = Ninjs::new(&item.article, &item.refs, st.urls());
+        let translations = svc
+            .translations_by_ids(&[item.article.summary.id])
+            .await?
+            .remove(&item.article.summary.id)
+            .unwrap_or_default();
+        let doc = Ninjs::new(&item.article, &item.refs, st.urls(), &translations);
         let body = serde_json::to_vec(&doc).map_err(|e| AppError::Internal(Box::new(e)))?;
         Ok::<_, ApiError>(http::respond(&req, http::JSON, http::PRIVATE, None, body))
     })
@@ -403,9 +469,15 @@ pub async fn list(
         let mut articles = svc.articles_by_ids(&ids).await?;
         // The list's order (newest first), not the database's.
         articles.sort_by_key(|a| ids.iter().position(|id| *id == a.summary.id));
+        let translations = svc.translations_by_ids(&ids).await?;
         let data = articles
             .iter()
-            .map(|a| Ninjs::new(a, &list.refs, st.urls()))
+            .map(|a| {
+                let t = translations
+                    .get(&a.summary.id)
+                    .map_or(&[][..], Vec::as_slice);
+                Ninjs::new(a, &list.refs, st.urls(), t)
+            })
             .collect();
         let view = ListView {
             data,

@@ -229,26 +229,41 @@ pub async fn sections(
     Ok(respond(&st, &req, last_change, body))
 }
 
+/// The query of the news sitemap.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NewsParams {
+    /// One edition's news sitemap: only articles in these languages (`bn`,
+    /// `en`; comma-separated).
+    #[param(example = "en")]
+    lang: Option<String>,
+}
+
 /// The Google News sitemap: articles of the last 48 hours.
 #[utoipa::path(
     get,
     operation_id = "sitemap_news",
     path = "/sitemaps/news.xml",
     tag = "feeds",
+    params(NewsParams),
     responses(
         (status = 200, description = "A Google News urlset", content_type = "application/xml; charset=utf-8", body = String,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, response = crate::openapi::responses::NotModified),
+        (status = 400, response = crate::openapi::responses::BadRequest),
     )
 )]
 pub async fn news(
     st: web::Data<FeedState>,
     svc: web::Data<ContentService>,
     req: HttpRequest,
+    params: web::Query<NewsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let now = svc.now();
     let since = now - Duration::hours(NEWS_WINDOW_HOURS);
-    let entries = svc.recent_public_entries(since, NEWS_MAX).await?;
+    let entries = svc
+        .recent_public_entries(since, params.lang.as_deref(), NEWS_MAX)
+        .await?;
     let sections = svc.sections().await?;
     let versions = svc.story_versions(&entries, None).await?;
     let urls = st.urls();

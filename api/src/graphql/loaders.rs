@@ -109,6 +109,28 @@ impl Loader<CommentStatsKey> for ContentLoader {
 
 pub type Loaders = DataLoader<ContentLoader, HashMapCache>;
 
+/// The public versions of an article's story in other languages (three
+/// statements for every article of the response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TranslationsKey(pub i64);
+
+impl Loader<TranslationsKey> for ContentLoader {
+    type Value = Arc<Vec<app::content::Translation>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[TranslationsKey],
+    ) -> Result<HashMap<TranslationsKey, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let found = self.0.translations_by_ids(&ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, t)| (TranslationsKey(id), Arc::new(t)))
+            .collect())
+    }
+}
+
 /// How many public articles an author wrote (one statement for every
 /// author of the response).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -245,9 +245,13 @@ impl Query {
         q: Option<String>,
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
+        #[graphql(
+            desc = "An edition's directory: only those with articles in these languages, ranked by them."
+        )]
+        lang: Option<Vec<String>>,
     ) -> Result<AuthorPageGql> {
         let dir = service(ctx)?
-            .author_directory(&directory_params(q, first, after))
+            .author_directory(&directory_params(q, first, after, lang))
             .await?;
         Ok(AuthorPageGql {
             has_more: dir.next_cursor.is_some(),
@@ -265,9 +269,13 @@ impl Query {
         q: Option<String>,
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
+        #[graphql(
+            desc = "An edition's directory: only those with articles in these languages, ranked by them."
+        )]
+        lang: Option<Vec<String>>,
     ) -> Result<TagPageGql> {
         let dir = service(ctx)?
-            .tag_directory(&directory_params(q, first, after))
+            .tag_directory(&directory_params(q, first, after, lang))
             .await?;
         Ok(TagPageGql {
             has_more: dir.next_cursor.is_some(),
@@ -569,11 +577,13 @@ fn directory_params(
     q: Option<String>,
     first: i32,
     after: Option<String>,
+    lang: Option<Vec<String>>,
 ) -> app::directory::DirectoryParams {
     app::directory::DirectoryParams {
         q,
         limit: Some(first.to_string()),
         cursor: after,
+        lang: lang.map(|l| l.join(",")),
     }
 }
 

@@ -25,7 +25,11 @@ fn double<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
 pub struct SectionInput {
     pub slug: Option<String>,
     pub name: Option<String>,
+    /// The English display name (Sports); `null` removes it.
     pub name_en: MaybeUndefined<String>,
+    /// The language `name` is written in (BCP 47: `bn`, `en`; `bn` for a
+    /// new one).
+    pub language: Option<String>,
     /// The parent section's slug.
     pub parent: MaybeUndefined<String>,
     pub position: Option<i32>,
@@ -38,6 +42,7 @@ impl From<SectionInput> for TaxonomyInput {
             slug: i.slug,
             name: i.name,
             name_en: double(i.name_en),
+            language: i.language,
             parent: double(i.parent),
             position: i.position,
             description: double(i.description),
@@ -51,6 +56,10 @@ impl From<SectionInput> for TaxonomyInput {
 pub struct AuthorInput {
     pub slug: Option<String>,
     pub name: Option<String>,
+    /// The English display name; `null` removes it.
+    pub name_en: MaybeUndefined<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: Option<String>,
     pub bio: MaybeUndefined<String>,
     pub avatar_url: MaybeUndefined<String>,
     /// An uploaded picture as the avatar; `null` removes it.
@@ -62,6 +71,8 @@ impl From<AuthorInput> for TaxonomyInput {
         Self {
             slug: i.slug,
             name: i.name,
+            name_en: double(i.name_en),
+            language: i.language,
             bio: double(i.bio),
             avatar_url: double(i.avatar_url),
             avatar_image_id: double(i.avatar_image_id.map_value(|id| id.0)),
@@ -75,6 +86,10 @@ impl From<AuthorInput> for TaxonomyInput {
 pub struct TagInput {
     pub slug: Option<String>,
     pub name: Option<String>,
+    /// The English display name; `null` removes it.
+    pub name_en: MaybeUndefined<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: Option<String>,
 }
 
 impl From<TagInput> for TaxonomyInput {
@@ -82,6 +97,8 @@ impl From<TagInput> for TaxonomyInput {
         Self {
             slug: i.slug,
             name: i.name,
+            name_en: double(i.name_en),
+            language: i.language,
             ..Default::default()
         }
     }

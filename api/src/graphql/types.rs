@@ -220,18 +220,23 @@ impl ArticleGql {
         Ok(self.full(ctx).await?.dateline.clone())
     }
     /// BCP 47 language tag: `bn`, `en`, `en-GB`, ...
-    async fn language(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(self.full(ctx).await?.language.clone())
+    async fn language(&self) -> &str {
+        &self.summary.language
     }
     /// The public versions of this story in other languages, by language.
     async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<TranslationGql>> {
-        let svc = service(ctx)?;
-        let article = self.full(ctx).await?;
-        let list = svc.translations(&article).await?;
-        let sections = svc.section_map().await.map_err(AppError::from)?;
+        let list = loaders(ctx)?
+            .load_one(super::loaders::TranslationsKey(self.summary.id))
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sections = service(ctx)?.section_map().await.map_err(AppError::from)?;
         let urls = ctx.data_opt::<crate::feeds::urls::Urls>();
         Ok(list
-            .into_iter()
+            .iter()
             .map(|t| {
                 let section = sections
                     .get(&t.summary.section_id)
@@ -242,9 +247,9 @@ impl ArticleGql {
                     url: urls
                         .map(|u| u.article(t.summary.id, &t.summary.slug, section))
                         .unwrap_or_default(),
-                    language: t.language,
-                    slug: t.summary.slug,
-                    headline: t.summary.headline,
+                    language: t.language.clone(),
+                    slug: t.summary.slug.clone(),
+                    headline: t.summary.headline.clone(),
                 }
             })
             .collect())
@@ -353,7 +358,7 @@ impl ArticleGql {
     /// The kind's label for readers (মতামত, বিশ্লেষণ, বিজ্ঞাপন, …); `null`
     /// for a standard story.
     async fn kind_label(&self) -> Option<&'static str> {
-        self.summary.kind.label_bn()
+        self.summary.kind.label_in(&self.summary.language)
     }
 
     /// Paid content (kind `SPONSORED`): show it as such.
@@ -437,13 +442,21 @@ impl SectionGql {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
-    /// Bengali name (খেলা).
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// The name (খেলা); with `locale`, the name to show in that locale's
+    /// language (the English name for `EN` when one is set).
+    async fn name(&self, locale: Option<super::values::LocaleGql>) -> &str {
+        match locale {
+            Some(l) => self.0.name_in(bangla::Locale::from(l).as_str()),
+            None => &self.0.name,
+        }
     }
     /// English name (Sports).
     async fn name_en(&self) -> Option<&str> {
         self.0.name_en.as_deref()
+    }
+    /// The language `name` is written in (BCP 47).
+    async fn language(&self) -> &str {
+        &self.0.language
     }
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
@@ -513,8 +526,21 @@ impl AuthorGql {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// The byline; with `locale`, the one to show in that locale's
+    /// language (the English name for `EN` when one is set).
+    async fn name(&self, locale: Option<super::values::LocaleGql>) -> &str {
+        match locale {
+            Some(l) => self.0.name_in(bangla::Locale::from(l).as_str()),
+            None => &self.0.name,
+        }
+    }
+    /// The English byline, when `name` is not English.
+    async fn name_en(&self) -> Option<&str> {
+        self.0.name_en.as_deref()
+    }
+    /// The language `name` is written in (BCP 47).
+    async fn language(&self) -> &str {
+        &self.0.language
     }
     async fn bio(&self) -> Option<&str> {
         self.0.bio.as_deref()
@@ -590,8 +616,21 @@ impl TagGql {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// The name; with `locale`, the one to show in that locale's language
+    /// (the English name for `EN` when one is set).
+    async fn name(&self, locale: Option<super::values::LocaleGql>) -> &str {
+        match locale {
+            Some(l) => self.0.name_in(bangla::Locale::from(l).as_str()),
+            None => &self.0.name,
+        }
+    }
+    /// The English name, when `name` is not English.
+    async fn name_en(&self) -> Option<&str> {
+        self.0.name_en.as_deref()
+    }
+    /// The language `name` is written in (BCP 47).
+    async fn language(&self) -> &str {
+        &self.0.language
     }
     #[allow(clippy::too_many_arguments)]
     #[graphql(

@@ -81,7 +81,8 @@ pub enum BodyInput {
     Blocks(Vec<Block>),
 }
 
-/// A byline or tag given by name, or as `{slug, name}`.
+/// A byline or tag given by name, or as `{slug, name}` (with its English
+/// name and the language of `name`, used when it is created).
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum NamedRef {
@@ -89,6 +90,10 @@ pub enum NamedRef {
     Object {
         slug: Option<String>,
         name: Option<String>,
+        #[serde(rename = "nameEn")]
+        name_en: Option<String>,
+        /// BCP 47; `bn` when absent.
+        language: Option<String>,
     },
 }
 
@@ -250,7 +255,13 @@ pub struct SectionCreate {
     /// 1–100 characters, no control characters.
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// The English display name (Sports).
+    #[schema(max_length = 100)]
     pub name_en: Option<String>,
+    /// BCP 47 tag of the language `name` is written in: `bn` (default),
+    /// `en`, or either with a region.
+    #[schema(example = "bn")]
+    pub language: Option<String>,
     /// The parent section's slug.
     pub parent: Option<String>,
     pub position: Option<i32>,
@@ -266,8 +277,13 @@ pub struct SectionPatch {
     pub slug: Option<String>,
     #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
+    /// The English display name; `null` removes it.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub name_en: Option<Option<String>>,
+    /// BCP 47 tag of the language `name` is written in.
+    #[schema(example = "bn")]
+    pub language: Option<String>,
     #[serde(default)]
     pub parent: Option<Option<String>>,
     pub position: Option<i32>,
@@ -285,6 +301,13 @@ pub struct AuthorCreate {
     /// 1–100 characters, no control characters.
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// The English display name, when `name` is not English.
+    #[schema(max_length = 100)]
+    pub name_en: Option<String>,
+    /// BCP 47 tag of the language `name` is written in: `bn` (default),
+    /// `en`, or either with a region.
+    #[schema(example = "bn")]
+    pub language: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     /// An uploaded picture (`POST /v1/admin/images`) as the avatar; its
@@ -301,6 +324,13 @@ pub struct AuthorPatch {
     pub slug: Option<String>,
     #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
+    /// The English display name; `null` removes it.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub name_en: Option<Option<String>>,
+    /// BCP 47 tag of the language `name` is written in.
+    #[schema(example = "bn")]
+    pub language: Option<String>,
     #[serde(default)]
     pub bio: Option<Option<String>>,
     #[serde(default)]
@@ -320,9 +350,16 @@ pub struct TagCreate {
     /// 1–100 characters, no control characters.
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// The English display name, when `name` is not English.
+    #[schema(max_length = 100)]
+    pub name_en: Option<String>,
+    /// BCP 47 tag of the language `name` is written in: `bn` (default),
+    /// `en`, or either with a region.
+    #[schema(example = "bn")]
+    pub language: Option<String>,
 }
 
-/// A change to a tag: absent fields stay.
+/// A change to a tag: absent fields stay, `null` clears.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagPatch {
@@ -331,6 +368,13 @@ pub struct TagPatch {
     pub slug: Option<String>,
     #[schema(min_length = 1, max_length = 100, nullable = false)]
     pub name: Option<String>,
+    /// The English display name; `null` removes it.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub name_en: Option<Option<String>>,
+    /// BCP 47 tag of the language `name` is written in.
+    #[schema(example = "bn")]
+    pub language: Option<String>,
 }
 
 /// One line of an import file.

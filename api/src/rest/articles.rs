@@ -12,13 +12,9 @@ use crate::http::params::ListQuery;
 use crate::http::wire::TotalView;
 use app::content::{ArticleList, ContentService, ListParams};
 
-/// A list page, tagged with its list keys and every article on it.
-pub fn list_response(list: ArticleList, list_keys: Vec<String>) -> HttpResponse {
-    sparse_list_response(list, list_keys, &FieldSet::all(), None)
-}
-
-/// [`list_response`] with only the fields in `fields`, and the count of
-/// matches when one was asked for.
+/// A list page, tagged with its list keys and every article on it, with
+/// only the fields in `fields` and the count of matches when one was asked
+/// for.
 pub fn sparse_list_response(
     list: ArticleList,
     mut list_keys: Vec<String>,
@@ -147,6 +143,10 @@ pub struct LimitParam {
     /// How many.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 50, default = 20)]
     limit: Option<String>,
+    /// Adds `publishedAtLocal` and `updatedAtLocal` in this locale (`en`
+    /// or `bn`).
+    #[param(example = "en")]
+    locale: Option<String>,
 }
 
 /// More from the same section (sub-sections included), this article excluded.
@@ -167,10 +167,16 @@ pub async fn more_from_section(
     path: web::Path<String>,
     params: web::Query<LimitParam>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = FieldSet::all().with_locale(params.locale.as_deref())?;
     let list = svc
         .more_from_section_with_refs(&path, params.limit.as_deref())
         .await?;
-    Ok(list_response(list, vec![keys::article(path.as_str())]))
+    Ok(sparse_list_response(
+        list,
+        vec![keys::article(path.as_str())],
+        &fields,
+        None,
+    ))
 }
 
 /// A version of the story in another language.

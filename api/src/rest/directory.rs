@@ -24,6 +24,10 @@ pub struct DirectoryQuery {
     limit: Option<String>,
     /// Opaque; from `page.nextCursor` of the same directory and `q`.
     cursor: Option<String>,
+    /// An edition's directory: only articles in these languages count
+    /// (`bn`, `en`; comma-separated).
+    #[param(example = "en")]
+    lang: Option<String>,
 }
 
 impl From<DirectoryQuery> for DirectoryParams {
@@ -32,6 +36,7 @@ impl From<DirectoryQuery> for DirectoryParams {
             q: q.q,
             limit: q.limit,
             cursor: q.cursor,
+            lang: q.lang,
         }
     }
 }

@@ -136,6 +136,10 @@ pub struct RelatedParams {
     /// `1` or `true` adds each result's score parts (`reason`).
     #[param(value_type = Option<String>)]
     debug: Option<String>,
+    /// Adds `publishedAtLocal` and `updatedAtLocal` in this locale (`en`
+    /// or `bn`).
+    #[param(example = "en")]
+    locale: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -170,6 +174,7 @@ pub async fn related(
     params: web::Query<RelatedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let debug = matches!(params.debug.as_deref(), Some("1" | "true"));
+    let fields = super::fields::FieldSet::all().with_locale(params.locale.as_deref())?;
     let list = discovery.related(&path, params.limit.as_deref()).await?;
     let items: Vec<&ArticleSummary> = list.iter().map(|(a, _)| a).collect();
     let refs = svc.refs_of(items.iter().copied()).await?;
@@ -180,7 +185,7 @@ pub async fn related(
         data: list
             .iter()
             .map(|(a, r)| RelatedView {
-                article: ArticleSummaryView::new(a, &refs),
+                article: ArticleSummaryView::sparse(a, &refs, &fields),
                 editors_pick: r.picked,
                 reason: debug.then(|| r.clone()),
             })

@@ -18,7 +18,7 @@ pub struct FieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,summary,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|language)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|language))*$"
     )]
     pub fields: Option<String>,
     /// `total`: also count every match (`page.total`, exact up to 10,000,
@@ -86,6 +86,7 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "kindLabel",
     "sponsored",
     "access",
+    "language",
 ];
 
 /// The fields an article page adds to [`SUMMARY_FIELDS`] (`ArticleView`).
@@ -96,7 +97,6 @@ pub const ARTICLE_ONLY_FIELDS: &[&str] = &[
     "source",
     "sourceUrl",
     "dateline",
-    "language",
     "secondarySections",
     "firstPublishedAt",
     "canonicalUrl",

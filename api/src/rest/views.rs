@@ -25,6 +25,8 @@ pub struct SectionRefView {
     pub slug: String,
     pub name: String,
     pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: String,
 }
 
 impl SectionRefView {
@@ -34,6 +36,7 @@ impl SectionRefView {
             slug: s.slug.clone(),
             name: s.name.clone(),
             name_en: s.name_en.clone(),
+            language: s.language.clone(),
         }
     }
 }
@@ -44,6 +47,11 @@ pub struct AuthorView {
     pub id: String,
     pub slug: String,
     pub name: String,
+    /// The English byline, when `name` is not English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: String,
     pub bio: Option<String>,
     /// An outside URL, or the 320-wide JPEG of an uploaded avatar.
     pub avatar_url: Option<String>,
@@ -59,6 +67,8 @@ impl AuthorView {
             id: a.id.to_string(),
             slug: a.slug.clone(),
             name: a.name.clone(),
+            name_en: a.name_en.clone(),
+            language: a.language.clone(),
             bio: a.bio.clone(),
             avatar_url: a.avatar_url.clone(),
             avatar: a.avatar.as_deref().cloned(),
@@ -72,6 +82,11 @@ pub struct TagView {
     pub id: String,
     pub slug: String,
     pub name: String,
+    /// The English name, when `name` is not English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: String,
 }
 
 impl TagView {
@@ -80,6 +95,8 @@ impl TagView {
             id: t.id.to_string(),
             slug: t.slug.clone(),
             name: t.name.clone(),
+            name_en: t.name_en.clone(),
+            language: t.language.clone(),
         }
     }
 }
@@ -127,7 +144,8 @@ pub struct ArticleSummaryView {
     /// A live page's state (`live`, `ended`); `null` for a standard article.
     #[schema(value_type = Option<crate::openapi::schema::LiveState>)]
     pub live_state: Option<&'static str>,
-    /// The kind's label for readers (মতামত, বিশ্লেষণ, বিজ্ঞাপন, …);
+    /// The kind's label for readers, in the article's language
+    /// (মতামত, বিশ্লেষণ, বিজ্ঞাপন, …; Opinion, Sponsored, … in English);
     /// `null` for a standard story.
     pub kind_label: Option<&'static str>,
     /// Paid content (kind `sponsored`): show it as such.
@@ -136,6 +154,8 @@ pub struct ArticleSummaryView {
     /// API serves the whole article either way.
     #[schema(value_type = crate::openapi::schema::Access)]
     pub access: &'static str,
+    /// BCP 47 tag of its language: `bn`, `en`, `en-GB`, ...
+    pub language: String,
 }
 
 impl ArticleSummaryView {
@@ -177,9 +197,10 @@ impl ArticleSummaryView {
             reading_minutes: reading_minutes(a.word_count as usize),
             kind: a.kind.as_str(),
             live_state: a.live_state.map(|l| l.as_str()),
-            kind_label: a.kind.label_bn(),
+            kind_label: a.kind.label_in(&a.language),
             sponsored: a.kind.is_sponsored(),
             access: a.access.as_str(),
+            language: f.when("language", || a.language.clone()),
         }
     }
 }
@@ -209,7 +230,6 @@ pub struct ArticleView {
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub dateline: Option<String>,
-    pub language: String,
     pub secondary_sections: Vec<SectionRefView>,
     #[schema(format = DateTime)]
     pub first_published_at: Option<String>,
@@ -236,7 +256,6 @@ impl ArticleView {
             source: f.when("source", || a.source.clone()),
             source_url: f.when("sourceUrl", || a.source_url.clone()),
             dateline: f.when("dateline", || a.dateline.clone()),
-            language: f.when("language", || a.language.clone()),
             secondary_sections: f.when("secondarySections", || {
                 a.secondary_section_ids
                     .iter()
@@ -271,6 +290,8 @@ pub struct SectionView {
     pub slug: String,
     pub name: String,
     pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: String,
     pub description: Option<String>,
     pub position: i32,
     pub parent: Option<SectionRefView>,
@@ -285,6 +306,7 @@ impl SectionView {
             slug: node.section.slug.clone(),
             name: node.section.name.clone(),
             name_en: node.section.name_en.clone(),
+            language: node.section.language.clone(),
             description: node.section.description.clone(),
             position: node.section.position,
             parent: parent.map(SectionRefView::new),

@@ -53,10 +53,12 @@ impl EditorialService {
                 }
             },
         };
-        let name_en = match &input.name_en {
-            None => current.as_ref().and_then(|s| s.name_en.clone()),
-            Some(v) => fields::text(&mut errors, "nameEn", v.as_deref(), 100),
-        };
+        let (name_en, language) = input.names(
+            current
+                .as_ref()
+                .map(|s| (s.name_en.as_deref(), s.language.as_str())),
+            &mut errors,
+        );
         let description = match &input.description {
             None => current.as_ref().and_then(|s| s.description.clone()),
             Some(v) => fields::text(&mut errors, "description", v.as_deref(), 1000),
@@ -67,6 +69,7 @@ impl EditorialService {
             slug,
             name,
             name_en,
+            language,
             parent_id,
             position: input
                 .position
@@ -109,6 +112,12 @@ impl EditorialService {
             current.as_ref().map(|a| (a.slug.as_str(), a.name.as_str())),
             &mut errors,
         );
+        let (name_en, language) = input.names(
+            current
+                .as_ref()
+                .map(|a| (a.name_en.as_deref(), a.language.as_str())),
+            &mut errors,
+        );
         let bio = match &input.bio {
             None => current.as_ref().and_then(|a| a.bio.clone()),
             Some(v) => fields::text(&mut errors, "bio", v.as_deref(), 2000),
@@ -149,6 +158,8 @@ impl EditorialService {
             id: current.map(|a| a.id).unwrap_or(0),
             slug,
             name,
+            name_en,
+            language,
             bio,
             avatar_url,
             avatar,
@@ -211,11 +222,19 @@ impl EditorialService {
             current.as_ref().map(|t| (t.slug.as_str(), t.name.as_str())),
             &mut errors,
         );
+        let (name_en, language) = input.names(
+            current
+                .as_ref()
+                .map(|t| (t.name_en.as_deref(), t.language.as_str())),
+            &mut errors,
+        );
         invalid(errors)?;
         let tag = Tag {
             id: current.map(|t| t.id).unwrap_or(0),
             slug,
             name,
+            name_en,
+            language,
         };
         let saved = self.svc.repo().save_tag(&tag, ctx(key, self.now())).await?;
         self.taxonomy_changed(Taxon::Tag(saved.slug.clone()));
@@ -239,8 +258,12 @@ impl EditorialService {
 pub struct TaxonomyInput {
     pub slug: Option<String>,
     pub name: Option<String>,
+    /// The English display name (`null` removes it).
     #[serde(default, deserialize_with = "double")]
     pub name_en: Option<Option<String>>,
+    /// The language `name` is written in (BCP 47: `bn`, `en`).
+    #[serde(default)]
+    pub language: Option<String>,
     #[serde(default, deserialize_with = "double")]
     pub parent: Option<Option<String>>,
     #[serde(default, deserialize_with = "whole")]
@@ -261,8 +284,7 @@ impl TaxonomyInput {
     /// have, each a 400 naming it: nothing sent is silently dropped.
     fn refuse_others(&self, kind: &str) -> Result<(), AppError> {
         let given = [
-            ("nameEn", self.name_en.is_some(), ["section"].as_slice()),
-            ("parent", self.parent.is_some(), &["section"]),
+            ("parent", self.parent.is_some(), ["section"].as_slice()),
             ("position", self.position.is_some(), &["section"]),
             ("description", self.description.is_some(), &["section"]),
             ("bio", self.bio.is_some(), &["author"]),
@@ -279,6 +301,30 @@ impl TaxonomyInput {
         } else {
             Err(AppError::Invalid(errors))
         }
+    }
+
+    /// The English name and the language of the name to store: given ones
+    /// validated, else the current ones (`bn` for a new one).
+    fn names(
+        &self,
+        current: Option<(Option<&str>, &str)>,
+        errors: &mut Vec<ValidationError>,
+    ) -> (Option<String>, String) {
+        let name_en = match &self.name_en {
+            None => current.and_then(|(n, _)| n.map(str::to_owned)),
+            Some(v) => fields::text(errors, "nameEn", v.as_deref(), 100),
+        };
+        let language = match &self.language {
+            None => current.map_or("bn", |(_, l)| l).to_owned(),
+            Some(l) => domain::text::language_tag(l).unwrap_or_else(|| {
+                errors.push(ValidationError::new(
+                    "language",
+                    format!("must be one of {:?}", domain::text::LANGUAGES),
+                ));
+                String::new()
+            }),
+        };
+        (name_en, language)
     }
 
     /// The slug and name to store: given ones validated, else the current

@@ -274,7 +274,7 @@ fn doc_of(
     }
     doc.add_u64(f.kind, kind_code(s.kind));
     doc.add_u64(f.access, access_code(s.access));
-    doc.add_u64(f.language, language_code(&a.language));
+    doc.add_u64(f.language, language_code(&a.summary.language));
     doc
 }
 
@@ -882,7 +882,7 @@ impl SearchIndex {
             (
                 Occur::Must,
                 Box::new(TermQuery::new(
-                    Term::from_field_u64(f.language, language_code(&source.language)),
+                    Term::from_field_u64(f.language, language_code(&source.summary.language)),
                     IndexRecordOption::Basic,
                 )),
             ),

@@ -59,6 +59,8 @@ impl ContentRepo {
         let row = save::<author::Entity>(&txn, ctx, a.id, &a.slug, |m| {
             m.slug = Set(a.slug.clone());
             m.name = Set(a.name.clone());
+            m.name_en = Set(a.name_en.clone());
+            m.language = Set(a.language.clone());
             m.bio = Set(a.bio.clone());
             m.avatar_url = Set(a.avatar_url.clone());
             m.avatar = Set(a
@@ -80,6 +82,8 @@ impl ContentRepo {
         let row = save::<tag::Entity>(&txn, ctx, t.id, &t.slug, |m| {
             m.slug = Set(t.slug.clone());
             m.name = Set(t.name.clone());
+            m.name_en = Set(t.name_en.clone());
+            m.language = Set(t.language.clone());
         })
         .await?;
         txn.commit().await?;
@@ -206,6 +210,7 @@ fn fill_section(m: &mut section::ActiveModel, s: &Section) {
     m.slug = Set(s.slug.clone());
     m.name = Set(s.name.clone());
     m.name_en = Set(s.name_en.clone());
+    m.language = Set(s.language.clone());
     m.parent_id = Set(s.parent_id);
     m.position = Set(s.position);
     m.description = Set(s.description.clone());

@@ -8,6 +8,10 @@ pub struct Model {
     #[sea_orm(unique)]
     pub slug: String,
     pub name: String,
+    /// The language `name` is written in (BCP 47).
+    pub language: String,
+    /// The English display name, when `name` is not English.
+    pub name_en: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     /// An uploaded picture (`domain::Image` as JSON), when the avatar is one.

@@ -9,6 +9,8 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub name_en: Option<String>,
+    /// The language `name` is written in (BCP 47).
+    pub language: String,
     pub parent_id: Option<i64>,
     pub position: i32,
     pub description: Option<String>,

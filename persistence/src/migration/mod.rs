@@ -17,6 +17,7 @@ mod m20261206_000012_author_avatars;
 mod m20261207_000013_newsroom;
 mod m20261207_000014_packages;
 mod m20261207_000015_translations;
+mod m20261207_000016_taxonomy_languages;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_newsroom::Migration),
             Box::new(m20261207_000014_packages::Migration),
             Box::new(m20261207_000015_translations::Migration),
+            Box::new(m20261207_000016_taxonomy_languages::Migration),
         ]
     }
 }
