@@ -296,9 +296,11 @@ static WORD_KEYS: std::sync::LazyLock<std::sync::RwLock<WordKeys>> =
     std::sync::LazyLock::new(Default::default);
 const WORD_KEYS_MAX: usize = 200_000;
 
-/// Counts of the words of `text` (as [`domain::text::search_tokens`] keys
-/// them) added to `counts`, each occurrence weighing `weight`. The map is
-/// read under one lock per text; new words are keyed outside it.
+/// Counts of the words of `text` (keyed as the search index keys them:
+/// [`domain::text::search_tokens`], English words stemmed and English stop
+/// words left out) added to `counts`, each occurrence weighing `weight`.
+/// The map is read under one lock per text; new words are keyed outside
+/// it.
 fn count_words(counts: &mut WordCounts, text: &str, weight: f32) {
     let mut add = |key: Arc<str>| {
         if !key.is_empty() {
@@ -320,9 +322,18 @@ fn count_words(counts: &mut WordCounts, text: &str, weight: f32) {
     if missing.is_empty() {
         return;
     }
+    let mut analyzer = crate::search::analyzer::text_analyzer();
     let keyed: Vec<(&str, Arc<str>)> = missing
         .into_iter()
-        .map(|word| (word, Arc::from(domain::text::search_key(word))))
+        .map(|word| {
+            let mut tokens = analyzer.token_stream(word);
+            let key = if tokens.advance() {
+                tokens.token().text.as_str()
+            } else {
+                ""
+            };
+            (word, Arc::from(key))
+        })
         .collect();
     if let Ok(mut keys) = WORD_KEYS.write() {
         if keys.len() + keyed.len() > WORD_KEYS_MAX {
@@ -1193,12 +1204,20 @@ mod tests {
 
     #[test]
     fn word_counts_key_words_as_the_index_does_from_the_cache_too() {
-        let text = "খুলনায় বন্যা, বন্যায় ১২৭ জন। সময়ঃ সকাল ১০টা; আলহাজ¦ Dhaka DHAKA";
+        let text = "খুলনায় বন্যা, বন্যায় ১২৭ জন। সময়ঃ সকাল ১০টা; আলহাজ¦ Dhaka DHAKA \
+                    the floods flooded";
         let mut expected: HashMap<String, f32> = HashMap::new();
-        for (_, _, key) in domain::text::search_tokens(text) {
-            *expected.entry(key).or_default() += 1.0;
+        let mut analyzer = crate::search::analyzer::text_analyzer();
+        let mut tokens = analyzer.token_stream(text);
+        while tokens.advance() {
+            *expected.entry(tokens.token().text.clone()).or_default() += 1.0;
         }
         assert_eq!(expected["dhaka"], 2.0);
+        // English words are stemmed and stop words left out, as the index
+        // does: an English story's words meet their other forms.
+        assert_eq!(expected["flood"], 2.0, "{expected:?}");
+        assert!(!expected.contains_key("the"));
+        assert_eq!(expected["বন্যা"], 1.0);
         // The first call fills the cache, the second reads it.
         for _ in 0..2 {
             let (body, _) = word_counts("", text);

@@ -165,16 +165,34 @@ pub async fn export_lines<W: Write>(
             .into_iter()
             .map(|t| (t.id, t))
             .collect();
-        // The first versions of the stories these articles translate, by
-        // id (each looked up once per batch).
+        // Each story's first version that is exported (the lowest id not
+        // deleted, so written before the others whatever the order in
+        // which they were linked), by story.
+        let mut groups: Vec<i64> = batch
+            .iter()
+            .map(|a| a.translation_group.unwrap_or(a.summary.id))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut first: HashMap<i64, i64> = HashMap::new();
+        for (id, _, group) in repo.translation_members_of(&groups).await? {
+            let lowest = first.entry(group).or_insert(id);
+            *lowest = (*lowest).min(id);
+        }
         let mut anchors: HashMap<i64, String> = HashMap::new();
-        for g in batch.iter().filter_map(|a| a.translation_group) {
-            if let std::collections::hash_map::Entry::Vacant(e) = anchors.entry(g)
-                && let Some(anchor) = repo.article_by_id(g).await?
-            {
-                e.insert(anchor.external_id.unwrap_or_else(|| format!("barta-{g}")));
+        for (&group, &id) in &first {
+            if let Some(anchor) = repo.article_by_id(id).await? {
+                let external = anchor.external_id.unwrap_or_else(|| format!("barta-{id}"));
+                anchors.insert(group, external);
             }
         }
+        let translation_of = |a: &Article| -> Option<String> {
+            let group = a.translation_group.unwrap_or(a.summary.id);
+            match first.get(&group) {
+                Some(&lowest) if lowest != a.summary.id => anchors.get(&group).cloned(),
+                _ => None,
+            }
+        };
         for a in &batch {
             let s = &a.summary;
             let section = sections.get(&s.section_id).ok_or_else(|| {
@@ -233,7 +251,7 @@ pub async fn export_lines<W: Write>(
                 access: s.access.as_str(),
                 live_state: s.live_state.map(|l| l.as_str()),
                 language: &a.summary.language,
-                translation_of: a.translation_group.and_then(|g| anchors.get(&g).cloned()),
+                translation_of: translation_of(a),
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")?;

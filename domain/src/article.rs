@@ -572,10 +572,13 @@ impl ArticleState {
         else {
             return Vec::new();
         };
+        // Both ways round: a field left out when empty (a translation
+        // group) is a change when only the new state has it.
         let mut changed: Vec<String> = a
             .iter()
             .filter(|(k, v)| b.get(*k) != Some(*v))
             .map(|(k, _)| k.clone())
+            .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
             .collect();
         changed.sort();
         changed

@@ -345,6 +345,18 @@ mod tests {
     }
 
     #[test]
+    fn linking_a_translation_is_a_change_both_ways_round() {
+        let alone = state(ArticleStatus::Published);
+        let linked = ArticleState {
+            translation_group: Some(7),
+            ..alone.clone()
+        };
+        assert_eq!(alone.changed_fields(&linked), ["translationGroup"]);
+        assert_eq!(linked.changed_fields(&alone), ["translationGroup"]);
+        assert!(linked.changed_fields(&linked.clone()).is_empty());
+    }
+
+    #[test]
     fn a_write_raises_what_a_reader_can_see_change() {
         let now = t("2026-12-05T10:00:00Z");
         let draft = state(ArticleStatus::Draft);

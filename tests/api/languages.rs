@@ -117,6 +117,20 @@ async fn translations_link_the_versions_of_a_story_and_stay_unpublished_until_th
         .await;
     assert_eq!(ids(&back), vec![bn.clone()]);
     assert_eq!(back["data"][0]["language"], "bn");
+    // Both versions name the same story.
+    for id in [&bn, &en] {
+        let a = app
+            .get_json(&format!("/v1/articles/{id}?fields=translationGroup"), 200)
+            .await;
+        assert_eq!(a["data"]["translationGroup"], bn.as_str(), "{a}");
+    }
+    let lone = app.ids.public[0].to_string();
+    let a = app.get_json(&format!("/v1/articles/{lone}"), 200).await;
+    assert_eq!(
+        a["data"]["translationGroup"],
+        lone.as_str(),
+        "its own story"
+    );
     // One version per language.
     let res = create(
         app,
@@ -161,10 +175,11 @@ async fn translations_link_the_versions_of_a_story_and_stay_unpublished_until_th
     // GraphQL reads them.
     let q = app
         .graphql(
-            "query($id: ID!) { article(id: $id) { translations { language headline databaseId url } } }",
+            "query($id: ID!) { article(id: $id) { translationGroup translations { language headline databaseId url } } }",
             json!({"id": bn}),
         )
         .await;
+    assert_eq!(q["data"]["article"]["translationGroup"], bn.as_str(), "{q}");
     assert_eq!(
         q["data"]["article"]["translations"][0]["databaseId"],
         en.as_str(),
@@ -587,7 +602,7 @@ async fn tags_authors_and_sections_have_a_language_and_english_names(app: &TestA
         "{languages:?}"
     );
     let sparse = app
-        .get_json(&format!("/v1/articles?fields=id,language&lang=en"), 200)
+        .get_json("/v1/articles?fields=id,language&lang=en", 200)
         .await;
     assert_eq!(sparse["data"][0], json!({"id": en, "language": "en"}));
     // GraphQL: the name in a locale, falling back to the name.

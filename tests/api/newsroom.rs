@@ -1081,6 +1081,40 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
         json!({"liveState": "ended"}),
     )
     .await;
+    // Two versions of a story, the older linked to the newer one (so the
+    // story's anchor has the higher id), and an English byline.
+    let older = write_article(
+        app,
+        &key,
+        json!({"headline": "নদীভাঙনে ঘর হারাল শতাধিক পরিবার", "section": "national", "bodyText": "ভাঙন চলছে।"}),
+        true,
+    )
+    .await;
+    let newer = write_article(
+        app,
+        &key,
+        json!({"headline": "River erosion leaves families homeless", "section": "national",
+               "bodyText": "Erosion goes on.", "language": "en", "authors": ["rahim"]}),
+        true,
+    )
+    .await;
+    let linked = admin(
+        app,
+        &key,
+        Method::PATCH,
+        &format!("/v1/admin/articles/{older}"),
+        json!({"translationOf": newer}),
+    )
+    .await;
+    assert_eq!(linked["translationGroup"], json!(newer), "{linked}");
+    admin(
+        app,
+        &key,
+        Method::PATCH,
+        "/v1/admin/authors/rahim",
+        json!({"nameEn": "Rahim Uddin"}),
+    )
+    .await;
     let mut first = Vec::new();
     let report = app::export::export_lines(&app.repo, None, &mut first, |_| {})
         .await
@@ -1091,9 +1125,27 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
         .map(|l| serde_json::from_slice(l).unwrap())
         .collect();
     // Five public, five hidden (the deleted one stays behind), three kinds,
-    // one full, one live page.
-    assert_eq!(report.articles, 15);
-    assert_eq!(lines.len(), 15);
+    // one full, one live page, two versions of a story.
+    assert_eq!(report.articles, 17);
+    assert_eq!(lines.len(), 17);
+    // The story's older version comes first and the newer one points to
+    // it, whatever way round they were linked.
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l["headline"].as_str().unwrap().contains(needle))
+            .unwrap()
+    };
+    let (bn_line, en_line) = (at("নদীভাঙনে"), at("River erosion"));
+    assert!(bn_line < en_line);
+    assert!(lines[bn_line].get("translationOf").is_none());
+    assert!(
+        lines[en_line]["translationOf"].is_string(),
+        "{} {}",
+        lines[bn_line],
+        lines[en_line]
+    );
+    assert_eq!(lines[en_line]["authors"][0]["nameEn"], "Rahim Uddin");
     assert!(lines.iter().any(|l| l["liveState"] == "ended"));
     let statuses: std::collections::BTreeSet<&str> = lines
         .iter()
@@ -1128,7 +1180,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     .await
     .unwrap();
     assert!(imported.failed.is_empty(), "{:?}", imported.failed);
-    assert_eq!(imported.created, 15);
+    assert_eq!(imported.created, 17);
     // The copy exports to the very same lines: every field survived.
     let mut second = Vec::new();
     app::export::export_lines(&repo, None, &mut second, |_| {})
@@ -1148,7 +1200,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     )
     .await
     .unwrap();
-    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 15));
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 17));
     // `since` keeps to what changed from then on.
     let mut none = Vec::new();
     let later = app::export::export_lines(
@@ -1170,7 +1222,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     .await
     .unwrap();
     assert!(
-        since_now.articles >= 5 && since_now.articles < 15,
+        since_now.articles >= 5 && since_now.articles < 17,
         "this test's writes and the future-dated ones: {}",
         since_now.articles
     );

@@ -260,6 +260,16 @@ impl ArticleGql {
     async fn canonical_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(self.full(ctx).await?.canonical_url.clone())
     }
+    /// The database id shared by every version of this story in other
+    /// languages (`translationOf`); an article without translations has
+    /// its own.
+    async fn translation_group(&self, ctx: &Context<'_>) -> Result<String> {
+        let full = self.full(ctx).await?;
+        Ok(full
+            .translation_group
+            .unwrap_or(full.summary.id)
+            .to_string())
+    }
     async fn secondary_sections(&self, ctx: &Context<'_>) -> Result<Vec<SectionGql>> {
         let full = self.full(ctx).await?;
         let all = all_sections(ctx).await?;

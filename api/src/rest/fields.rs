@@ -51,7 +51,7 @@ pub struct ArticleFieldsParam {
     /// as in the response); `id` is always sent. Absent: every field.
     #[param(
         example = "headline,bodyHtml,section,publishedAt",
-        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|corrections|commentCount|commentsOpen))*$"
+        pattern = "^(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|translationGroup|corrections|commentCount|commentsOpen)(?:,(?:id|slug|headline|kicker|summary|section|authors|desk|tags|image|status|publishedAt|publishedAtBn|updatedAt|updatedAtBn|publishedAtLocal|updatedAtLocal|wordCount|readingMinutes|kind|liveState|kindLabel|sponsored|access|body|bodyHtml|bodyText|source|sourceUrl|dateline|language|secondarySections|firstPublishedAt|canonicalUrl|translationGroup|corrections|commentCount|commentsOpen))*$"
     )]
     pub fields: Option<String>,
     /// Adds `publishedAtLocal` and `updatedAtLocal` in this locale (`en`
@@ -100,6 +100,7 @@ pub const ARTICLE_ONLY_FIELDS: &[&str] = &[
     "secondarySections",
     "firstPublishedAt",
     "canonicalUrl",
+    "translationGroup",
     "corrections",
     "commentCount",
     "commentsOpen",

@@ -234,6 +234,9 @@ pub struct ArticleView {
     #[schema(format = DateTime)]
     pub first_published_at: Option<String>,
     pub canonical_url: Option<String>,
+    /// The id shared by every version of this story in other languages
+    /// (`translationOf`); an article without translations has its own.
+    pub translation_group: String,
     pub corrections: Vec<CorrectionView>,
     /// Approved comments (replies included).
     pub comment_count: u64,
@@ -265,6 +268,9 @@ impl ArticleView {
             }),
             first_published_at: f.when("firstPublishedAt", || a.first_published_at.map(rfc3339)),
             canonical_url: f.when("canonicalUrl", || a.canonical_url.clone()),
+            translation_group: f.when("translationGroup", || {
+                a.translation_group.unwrap_or(a.summary.id).to_string()
+            }),
             corrections: f.when("corrections", || {
                 a.corrections.iter().map(correction).collect()
             }),
