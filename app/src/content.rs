@@ -3,7 +3,7 @@
 //! domain values (collecting every invalid one), asks the repository and
 //! hands back domain types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Dhaka;
@@ -661,7 +661,80 @@ impl ContentService {
     /// Whole public articles by id (bodies for full-text feeds and ninjs
     /// lists), in no particular order; hidden or unknown ids are left out.
     pub async fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>, AppError> {
-        Ok(self.repo.public_articles_by_ids(ids, self.now()).await?)
+        let mut articles = self.repo.public_articles_by_ids(ids, self.now()).await?;
+        self.public_groups(&mut articles).await?;
+        Ok(articles)
+    }
+
+    /// The other versions (any state) of the stories of `ids` and of the
+    /// stories `groups`, without `ids` themselves: what shows them in its
+    /// translations. (A deleted article is found by its group only.)
+    pub async fn other_versions(&self, ids: &[i64], groups: &[i64]) -> Result<Vec<i64>, AppError> {
+        let repo = self.repo.on_primary();
+        let mut groups: Vec<i64> = repo
+            .translation_groups(ids)
+            .await?
+            .into_iter()
+            .map(|(_, g)| g)
+            .chain(groups.iter().copied())
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut out: Vec<i64> = repo
+            .translation_members_of(&groups)
+            .await?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .chain(groups)
+            .filter(|id| !ids.contains(id))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Points the translation group of public articles at a public
+    /// version: a story's first article (its group) may be a draft, an
+    /// embargoed or a deleted one, and its id must not show. Such a story
+    /// is named by its lowest public version instead. Two statements for
+    /// any number of articles, none when no article is linked to another.
+    async fn public_groups(&self, articles: &mut [Article]) -> Result<(), AppError> {
+        let mut anchors: Vec<i64> = articles
+            .iter()
+            .filter_map(|a| a.translation_group.filter(|g| *g != a.summary.id))
+            .collect();
+        if anchors.is_empty() {
+            return Ok(());
+        }
+        anchors.sort_unstable();
+        anchors.dedup();
+        let now = self.now();
+        let members = self.repo.translation_members_of(&anchors).await?;
+        let member_ids: Vec<i64> = members.iter().map(|(id, _, _)| *id).collect();
+        let public: HashSet<i64> = self
+            .repo
+            .public_summaries_by_ids(&member_ids, now)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        for a in articles.iter_mut() {
+            let Some(group) = a.translation_group.filter(|g| *g != a.summary.id) else {
+                continue;
+            };
+            if public.contains(&group) {
+                continue;
+            }
+            let lowest = members
+                .iter()
+                .filter(|(id, _, g)| *g == group && public.contains(id))
+                .map(|(id, _, _)| *id)
+                .chain([a.summary.id])
+                .min()
+                .unwrap_or(a.summary.id);
+            a.translation_group = (lowest != a.summary.id).then_some(lowest);
+        }
+        Ok(())
     }
 
     /// The sections, authors and tags the given articles refer to, in two
@@ -701,7 +774,10 @@ impl ContentService {
 
     /// A public article by id (all digits) or slug.
     pub async fn article(&self, id_or_slug: &str) -> Result<Article, AppError> {
-        self.article_and(id_or_slug, Links::Load).await
+        let mut article = self.article_and(id_or_slug, Links::Load).await?;
+        self.public_groups(std::slice::from_mut(&mut article))
+            .await?;
+        Ok(article)
     }
 
     async fn article_and(&self, id_or_slug: &str, links: Links) -> Result<Article, AppError> {
@@ -826,7 +902,9 @@ impl ContentService {
         links: Links,
         comments: bool,
     ) -> Result<ArticleItem, AppError> {
-        let article = self.article_and(id_or_slug, links).await?;
+        let mut article = self.article_and(id_or_slug, links).await?;
+        self.public_groups(std::slice::from_mut(&mut article))
+            .await?;
         let refs = self
             .refs(
                 std::slice::from_ref(&article.summary),

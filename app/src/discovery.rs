@@ -409,9 +409,10 @@ impl DiscoveryService {
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let touched = synced.articles.len();
         if !synced.articles.is_empty() {
-            self.svc.announce(Change::ArticlesElsewhere {
-                ids: synced.articles,
-            });
+            // With the other versions of their stories, which list them.
+            let mut ids = self.svc.other_versions(&synced.articles, &[]).await?;
+            ids.extend(synced.articles);
+            self.svc.announce(Change::ArticlesElsewhere { ids });
         }
         if synced.collections {
             self.svc.announce(Change::CollectionsElsewhere);

@@ -29,6 +29,9 @@ pub enum Change {
         sections: Vec<String>,
         tags: Vec<String>,
         authors: Vec<String>,
+        /// The other versions of its story (their translations lists and
+        /// translation groups name it).
+        versions: Vec<i64>,
     },
     /// Articles that changed elsewhere (another instance, or a scheduled
     /// transition that fell due), learnt from the change log. The instance

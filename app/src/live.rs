@@ -178,6 +178,7 @@ impl LiveService {
             sections: Vec::new(),
             tags: Vec::new(),
             authors: Vec::new(),
+            versions: Vec::new(),
         });
     }
 

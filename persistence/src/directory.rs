@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use domain::{Author, Tag};
 use sea_orm::FromQueryResult;
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement,
+    Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement,
 };
 
 use crate::entities::article;
@@ -98,7 +98,11 @@ fn ranked(
         q.and_where(key().is_in(ids.iter().copied()));
     }
     if let Some(prefix) = prefix {
-        let like = || LikeExpr::new(prefix_pattern(prefix)).escape('\\');
+        // Case-insensitive on both engines (SQLite's LIKE ignores ASCII
+        // case, PostgreSQL's does not): English names have capitals.
+        let lowered = prefix.to_lowercase();
+        let like = || LikeExpr::new(prefix_pattern(&lowered)).escape('\\');
+        let lower = |column: &str| Expr::expr(Func::lower(Expr::col(Alias::new(column))));
         q.and_where(
             key().in_subquery(
                 Query::select()
@@ -106,9 +110,9 @@ fn ranked(
                     .from(Alias::new(l.table))
                     .cond_where(
                         Condition::any()
-                            .add(Expr::col(Alias::new("name")).like(like()))
-                            .add(Expr::col(Alias::new("name_en")).like(like()))
-                            .add(Expr::col(Alias::new("slug")).like(like())),
+                            .add(lower("name").like(like()))
+                            .add(lower("name_en").like(like()))
+                            .add(lower("slug").like(like())),
                     )
                     .take(),
             ),

@@ -202,6 +202,52 @@ async fn translations_link_the_versions_of_a_story_and_stay_unpublished_until_th
     // A draft's translations are as unknown as the draft.
     app.get_json(&format!("/v1/articles/{}/translations", app.ids.draft), 404)
         .await;
+    // A story whose first article is a draft is named by its first public
+    // version: the draft's id does not show.
+    let draft = write_article(
+        app,
+        &key,
+        json!({"headline": "খসড়া: নদীর পানি বাড়ছে", "section": "national", "bodyText": "খসড়া।"}),
+        false,
+    )
+    .await;
+    let public_en = write_article(
+        app,
+        &key,
+        json!({"headline": "River waters rise", "section": "national", "bodyText": "Rising.",
+               "language": "en", "translationOf": draft}),
+        true,
+    )
+    .await;
+    let group = |body: &Value| body["translationGroup"].as_str().map(str::to_owned);
+    let a = app
+        .get_json(&format!("/v1/articles/{public_en}"), 200)
+        .await;
+    assert_eq!(group(&a["data"]), Some(public_en.clone()), "{a}");
+    let q = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { translationGroup } }",
+            json!({"id": public_en}),
+        )
+        .await;
+    assert_eq!(group(&q["data"]["article"]), Some(public_en.clone()), "{q}");
+    publish_article(app, &key, &draft).await;
+    let a = app
+        .get_json(&format!("/v1/articles/{public_en}"), 200)
+        .await;
+    assert_eq!(group(&a["data"]), Some(draft.clone()), "{a}");
+    // That first article cannot join another story: its versions would be
+    // left behind.
+    let (status, problem) = send(
+        app,
+        &key,
+        Method::PATCH,
+        &format!("/v1/admin/articles/{draft}"),
+        json!({"translationOf": en}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("translationOf"), "{problem}");
 }
 
 async fn lang_filters_lists_search_and_feeds(app: &TestApp) {
@@ -512,7 +558,7 @@ async fn tags_authors_and_sections_have_a_language_and_english_names(app: &TestA
         &editor,
         Method::POST,
         "/v1/admin/tags",
-        json!({"name": "জলাবদ্ধতা", "slug": "waterlogging", "nameEn": "Waterlogging"}),
+        json!({"name": "জলাবদ্ধতা", "slug": "jolabaddhota", "nameEn": "Waterlogging"}),
     )
     .await;
     assert_eq!(status, 201, "{tag}");
@@ -578,7 +624,7 @@ async fn tags_authors_and_sections_have_a_language_and_english_names(app: &TestA
         &editor,
         json!({"headline": "Waterlogging in the capital", "section": "national",
                "bodyText": "Streets flooded after rain.", "language": "en",
-               "tags": ["waterlogging"], "authors": ["rahim"], "kind": "opinion"}),
+               "tags": ["jolabaddhota"], "authors": ["rahim"], "kind": "opinion"}),
         true,
     )
     .await;
@@ -586,6 +632,11 @@ async fn tags_authors_and_sections_have_a_language_and_english_names(app: &TestA
     assert_eq!(a["data"]["tags"][0]["nameEn"], "Waterlogging", "{a}");
     assert_eq!(a["data"]["authors"][0]["nameEn"], "Rahim Uddin");
     assert_eq!(a["data"]["section"]["language"], "bn");
+    // A picker finds it by its English name in any case, on either engine.
+    for q in ["water", "WATER", "Water"] {
+        let found = app.get_json(&format!("/v1/tags?q={q}"), 200).await;
+        assert_eq!(found["data"][0]["slug"], "jolabaddhota", "{q}: {found}");
+    }
     assert_eq!(
         a["data"]["kindLabel"], "Opinion",
         "labels in the article's language"
@@ -779,7 +830,10 @@ async fn ninjs_associates_translations_and_english_output_uses_english_names(app
         .unwrap();
     assert!(xml.contains(">Budget</category>"), "{xml}");
     assert!(!xml.contains(">বাজেট</category>"), "{xml}");
-    // GraphQL translations of a whole list cost what one article's do.
+    // GraphQL translations of a whole list cost about what one article's
+    // do: per article they would cost at least two statements each (18
+    // more for ten); a background poll or a loader batch split in two may
+    // add a few.
     let mut statements = Vec::new();
     for n in [1, 10] {
         let before = app.queries.get();
@@ -792,5 +846,5 @@ async fn ninjs_associates_translations_and_english_output_uses_english_names(app
         assert!(q.get("errors").is_none(), "{q}");
         statements.push(app.queries.get() - before);
     }
-    assert_eq!(statements[0], statements[1], "{statements:?}");
+    assert!(statements[1] < statements[0] + 9, "{statements:?}");
 }

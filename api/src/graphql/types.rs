@@ -261,8 +261,9 @@ impl ArticleGql {
         Ok(self.full(ctx).await?.canonical_url.clone())
     }
     /// The database id shared by every version of this story in other
-    /// languages (`translationOf`); an article without translations has
-    /// its own.
+    /// languages (`translationOf`): its first article's, or while that one
+    /// is not public, its lowest public version's; an article without
+    /// translations has its own.
     async fn translation_group(&self, ctx: &Context<'_>) -> Result<String> {
         let full = self.full(ctx).await?;
         Ok(full

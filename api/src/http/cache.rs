@@ -218,7 +218,11 @@ impl ContentEvents for ResponseCache {
     fn changed(&self, change: Change) {
         let purge = keys::purged_by(&change);
         match change {
-            Change::Article { id, .. } => self.articles_changed(&[id], purge),
+            Change::Article { id, versions, .. } => {
+                let mut ids = versions;
+                ids.push(id);
+                self.articles_changed(&ids, purge)
+            }
             Change::Comments { article_id } => self.articles_changed(&[article_id], purge),
             Change::ArticlesElsewhere { ids } => self.articles_changed_elsewhere(&ids),
             Change::Taxonomy(_) => self.everything_changed(purge),

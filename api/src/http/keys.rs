@@ -71,8 +71,10 @@ pub fn purged_by(change: &Change) -> Vec<String> {
             sections,
             tags,
             authors,
+            versions,
         } => [article(id)]
             .into_iter()
+            .chain(versions.iter().map(article))
             .chain([LATEST, FRONT, SEARCH, MOST_READ, SITEMAPS].map(str::to_owned))
             .chain(sections.iter().map(section))
             .chain(tags.iter().map(tag))
@@ -102,11 +104,13 @@ mod tests {
             sections: vec!["sports".into()],
             tags: vec!["cricket".into()],
             authors: vec!["rahim".into()],
+            versions: vec![13],
         });
         assert_eq!(
             keys,
             [
                 "article-12",
+                "article-13",
                 "list-latest",
                 "list-front",
                 "list-search",

@@ -235,7 +235,9 @@ pub struct ArticleView {
     pub first_published_at: Option<String>,
     pub canonical_url: Option<String>,
     /// The id shared by every version of this story in other languages
-    /// (`translationOf`); an article without translations has its own.
+    /// (`translationOf`): its first article's, or while that one is not
+    /// public, its lowest public version's; an article without
+    /// translations has its own.
     pub translation_group: String,
     pub corrections: Vec<CorrectionView>,
     /// Approved comments (replies included).

@@ -131,17 +131,23 @@ impl EditorialService {
             Ok(authors) => authors.into_iter().map(|x| x.slug).collect(),
             Err(_) => Vec::new(),
         };
+        // The other versions of its story list it among their
+        // translations (and may be named by it).
+        let versions = self
+            .svc
+            .other_versions(
+                &[a.summary.id],
+                &a.translation_group.into_iter().collect::<Vec<_>>(),
+            )
+            .await
+            .unwrap_or_default();
         self.svc.announce(Change::Article {
             id: a.summary.id,
             sections,
             tags,
             authors,
+            versions,
         });
-        // The other versions of its story list it among their translations.
-        if let Some(g) = a.translation_group.filter(|g| *g != a.summary.id) {
-            self.svc
-                .announce(Change::ArticlesElsewhere { ids: vec![g] });
-        }
     }
 
     fn taxonomy_changed(&self, taxon: Taxon) {
@@ -265,6 +271,23 @@ impl EditorialService {
     ) -> Result<Article, AppError> {
         let mut refs = self.resolve(input).await?;
         refs.self_id = Some(id);
+        // A story's first article, which its other versions point at,
+        // cannot join another story: they would be left behind.
+        if let Some(Ok(Some(t))) = &refs.translation
+            && t.group != id
+            && self
+                .svc
+                .repo()
+                .translation_members(id)
+                .await?
+                .iter()
+                .any(|(member, _)| *member != id)
+        {
+            return Err(AppError::Unprocessable(vec![ValidationError::new(
+                "translationOf",
+                "other versions of this story are linked to it; link them to the other story instead",
+            )]));
+        }
         let mut old_group = None;
         let article = self
             .svc
