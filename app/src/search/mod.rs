@@ -24,6 +24,7 @@ use domain::block::body_text;
 use domain::{Access, Article, ArticleKind, IdSet};
 use persistence::ContentRepo;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
     BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhrasePrefixQuery, Query, QueryParser,
     RangeQuery, TermQuery, TermSetQuery,
@@ -413,18 +414,43 @@ impl SearchIndex {
         let sections = repo.sections().await?;
         {
             let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            // Merged once at the end instead (below).
+            w.set_merge_policy(Box::new(NoMergePolicy));
             w.delete_all_documents()?;
         }
-        let mut after = 0;
-        let mut count = 0;
-        loop {
-            let batch = repo.public_articles_after(after, 500, now).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.summary.id;
-            count += batch.len();
-            self.add_articles(repo, &batch, &sections).await?;
+        let built = async {
+            let mut after = 0;
+            let mut count = 0;
+            loop {
+                let batch = repo.public_articles_after(after, 500, now).await?;
+                let Some(last) = batch.last() else { break };
+                after = last.summary.id;
+                count += batch.len();
+                self.add_articles(repo, &batch, &sections).await?;
+            }
+            self.commit(last_change, now)?;
+            Ok::<usize, SearchError>(count)
         }
-        self.commit(last_change, now)?;
+        .await;
+        // A rebuilt archive is read far more than it is written: in one
+        // segment every term lookup (a search's, more-like-this's choice of
+        // terms and their scorers) is one dictionary lookup instead of one
+        // per segment (16 after a rebuild of 100k articles). Later writes
+        // add small segments that the merge policy folds in.
+        let merging = {
+            let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            w.set_merge_policy(Box::new(LogMergePolicy::default()));
+            let segments = self.index.searchable_segment_ids()?;
+            (built.is_ok() && segments.len() > 1).then(|| w.merge(&segments))
+        };
+        let count = built?;
+        if let Some(merging) = merging {
+            // Only slower searches if it fails: the segments stay as they are.
+            match merging.await {
+                Ok(_) => self.reader.reload()?,
+                Err(e) => tracing::warn!("search index: merging the rebuilt segments failed: {e}"),
+            }
+        }
         if let Ok(mut st) = self.state.lock() {
             st.seen = None;
         }
