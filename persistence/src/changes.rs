@@ -7,14 +7,14 @@
 use chrono::{DateTime, Utc};
 use domain::ArticleState;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::editorial::WriteContext;
-use crate::entities::change;
+use crate::entities::{article, change};
 use crate::error::RepoError;
-use crate::repo::{ContentRepo, micros};
+use crate::repo::{ContentRepo, micros, public_condition};
 
 /// Records an article write in the change log, plus a row at each future
 /// instant at which the article will change visibility by itself.
@@ -59,6 +59,55 @@ pub(crate) async fn record_change(
             effective_at,
         );
         insert_row(txn, article_id, action, effective_at, now, Some(visible)).await?;
+    }
+    Ok(())
+}
+
+/// The action of the rows [`record_story_change`] writes.
+pub const TRANSLATIONS_CHANGED: &str = "article.translations";
+
+/// After a write to article `article_id`: a row for each other public
+/// version of the stories it was and is in (`groups`: its translation
+/// groups before and after, `None` when unlinked), whose translations
+/// (ninjs `associations`, the group that names them) changed with it.
+/// The change feed sends them again, the search index and the other
+/// instances' caches take them up. Versions that are not public get no
+/// row: their turn comes when they are published.
+pub(crate) async fn record_story_change(
+    txn: &DatabaseTransaction,
+    ctx: WriteContext,
+    article_id: i64,
+    groups: [Option<i64>; 2],
+) -> Result<(), RepoError> {
+    let mut stories: Vec<i64> = groups.into_iter().flatten().collect();
+    // An article that others point at is its story's group.
+    stories.push(article_id);
+    stories.sort_unstable();
+    stories.dedup();
+    let others: Vec<i64> = article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .filter(
+            Condition::any()
+                .add(article::Column::TranslationGroup.is_in(stories.clone()))
+                .add(article::Column::Id.is_in(stories)),
+        )
+        .filter(article::Column::Id.ne(article_id))
+        .filter(public_condition(ctx.now))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let now = micros(ctx.now);
+    for id in others {
+        insert_row(
+            txn,
+            id,
+            TRANSLATIONS_CHANGED.to_owned(),
+            now,
+            now,
+            Some(true),
+        )
+        .await?;
     }
     Ok(())
 }

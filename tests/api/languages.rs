@@ -788,6 +788,27 @@ async fn ninjs_associates_translations_and_english_output_uses_english_names(app
     .await;
     let validator = ninjs_validator();
     let partner = app.key(Scope::Partner).await;
+    // The change feed sends the Bengali version again when the English one
+    // joins its story, with the association (entries settle for a few
+    // seconds before partners see them).
+    app.advance_clock(chrono::Duration::minutes(1));
+    let (_, changes) = partner_get(app, "/v1/changes?limit=100", &partner, 200).await;
+    let last_of_bn = changes["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|c| c["id"] == bn.as_str())
+        .unwrap();
+    assert_eq!(
+        last_of_bn["action"], "article.translations",
+        "{last_of_bn:#}"
+    );
+    assert_eq!(
+        last_of_bn["article"]["associations"][0]["uri"],
+        format!("tag:127.0.0.1,2026:article/{en}"),
+        "{last_of_bn:#}"
+    );
     let (_, doc) = partner_get(app, &format!("/v1/ninjs/articles/{bn}"), &partner, 200).await;
     assert_ninjs(&validator, &doc);
     let assoc = &doc["associations"];

@@ -136,6 +136,10 @@ struct Entry {
     kind: &'static str,
     id: String,
     time: String,
+    /// The write or transition recorded (`article.create`,
+    /// `article.update`, `article.publish` …, `golive`, `embargo-end`);
+    /// `article.translations`: another version of its story changed, so
+    /// its `associations` did.
     action: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
