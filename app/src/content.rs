@@ -808,7 +808,7 @@ impl ContentService {
         &self,
         article: &Article,
     ) -> Result<(Vec<Translation>, Vec<i64>), AppError> {
-        let group = article.translation_group.unwrap_or(article.summary.id);
+        let group = article.story();
         let all = self.repo.translation_members(group).await?;
         let mut story: Vec<i64> = all.iter().map(|(id, _)| *id).collect();
         if !story.contains(&group) {

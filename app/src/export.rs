@@ -168,10 +168,7 @@ pub async fn export_lines<W: Write>(
         // Each story's first version that is exported (the lowest id not
         // deleted, so written before the others whatever the order in
         // which they were linked), by story.
-        let mut groups: Vec<i64> = batch
-            .iter()
-            .map(|a| a.translation_group.unwrap_or(a.summary.id))
-            .collect();
+        let mut groups: Vec<i64> = batch.iter().map(Article::story).collect();
         groups.sort_unstable();
         groups.dedup();
         let mut first: HashMap<i64, i64> = HashMap::new();
@@ -187,7 +184,7 @@ pub async fn export_lines<W: Write>(
             }
         }
         let translation_of = |a: &Article| -> Option<String> {
-            let group = a.translation_group.unwrap_or(a.summary.id);
+            let group = a.story();
             match first.get(&group) {
                 Some(&lowest) if lowest != a.summary.id => anchors.get(&group).cloned(),
                 _ => None,

@@ -313,6 +313,12 @@ pub struct Article {
 }
 
 impl Article {
+    /// The story this article is a version of: its translation group, or
+    /// its own id when nothing is linked to it (an anchor keeps `None`).
+    pub fn story(&self) -> i64 {
+        self.translation_group.unwrap_or(self.summary.id)
+    }
+
     /// The editable state of the article (what a revision records).
     pub fn state(&self) -> ArticleState {
         let s = &self.summary;

@@ -265,11 +265,7 @@ impl ArticleGql {
     /// is not public, its lowest public version's; an article without
     /// translations has its own.
     async fn translation_group(&self, ctx: &Context<'_>) -> Result<String> {
-        let full = self.full(ctx).await?;
-        Ok(full
-            .translation_group
-            .unwrap_or(full.summary.id)
-            .to_string())
+        Ok(self.full(ctx).await?.story().to_string())
     }
     async fn secondary_sections(&self, ctx: &Context<'_>) -> Result<Vec<SectionGql>> {
         let full = self.full(ctx).await?;

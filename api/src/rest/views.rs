@@ -270,9 +270,7 @@ impl ArticleView {
             }),
             first_published_at: f.when("firstPublishedAt", || a.first_published_at.map(rfc3339)),
             canonical_url: f.when("canonicalUrl", || a.canonical_url.clone()),
-            translation_group: f.when("translationGroup", || {
-                a.translation_group.unwrap_or(a.summary.id).to_string()
-            }),
+            translation_group: f.when("translationGroup", || a.story().to_string()),
             corrections: f.when("corrections", || {
                 a.corrections.iter().map(correction).collect()
             }),

@@ -209,7 +209,7 @@ impl EditorialService {
         if target.deleted_at.is_some() {
             return Ok(Err(unknown()));
         }
-        let group = target.translation_group.unwrap_or(target.summary.id);
+        let group = target.story();
         let members = self.svc.repo().translation_members(group).await?;
         Ok(Ok(Some(TranslationTarget { group, members })))
     }
