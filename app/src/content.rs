@@ -666,31 +666,18 @@ impl ContentService {
         Ok(articles)
     }
 
-    /// The other versions (any state) of the stories of `ids` and of the
-    /// stories `groups`, without `ids` themselves: what shows them in its
-    /// translations. (A deleted article is found by its group only.)
-    pub async fn other_versions(&self, ids: &[i64], groups: &[i64]) -> Result<Vec<i64>, AppError> {
-        let repo = self.repo.on_primary();
-        let mut groups: Vec<i64> = repo
-            .translation_groups(ids)
+    /// The other versions (any state) of `article`'s story: what shows it
+    /// in its translations.
+    pub async fn other_versions(&self, article: &Article) -> Result<Vec<i64>, AppError> {
+        Ok(self
+            .repo
+            .on_primary()
+            .translation_members(article.story())
             .await?
             .into_iter()
-            .map(|(_, g)| g)
-            .chain(groups.iter().copied())
-            .collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let mut out: Vec<i64> = repo
-            .translation_members_of(&groups)
-            .await?
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .chain(groups)
-            .filter(|id| !ids.contains(id))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        Ok(out)
+            .map(|(id, _)| id)
+            .filter(|id| *id != article.summary.id)
+            .collect())
     }
 
     /// Points the translation group of public articles at a public

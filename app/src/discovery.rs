@@ -409,10 +409,12 @@ impl DiscoveryService {
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let touched = synced.articles.len();
         if !synced.articles.is_empty() {
-            // With the other versions of their stories, which list them.
-            let mut ids = self.svc.other_versions(&synced.articles, &[]).await?;
-            ids.extend(synced.articles);
-            self.svc.announce(Change::ArticlesElsewhere { ids });
+            // The other public versions of a written article's story are
+            // among them: the write recorded a change for each
+            // (`article.translations`).
+            self.svc.announce(Change::ArticlesElsewhere {
+                ids: synced.articles,
+            });
         }
         if synced.collections {
             self.svc.announce(Change::CollectionsElsewhere);

@@ -60,7 +60,37 @@ pub(crate) async fn record_change(
         );
         insert_row(txn, article_id, action, effective_at, now, Some(visible)).await?;
     }
+    if names_in_story_change(old, state) {
+        record_story_change(
+            txn,
+            ctx,
+            article_id,
+            [
+                old.and_then(|o| o.translation_group),
+                state.translation_group,
+            ],
+        )
+        .await?;
+    }
     Ok(())
+}
+
+/// Whether a write changes what the other versions of its story show of
+/// it (their ninjs `associations` and translations lists: whether it is
+/// there, its headline, slug and language) or which story it is in.
+fn names_in_story_change(old: Option<&ArticleState>, new: &ArticleState) -> bool {
+    let Some(old) = old else {
+        return new.translation_group.is_some();
+    };
+    old.translation_group != new.translation_group
+        || old.headline != new.headline
+        || old.slug != new.slug
+        || old.language != new.language
+        || old.status != new.status
+        || old.published_at != new.published_at
+        || old.publish_at != new.publish_at
+        || old.embargo_until != new.embargo_until
+        || old.deleted_at != new.deleted_at
 }
 
 /// The action of the rows [`record_story_change`] writes.
@@ -73,7 +103,7 @@ pub const TRANSLATIONS_CHANGED: &str = "article.translations";
 /// The change feed sends them again, the search index and the other
 /// instances' caches take them up. Versions that are not public get no
 /// row: their turn comes when they are published.
-pub(crate) async fn record_story_change(
+async fn record_story_change(
     txn: &DatabaseTransaction,
     ctx: WriteContext,
     article_id: i64,

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::changes::{record_change, record_story_change};
+use crate::changes::record_change;
 use crate::editorial::{
     WriteContext, audit, link_ids, locked_state, replace_links, store_revision,
 };
@@ -433,13 +433,6 @@ async fn upsert_article(
             )
             .await?;
             record_change(txn, ctx, id, "article.upsert", Some(&old_state), &new_state).await?;
-            record_story_change(
-                txn,
-                ctx,
-                id,
-                [old_state.translation_group, new_state.translation_group],
-            )
-            .await?;
             audit(
                 txn,
                 ctx,
@@ -508,7 +501,6 @@ async fn upsert_article(
     if let UpsertOutcome::Created(id) = outcome {
         let (_, state) = locked_state(repo, txn, id).await?;
         record_change(txn, ctx, id, "article.create", None, &state).await?;
-        record_story_change(txn, ctx, id, [state.translation_group, None]).await?;
     }
     let id = outcome.id();
     replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;

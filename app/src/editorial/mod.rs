@@ -133,14 +133,7 @@ impl EditorialService {
         };
         // The other versions of its story list it among their
         // translations (and may be named by it).
-        let versions = self
-            .svc
-            .other_versions(
-                &[a.summary.id],
-                &a.translation_group.into_iter().collect::<Vec<_>>(),
-            )
-            .await
-            .unwrap_or_default();
+        let versions = self.svc.other_versions(a).await.unwrap_or_default();
         self.svc.announce(Change::Article {
             id: a.summary.id,
             sections,

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{WriteContext, audit, store_revision, to_json};
-use crate::changes::{record_change, record_story_change};
+use crate::changes::record_change;
 use crate::entities::{article, article_author, article_section, article_tag};
 use crate::error::RepoError;
 use crate::repo::{ContentRepo, micros, to_summary};
@@ -228,7 +228,6 @@ impl ContentRepo {
         )
         .await?;
         record_change(&txn, ctx, row.id, "article.create", None, state).await?;
-        record_story_change(&txn, ctx, row.id, [state.translation_group, None]).await?;
         txn.commit().await?;
         self.article_by_id(row.id).await?.ok_or(RepoError::NotFound)
     }
@@ -304,13 +303,6 @@ impl ContentRepo {
         .await?;
         store_revision(&txn, ctx, id, version, &old, &changed, action).await?;
         record_change(&txn, ctx, id, action, Some(&old), &new).await?;
-        record_story_change(
-            &txn,
-            ctx,
-            id,
-            [old.translation_group, new.translation_group],
-        )
-        .await?;
         audit(
             &txn,
             ctx,
