@@ -244,8 +244,11 @@ impl LiveHub {
                 at: h.at - OVERLAP,
                 id: 0,
             };
-            site.recent
-                .extend(stream.events(Some(from), h.at, 10_000).await?.read);
+            // Only their keys: nothing is told from them.
+            let told = stream
+                .events_skipping(Some(from), h.at, 10_000, |_| true)
+                .await?;
+            site.recent.extend(told.read);
         }
         let hub = Arc::new(Self {
             svc,
@@ -352,7 +355,23 @@ impl LiveHub {
             id: 0,
         });
         loop {
-            let batch = self.stream.events(from, now, 500).await?;
+            // Every poll re-reads the overlap window (late commits): the
+            // rows told already, and every row while nobody listens, are
+            // read without loading their articles (after a bulk import the
+            // window's thousand articles were loaded again at every poll).
+            let listening = self.site_tx.receiver_count() > 0;
+            let mut batch = self
+                .stream
+                .events_skipping(from, now, 500, |k| !listening || cur.recent.contains(k))
+                .await?;
+            if !listening && self.site_tx.receiver_count() > 0 {
+                // A reader subscribed during the read (its stream starts at
+                // the last poll's position): read again with the articles.
+                batch = self
+                    .stream
+                    .events_skipping(from, now, 500, |k| cur.recent.contains(k))
+                    .await?;
+            }
             let Some(last) = batch.read.last().copied() else {
                 break;
             };

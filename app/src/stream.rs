@@ -15,6 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::webhook::{EventType, event_stands};
 use domain::{Article, ValidationError, section_subtree};
+use persistence::WebhookEvent;
 
 use crate::content::ContentService;
 use crate::error::AppError;
@@ -171,13 +172,42 @@ impl StreamService {
         until: DateTime<Utc>,
         limit: u64,
     ) -> Result<EventBatch, AppError> {
+        self.events_skipping(after, until, limit, |_| false).await
+    }
+
+    /// [`Self::events`], where the rows `skip` picks are only read (their
+    /// keys are in `read`), their articles not loaded: the rows a poller
+    /// re-reads to catch late commits were told already, and an article is
+    /// the expensive part of an event.
+    pub async fn events_skipping(
+        &self,
+        after: Option<EventKey>,
+        until: DateTime<Utc>,
+        limit: u64,
+        skip: impl Fn(&EventKey) -> bool,
+    ) -> Result<EventBatch, AppError> {
         let rows = self
             .svc
             .repo()
             .events_due(&KINDS, after.map(|k| (k.at, k.id)), until, limit)
             .await?;
         let full = rows.len() as u64 == limit;
-        let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.article_id).collect();
+        let key = |r: &WebhookEvent| EventKey {
+            at: r.due_at,
+            id: r.id,
+        };
+        let rows: Vec<(WebhookEvent, bool)> = rows
+            .into_iter()
+            .map(|r| {
+                let skipped = skip(&key(&r));
+                (r, skipped)
+            })
+            .collect();
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter(|(_, skipped)| !skipped)
+            .filter_map(|(r, _)| r.article_id)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         let articles: HashMap<i64, Arc<Article>> = self
@@ -191,12 +221,12 @@ impl StreamService {
             full,
             ..Default::default()
         };
-        for r in rows {
-            let key = EventKey {
-                at: r.due_at,
-                id: r.id,
-            };
+        for (r, skipped) in rows {
+            let key = key(&r);
             batch.read.push(key);
+            if skipped {
+                continue;
+            }
             let (Some(kind), Some(article)) = (
                 SiteEventKind::of(r.kind),
                 r.article_id.and_then(|id| articles.get(&id)),
