@@ -24,6 +24,9 @@ use crate::search::{Hit, SearchIndex, SearchRequest, SortBy};
 /// Candidates the similarity query fetches for related stories, before
 /// re-ranking and the visibility check.
 const RELATED_CANDIDATES: usize = 30;
+/// Summaries read beyond those a related list needs, in case some stopped
+/// being public since the search index last synced.
+const RELATED_SPARE: usize = 2;
 /// Word overlap (Jaccard, over the openings) above which a candidate is a
 /// copy of the source rather than another report: only near-identical
 /// copies are dropped, since several outlets' reports of one event share
@@ -284,7 +287,7 @@ fn search_fingerprint(q: &str, filter: &ArticleFilter, sort: SortBy) -> u32 {
 /// Word counts of an opening and of it with its headline counted twice,
 /// by search key (each text tokenised once).
 /// Word counts of a text by search key.
-type WordCounts = HashMap<Arc<str>, f32>;
+type WordCounts = HashMap<Arc<str>, f32, foldhash::fast::RandomState>;
 
 /// Search keys by word, for [`word_counts`]: the related stories of one
 /// article key the openings of 30 candidates (a few thousand words, NFC
@@ -349,7 +352,7 @@ fn count_words(counts: &mut WordCounts, text: &str, weight: f32) {
 }
 
 fn word_counts(headline: &str, opening: &str) -> (WordCounts, WordCounts) {
-    let mut body = WordCounts::new();
+    let mut body = WordCounts::default();
     count_words(&mut body, opening, 1.0);
     let mut with_headline = body.clone();
     count_words(&mut with_headline, headline, 2.0);
@@ -364,7 +367,11 @@ fn jaccard(a: &WordCounts, b: &WordCounts) -> f32 {
 }
 
 /// Cosine of two texts' `(1 + ln tf) · idf` vectors.
-fn tfidf_cosine(a: &WordCounts, b: &WordCounts, idf: &HashMap<&str, f32>) -> f32 {
+fn tfidf_cosine<S: std::hash::BuildHasher>(
+    a: &WordCounts,
+    b: &WordCounts,
+    idf: &HashMap<&str, f32, S>,
+) -> f32 {
     let weight = |word: &str, tf: f32| (1.0 + tf.ln()) * idf.get(word).copied().unwrap_or(1.0);
     let norm = |m: &WordCounts| {
         m.iter()
@@ -698,7 +705,7 @@ impl DiscoveryService {
             .iter()
             .map(|c| word_counts(&c.headline, &c.body))
             .collect();
-        let vocabulary: HashSet<&str> = source_counts
+        let vocabulary: HashSet<&str, foldhash::fast::RandomState> = source_counts
             .keys()
             .chain(candidate_counts.iter().flat_map(|(_, m)| m.keys()))
             .map(AsRef::as_ref)
@@ -753,21 +760,37 @@ impl DiscoveryService {
             ));
         }
         scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-        let ids: Vec<i64> = scored.iter().map(|(id, _)| *id).collect();
-        let public = self
-            .svc
-            .repo()
-            .public_summaries_by_ids(&ids, self.svc.now())
-            .await?;
-        let mut by_id: HashMap<i64, ArticleSummary> =
-            public.into_iter().map(|a| (a.id, a)).collect();
+        // Summaries of the best only, with a few spare: the index holds
+        // public articles, so one is missing only when it stopped being
+        // public since the index last synced; then the next ones are read.
         let room = limit - picked.len();
-        picked.extend(
-            scored
+        let mut scored = scored.into_iter();
+        let mut found = 0;
+        while found < room {
+            let want = room - found;
+            let chunk: Vec<(i64, RelatedReason)> =
+                scored.by_ref().take(want + RELATED_SPARE).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            let mut by_id: HashMap<i64, ArticleSummary> = self
+                .svc
+                .repo()
+                .public_summaries_by_ids(&ids, self.svc.now())
+                .await?
                 .into_iter()
-                .filter_map(|(id, r)| by_id.remove(&id).map(|a| (a, r)))
-                .take(room),
-        );
+                .map(|a| (a.id, a))
+                .collect();
+            let before = picked.len();
+            picked.extend(
+                chunk
+                    .into_iter()
+                    .filter_map(|(id, r)| by_id.remove(&id).map(|a| (a, r)))
+                    .take(want),
+            );
+            found += picked.len() - before;
+        }
         Ok(picked)
     }
 

@@ -20,6 +20,7 @@ on_both!(
     bad_or_hostile_queries_get_a_400_never_a_500,
     search_and_related_never_show_unpublished_articles,
     related_stories_are_about_the_same_thing_without_self_or_duplicates,
+    related_stories_fill_up_when_the_best_stopped_being_public,
     most_read_counts_each_reader_once_per_window,
     collections_and_the_front_page_are_curated_and_deduplicated,
     a_collection_write_reaches_every_cached_page_and_instance,
@@ -544,6 +545,70 @@ async fn related_stories_are_about_the_same_thing_without_self_or_duplicates(app
         plain["data"][0].get("reason").is_none(),
         "reasons only behind the debug flag"
     );
+}
+
+/// Related stories read the summaries of the best candidates only; when
+/// those have stopped being public since the index last synced, the list
+/// still fills up from the next ones.
+async fn related_stories_fill_up_when_the_best_stopped_being_public(app: &TestApp) {
+    let opening = "সুন্দরবনে ক্যামেরা ফাঁদ দিয়ে বাঘ গণনা শুরু হয়েছে। বন বিভাগ জানায় গণনা চলবে তিন মাস।";
+    let source = add(
+        &app.repo,
+        "tiger-src",
+        "সুন্দরবনে বাঘ গণনা শুরু",
+        "national",
+        opening,
+        1,
+    )
+    .await;
+    let extra = [
+        "খুলনা অঞ্চলে প্রথম দল",
+        "সাতক্ষীরা রেঞ্জে দ্বিতীয় দল",
+        "বাগেরহাটে তৃতীয় দল",
+        "শরণখোলায় চতুর্থ দল",
+    ];
+    let mut close = Vec::new();
+    for (i, words) in extra.iter().enumerate() {
+        let ext = format!("tiger-{i}");
+        let body = format!("{opening} {words} কাজ করছে।");
+        close.push((
+            ext.clone(),
+            add(&app.repo, &ext, "সুন্দরবনে বাঘ গণনা চলছে", "national", &body, 2).await,
+        ));
+    }
+    add(
+        &app.repo,
+        "tiger-far",
+        "বন বিভাগের নতুন নিয়োগ",
+        "national",
+        "বন বিভাগ নতুন কর্মী নিয়োগ দিয়েছে। সুন্দরবনে টহল বাড়বে।",
+        3,
+    )
+    .await;
+    app.sync_index().await;
+    let before = ids(&app
+        .get_json(&format!("/v1/articles/{source}/related?limit=4"), 200)
+        .await);
+    let close_ids: Vec<i64> = close.iter().map(|(_, id)| *id).collect();
+    let mut sorted = before.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, close_ids, "the four close ones rank first");
+    // All four leave the public site; the index has not synced yet.
+    for (ext, _) in &close {
+        let mut a = article(
+            ext,
+            "সুন্দরবনে বাঘ গণনা চলছে",
+            "national",
+            Utc::now() - Duration::hours(2),
+        );
+        a.status = ArticleStatus::Draft;
+        app.repo.upsert_article(&a, Utc::now()).await.unwrap();
+    }
+    let after = ids(&app
+        .get_json(&format!("/v1/articles/{source}/related?limit=1"), 200)
+        .await);
+    assert_eq!(after.len(), 1, "filled from the next candidates: {after:?}");
+    assert!(!close_ids.contains(&after[0]));
 }
 
 async fn most_read_counts_each_reader_once_per_window(app: &TestApp) {

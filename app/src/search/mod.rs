@@ -219,7 +219,7 @@ pub struct SearchIndex {
     /// Body IDF by word, for related stories' re-ranking: a term-dictionary
     /// lookup per word and segment costs more than the rest of a related
     /// request, and a word's IDF barely moves between commits.
-    idf: moka::sync::Cache<String, f32>,
+    idf: moka::sync::Cache<String, f32, foldhash::fast::RandomState>,
     /// The directory it lives in (`None`: in memory).
     dir: Option<PathBuf>,
 }
@@ -393,7 +393,7 @@ impl SearchIndex {
                 idf: moka::sync::Cache::builder()
                     .max_capacity(500_000)
                     .time_to_live(std::time::Duration::from_secs(600))
-                    .build(),
+                    .build_with_hasher(foldhash::fast::RandomState::default()),
                 dir: dir.map(Path::to_owned),
             },
             // An empty change log (data loaded around the API, e.g. by
@@ -625,7 +625,10 @@ impl SearchIndex {
     /// Inverse document frequency of each word in article bodies,
     /// `ln((N + 1) / (df + 1)) + 1` (words are search keys, as indexed);
     /// remembered for ten minutes.
-    pub fn body_idf<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> HashMap<&'a str, f32> {
+    pub fn body_idf<'a>(
+        &self,
+        words: impl IntoIterator<Item = &'a str>,
+    ) -> HashMap<&'a str, f32, foldhash::fast::RandomState> {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs() as f32;
         words
