@@ -18,6 +18,7 @@ on_both!(
     live_posts_arrive_and_resume_after_a_cursor,
     published_and_breaking_articles_arrive_and_hidden_ones_never,
     subscription_errors_are_typed_and_limits_apply,
+    fragmented_messages_are_bounded_like_a_post_body,
 );
 
 type Socket =
@@ -52,6 +53,19 @@ impl Ws {
             .send(Message::text(v.to_string()))
             .await
             .unwrap();
+    }
+
+    /// `text` as one message in fragments of at most 60,000 bytes (a frame
+    /// is at most 64 KiB).
+    async fn send_fragments(&mut self, text: &str) {
+        use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+        let parts: Vec<&[u8]> = text.as_bytes().chunks(60_000).collect();
+        for (i, part) in parts.iter().enumerate() {
+            let opcode = OpCode::Data(if i == 0 { Data::Text } else { Data::Continue });
+            let frame = Frame::message(part.to_vec(), opcode, i + 1 == parts.len());
+            self.socket.send(Message::Frame(frame)).await.unwrap();
+        }
     }
 
     async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
@@ -347,4 +361,25 @@ async fn subscription_errors_are_typed_and_limits_apply(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
+
+/// A message may come in fragments up to the size of a POST body
+/// (256 KiB); past it the server ends the connection rather than gather
+/// fragments for ever.
+async fn fragmented_messages_are_bounded_like_a_post_body(app: &TestApp) {
+    let ping = |pad: usize| format!("{{\"type\":\"ping\"{}}}", " ".repeat(pad));
+    let mut ws = Ws::connect(app).await;
+    ws.send_fragments(&ping(150_000)).await;
+    assert_eq!(ws.next().await["type"], "pong");
+    ws.send_fragments(&ping(300_000)).await;
+    loop {
+        let msg = tokio::time::timeout(StdDuration::from_secs(20), ws.socket.next())
+            .await
+            .expect("the connection ends within 20 s");
+        match msg {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+            Some(Ok(Message::Text(t))) => assert!(!t.contains("pong"), "answered: {t}"),
+            Some(Ok(_)) => {}
+        }
+    }
 }

@@ -18,6 +18,7 @@ mod taxonomy;
 mod types;
 mod values;
 mod webhooks;
+mod ws_budget;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -281,6 +282,8 @@ pub async fn websocket(
         }
     });
     let payload = futures_util::StreamExt::take_until(payload, end);
+    // A message in fragments is bounded like a POST body.
+    let payload = ws_budget::MessageBudget::new(payload, MAX_BODY_BYTES);
     match async_graphql_actix_web::GraphQLSubscription::new(graphql.get_ref().clone())
         .with_data(data)
         .start(&req, payload)
