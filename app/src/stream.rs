@@ -165,6 +165,15 @@ impl StreamService {
             .and_then(|t| (t - now).to_std().ok()))
     }
 
+    /// How many events are due from `from` on, up to and with `upto`.
+    pub async fn count_due(&self, from: DateTime<Utc>, upto: EventKey) -> Result<u64, AppError> {
+        Ok(self
+            .svc
+            .repo()
+            .count_events_due(&KINDS, from, (upto.at, upto.id))
+            .await?)
+    }
+
     /// The events after `after` due by `until`, at most `limit` rows read.
     pub async fn events(
         &self,

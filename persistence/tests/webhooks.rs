@@ -38,6 +38,7 @@ on_both!(
     one_claimant_holds_a_webhook_at_a_time,
     failed_attempts_retry_then_give_up_and_turn_the_webhook_off,
     old_finished_deliveries_are_pruned,
+    the_stream_pages_by_instant_and_id_and_counts_what_it_read,
 );
 
 trait Repo {
@@ -305,4 +306,78 @@ async fn old_finished_deliveries_are_pruned(repo: &ContentRepo) {
     let left = repo.webhook_deliveries(hook, 10, None).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id, d[1].id);
+}
+
+/// The site stream reads the outbox by (due time, id): rows that share an
+/// instant (a bulk import's all do) are each read once and in order with
+/// any page size, and a stretch counts the rows a reader read there.
+async fn the_stream_pages_by_instant_and_id_and_counts_what_it_read(repo: &ContentRepo) {
+    let kinds = [EventType::ArticlePublished];
+    let first = upsert("e0", ArticleStatus::Published, None);
+    repo.ensure_section(&first.section).await.unwrap();
+    let later = t0() + Duration::seconds(1);
+    for (i, at) in [t0(), t0(), t0(), t0(), t0(), later, later]
+        .into_iter()
+        .enumerate()
+    {
+        repo.upsert_article(
+            &upsert(&format!("e{i}"), ArticleStatus::Published, None),
+            at,
+        )
+        .await
+        .unwrap();
+    }
+    let until = t0() + Duration::hours(1);
+    let all = repo.events_due(&kinds, None, until, 100).await.unwrap();
+    let keys: Vec<(DateTime<Utc>, i64)> = all.iter().map(|e| (e.due_at, e.id)).collect();
+    assert_eq!(keys.len(), 7);
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+    assert_eq!(
+        repo.events_due(&kinds, None, t0(), 100)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    for limit in 1..=3 {
+        let mut read = Vec::new();
+        let mut after = None;
+        loop {
+            let page = repo.events_due(&kinds, after, until, limit).await.unwrap();
+            assert!(page.len() as u64 <= limit);
+            let Some(last) = page.last() else { break };
+            after = Some((last.due_at, last.id));
+            read.extend(page.iter().map(|e| (e.due_at, e.id)));
+        }
+        assert_eq!(read, keys, "pages of {limit}");
+    }
+    // After a key in the middle of an instant: the rest of it, then later.
+    let rest = repo
+        .events_due(&kinds, Some(keys[2]), until, 100)
+        .await
+        .unwrap();
+    let rest: Vec<_> = rest.iter().map(|e| (e.due_at, e.id)).collect();
+    assert_eq!(rest, keys[3..]);
+    assert_eq!(
+        repo.count_events_due(&kinds, t0(), keys[6]).await.unwrap(),
+        7
+    );
+    assert_eq!(
+        repo.count_events_due(&kinds, t0(), keys[2]).await.unwrap(),
+        3
+    );
+    assert_eq!(
+        repo.count_events_due(&kinds, later, keys[6]).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        repo.count_events_due(&kinds, later, keys[5]).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        repo.count_events_due(&[EventType::ArticleGolive], t0(), keys[6])
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -16,6 +16,7 @@ on_both!(
     nothing_unpublished_is_pushed_and_a_schedule_is_told_at_its_instant,
     bad_stream_parameters_are_refused,
     events_told_already_are_read_without_their_articles,
+    a_late_commit_is_still_told,
 );
 
 /// A draft in `section`; returns its id.
@@ -239,4 +240,28 @@ async fn events_told_already_are_read_without_their_articles(app: &TestApp) {
         .unwrap();
     assert_eq!(none.read, all.read);
     assert!(none.events.is_empty());
+}
+
+/// An event older than one told already (its transaction committed late)
+/// is still told: the hub reads its overlap window again when the window
+/// holds a row the hub has not read.
+async fn a_late_commit_is_still_told(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let mut sse = Sse::connect(app, "/v1/stream", None).await;
+    let first = published(app, &key, "আগের খবর", "national").await;
+    let e = sse.next().await;
+    assert_eq!(e.data["id"], first.as_str(), "{e:?}");
+    // Stamped half a second before the event just told (its `publishedAt`
+    // is in whole seconds, so at least that), committed after it.
+    let told: chrono::DateTime<Utc> = e.data["publishedAt"].as_str().unwrap().parse().unwrap();
+    let stamped = told - Duration::milliseconds(500);
+    let late = crate::helpers::article("late-commit", "দেরিতে আসা খবর", "national", stamped);
+    let late = app.repo.upsert_article(&late, stamped).await.unwrap().id();
+    // The hub polls at this instance's next write (the test's poll
+    // interval is an hour): both are told, the late one first.
+    let next = published(app, &key, "পরের খবর", "national").await;
+    let a = sse.next().await;
+    let b = sse.next().await;
+    assert_eq!(a.data["id"], late.to_string().as_str(), "{a:?}");
+    assert_eq!(b.data["id"], next.as_str(), "{b:?}");
 }
