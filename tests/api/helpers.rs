@@ -322,6 +322,24 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// The statements the server runs for `request`: the fewest of three
+    /// runs. The counter sees every statement, and a background task (the
+    /// live hub polls after each article write, and at scheduled instants)
+    /// may run some meanwhile; they only ever add.
+    pub async fn statements<F, Fut>(&self, request: F) -> u64
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = self.queries.get();
+            request().await;
+            fewest = fewest.min(self.queries.get() - before);
+        }
+        fewest
+    }
+
     /// Brings the search index up to date (the background poller would,
     /// within a second); returns how many articles it re-indexed.
     pub async fn sync_index(&self) -> usize {
