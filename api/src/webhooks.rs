@@ -164,7 +164,8 @@ impl Dispatcher {
 /// The events port as the API implements it: the response cache first,
 /// then the webhooks (wake the dispatcher; record the `cache.purge` keys
 /// of a write here, off the request path) and the live hub (an article
-/// write may add a post or end a live page: poll now).
+/// write, here or one another instance made, may add a post, end a live
+/// page or be a site event: poll now).
 pub struct Announcer {
     cache: Arc<dyn ContentEvents>,
     wake: Arc<Notify>,
@@ -228,9 +229,15 @@ impl ContentEvents for Announcer {
                 let _ = self.purges.send(keys);
             }
             self.wake.notify_one();
-            if matches!(change, Change::Article { .. }) {
-                self.live.notify_one();
-            }
+        }
+        // Another instance's article writes (learnt from the change log,
+        // at once with Redis notices) are polled now too, not at the hub's
+        // next interval.
+        if matches!(
+            change,
+            Change::Article { .. } | Change::ArticlesElsewhere { .. }
+        ) {
+            self.live.notify_one();
         }
         self.cache.changed(change);
     }

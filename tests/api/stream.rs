@@ -17,6 +17,7 @@ on_both!(
     bad_stream_parameters_are_refused,
     events_told_already_are_read_without_their_articles,
     a_late_commit_is_still_told,
+    another_instances_write_is_told_once_the_change_log_is_read,
 );
 
 /// A draft in `section`; returns its id.
@@ -264,4 +265,19 @@ async fn a_late_commit_is_still_told(app: &TestApp) {
     let b = sse.next().await;
     assert_eq!(a.data["id"], late.to_string().as_str(), "{a:?}");
     assert_eq!(b.data["id"], next.as_str(), "{b:?}");
+}
+
+/// A write this instance did not make (another instance's, over the same
+/// database) is told as soon as this instance reads it in the change log,
+/// not at the hub's next poll.
+async fn another_instances_write_is_told_once_the_change_log_is_read(app: &TestApp) {
+    let mut sse = Sse::connect(app, "/v1/stream", None).await;
+    let now = Utc::now();
+    let a = crate::helpers::article("elsewhere", "অন্য সার্ভারের খবর", "national", now);
+    let id = app.repo.upsert_article(&a, now).await.unwrap().id();
+    // The test's poll interval is an hour: only the wake-up tells it.
+    app.sync_index().await;
+    let e = sse.next().await;
+    assert_eq!(e.event.as_deref(), Some("published"), "{e:?}");
+    assert_eq!(e.data["id"], id.to_string().as_str(), "{e:?}");
 }
