@@ -34,6 +34,14 @@ use crate::rest::views::{ArticleSummaryView, PostView};
 /// told. Writes are short: a second is ample.
 const OVERLAP: chrono::Duration = chrono::Duration::seconds(2);
 
+/// The first key of the window a poll looks back over from `high`.
+fn window_start(high: EventKey) -> EventKey {
+    EventKey {
+        at: high.at - OVERLAP,
+        id: 0,
+    }
+}
+
 /// Stream limits.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamLimits {
@@ -240,10 +248,7 @@ impl LiveHub {
         // What is already due was told before this instance started: the
         // overlap window's rows count as told.
         if let Some(h) = high {
-            let from = EventKey {
-                at: h.at - OVERLAP,
-                id: 0,
-            };
+            let from = window_start(h);
             // Only their keys: nothing is told from them.
             let told = stream
                 .events_skipping(Some(from), h.at, 10_000, |_| true)
@@ -357,10 +362,7 @@ impl LiveHub {
             // this hub read there (a bulk import's events share one instant,
             // and reading its hundred thousand keys every second kept an
             // idle server busy).
-            let start = EventKey {
-                at: h.at - OVERLAP,
-                id: 0,
-            };
+            let start = window_start(h);
             let read = cur.recent.range(start..=h).count() as u64;
             let unread = self.stream.count_due(start.at, h).await? != read;
             from = Some(if unread { start } else { h });
@@ -384,14 +386,10 @@ impl LiveHub {
             let Some(last) = batch.read.last().copied() else {
                 break;
             };
-            let fresh: Vec<SiteEvent> = batch
-                .events
-                .into_iter()
-                .filter(|e| !cur.recent.contains(&e.key))
-                .collect();
+            // The rows told already were skipped: what is left is new.
             let high = cur.high;
             if self.site_tx.receiver_count() > 0 {
-                for told in render_site(&self.stream, fresh, high).await? {
+                for told in render_site(&self.stream, batch.events, high).await? {
                     let _ = self.site_tx.send(Arc::new(told));
                 }
             }
@@ -403,10 +401,7 @@ impl LiveHub {
             }
         }
         if let Some(h) = cur.high {
-            cur.recent = cur.recent.split_off(&EventKey {
-                at: h.at - OVERLAP,
-                id: 0,
-            });
+            cur.recent = cur.recent.split_off(&window_start(h));
             if let Ok(mut high) = self.site_high.lock() {
                 *high = Some(h);
             }
