@@ -110,7 +110,8 @@ def main():
         for f in files:
             status, body = request("POST", "/v1/admin/images", f, auth)
             assert status == 201, (status, body[:300])
-            ids.append(json.loads(body)["data"]["id"])
+            # The picture's URL segment: `{id}-{key}`.
+            ids.append(json.loads(body)["data"]["url"].split("/images/")[1].split("/")[0])
         upload_s = time.perf_counter() - t0
         mb = sum(len(f) for f in files) / 1e6
         print(f"uploads: {n / upload_s:.2f}/s, {mb / upload_s:.1f} MB/s", flush=True)

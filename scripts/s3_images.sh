@@ -37,9 +37,9 @@ for y in range(h):
 c = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
 open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + c(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + c(b"IDAT", zlib.compress(b"".join(rows))) + c(b"IEND", b""))
 PY
-id="$(curl -fs -X POST -H "authorization: Bearer $key" -H 'content-type: image/png' \
-  --data-binary @"$work/p.png" "http://127.0.0.1:$PORT/v1/admin/images" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')"
-code="$(curl -s -o "$work/r.webp" -w '%{http_code}' "http://127.0.0.1:$PORT/images/$id/480w.webp")"
+read -r id pic < <(curl -fs -X POST -H "authorization: Bearer $key" -H 'content-type: image/png' \
+  --data-binary @"$work/p.png" "http://127.0.0.1:$PORT/v1/admin/images" | python3 -c 'import json,sys; d = json.load(sys.stdin)["data"]; print(d["id"], d["url"].split("/images/")[1].split("/")[0])')
+code="$(curl -s -o "$work/r.webp" -w '%{http_code}' "http://127.0.0.1:$PORT/images/$pic/480w.webp")"
 [[ "$code" == 200 ]] || { echo "rendition: HTTP $code"; cat "$work/server.log"; exit 1; }
 echo "uploaded picture $id; 480w.webp served ($(wc -c <"$work/r.webp") bytes); the bucket holds:"
 py "[print(' ', o['Key'], o['Size']) for o in s3.list_objects_v2(Bucket='barta-pictures')['Contents']]"

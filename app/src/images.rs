@@ -135,8 +135,20 @@ fn unreadable(message: impl Into<String>) -> AppError {
 }
 
 /// Where a rendition is kept: below `renditions/` as below `/images/`.
+/// Filed by id (not by the URL's key), so a key never reaches the store.
 fn rendition_key(id: i64, focal: FocalPoint, spec: &RenditionSpec) -> String {
-    format!("renditions/{}", pic::rendition_path(id, focal, spec))
+    format!(
+        "renditions/{}",
+        pic::rendition_path(&id.to_string(), focal, spec)
+    )
+}
+
+/// A fresh secret for a picture's public URL (128 random bits, hex).
+fn new_url_key() -> Result<String, AppError> {
+    let mut bytes = [0u8; pic::URL_KEY_LEN / 2];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(format!("no randomness: {e}").into()))?;
+    Ok(hex::encode(bytes))
 }
 
 fn master_path(sha256: &str, format: SourceFormat) -> StorePath {
@@ -242,6 +254,7 @@ impl ImageService {
             .repo
             .create_image(
                 NewImage {
+                    url_key: new_url_key()?,
                     width: ingested.width,
                     height: ingested.height,
                     format: ingested.format,
@@ -263,15 +276,26 @@ impl ImageService {
             .ok_or_else(|| AppError::not_found(format!("image {id} not found")))
     }
 
-    /// A picture for the public rendition routes: its row reused for a
-    /// moment (a hot rendition costs no query).
-    pub async fn get_for_readers(&self, id: i64) -> Result<ImageAsset, AppError> {
-        if let Some(a) = self.assets.get(&id).await {
-            return Ok(a);
+    /// A picture for the public rendition routes, named by its URL segment
+    /// (`{id}-{key}`, see [`pic::parse_segment`]): its row reused for a
+    /// moment (a hot rendition costs no query). A wrong or missing key is
+    /// "not found", like an id that names nothing.
+    pub async fn get_for_readers(&self, segment: &str) -> Result<ImageAsset, AppError> {
+        let not_found = || AppError::not_found(format!("image {segment} not found"));
+        let (id, key) = pic::parse_segment(segment).ok_or_else(not_found)?;
+        let a = match self.assets.get(&id).await {
+            Some(a) => a,
+            None => {
+                let a = self.repo.image(id).await?.ok_or_else(not_found)?;
+                self.assets.insert(id, a.clone()).await;
+                a
+            }
+        };
+        if a.answers_to(key) {
+            Ok(a)
+        } else {
+            Err(not_found())
         }
-        let a = self.get(id).await?;
-        self.assets.insert(id, a.clone()).await;
-        Ok(a)
     }
 
     pub async fn by_ids(&self, ids: &[i64]) -> Result<Vec<ImageAsset>, AppError> {
@@ -360,8 +384,14 @@ impl ImageService {
     /// A width rendition already in memory, served without reading the
     /// picture's row (its bytes never depend on the focal point; a crop's
     /// do, so crops always ask for the row).
-    pub async fn cached(&self, id: i64, spec: &RenditionSpec) -> Option<Rendition> {
+    pub async fn cached(&self, segment: &str, spec: &RenditionSpec) -> Option<Rendition> {
         if spec.height.is_some() {
+            return None;
+        }
+        // The key is checked against the row read for the picture lately;
+        // without one in memory the caller reads it.
+        let (id, key) = pic::parse_segment(segment)?;
+        if !self.assets.get(&id).await?.answers_to(key) {
             return None;
         }
         let key = rendition_key(id, FocalPoint::default(), spec);

@@ -3,6 +3,7 @@
 //! can fill the cache with arbitrary sizes).
 
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use crate::error::ValidationError;
 use crate::text::clean_text;
@@ -99,6 +100,12 @@ impl FocalPoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageAsset {
     pub id: i64,
+    /// The secret half of the picture's public URL (`/images/{id}-{key}/…`):
+    /// ids are sequential, so without it anyone could walk them and see the
+    /// pictures of drafts and embargoed stories. `None` for pictures
+    /// uploaded before keys existed (their URLs, already in stored
+    /// articles, stay `/images/{id}/…`).
+    pub url_key: Option<String>,
     /// Of the stored original, after its EXIF orientation was applied.
     pub width: u32,
     pub height: u32,
@@ -120,6 +127,26 @@ pub struct ImageAsset {
 }
 
 impl ImageAsset {
+    /// The picture's segment of its public URLs: `{id}-{key}`, or `{id}`
+    /// for a picture without a key.
+    pub fn url_segment(&self) -> String {
+        match &self.url_key {
+            Some(k) => format!("{}-{k}", self.id),
+            None => self.id.to_string(),
+        }
+    }
+
+    /// Whether a URL's segment (see [`parse_segment`]) names this picture:
+    /// its key compared in constant time; a picture without a key answers
+    /// only to its bare id.
+    pub fn answers_to(&self, key: Option<&str>) -> bool {
+        match (&self.url_key, key) {
+            (Some(mine), Some(given)) => mine.as_bytes().ct_eq(given.as_bytes()).into(),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
     /// Whether an article may be published with it: it has alt text, or is
     /// marked decorative.
     pub fn accessible(&self) -> bool {
@@ -336,12 +363,14 @@ pub fn crop_version(focal: FocalPoint) -> String {
     format!("{:08x}", xxhash_rust::xxh3::xxh3_64(raw.as_bytes()) as u32)
 }
 
-/// Where a rendition lives below `/images/` (URLs) and `renditions/` (the
-/// store): `{id}/{name}`, a crop `{id}/{version}/{name}`.
-pub fn rendition_path(id: i64, focal: FocalPoint, spec: &RenditionSpec) -> String {
+/// Where a rendition lives below `/images/` (URLs, `segment` is the
+/// picture's [`ImageAsset::url_segment`]) and `renditions/` (the store,
+/// `segment` is its id): `{segment}/{name}`, a crop
+/// `{segment}/{version}/{name}`.
+pub fn rendition_path(segment: &str, focal: FocalPoint, spec: &RenditionSpec) -> String {
     match spec.height {
-        Some(_) => format!("{id}/{}/{}", crop_version(focal), spec.name()),
-        None => format!("{id}/{}", spec.name()),
+        Some(_) => format!("{segment}/{}/{}", crop_version(focal), spec.name()),
+        None => format!("{segment}/{}", spec.name()),
     }
 }
 
@@ -349,8 +378,28 @@ pub fn rendition_path(id: i64, focal: FocalPoint, spec: &RenditionSpec) -> Strin
 pub fn rendition_url(base: &str, asset: &ImageAsset, spec: &RenditionSpec) -> String {
     format!(
         "{base}/images/{}",
-        rendition_path(asset.id, asset.focal_point, spec)
+        rendition_path(&asset.url_segment(), asset.focal_point, spec)
     )
+}
+
+/// Length of a picture's URL key, in hex digits (128 random bits).
+pub const URL_KEY_LEN: usize = 32;
+
+/// A rendition URL's picture segment: the id, and the key after a `-`
+/// when there is one. `None` when it is neither (`/images/x/…`).
+pub fn parse_segment(segment: &str) -> Option<(i64, Option<&str>)> {
+    let (id, key) = match segment.split_once('-') {
+        Some((id, key)) => (id, Some(key)),
+        None => (segment, None),
+    };
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let id = id.parse().ok().filter(|id: &i64| *id > 0)?;
+    if key.is_some_and(|k| k.len() != URL_KEY_LEN || !k.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return None;
+    }
+    Some((id, key))
 }
 
 /// A `sizes` hint for a picture as wide as the text column.
@@ -428,9 +477,12 @@ impl crate::block::Image {
     /// The URL of a crop of an uploaded picture (`spec` with a height),
     /// under the base its renditions were made with.
     pub fn crop_url(&self, spec: &RenditionSpec) -> Option<String> {
-        let id: i64 = self.image_id.as_deref()?.parse().ok()?;
-        let base = self.renditions.first()?.url.split("/images/").next()?;
-        let path = rendition_path(id, self.focal_point.unwrap_or_default(), spec);
+        self.image_id.as_ref()?;
+        // The base and the picture's segment (`{id}-{key}`) as its
+        // renditions were made with.
+        let (base, rest) = self.renditions.first()?.url.split_once("/images/")?;
+        let segment = rest.split('/').next()?;
+        let path = rendition_path(segment, self.focal_point.unwrap_or_default(), spec);
         Some(format!("{base}/images/{path}"))
     }
 
@@ -540,6 +592,7 @@ mod tests {
         let now = chrono::Utc::now();
         ImageAsset {
             id,
+            url_key: Some("0123456789abcdef0123456789abcdef".into()),
             width: 1000,
             height: 500,
             format: SourceFormat::Jpeg,
@@ -565,17 +618,64 @@ mod tests {
         assert_eq!(near(500), Some(640));
         assert_eq!(near(160), Some(160));
         assert_eq!(near(1600), Some(800), "the largest when none is as wide");
-        assert_eq!(img.url, "https://img.test/images/7/800w.jpg");
+        let seg = "7-0123456789abcdef0123456789abcdef";
+        assert_eq!(img.url, format!("https://img.test/images/{seg}/800w.jpg"));
         let crop = img.crop_url(&spec("640x360.webp")).unwrap();
         let version = crop_version(FocalPoint::default());
         assert_eq!(
             crop,
+            format!("https://img.test/images/{seg}/{version}/640x360.webp")
+        );
+        // A picture from before keys keeps its bare-id URLs.
+        let mut old = crate::block::Image::default();
+        old.attach(
+            "https://img.test",
+            &ImageAsset {
+                url_key: None,
+                ..asset
+            },
+        );
+        assert_eq!(old.url, "https://img.test/images/7/800w.jpg");
+        assert_eq!(
+            old.crop_url(&spec("640x360.webp")).unwrap(),
             format!("https://img.test/images/7/{version}/640x360.webp")
         );
         assert_eq!(
             crate::block::Image::default().crop_url(&spec("640x360.webp")),
             None
         );
+    }
+
+    #[test]
+    fn url_segments_name_a_picture_only_with_its_key() {
+        let key = "0123456789abcdef0123456789abcdef";
+        assert_eq!(parse_segment(&format!("7-{key}")), Some((7, Some(key))));
+        assert_eq!(parse_segment("7"), Some((7, None)));
+        for bad in [
+            "",
+            "x",
+            "-1",
+            "0",
+            "7-",
+            "7-abc",
+            "7-0123456789abcdef0123456789abcdeg",
+            "+7",
+        ] {
+            assert_eq!(parse_segment(bad), None, "{bad}");
+        }
+        let keyed = asset(7);
+        assert!(keyed.answers_to(Some(key)));
+        assert!(
+            !keyed.answers_to(None),
+            "a keyed picture is not found by id"
+        );
+        assert!(!keyed.answers_to(Some("0123456789abcdef0123456789abcdee")));
+        let old = ImageAsset {
+            url_key: None,
+            ..asset(7)
+        };
+        assert!(old.answers_to(None));
+        assert!(!old.answers_to(Some(key)));
     }
 
     #[test]

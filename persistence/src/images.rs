@@ -14,6 +14,9 @@ use crate::repo::{ContentRepo, micros};
 /// A stored original to record.
 #[derive(Debug, Clone)]
 pub struct NewImage {
+    /// The secret half of its public URL (`domain::image::URL_KEY_LEN` hex
+    /// digits, random).
+    pub url_key: String,
     pub width: u32,
     pub height: u32,
     pub format: SourceFormat,
@@ -56,6 +59,7 @@ fn to_asset(m: image::Model) -> Result<ImageAsset, RepoError> {
     let focal_point = FocalPoint::new(m.focal_x, m.focal_y).map_err(|_| corrupt("focal point"))?;
     Ok(ImageAsset {
         id: m.id,
+        url_key: m.url_key,
         width: u32::try_from(m.width).map_err(|_| corrupt("width"))?,
         height: u32::try_from(m.height).map_err(|_| corrupt("height"))?,
         format,
@@ -83,6 +87,7 @@ impl ContentRepo {
         let now = micros(ctx.now);
         let centre = FocalPoint::default();
         let row = image::ActiveModel {
+            url_key: Set(Some(new.url_key)),
             width: Set(i32::try_from(new.width).unwrap_or(i32::MAX)),
             height: Set(i32::try_from(new.height).unwrap_or(i32::MAX)),
             format: Set(format_name(new.format).to_owned()),

@@ -21,6 +21,7 @@ on_both!(
     an_article_carries_its_uploaded_pictures,
     a_rendition_asked_for_at_once_is_built_once,
     an_author_takes_an_uploaded_avatar,
+    pictures_from_before_keys_keep_their_bare_id_urls,
 );
 
 thread_local! {
@@ -141,6 +142,14 @@ async fn fetch(app: &TestApp, url: &str) -> (DynamicImage, reqwest::header::Head
     (image::load_from_memory(&bytes).unwrap(), headers)
 }
 
+/// The picture's segment of its public URLs (`{id}-{key}`), from the URL
+/// an image view carries.
+fn segment(img: &Value) -> String {
+    let url = img["url"].as_str().unwrap();
+    let rest = url.split_once("/images/").unwrap().1;
+    rest.split('/').next().unwrap().to_owned()
+}
+
 async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
     let key = app.key(Scope::Editor).await;
     let bytes = jpeg(1600, 1200);
@@ -159,6 +168,15 @@ async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
             .is_match(img["dominantColor"].as_str().unwrap())
     );
     let id = img["id"].as_str().unwrap().to_owned();
+    // Public URLs name the picture by id and a secret key: ids are
+    // sequential, and walking them must not show the pictures of stories
+    // not yet public.
+    let pic = segment(img);
+    let key_part = pic.strip_prefix(&format!("{id}-")).unwrap();
+    assert!(
+        key_part.len() == 32 && key_part.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{pic}"
+    );
     // The same bytes again: the same picture, nothing new stored.
     let again = json_of(upload(app, &key, "image/jpeg", bytes).await, 200).await;
     assert_eq!(again["data"]["id"], id.as_str());
@@ -175,9 +193,9 @@ async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
         img["srcset"]
             .as_str()
             .unwrap()
-            .contains(&format!("/images/{id}/800w.webp 800w"))
+            .contains(&format!("/images/{pic}/800w.webp 800w"))
     );
-    let (webp, headers) = fetch(app, &app.url(&format!("/images/{id}/800w.webp"))).await;
+    let (webp, headers) = fetch(app, &app.url(&format!("/images/{pic}/800w.webp"))).await;
     assert_eq!((webp.width(), webp.height()), (800, 600));
     assert_eq!(headers["content-type"], "image/webp");
     assert_eq!(
@@ -187,23 +205,39 @@ async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let not_modified = app
         .client
-        .get(app.url(&format!("/images/{id}/800w.webp")))
+        .get(app.url(&format!("/images/{pic}/800w.webp")))
         .header("if-none-match", &etag)
         .send()
         .await
         .unwrap();
     assert_eq!(not_modified.status().as_u16(), 304);
-    let (jpg, headers) = fetch(app, &app.url(&format!("/images/{id}/800w.jpg"))).await;
+    let (jpg, headers) = fetch(app, &app.url(&format!("/images/{pic}/800w.jpg"))).await;
     assert_eq!((jpg.width(), jpg.height()), (800, 600));
     assert_eq!(headers["content-type"], "image/jpeg");
     // Never upscaled: 2000w of a 1600-wide picture is 1600 wide.
-    let (big, _) = fetch(app, &app.url(&format!("/images/{id}/2000w.jpg"))).await;
+    let (big, _) = fetch(app, &app.url(&format!("/images/{pic}/2000w.jpg"))).await;
     assert_eq!(big.width(), 1600);
     // Outside the allow-list: a problem, not a picture.
     for bad in ["801w.webp", "800w.png", "800x451.jpg", "0800w.jpg"] {
-        json_of(app.get(&format!("/images/{id}/{bad}")).await, 400).await;
+        json_of(app.get(&format!("/images/{pic}/{bad}")).await, 400).await;
     }
     json_of(app.get("/images/999999/800w.webp").await, 404).await;
+    // Without its key (or with another) a picture is not there at all.
+    let wrong = format!("{id}-{}", "0".repeat(32));
+    let bare_crop = img["crops"][0]["template"]
+        .as_str()
+        .unwrap()
+        .replace(&format!("/images/{pic}/"), &format!("/images/{id}/"))
+        .replace("{width}", "800")
+        .replace("{height}", "450");
+    for guess in [
+        app.url(&format!("/images/{id}/800w.webp")),
+        app.url(&format!("/images/{wrong}/800w.webp")),
+        app.url(&format!("/images/{id}-x/800w.webp")),
+        bare_crop,
+    ] {
+        json_of(app.client.get(&guess).send().await.unwrap(), 404).await;
+    }
     // A 16:9 crop from the template, cut around the focal point.
     let template = img["crops"][0]["template"].as_str().unwrap();
     assert_eq!(img["crops"][0]["ratio"], "16:9");
@@ -284,10 +318,7 @@ async fn an_upload_gets_renditions_crops_and_a_placeholder(app: &TestApp) {
     assert_eq!(logo["data"]["mime"], "image/png");
     let (w, _) = fetch(
         app,
-        &app.url(&format!(
-            "/images/{}/160w.webp",
-            logo["data"]["id"].as_str().unwrap()
-        )),
+        &app.url(&format!("/images/{}/160w.webp", segment(&logo["data"]))),
     )
     .await;
     assert!(w.color().has_alpha());
@@ -354,10 +385,10 @@ async fn metadata_is_removed_and_orientation_applied(app: &TestApp) {
         (img["width"].as_u64(), img["height"].as_u64()),
         (Some(200), Some(400))
     );
-    let id = img["id"].as_str().unwrap();
+    let pic = segment(img);
     for name in ["160w.jpg", "160w.webp"] {
         let bytes = app
-            .get(&format!("/images/{id}/{name}"))
+            .get(&format!("/images/{pic}/{name}"))
             .await
             .bytes()
             .await
@@ -467,6 +498,7 @@ async fn an_article_carries_its_uploaded_pictures(app: &TestApp) {
     let key = app.key(Scope::Editor).await;
     let made = json_of(upload(app, &key, "image/jpeg", jpeg(1600, 1200)).await, 201).await;
     let pic = made["data"]["id"].as_str().unwrap().to_owned();
+    let seg = segment(&made["data"]);
     // An unknown picture is named in the error.
     let res = send(
         app,
@@ -504,7 +536,7 @@ async fn an_article_carries_its_uploaded_pictures(app: &TestApp) {
         image["url"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("/images/{pic}/1600w.jpg")),
+            .ends_with(&format!("/images/{seg}/1600w.jpg")),
         "{image}"
     );
     assert_eq!(image["renditions"].as_array().unwrap().len(), 14, "{image}");
@@ -572,14 +604,14 @@ async fn an_article_carries_its_uploaded_pictures(app: &TestApp) {
         g["small"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("/images/{pic}/800w.webp")),
+            .ends_with(&format!("/images/{seg}/800w.webp")),
         "{q}"
     );
     assert!(
         g["jpeg"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("/images/{pic}/800w.jpg")),
+            .ends_with(&format!("/images/{seg}/800w.jpg")),
         "{q}"
     );
     assert!(g["crop"].as_str().unwrap().ends_with("/800x450.jpg"), "{q}");
@@ -624,7 +656,7 @@ async fn an_article_carries_its_uploaded_pictures(app: &TestApp) {
             .any(|r| r["name"] == "lead-image-800w-webp")
     );
     let rss = app.get("/feeds/rss.xml").await.text().await.unwrap();
-    assert!(rss.contains(&format!("/images/{pic}/1200w.jpg")), "{rss}");
+    assert!(rss.contains(&format!("/images/{seg}/1200w.jpg")), "{rss}");
     // A live post's picture block gets its renditions too.
     let res = send(
         app,
@@ -742,9 +774,9 @@ async fn built(app: &TestApp) -> u64 {
 async fn a_rendition_asked_for_at_once_is_built_once(app: &TestApp) {
     let key = app.key(Scope::Editor).await;
     let made = json_of(upload(app, &key, "image/jpeg", jpeg(1600, 1200)).await, 201).await;
-    let id = made["data"]["id"].as_str().unwrap().to_owned();
+    let pic = segment(&made["data"]);
     assert_eq!(built(app).await, 0);
-    let url = app.url(&format!("/images/{id}/640w.webp"));
+    let url = app.url(&format!("/images/{pic}/640w.webp"));
     let answers = futures_util::future::join_all((0..16).map(|_| {
         let (client, url) = (app.client.clone(), url.clone());
         async move {
@@ -757,7 +789,7 @@ async fn a_rendition_asked_for_at_once_is_built_once(app: &TestApp) {
     assert!(answers.windows(2).all(|w| w[0] == w[1]));
     assert_eq!(built(app).await, 1, "sixteen clients at once, one build");
     // Another size is another build; the same one again is none.
-    fetch(app, &app.url(&format!("/images/{id}/320w.jpg"))).await;
+    fetch(app, &app.url(&format!("/images/{pic}/320w.jpg"))).await;
     fetch(app, &url).await;
     assert_eq!(built(app).await, 2);
     let _ = std::fs::remove_dir_all(dir());
@@ -767,6 +799,7 @@ async fn an_author_takes_an_uploaded_avatar(app: &TestApp) {
     let key = app.key(Scope::Editor).await;
     let made = json_of(upload(app, &key, "image/jpeg", jpeg(600, 600)).await, 201).await;
     let pic = made["data"]["id"].as_str().unwrap().to_owned();
+    let seg = segment(&made["data"]);
     let bad = send(
         app,
         reqwest::Method::POST,
@@ -791,7 +824,7 @@ async fn an_author_takes_an_uploaded_avatar(app: &TestApp) {
         data["avatarUrl"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("/images/{pic}/320w.jpg")),
+            .ends_with(&format!("/images/{seg}/320w.jpg")),
         "{data}"
     );
     // 160 … 480 (the picture is 600 wide), WebP and JPEG.
@@ -807,7 +840,7 @@ async fn an_author_takes_an_uploaded_avatar(app: &TestApp) {
         )
         .await;
     let small = q["data"]["author"]["avatar"]["url"].as_str().unwrap();
-    assert!(small.ends_with(&format!("/images/{pic}/160w.webp")), "{q}");
+    assert!(small.ends_with(&format!("/images/{seg}/160w.webp")), "{q}");
     let (img, _) = fetch(app, small).await;
     assert_eq!(img.width(), 160);
     // `null` removes the avatar.
@@ -822,5 +855,38 @@ async fn an_author_takes_an_uploaded_avatar(app: &TestApp) {
     let cleared = json_of(res, 200).await;
     assert!(cleared["data"]["avatarUrl"].is_null(), "{cleared}");
     assert!(cleared["data"].get("avatar").is_none(), "{cleared}");
+    let _ = std::fs::remove_dir_all(dir());
+}
+
+/// Pictures uploaded before URL keys existed (the migration leaves their
+/// key empty) keep the `/images/{id}/…` URLs stored articles hold; a key
+/// does not name them.
+async fn pictures_from_before_keys_keep_their_bare_id_urls(app: &TestApp) {
+    let key = app.key(Scope::Editor).await;
+    let made = json_of(upload(app, &key, "image/jpeg", jpeg(400, 300)).await, 201).await;
+    let id = made["data"]["id"].as_str().unwrap().to_owned();
+    let keyed = segment(&made["data"]);
+    assert_ne!(keyed, id);
+    app.db
+        .as_ref()
+        .unwrap()
+        .db
+        .execute_unprepared(&format!("UPDATE images SET url_key = NULL WHERE id = {id}"))
+        .await
+        .unwrap();
+    let view = app
+        .with_key(
+            reqwest::Method::GET,
+            &format!("/v1/admin/images/{id}"),
+            &key,
+        )
+        .send()
+        .await
+        .unwrap();
+    let view = json_of(view, 200).await;
+    assert_eq!(segment(&view["data"]), id, "{view}");
+    let (img, _) = fetch(app, &app.url(&format!("/images/{id}/320w.jpg"))).await;
+    assert_eq!(img.width(), 320);
+    json_of(app.get(&format!("/images/{keyed}/320w.jpg")).await, 404).await;
     let _ = std::fs::remove_dir_all(dir());
 }

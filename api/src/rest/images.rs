@@ -69,7 +69,10 @@ impl ImageView {
             .iter()
             .map(|(rw, rh)| CropView {
                 ratio: format!("{rw}:{rh}"),
-                template: format!("{base}/images/{}/{version}/{{width}}x{{height}}.webp", a.id),
+                template: format!(
+                    "{base}/images/{}/{version}/{{width}}x{{height}}.webp",
+                    a.url_segment()
+                ),
             })
             .collect();
         Self {
@@ -313,10 +316,10 @@ pub async fn update_image(
 /// 800, 1200, 1600, 2000; never upscaled): `{width}w.webp` or `.jpg`.
 #[utoipa::path(
     get,
-    path = "/images/{id}/{rendition}",
+    path = "/images/{picture}/{rendition}",
     tag = "images",
     params(
-        ("id" = u64, Path, description = "Image id"),
+        ("picture" = String, Path, description = "`{id}-{key}` as the picture's URLs name it (the key keeps pictures of unpublished stories from being found by walking ids; pictures uploaded before keys existed are `{id}`)"),
         ("rendition" = String, Path, description = "`{width}w.webp` or `{width}w.jpg`"),
     ),
     responses(
@@ -339,7 +342,7 @@ pub async fn image_rendition(
     if spec.height.is_some() {
         return Err(AppError::invalid(
             "rendition",
-            "crops are under /images/{id}/{version}/{width}x{height}.{ext}: take the URL from the API",
+            "crops are under /images/{picture}/{version}/{width}x{height}.{ext}: take the URL from the API",
         )
         .into());
     }
@@ -351,10 +354,10 @@ pub async fn image_rendition(
 /// point moved since) redirects to the current one.
 #[utoipa::path(
     get,
-    path = "/images/{id}/{version}/{rendition}",
+    path = "/images/{picture}/{version}/{rendition}",
     tag = "images",
     params(
-        ("id" = u64, Path, description = "Image id"),
+        ("picture" = String, Path, description = "`{id}-{key}` as the picture's URLs name it"),
         ("version" = String, Path, description = "The crop version (from the image's `crops` templates)"),
         ("rendition" = String, Path, description = "`{width}x{height}.webp` or `.jpg`"),
     ),
@@ -381,7 +384,7 @@ pub async fn image_crop(
         return Err(AppError::invalid("rendition", "a crop is {width}x{height}.{ext}").into());
     };
     debug_assert!(RATIOS.iter().any(|r| crop_height(spec.width, *r) == h));
-    let asset = images.get_for_readers(id(&raw_id, "image")?).await?;
+    let asset = images.get_for_readers(&raw_id).await?;
     if version != crop_version(asset.focal_point) {
         return Ok(HttpResponse::Found()
             .insert_header((
@@ -400,12 +403,11 @@ async fn serve(
     raw_id: &str,
     spec: RenditionSpec,
 ) -> Result<HttpResponse, ApiError> {
-    let image_id = id(raw_id, "image")?;
     // The bytes of a width never depend on the focal point.
-    if let Some(hit) = images.cached(image_id, &spec).await {
+    if let Some(hit) = images.cached(raw_id, &spec).await {
         return bytes_response(req, hit);
     }
-    let asset = images.get_for_readers(image_id).await?;
+    let asset = images.get_for_readers(raw_id).await?;
     bytes_response(req, images.rendition(&asset, spec).await?)
 }
 

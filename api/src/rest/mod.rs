@@ -48,10 +48,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin_origins: &[String]) {
     get(cfg, "/", home::home);
     get(cfg, "/docs", home::docs);
     get(cfg, "/assets/{name:.+}", home::asset);
-    get(cfg, "/images/{id}/{rendition}", images::image_rendition);
     get(
         cfg,
-        "/images/{id}/{version}/{rendition}",
+        "/images/{picture}/{rendition}",
+        images::image_rendition,
+    );
+    get(
+        cfg,
+        "/images/{picture}/{version}/{rendition}",
         images::image_crop,
     );
     get(cfg, "/healthz", health::healthz);

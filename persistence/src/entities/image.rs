@@ -5,6 +5,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The secret half of the public URL (hex); `None` for pictures from
+    /// before keys.
+    pub url_key: Option<String>,
     pub width: i32,
     pub height: i32,
     /// `jpeg`, `png`, `webp`.

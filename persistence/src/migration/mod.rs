@@ -18,6 +18,7 @@ mod m20261207_000013_newsroom;
 mod m20261207_000014_packages;
 mod m20261207_000015_translations;
 mod m20261207_000016_taxonomy_languages;
+mod m20261207_000017_image_url_keys;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_packages::Migration),
             Box::new(m20261207_000015_translations::Migration),
             Box::new(m20261207_000016_taxonomy_languages::Migration),
+            Box::new(m20261207_000017_image_url_keys::Migration),
         ]
     }
 }
