@@ -311,6 +311,7 @@ impl Application {
         // Webhook payloads must show what the event announced, which a
         // replica may not have replayed yet.
         let webhooks = WebhookService::new(service.on_primary(), settings.webhook_allow_private);
+        crate::webhooks::spawn_pruner(webhooks.clone(), poller_stop.subscribe());
         let dispatcher = if settings.webhooks_enabled {
             purges.start(webhooks.clone(), wake.clone());
             Some(crate::webhooks::Dispatcher::spawn(

@@ -115,7 +115,6 @@ impl Dispatcher {
         };
         let woken = wake.clone();
         tokio::spawn(async move {
-            let mut last_prune: Option<Instant> = None;
             loop {
                 let next = match worker.round(&stopped).await {
                     Ok(next) => next,
@@ -124,12 +123,6 @@ impl Dispatcher {
                         None
                     }
                 };
-                if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3_600)) {
-                    last_prune = Some(Instant::now());
-                    if let Err(e) = worker.svc.prune(chrono::Duration::days(KEEP_DAYS)).await {
-                        e.log();
-                    }
-                }
                 // Sleep until the next due event, a wake-up, the interval,
                 // or a stop.
                 let mut wait = settings.interval;
@@ -159,6 +152,29 @@ impl Dispatcher {
         let mut done = self.done.clone();
         let _ = done.wait_for(|d| *d).await;
     }
+}
+
+/// Deletes old events and finished deliveries every hour (the first time
+/// ten minutes after start, out of a starting server's way), on every
+/// instance: with webhooks off everywhere nobody dispatches the outbox,
+/// and it must not grow for ever.
+pub fn spawn_pruner(svc: WebhookService, mut stopped: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let hour = Duration::from_secs(3_600);
+        let first = tokio::time::Instant::now() + Duration::from_secs(600);
+        let mut ticker = tokio::time::interval_at(first, hour);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                biased;
+                _ = stopped.wait_for(|stop| *stop) => break,
+                _ = ticker.tick() => {}
+            }
+            if let Err(e) = svc.prune(chrono::Duration::days(KEEP_DAYS)).await {
+                e.log();
+            }
+        }
+    });
 }
 
 /// The events port as the API implements it: the response cache first,

@@ -979,14 +979,17 @@ impl ContentRepo {
             .unwrap_or_default())
     }
 
-    /// Deletes dispatched events older than `before` with their deliveries
-    /// (the delivery log is kept for that long).
+    /// Deletes events older than `before` with their finished deliveries
+    /// (the delivery log is kept for that long). Events never dispatched go
+    /// too once they were due that long ago (with webhooks off on every
+    /// instance nobody dispatches them, and the site stream reads a day back
+    /// at most); a go-live scheduled further out stays until it is due.
     pub async fn prune_webhook_events(&self, before: DateTime<Utc>) -> Result<u64, RepoError> {
         let old = Query::select()
             .column(webhook_event::Column::Id)
             .from(webhook_event::Entity)
-            .and_where(Expr::col(webhook_event::Column::Dispatched).eq(true))
             .and_where(Expr::col(webhook_event::Column::CreatedAt).lt(micros(before)))
+            .and_where(Expr::col(webhook_event::Column::DueAt).lt(micros(before)))
             .to_owned();
         let txn = self.db.begin_write().await?;
         webhook_delivery::Entity::delete_many()
@@ -999,8 +1002,8 @@ impl ContentRepo {
             .from(webhook_delivery::Entity)
             .to_owned();
         let gone = webhook_event::Entity::delete_many()
-            .filter(webhook_event::Column::Dispatched.eq(true))
             .filter(webhook_event::Column::CreatedAt.lt(micros(before)))
+            .filter(webhook_event::Column::DueAt.lt(micros(before)))
             .filter(webhook_event::Column::Id.not_in_subquery(still_used))
             .exec(&txn)
             .await?;

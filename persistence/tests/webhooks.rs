@@ -38,6 +38,7 @@ on_both!(
     one_claimant_holds_a_webhook_at_a_time,
     failed_attempts_retry_then_give_up_and_turn_the_webhook_off,
     old_finished_deliveries_are_pruned,
+    events_nobody_dispatched_go_once_long_due,
     the_stream_pages_by_instant_and_id_and_counts_what_it_read,
 );
 
@@ -306,6 +307,40 @@ async fn old_finished_deliveries_are_pruned(repo: &ContentRepo) {
     let left = repo.webhook_deliveries(hook, 10, None).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id, d[1].id);
+}
+
+/// With webhooks off on every instance nobody dispatches the outbox: its
+/// events still go once they were due longer ago than the keep period, but
+/// a go-live scheduled beyond it stays.
+async fn events_nobody_dispatched_go_once_long_due(repo: &ContentRepo) {
+    let kinds = [EventType::ArticlePublished, EventType::ArticleGolive];
+    let now = upsert("now", ArticleStatus::Published, None);
+    repo.ensure_section(&now.section).await.unwrap();
+    repo.upsert_article(&now, t0()).await.unwrap();
+    let later = upsert(
+        "later",
+        ArticleStatus::Published,
+        Some(t0() + Duration::days(40)),
+    );
+    repo.upsert_article(&later, t0()).await.unwrap();
+    let far = t0() + Duration::days(50);
+    let before = repo.events_due(&kinds, None, far, 100).await.unwrap();
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_eq!(
+        repo.prune_webhook_events(t0() - Duration::days(1))
+            .await
+            .unwrap(),
+        0,
+        "nothing is that old yet"
+    );
+    let gone = repo
+        .prune_webhook_events(t0() + Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(gone, 1);
+    let left = repo.events_due(&kinds, None, far, 100).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].due_at, t0() + Duration::days(40));
 }
 
 /// The site stream reads the outbox by (due time, id): rows that share an
