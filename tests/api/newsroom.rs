@@ -1502,6 +1502,42 @@ async fn an_editors_picks_come_first_among_related_stories(app: &TestApp) {
         .map(|a| a["databaseId"].as_str().unwrap())
         .collect();
     assert_eq!(gql, [p4.to_string(), p5.to_string()]);
+    // relatedStories is that list with each story's provenance, the same
+    // as REST's.
+    let body = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { relatedStories(first: 5) { editorsPick article { databaseId } } } }",
+            json!({"id": p1.to_string()}),
+        )
+        .await;
+    let stories: Vec<(i64, bool)> = body["data"]["article"]["relatedStories"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|s| {
+            (
+                s["article"]["databaseId"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
+                s["editorsPick"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let rest: Vec<(i64, bool)> = related["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().parse().unwrap(),
+                a["editorsPick"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(stories, rest, "{body}");
+    assert_eq!(&stories[..2], &[(p4, true), (p5, true)]);
 
     // Refusals, every one at once; nothing changes.
     let res = app

@@ -16,6 +16,16 @@ use super::loaders::{AllSections, AuthorKey, FullArticleKey, TagKey};
 use super::values::{BlockGql, CorrectionGql, ImageGql, StatusGql};
 use app::content::{ArticleList, ListParams, Refs};
 
+/// A related story (আরও পড়ুন) and where it comes from.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "RelatedStory")]
+pub struct RelatedStoryGql {
+    pub article: ArticleGql,
+    /// Hand-picked by an editor (the article's story package): picks come
+    /// first, in the editor's order.
+    pub editors_pick: bool,
+}
+
 /// A news article. List queries fetch only what a card needs; asking for the
 /// body loads it (batched across the whole response).
 pub struct ArticleGql {
@@ -33,6 +43,33 @@ impl ArticleGql {
             full: None,
             refs: None,
         }
+    }
+
+    /// The related stories of `related` and `relatedStories`, best first.
+    async fn related_list(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> Result<Vec<(ArticleSummary, app::discovery::RelatedReason)>> {
+        let discovery = ctx.data::<app::discovery::DiscoveryService>()?;
+        let limit = first.map(|f| f.to_string());
+        Ok(match &self.full {
+            // An article in hand may not be public (`previewArticle`): its
+            // neighbours as if it were published now.
+            Some(full) => {
+                let limit = domain::Limit::parse(limit.as_deref())
+                    .map_err(|e| AppError::Invalid(vec![e]))?;
+                discovery.related_to(full, limit).await?
+            }
+            None => match discovery
+                .related(&self.summary.id.to_string(), limit.as_deref())
+                .await
+            {
+                // Unpublished since it was listed: no neighbours.
+                Err(AppError::NotFound(_)) => Vec::new(),
+                other => other?,
+            },
+        })
     }
 
     pub fn from_article(a: Article) -> Self {
@@ -295,34 +332,36 @@ impl ArticleGql {
     }
     /// আরও পড়ুন: stories about the same thing (content similarity, shared
     /// tags, section, recency); never this article or a near-duplicate.
+    /// An editor's picks come first (`relatedStories` says which they are).
     #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 30")]
     async fn related(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 5)] first: Option<i32>,
     ) -> Result<Vec<ArticleGql>> {
-        let discovery = ctx.data::<app::discovery::DiscoveryService>()?;
-        let limit = first.map(|f| f.to_string());
-        let related = match &self.full {
-            // An article in hand may not be public (`previewArticle`): its
-            // neighbours as if it were published now.
-            Some(full) => {
-                let limit = domain::Limit::parse(limit.as_deref())
-                    .map_err(|e| AppError::Invalid(vec![e]))?;
-                discovery.related_to(full, limit).await?
-            }
-            None => match discovery
-                .related(&self.summary.id.to_string(), limit.as_deref())
-                .await
-            {
-                // Unpublished since it was listed: no neighbours.
-                Err(AppError::NotFound(_)) => Vec::new(),
-                other => other?,
-            },
-        };
-        Ok(related
+        Ok(self
+            .related_list(ctx, first)
+            .await?
             .into_iter()
             .map(|(a, _)| ArticleGql::from_summary(a))
+            .collect())
+    }
+    /// `related` with each story's provenance: an editor's pick (the
+    /// article's story package, in the editor's order, first) or computed.
+    #[graphql(complexity = "first.unwrap_or(5).clamp(0, 50) as usize * child_complexity + 30")]
+    async fn related_stories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: Option<i32>,
+    ) -> Result<Vec<RelatedStoryGql>> {
+        Ok(self
+            .related_list(ctx, first)
+            .await?
+            .into_iter()
+            .map(|(a, r)| RelatedStoryGql {
+                article: ArticleGql::from_summary(a),
+                editors_pick: r.picked,
+            })
             .collect())
     }
     /// Approved reader comments, replies included (মন্তব্য).
