@@ -310,6 +310,34 @@ async fn upsert_article(
             Some(other.translation_group.unwrap_or(other.id))
         }
     };
+    // A story has one version per language, as the editorial API keeps it.
+    if let Some(g) = group {
+        let mine = input
+            .language
+            .as_deref()
+            .or(existing.as_ref().map(|e| e.language.as_str()))
+            .unwrap_or("bn");
+        let mine = domain::text::primary_language(mine);
+        let members = article::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(article::Column::TranslationGroup.eq(g))
+                    .add(article::Column::Id.eq(g)),
+            )
+            .filter(article::Column::DeletedAt.is_null())
+            .all(txn)
+            .await?;
+        let taken = members.iter().any(|m| {
+            existing.as_ref().is_none_or(|e| e.id != m.id)
+                && domain::text::primary_language(&m.language) == mine
+        });
+        if taken {
+            return Err(RepoError::Invalid(domain::ValidationError::new(
+                "translationOf",
+                format!("that story already has a version in {mine}"),
+            )));
+        }
+    }
     let slug = match &existing {
         Some(old) if !input.slug_explicit => old.slug.clone(),
         _ => {

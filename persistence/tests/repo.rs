@@ -116,6 +116,44 @@ fn article(
     }
 }
 
+/// `barta import` links versions by `translationOf` as the editorial API
+/// does, and like it refuses a second version in one language.
+async fn an_import_keeps_one_version_of_a_story_per_language(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let version = |ext: &str, language: &str| ArticleUpsert {
+        language: Some(language.into()),
+        translation_of: Some("flood-bn".into()),
+        ..article(ext, "বন্যার খবর", "national", now())
+    };
+    repo.upsert_article(&article("flood-bn", "বন্যার খবর", "national", now()), now())
+        .await
+        .unwrap();
+    let en = repo
+        .upsert_article(&version("flood-en", "en"), now())
+        .await
+        .unwrap();
+    // The same line again is the same version, not a second one.
+    repo.upsert_article(&version("flood-en", "en"), now())
+        .await
+        .unwrap();
+    for (ext, language) in [("flood-en-us", "en-US"), ("flood-bn-2", "bn")] {
+        let err = repo
+            .upsert_article(&version(ext, language), now())
+            .await
+            .unwrap_err();
+        match err {
+            RepoError::Invalid(e) => assert_eq!(e.field, "translationOf", "{e:?}"),
+            other => panic!("{ext}: {other:?}"),
+        }
+        assert!(
+            repo.article_id_by_external_id(ext).await.unwrap().is_none(),
+            "{ext}: nothing written"
+        );
+    }
+    assert!(matches!(en, UpsertOutcome::Created(_)), "{en:?}");
+}
+
 async fn seed_sections(repo: &ContentRepo) {
     repo.ensure_section(&section("sports", "খেলা", None))
         .await
@@ -168,6 +206,7 @@ async fn all_ids(
 }
 
 on_both!(
+    an_import_keeps_one_version_of_a_story_per_language,
     latest_is_newest_first_and_pages_cover_everything_once,
     pagination_is_stable_when_newer_articles_arrive,
     section_filter_includes_sub_sections_and_secondary_sections,
