@@ -50,6 +50,14 @@ pub(crate) async fn record_change(
             at.push((what.to_owned(), t));
         }
     }
+    // The instants at which this article comes into view by itself: the
+    // other versions of its story change then too.
+    let goes_public: Vec<DateTime<Utc>> = at
+        .iter()
+        .skip(1)
+        .filter(|(what, _)| what != "breaking-end")
+        .map(|(_, t)| *t)
+        .collect();
     for (action, effective_at) in at {
         let visible = domain::is_public(
             state.status,
@@ -69,6 +77,7 @@ pub(crate) async fn record_change(
                 old.and_then(|o| o.translation_group),
                 state.translation_group,
             ],
+            &goes_public,
         )
         .await?;
     }
@@ -99,7 +108,10 @@ pub const TRANSLATIONS_CHANGED: &str = "article.translations";
 /// After a write to article `article_id`: a row for each other public
 /// version of the stories it was and is in (`groups`: its translation
 /// groups before and after, `None` when unlinked), whose translations
-/// (ninjs `associations`, the group that names them) changed with it.
+/// (ninjs `associations`, the group that names them) changed with it; and
+/// at each instant of `later` (when this article goes public by itself:
+/// a scheduled go-live, an embargo's end) a row for each version public
+/// then, whose translations gain it then.
 /// The change feed sends them again, the search index and the other
 /// instances' caches take them up. Versions that are not public get no
 /// row: their turn comes when they are published.
@@ -108,36 +120,39 @@ async fn record_story_change(
     ctx: WriteContext,
     article_id: i64,
     groups: [Option<i64>; 2],
+    later: &[DateTime<Utc>],
 ) -> Result<(), RepoError> {
     let mut stories: Vec<i64> = groups.into_iter().flatten().collect();
     // An article that others point at is its story's group.
     stories.push(article_id);
     stories.sort_unstable();
     stories.dedup();
-    let others: Vec<i64> = article::Entity::find()
-        .select_only()
-        .column(article::Column::Id)
-        .filter(
-            Condition::any()
-                .add(article::Column::TranslationGroup.is_in(stories.clone()))
-                .add(article::Column::Id.is_in(stories)),
-        )
-        .filter(article::Column::Id.ne(article_id))
-        .filter(public_condition(ctx.now))
-        .into_tuple()
-        .all(txn)
-        .await?;
     let now = micros(ctx.now);
-    for id in others {
-        insert_row(
-            txn,
-            id,
-            TRANSLATIONS_CHANGED.to_owned(),
-            now,
-            now,
-            Some(true),
-        )
-        .await?;
+    for at in std::iter::once(now).chain(later.iter().copied()) {
+        let others: Vec<i64> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(
+                Condition::any()
+                    .add(article::Column::TranslationGroup.is_in(stories.clone()))
+                    .add(article::Column::Id.is_in(stories.clone())),
+            )
+            .filter(article::Column::Id.ne(article_id))
+            .filter(public_condition(at))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        for id in others {
+            insert_row(
+                txn,
+                id,
+                TRANSLATIONS_CHANGED.to_owned(),
+                at,
+                now,
+                Some(true),
+            )
+            .await?;
+        }
     }
     Ok(())
 }

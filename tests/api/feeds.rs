@@ -600,7 +600,7 @@ async fn partner_routes_need_a_key_and_keep_to_its_quota(app: &TestApp) {
 
 /// Every entry of the change feed from `since` on, following pages of
 /// `limit`; returns the entries and the last cursor.
-async fn drain(
+pub(crate) async fn drain(
     app: &TestApp,
     key: &str,
     since: Option<&str>,

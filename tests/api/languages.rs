@@ -5,7 +5,7 @@ use domain::Scope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::feeds::{assert_ninjs, ninjs_validator, partner_get};
+use crate::feeds::{assert_ninjs, drain, ninjs_validator, partner_get};
 use crate::helpers::{TestApp, admin, publish_article, send_as as send, write_article};
 use crate::on_both;
 
@@ -19,6 +19,7 @@ on_both!(
     tags_authors_and_sections_have_a_language_and_english_names,
     an_editions_directory_counts_its_own_articles,
     ninjs_associates_translations_and_english_output_uses_english_names,
+    a_version_going_live_on_schedule_resends_the_others_then,
 );
 
 async fn create(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
@@ -871,4 +872,57 @@ async fn ninjs_associates_translations_and_english_output_uses_english_names(app
         );
     }
     assert!(statements[1] < statements[0] + 9, "{statements:?}");
+}
+
+/// A version scheduled to go live changes its story's other versions at
+/// that instant (their ninjs associations gain it): the change feed sends
+/// them again then, not only when the schedule was written.
+async fn a_version_going_live_on_schedule_resends_the_others_then(app: &TestApp) {
+    let editor = app.key(Scope::Editor).await;
+    let partner = app.key(Scope::Partner).await;
+    let bn = write_article(
+        app,
+        &editor,
+        json!({"headline": "বন্দরে নতুন টার্মিনাল চালু", "section": "national",
+               "bodyText": "টার্মিনাল চালু হয়েছে।"}),
+        true,
+    )
+    .await;
+    let en = write_article(
+        app,
+        &editor,
+        json!({"headline": "New port terminal opens", "section": "national",
+               "bodyText": "The terminal opened.", "language": "en", "translationOf": bn}),
+        false,
+    )
+    .await;
+    let at = chrono::Utc::now() + chrono::Duration::hours(1);
+    admin(
+        app,
+        &editor,
+        Method::POST,
+        &format!("/v1/admin/articles/{en}/schedule"),
+        json!({"publishAt": at.to_rfc3339()}),
+    )
+    .await;
+    // Before the instant: the English version is nowhere, the Bengali one
+    // names no translation.
+    app.advance_clock(chrono::Duration::minutes(1));
+    let (before, cursor) = drain(app, &partner, None, 100).await;
+    assert!(before.iter().all(|e| e["id"] != en.as_str()), "{before:#?}");
+    let cursor = cursor.unwrap();
+    // After it: the English version goes live and the Bengali one is sent
+    // again, naming it.
+    app.advance_clock(chrono::Duration::hours(2));
+    let (after, _) = drain(app, &partner, Some(&cursor), 100).await;
+    let of = |id: &str| after.iter().find(|e| e["id"] == id).cloned();
+    let en_entry = of(&en).unwrap_or_else(|| panic!("{after:#?}"));
+    assert_eq!(en_entry["type"], "upsert");
+    let bn_entry = of(&bn).unwrap_or_else(|| panic!("the Bengali version: {after:#?}"));
+    assert_eq!(bn_entry["action"], "article.translations", "{bn_entry:#}");
+    assert_eq!(
+        bn_entry["article"]["associations"][0]["uri"],
+        format!("tag:127.0.0.1,2026:article/{en}"),
+        "{bn_entry:#}"
+    );
 }
