@@ -136,6 +136,7 @@ pub async fn seed(
                     name: None,
                     name_en: None,
                     language: None,
+                    bio: None,
                 },
                 other => other,
             })

@@ -2,7 +2,8 @@
 //! public or not, in its latest state, one per line in the import format,
 //! so that `barta import` of the file into an empty database reproduces
 //! them (ids aside: an article without an external id is exported as
-//! `barta-{id}`). Uploaded pictures travel by URL (imports take pictures
+//! `barta-{id}`). Sections travel whole (names, order, parents), bylines
+//! with their bios; uploaded pictures travel by URL (imports take pictures
 //! by URL); live posts, corrections, comments and the revision history
 //! stay behind.
 
@@ -28,6 +29,50 @@ struct Named<'a> {
     name_en: Option<&'a str>,
     #[serde(skip_serializing_if = "is_bengali")]
     language: &'a str,
+    /// A byline's biography.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bio: Option<&'a str>,
+}
+
+/// A section whole (the import's `SectionRef` object), its parent nested
+/// the same way, so an import into an empty database makes the same tree.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SectionOut<'a> {
+    slug: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_en: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_bengali")]
+    language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<Box<SectionOut<'a>>>,
+    position: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
+/// Section `id` whole, with its parents (at most 16 deep: a damaged tree
+/// with a loop ends there).
+fn section_out(
+    id: i64,
+    sections: &HashMap<i64, domain::Section>,
+    depth: u8,
+) -> Option<SectionOut<'_>> {
+    let s = sections.get(&id)?;
+    Some(SectionOut {
+        slug: &s.slug,
+        name: &s.name,
+        name_en: s.name_en.as_deref(),
+        language: &s.language,
+        parent: s
+            .parent_id
+            .filter(|_| depth < 16)
+            .and_then(|p| section_out(p, sections, depth + 1))
+            .map(Box::new),
+        position: s.position,
+        description: s.description.as_deref(),
+    })
 }
 
 fn is_bengali(language: &&str) -> bool {
@@ -46,9 +91,9 @@ struct ExportLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a str>,
     body: Vec<Block>,
-    section: &'a str,
+    section: SectionOut<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    secondary_sections: Vec<&'a str>,
+    secondary_sections: Vec<SectionOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     authors: Vec<Named<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -127,11 +172,11 @@ pub async fn export_lines<W: Write>(
     out: &mut W,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<ExportReport> {
-    let sections: HashMap<i64, String> = repo
+    let sections: HashMap<i64, domain::Section> = repo
         .sections()
         .await?
         .into_iter()
-        .map(|s| (s.id, s.slug))
+        .map(|s| (s.id, s))
         .collect();
     let mut report = ExportReport::default();
     let mut after = 0i64;
@@ -192,7 +237,7 @@ pub async fn export_lines<W: Write>(
         };
         for a in &batch {
             let s = &a.summary;
-            let section = sections.get(&s.section_id).ok_or_else(|| {
+            let section = section_out(s.section_id, &sections, 0).ok_or_else(|| {
                 anyhow::anyhow!("article {} has no section {}", s.id, s.section_id)
             })?;
             let line = ExportLine {
@@ -209,7 +254,7 @@ pub async fn export_lines<W: Write>(
                 secondary_sections: a
                     .secondary_section_ids
                     .iter()
-                    .filter_map(|id| sections.get(id).map(String::as_str))
+                    .filter_map(|id| section_out(*id, &sections, 0))
                     .collect(),
                 authors: s
                     .author_ids
@@ -220,6 +265,7 @@ pub async fn export_lines<W: Write>(
                         name: &x.name,
                         name_en: x.name_en.as_deref(),
                         language: &x.language,
+                        bio: x.bio.as_deref(),
                     })
                     .collect(),
                 tags: s
@@ -231,6 +277,7 @@ pub async fn export_lines<W: Write>(
                         name: &x.name,
                         name_en: x.name_en.as_deref(),
                         language: &x.language,
+                        bio: None,
                     })
                     .collect(),
                 desk: s.desk.as_deref(),

@@ -41,7 +41,42 @@ pub enum NamedRef {
         /// The language of `name` (BCP 47; `bn` when absent).
         #[serde(default)]
         language: Option<String>,
+        /// A byline's biography, used when the author is created (tags
+        /// have none).
+        #[serde(default)]
+        bio: Option<String>,
     },
+}
+
+/// A section given by slug or name, or whole: `barta export` writes it
+/// so, its parent nested the same way, and an empty database gets the same
+/// tree, names and order. A section that exists is used as it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SectionRef {
+    Name(String),
+    Object(Box<SectionObject>),
+}
+
+/// A whole section (see [`SectionRef`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionObject {
+    pub slug: String,
+    pub name: String,
+    #[serde(default, alias = "name_en")]
+    pub name_en: Option<String>,
+    /// The language of `name` (BCP 47; `bn` when absent).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// By slug (it must exist) or whole.
+    #[serde(default)]
+    pub parent: Option<SectionRef>,
+    /// Its place among its siblings (100 when absent).
+    #[serde(default)]
+    pub position: Option<i32>,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A byline or tag resolved from a [`NamedRef`].
@@ -50,6 +85,7 @@ struct Resolved {
     name: String,
     name_en: Option<String>,
     language: String,
+    bio: Option<String>,
 }
 
 /// One line of an import file.
@@ -66,11 +102,12 @@ pub struct ImportLine {
     #[serde(default)]
     pub summary: Option<String>,
     pub body: BodyInput,
-    /// Section slug or name; created from the name when missing.
+    /// Section slug or name (created from the name when missing), or the
+    /// whole section.
     #[serde(default)]
-    pub section: Option<String>,
+    pub section: Option<SectionRef>,
     #[serde(default)]
-    pub secondary_sections: Vec<String>,
+    pub secondary_sections: Vec<SectionRef>,
     #[serde(default)]
     pub authors: Vec<NamedRef>,
     #[serde(default)]
@@ -120,20 +157,27 @@ pub struct ImportLine {
 pub const FALLBACK_SECTION: (&str, &str) = ("others", "অন্যান্য");
 
 fn named(field: &str, r: &NamedRef) -> Result<Resolved, ValidationError> {
-    let (slug, name, name_en, language) = match r {
-        NamedRef::Name(n) => (None, Some(n.clone()), None, None),
+    let (slug, name, name_en, language, bio) = match r {
+        NamedRef::Name(n) => (None, Some(n.clone()), None, None, None),
         NamedRef::Object {
             slug,
             name,
             name_en,
             language,
+            bio,
         } => (
             slug.clone(),
             name.clone(),
             name_en.clone(),
             language.clone(),
+            bio.as_deref(),
         ),
     };
+    let mut bad = Vec::new();
+    let bio = fields::text(&mut bad, &format!("{field}.bio"), bio, 2_000);
+    if let Some(e) = bad.pop() {
+        return Err(e);
+    }
     let name_en = name_en
         .map(|n| clean_text(n.trim(), false))
         .transpose()
@@ -175,6 +219,7 @@ fn named(field: &str, r: &NamedRef) -> Result<Resolved, ValidationError> {
         name,
         name_en,
         language,
+        bio,
     })
 }
 
@@ -340,13 +385,25 @@ impl ImportLine {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
-        let section =
-            self.resolve_section(self.section.as_deref(), sections, "section", &mut errors);
+        let mut section_ancestors = Vec::new();
+        let section = resolve_section(
+            self.section.as_ref(),
+            sections,
+            "section",
+            &mut errors,
+            &mut section_ancestors,
+        );
         let secondary_sections = self
             .secondary_sections
             .iter()
             .filter_map(|s| {
-                self.resolve_section(Some(s), sections, "secondarySections", &mut errors)
+                resolve_section(
+                    Some(s),
+                    sections,
+                    "secondarySections",
+                    &mut errors,
+                    &mut section_ancestors,
+                )
             })
             .collect();
         let authors = self
@@ -358,7 +415,7 @@ impl ImportLine {
                 name: r.name,
                 name_en: r.name_en,
                 language: r.language,
-                bio: None,
+                bio: r.bio,
                 avatar_url: None,
             })
             .collect();
@@ -393,6 +450,7 @@ impl ImportLine {
                     body,
                     section,
                     secondary_sections,
+                    section_ancestors,
                     authors,
                     tags,
                     desk,
@@ -420,14 +478,114 @@ impl ImportLine {
             _ => Err(errors),
         }
     }
+}
 
-    fn resolve_section(
-        &self,
-        value: Option<&str>,
-        sections: &[Section],
-        field: &str,
-        errors: &mut Vec<ValidationError>,
-    ) -> Option<SectionUpsert> {
+/// The section a line names, by slug or name or whole; the parents a
+/// whole one names that do not exist go to `ancestors`, root first.
+fn resolve_section(
+    value: Option<&SectionRef>,
+    sections: &[Section],
+    field: &str,
+    errors: &mut Vec<ValidationError>,
+    ancestors: &mut Vec<SectionUpsert>,
+) -> Option<SectionUpsert> {
+    match value {
+        None => section_by_name(None, sections, field, errors),
+        Some(SectionRef::Name(n)) => section_by_name(Some(n), sections, field, errors),
+        Some(SectionRef::Object(o)) => whole_section(o, sections, field, errors, ancestors),
+    }
+}
+
+/// A section given whole: the existing one with its slug, else this one,
+/// under its parent (made first when it is given whole and is missing).
+fn whole_section(
+    o: &SectionObject,
+    sections: &[Section],
+    field: &str,
+    errors: &mut Vec<ValidationError>,
+    ancestors: &mut Vec<SectionUpsert>,
+) -> Option<SectionUpsert> {
+    if sections.iter().any(|s| s.slug == o.slug) {
+        return section_by_name(Some(&o.slug), sections, field, errors);
+    }
+    let before = errors.len();
+    let slug = Slug::parse(&o.slug)
+        .map_err(|e| errors.push(ValidationError::new(format!("{field}.slug"), e.message)))
+        .ok();
+    let mut text = |name: &str, v: Option<&str>, max: usize| {
+        fields::text(errors, &format!("{field}.{name}"), v, max)
+    };
+    let name = text("name", Some(&o.name), 100).ok_or(());
+    let name_en = text("nameEn", o.name_en.as_deref(), 100);
+    let description = text("description", o.description.as_deref(), 1_000);
+    // An empty name is no error of `text`'s.
+    if name.is_err() && !errors.iter().any(|e| e.field == format!("{field}.name")) {
+        errors.push(ValidationError::new(format!("{field}.name"), "is required"));
+    }
+    let name = name.ok();
+    let language = match o.language.as_deref() {
+        None => Some("bn".to_owned()),
+        Some(l) => domain::text::language_tag(l).or_else(|| {
+            errors.push(ValidationError::new(
+                format!("{field}.language"),
+                format!("{l:?} is not one of {:?}", domain::text::LANGUAGES),
+            ));
+            None
+        }),
+    };
+    let parent = match &o.parent {
+        None => None,
+        Some(p) => {
+            let field = format!("{field}.parent");
+            let up = match p {
+                SectionRef::Name(n) => match sections.iter().find(|s| s.slug == *n || s.name == *n)
+                {
+                    Some(s) => Slug::parse(&s.slug).ok().map(|slug| (slug, None)),
+                    None => {
+                        errors.push(ValidationError::new(
+                            field.as_str(),
+                            format!("no section {n:?} (give it whole to have it made)"),
+                        ));
+                        None
+                    }
+                },
+                SectionRef::Object(po) => whole_section(po, sections, &field, errors, ancestors)
+                    .map(|up| (up.slug.clone(), Some(up))),
+            };
+            up.map(|(slug, made)| {
+                if let Some(made) = made
+                    && !sections.iter().any(|s| s.slug == made.slug.as_str())
+                    && !ancestors.iter().any(|a| a.slug == made.slug)
+                {
+                    ancestors.push(made);
+                }
+                slug
+            })
+        }
+    };
+    if errors.len() > before {
+        return None;
+    }
+    Some(SectionUpsert {
+        slug: slug?,
+        name: name?,
+        name_en,
+        language: language?,
+        parent,
+        position: o.position.unwrap_or(100),
+        description,
+    })
+}
+
+/// A section named by slug or name (the fallback section for none), made
+/// from the name when there is no such section.
+fn section_by_name(
+    value: Option<&str>,
+    sections: &[Section],
+    field: &str,
+    errors: &mut Vec<ValidationError>,
+) -> Option<SectionUpsert> {
+    {
         let value = domain::text::nfc(value.map(str::trim).unwrap_or(""));
         if value.is_empty() {
             return match Slug::parse(FALLBACK_SECTION.0) {
@@ -664,5 +822,59 @@ mod tests {
         );
         let up = line.to_upsert(&sections, PublishedFallback::Draft).unwrap();
         assert_eq!(up.section.slug.as_str(), "sports");
+    }
+
+    #[test]
+    fn a_whole_section_brings_its_missing_parents_root_first() {
+        let sections = vec![Section {
+            id: 7,
+            slug: "sports".into(),
+            name: "খেলা".into(),
+            name_en: None,
+            language: "bn".into(),
+            parent_id: None,
+            position: 1,
+            description: None,
+        }];
+        let line = parse(
+            r#"{"id":"x-5","headline":"জয়","body":"লেখা","publishedAt":"2024-11-12T05:31:00Z",
+                "section":{"slug":"test-cricket","name":"টেস্ট","position":3,
+                  "parent":{"slug":"cricket","name":"ক্রিকেট","nameEn":"Cricket","parent":"sports"}},
+                "secondarySections":[{"slug":"sports","name":"ignored: it exists"}]}"#,
+        );
+        let up = line.to_upsert(&sections, PublishedFallback::Draft).unwrap();
+        assert_eq!(up.section.slug.as_str(), "test-cricket");
+        assert_eq!(up.section.position, 3);
+        assert_eq!(
+            up.section.parent.as_ref().map(Slug::as_str),
+            Some("cricket")
+        );
+        let made: Vec<_> = up
+            .section_ancestors
+            .iter()
+            .map(|s| (s.slug.as_str(), s.parent.as_ref().map(Slug::as_str)))
+            .collect();
+        assert_eq!(made, [("cricket", Some("sports"))]);
+        assert_eq!(up.section_ancestors[0].name_en.as_deref(), Some("Cricket"));
+        assert_eq!(up.secondary_sections[0].name, "খেলা");
+        // A parent by slug must exist; every bad field is named.
+        let bad = parse(
+            r#"{"id":"x-6","headline":"জয়","body":"লেখা",
+                "section":{"slug":"a b","name":"","language":"xx","parent":"nowhere"}}"#,
+        );
+        let errors = bad
+            .to_upsert(&sections, PublishedFallback::Draft)
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "section.slug",
+                "section.name",
+                "section.language",
+                "section.parent"
+            ],
+            "{errors:?}"
+        );
     }
 }

@@ -65,6 +65,9 @@ pub struct ArticleUpsert {
     pub body: Vec<Block>,
     pub section: SectionUpsert,
     pub secondary_sections: Vec<SectionUpsert>,
+    /// Sections to make before those (missing parents of theirs, root
+    /// first), in the same transaction.
+    pub section_ancestors: Vec<SectionUpsert>,
     pub authors: Vec<AuthorUpsert>,
     pub tags: Vec<TagUpsert>,
     pub desk: Option<String>,
@@ -255,6 +258,9 @@ async fn upsert_article(
     ctx: WriteContext,
 ) -> Result<UpsertOutcome, RepoError> {
     let now = ctx.now;
+    for s in &input.section_ancestors {
+        ensure_section(txn, s).await?;
+    }
     let section_id = ensure_section(txn, &input.section).await?;
     let mut secondary = Vec::new();
     for s in &input.secondary_sections {

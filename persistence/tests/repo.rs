@@ -92,6 +92,7 @@ fn article(
         }],
         section: section(section_slug, section_slug, None),
         secondary_sections: vec![],
+        section_ancestors: vec![],
         authors: vec![],
         tags: vec![],
         desk: Some("অনলাইন ডেস্ক".into()),

@@ -82,6 +82,7 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
             description: None,
         },
         secondary_sections: vec![],
+        section_ancestors: vec![],
         authors: vec![],
         tags: vec![],
         desk: None,

@@ -455,6 +455,7 @@ pub fn article(
         ],
         section: section(section_slug, section_slug, None, 0),
         secondary_sections: vec![],
+        section_ancestors: vec![],
         authors: vec![],
         tags: vec![],
         desk: Some("অনলাইন ডেস্ক".into()),

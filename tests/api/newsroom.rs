@@ -1115,7 +1115,7 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
         &key,
         Method::PATCH,
         "/v1/admin/authors/rahim",
-        json!({"nameEn": "Rahim Uddin"}),
+        json!({"nameEn": "Rahim Uddin", "bio": "নদী ও পরিবেশ নিয়ে লেখেন।"}),
     )
     .await;
     let mut first = Vec::new();
@@ -1184,6 +1184,40 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     .unwrap();
     assert!(imported.failed.is_empty(), "{:?}", imported.failed);
     assert_eq!(imported.created, 17);
+    // Sections arrive whole (names, order, parents) and bylines with
+    // their bios, not as bare slugs.
+    let tree = |list: Vec<domain::Section>| {
+        let slug_of: std::collections::HashMap<i64, String> =
+            list.iter().map(|s| (s.id, s.slug.clone())).collect();
+        list.into_iter()
+            .map(|s| {
+                let parent = s.parent_id.map(|p| slug_of[&p].clone());
+                (
+                    s.slug,
+                    (
+                        s.name,
+                        s.name_en,
+                        s.language,
+                        parent,
+                        s.position,
+                        s.description,
+                    ),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let source = tree(app.repo.sections().await.unwrap());
+    let copied = tree(repo.sections().await.unwrap());
+    assert!(copied.len() >= 3, "{copied:?}");
+    for (slug, got) in &copied {
+        assert_eq!(Some(got), source.get(slug), "section {slug}");
+    }
+    assert!(
+        copied.values().any(|s| s.3.is_some()),
+        "a section with a parent travelled: {copied:?}"
+    );
+    let rahim = repo.author_by_slug("rahim").await.unwrap().unwrap();
+    assert_eq!(rahim.bio.as_deref(), Some("নদী ও পরিবেশ নিয়ে লেখেন।"));
     // The copy exports to the very same lines: every field survived.
     let mut second = Vec::new();
     app::export::export_lines(&repo, None, &mut second, |_| {})

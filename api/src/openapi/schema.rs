@@ -94,7 +94,38 @@ pub enum NamedRef {
         name_en: Option<String>,
         /// BCP 47; `bn` when absent.
         language: Option<String>,
+        /// A byline's biography, used when the author is created.
+        bio: Option<String>,
     },
+}
+
+/// A section by slug or name (made from the name when missing), or whole
+/// (as `barta export` writes it): made with these names, order and parent
+/// when missing, used as it is when it exists.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SectionRef {
+    Name(String),
+    Object(Box<SectionObject>),
+}
+
+/// A whole section (see `SectionRef`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionObject {
+    #[schema(min_length = 1)]
+    pub slug: String,
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    pub name_en: Option<String>,
+    /// BCP 47; `bn` when absent.
+    pub language: Option<String>,
+    /// By slug (it must exist) or whole.
+    #[schema(no_recursion)]
+    pub parent: Option<SectionRef>,
+    /// Among its siblings; 100 when absent.
+    pub position: Option<i32>,
+    pub description: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -394,11 +425,14 @@ pub struct ImportLine {
     pub summary: Option<String>,
     #[schema(value_type = BodyInput)]
     pub body: app::import::BodyInput,
-    /// Section slug or name; created from the name when missing.
+    /// Section slug or name (created from the name when missing), or the
+    /// whole section.
     #[serde(default)]
-    pub section: Option<String>,
+    #[schema(value_type = Option<SectionRef>)]
+    pub section: Option<app::import::SectionRef>,
     #[serde(default)]
-    pub secondary_sections: Vec<String>,
+    #[schema(value_type = Vec<SectionRef>)]
+    pub secondary_sections: Vec<app::import::SectionRef>,
     #[serde(default)]
     #[schema(value_type = Vec<NamedRef>)]
     pub authors: Vec<app::import::NamedRef>,
