@@ -3,9 +3,9 @@
 //! so that `barta import` of the file into an empty database reproduces
 //! them (ids aside: an article without an external id is exported as
 //! `barta-{id}`). Sections travel whole (names, order, parents), bylines
-//! with their bios; uploaded pictures travel by URL (imports take pictures
-//! by URL); live posts, corrections, comments and the revision history
-//! stay behind.
+//! with their bios, correction notes with their article; uploaded
+//! pictures travel by URL (imports take pictures by URL); live posts,
+//! comments and the revision history stay behind.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -126,6 +126,8 @@ struct ExportLine<'a> {
     /// The external id of the story's first version (exported before it).
     #[serde(skip_serializing_if = "Option::is_none")]
     translation_of: Option<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    corrections: &'a [domain::Correction],
 }
 
 /// What an export wrote.
@@ -296,6 +298,7 @@ pub async fn export_lines<W: Write>(
                 live_state: s.live_state.map(|l| l.as_str()),
                 language: &a.summary.language,
                 translation_of: translation_of(a),
+                corrections: &a.corrections,
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")?;

@@ -101,6 +101,47 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<DateTime<Utc>, ValidationEr
         .map_err(|_| ValidationError::new(field, "must be an RFC 3339 date-time"))
 }
 
+/// Longest correction note.
+pub const CORRECTION: usize = 2_000;
+
+/// A correction note's kind and text, checked as every door checks them
+/// (`prefix` names the note in errors: `""` or `corrections[2].`).
+pub(crate) fn correction_parts(
+    errors: &mut Vec<ValidationError>,
+    prefix: &str,
+    kind: &str,
+    text: &str,
+) -> Option<(domain::CorrectionKind, String)> {
+    use domain::CorrectionKind as K;
+    let kind = match kind {
+        "correction" => Some(K::Correction),
+        "clarification" => Some(K::Clarification),
+        "update" => Some(K::Update),
+        _ => {
+            errors.push(ValidationError::new(
+                format!("{prefix}kind"),
+                "must be correction, clarification or update",
+            ));
+            None
+        }
+    };
+    let text = match clean_text(text.trim(), true) {
+        Ok(t) if !t.is_empty() && t.chars().count() <= CORRECTION => Some(t),
+        Ok(_) => {
+            errors.push(ValidationError::new(
+                format!("{prefix}text"),
+                format!("must be 1 to {CORRECTION} characters"),
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(ValidationError::new(format!("{prefix}text"), e.to_string()));
+            None
+        }
+    };
+    Some((kind?, text?))
+}
+
 /// An optional RFC 3339 time; empty taken as absent.
 pub(crate) fn time(
     errors: &mut Vec<ValidationError>,

@@ -151,6 +151,20 @@ pub struct ImportLine {
     /// this line: links this one as its translation.
     #[serde(default, alias = "translation_of")]
     pub translation_of: Option<String>,
+    /// The article's correction notes, whole, oldest first; absent: an
+    /// update keeps the ones it has.
+    #[serde(default)]
+    pub corrections: Option<Vec<CorrectionLine>>,
+}
+
+/// A correction note of an import line.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CorrectionLine {
+    /// `correction`, `clarification` or `update`.
+    pub kind: String,
+    pub text: String,
+    /// RFC 3339.
+    pub at: String,
 }
 
 /// The section of last resort for lines that name none.
@@ -385,6 +399,20 @@ impl ImportLine {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
+        let corrections = self.corrections.as_ref().map(|list| {
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let prefix = format!("corrections[{i}].");
+                    let parts = fields::correction_parts(&mut errors, &prefix, &c.kind, &c.text);
+                    let at = fields::parse_rfc3339(&format!("{prefix}at"), &c.at)
+                        .map_err(|e| errors.push(e))
+                        .ok();
+                    let ((kind, text), at) = (parts?, at?);
+                    Some(domain::Correction { kind, text, at })
+                })
+                .collect::<Vec<_>>()
+        });
         let mut section_ancestors = Vec::new();
         let section = resolve_section(
             self.section.as_ref(),
@@ -473,6 +501,7 @@ impl ImportLine {
                     live_state,
                     language,
                     translation_of,
+                    corrections,
                 })
             }
             _ => Err(errors),
@@ -822,6 +851,44 @@ mod tests {
         );
         let up = line.to_upsert(&sections, PublishedFallback::Draft).unwrap();
         assert_eq!(up.section.slug.as_str(), "sports");
+    }
+
+    #[test]
+    fn corrections_come_whole_and_every_bad_one_is_named() {
+        let line = parse(
+            r#"{"id":"x-7","headline":"জয়","body":"লেখা","corrections":[
+                {"kind":"clarification","text":" নাম ঠিক করা হয়েছে। ","at":"2024-11-12T05:31:00+06:00"}]}"#,
+        );
+        let up = line.to_upsert(&[], PublishedFallback::Draft).unwrap();
+        let notes = up.corrections.unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].kind, domain::CorrectionKind::Clarification);
+        assert_eq!(notes[0].text, "নাম ঠিক করা হয়েছে।");
+        assert_eq!(notes[0].at.to_rfc3339(), "2024-11-11T23:31:00+00:00");
+        assert!(
+            parse(r#"{"id":"x-8","headline":"জয়","body":"লেখা"}"#)
+                .to_upsert(&[], PublishedFallback::Draft)
+                .unwrap()
+                .corrections
+                .is_none(),
+            "absent: kept"
+        );
+        let bad = parse(
+            r#"{"id":"x-9","headline":"জয়","body":"লেখা","corrections":[
+                {"kind":"correction","text":"ঠিক","at":"2024-11-12T05:31:00Z"},
+                {"kind":"erratum","text":"","at":"yesterday"}]}"#,
+        );
+        let errors = bad.to_upsert(&[], PublishedFallback::Draft).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "corrections[1].kind",
+                "corrections[1].text",
+                "corrections[1].at"
+            ],
+            "{errors:?}"
+        );
     }
 
     #[test]

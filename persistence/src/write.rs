@@ -101,6 +101,9 @@ pub struct ArticleUpsert {
     /// The external id of another version of the story (imported before):
     /// links this one as its translation; `None`: keep the link.
     pub translation_of: Option<String>,
+    /// The article's correction notes, whole; `None`: keep them (none for
+    /// a new article).
+    pub corrections: Option<Vec<domain::Correction>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,6 +369,7 @@ async fn upsert_article(
     let embargo_until = input.embargo_until.map(micros);
     let body = to_json(&input.body)?;
     let image = input.image.as_ref().map(to_json).transpose()?;
+    let corrections = input.corrections.as_ref().map(to_json).transpose()?;
 
     let outcome = match existing {
         Some(old) => {
@@ -391,7 +395,8 @@ async fn upsert_article(
                     .live_state
                     .is_none_or(|l| old.live_state.as_deref() == Some(l.as_str()))
                 && input.language.as_ref().is_none_or(|l| old.language == *l)
-                && group.is_none_or(|g| old.translation_group == Some(g) || old.id == g);
+                && group.is_none_or(|g| old.translation_group == Some(g) || old.id == g)
+                && corrections.as_ref().is_none_or(|c| *c == old.corrections);
             let id = old.id;
             if unchanged {
                 let links_same = link_ids(txn, id).await?
@@ -447,6 +452,9 @@ async fn upsert_article(
             }
             if let Some(l) = &input.language {
                 model.language = Set(l.clone());
+            }
+            if let Some(c) = corrections {
+                model.corrections = Set(c);
             }
             // The story's anchor stays unlinked (it is the group).
             if let Some(g) = group.filter(|g| *g != id) {
@@ -506,7 +514,9 @@ async fn upsert_article(
                 version: Set(1),
                 word_count: Set(i32::try_from(input.word_count).unwrap_or(i32::MAX)),
                 canonical_url: Set(input.canonical_url.clone()),
-                corrections: Set(serde_json::Value::Array(Vec::new())),
+                corrections: Set(
+                    corrections.unwrap_or_else(|| serde_json::Value::Array(Vec::new()))
+                ),
                 kind: Set(input.kind.unwrap_or_default().as_str().to_owned()),
                 live_state: Set((input.kind == Some(ArticleKind::Live)).then(|| {
                     input

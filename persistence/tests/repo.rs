@@ -114,6 +114,7 @@ fn article(
         live_state: None,
         language: None,
         translation_of: None,
+        corrections: None,
     }
 }
 

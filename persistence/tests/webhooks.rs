@@ -104,6 +104,7 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
         live_state: None,
         language: None,
         translation_of: None,
+        corrections: None,
     }
 }
 

@@ -477,6 +477,7 @@ pub fn article(
         live_state: None,
         language: None,
         translation_of: None,
+        corrections: None,
     }
 }
 

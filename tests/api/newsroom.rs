@@ -1113,6 +1113,14 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
     admin(
         app,
         &key,
+        Method::POST,
+        &format!("/v1/admin/articles/{older}/corrections"),
+        json!({"kind": "clarification", "text": "নদীর নাম সংশোধন করা হয়েছে।"}),
+    )
+    .await;
+    admin(
+        app,
+        &key,
         Method::PATCH,
         "/v1/admin/authors/rahim",
         json!({"nameEn": "Rahim Uddin", "bio": "নদী ও পরিবেশ নিয়ে লেখেন।"}),
@@ -1149,6 +1157,8 @@ async fn an_export_imported_into_an_empty_database_reproduces_every_article(app:
         lines[en_line]
     );
     assert_eq!(lines[en_line]["authors"][0]["nameEn"], "Rahim Uddin");
+    assert_eq!(lines[bn_line]["corrections"][0]["kind"], "clarification");
+    assert_eq!(lines[en_line].get("corrections"), None);
     assert!(lines.iter().any(|l| l["liveState"] == "ended"));
     let statuses: std::collections::BTreeSet<&str> = lines
         .iter()

@@ -484,6 +484,22 @@ pub struct ImportLine {
     /// this line: links this one as its translation.
     #[serde(default, alias = "translation_of")]
     pub translation_of: Option<String>,
+    /// The article's correction notes, whole, oldest first; absent: an
+    /// update keeps the ones it has.
+    #[serde(default)]
+    pub corrections: Option<Vec<CorrectionLine>>,
+}
+
+/// A correction note of an imported article.
+#[derive(Deserialize, ToSchema)]
+pub struct CorrectionLine {
+    /// `correction`, `clarification` or `update`.
+    #[schema(pattern = "^(correction|clarification|update)$")]
+    pub kind: String,
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: String,
+    #[schema(format = DateTime)]
+    pub at: String,
 }
 
 /// A comment as a reader sends it. Unknown fields are refused (400).

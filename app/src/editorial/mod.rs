@@ -12,10 +12,9 @@ mod taxonomy;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use domain::text::clean_text;
 use domain::{
-    ApiKey, Article, ArticleState, ArticleStatus, ArticleSummary, AuditEntry, Correction,
-    CorrectionKind, Revision, ValidationError,
+    ApiKey, Article, ArticleState, ArticleStatus, ArticleSummary, AuditEntry, Correction, Revision,
+    ValidationError,
 };
 use persistence::{UpsertOutcome, WriteContext};
 
@@ -486,29 +485,7 @@ impl EditorialService {
         at: Option<&str>,
     ) -> Result<Article, AppError> {
         let mut errors = Vec::new();
-        let kind = match kind {
-            "correction" => Some(CorrectionKind::Correction),
-            "clarification" => Some(CorrectionKind::Clarification),
-            "update" => Some(CorrectionKind::Update),
-            _ => {
-                errors.push(ValidationError::new(
-                    "kind",
-                    "must be correction, clarification or update",
-                ));
-                None
-            }
-        };
-        let text = match clean_text(text.trim(), true) {
-            Ok(t) if !t.is_empty() && t.chars().count() <= 2000 => Some(t),
-            Ok(_) => {
-                errors.push(ValidationError::new("text", "must be 1 to 2000 characters"));
-                None
-            }
-            Err(e) => {
-                errors.push(ValidationError::new("text", e.to_string()));
-                None
-            }
-        };
+        let parts = crate::fields::correction_parts(&mut errors, "", kind, text);
         let at = at
             .map(|a| parse_rfc3339("at", a))
             .transpose()
@@ -516,7 +493,7 @@ impl EditorialService {
             .ok()
             .flatten();
         invalid(errors)?;
-        let (Some(kind), Some(text)) = (kind, text) else {
+        let Some((kind, text)) = parts else {
             return Err(AppError::Unprocessable(Vec::new()));
         };
         self.lifecycle(key, id, expected, "article.correct", |s, _, now| {
