@@ -167,6 +167,11 @@ pub struct CorrectionLine {
     pub at: String,
 }
 
+/// How far back an imported article's publication may lie and still be
+/// told (webhooks, the site stream, subscriptions) when the import
+/// creates it; older ones are backfill.
+pub const BACKFILL: chrono::Duration = chrono::Duration::hours(24);
+
 /// The section of last resort for lines that name none.
 pub const FALLBACK_SECTION: (&str, &str) = ("others", "অন্যান্য");
 
@@ -502,6 +507,7 @@ impl ImportLine {
                     language,
                     translation_of,
                     corrections,
+                    backfill_before: None,
                 })
             }
             _ => Err(errors),
@@ -758,7 +764,7 @@ async fn import_one(
 ) -> Result<(UpsertOutcome, bool), LineError> {
     let parsed: ImportLine = serde_json::from_str(line)
         .map_err(|e| LineError::Invalid(format!("not a valid article: {e}")))?;
-    let upsert = parsed.to_upsert(sections, fallback).map_err(|errors| {
+    let mut upsert = parsed.to_upsert(sections, fallback).map_err(|errors| {
         LineError::Invalid(
             errors
                 .iter()
@@ -767,6 +773,9 @@ async fn import_one(
                 .join("; "),
         )
     })?;
+    // An archive's stories enter without webhooks or stream events: only
+    // what went public within the last day is news.
+    upsert.backfill_before = Some(now - BACKFILL);
     let known = |s: &SectionUpsert| sections.iter().any(|k| k.slug == s.slug.as_str());
     let new_section =
         !known(&upsert.section) || upsert.secondary_sections.iter().any(|s| !known(s));

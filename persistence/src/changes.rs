@@ -31,7 +31,23 @@ pub(crate) async fn record_change(
     old: Option<&ArticleState>,
     state: &ArticleState,
 ) -> Result<(), RepoError> {
-    crate::webhooks::record_article_events(txn, ctx, article_id, old, state, action).await?;
+    record_change_with(txn, ctx, article_id, action, old, state, true).await
+}
+
+/// [`record_change`], raising the write's webhook and stream events only
+/// when `announce` (a backfilled archive story is recorded, not told).
+pub(crate) async fn record_change_with(
+    txn: &DatabaseTransaction,
+    ctx: WriteContext,
+    article_id: i64,
+    action: &str,
+    old: Option<&ArticleState>,
+    state: &ArticleState,
+    announce: bool,
+) -> Result<(), RepoError> {
+    if announce {
+        crate::webhooks::record_article_events(txn, ctx, article_id, old, state, action).await?;
+    }
     crate::live_log::record_live_transition(txn, article_id, old, state, ctx.now).await?;
     let now = micros(ctx.now);
     let mut at = vec![(action.to_owned(), now)];

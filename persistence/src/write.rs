@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::changes::record_change;
+use crate::changes::{record_change, record_change_with};
 use crate::editorial::{
     WriteContext, audit, link_ids, locked_state, replace_links, store_revision,
 };
@@ -104,6 +104,11 @@ pub struct ArticleUpsert {
     /// The article's correction notes, whole; `None`: keep them (none for
     /// a new article).
     pub corrections: Option<Vec<domain::Correction>>,
+    /// Backfill: an article this write creates that went public before
+    /// this instant enters the change log (change feed, caches, index) but
+    /// raises no webhook or stream event: an archive's stories are not
+    /// news. `None`: every write is told.
+    pub backfill_before: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -544,7 +549,13 @@ async fn upsert_article(
     };
     if let UpsertOutcome::Created(id) = outcome {
         let (_, state) = locked_state(repo, txn, id).await?;
-        record_change(txn, ctx, id, "article.create", None, &state).await?;
+        let backfill = input.backfill_before.is_some_and(|before| {
+            input.status == ArticleStatus::Published
+                && published_at.is_some_and(|p| p < micros(before))
+                && publish_at.is_none()
+                && embargo_until.is_none_or(|e| e < micros(before))
+        });
+        record_change_with(txn, ctx, id, "article.create", None, &state, !backfill).await?;
     }
     let id = outcome.id();
     replace_links(txn, id, &author_ids, &tag_ids, &secondary).await?;

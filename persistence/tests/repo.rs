@@ -115,6 +115,7 @@ fn article(
         language: None,
         translation_of: None,
         corrections: None,
+        backfill_before: None,
     }
 }
 

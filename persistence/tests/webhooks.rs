@@ -39,6 +39,7 @@ on_both!(
     failed_attempts_retry_then_give_up_and_turn_the_webhook_off,
     old_finished_deliveries_are_pruned,
     events_nobody_dispatched_go_once_long_due,
+    a_backfilled_story_is_recorded_but_not_told,
     the_stream_pages_by_instant_and_id_and_counts_what_it_read,
 );
 
@@ -105,6 +106,7 @@ fn upsert(ext: &str, status: ArticleStatus, publish_at: Option<DateTime<Utc>>) -
         language: None,
         translation_of: None,
         corrections: None,
+        backfill_before: None,
     }
 }
 
@@ -343,6 +345,66 @@ async fn events_nobody_dispatched_go_once_long_due(repo: &ContentRepo) {
     let left = repo.events_due(&kinds, None, far, 100).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].due_at, t0() + Duration::days(40));
+}
+
+/// An archive story created as backfill (public before the cut-off) gets
+/// its change-log row (change feed, caches, index) but no event; a recent
+/// one, a scheduled one and any later edit are told as usual.
+async fn a_backfilled_story_is_recorded_but_not_told(repo: &ContentRepo) {
+    let kinds = [
+        EventType::ArticlePublished,
+        EventType::ArticleUpdated,
+        EventType::ArticleGolive,
+    ];
+    let now = t0() + Duration::days(400);
+    let cut = now - Duration::hours(24);
+    let archive = ArticleUpsert {
+        backfill_before: Some(cut),
+        ..upsert("archive", ArticleStatus::Published, None)
+    };
+    repo.ensure_section(&archive.section).await.unwrap();
+    let before = repo.last_change_id().await.unwrap();
+    let id = repo.upsert_article(&archive, now).await.unwrap().id();
+    let recorded = repo.changes_after(before, 10).await.unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].article_id, id);
+    let far = now + Duration::days(30);
+    assert_eq!(
+        repo.events_due(&kinds, None, far, 10).await.unwrap().len(),
+        0
+    );
+    // Recent and scheduled stories are news.
+    let recent = ArticleUpsert {
+        published_at: Some(now - Duration::hours(1)),
+        backfill_before: Some(cut),
+        ..upsert("recent", ArticleStatus::Published, None)
+    };
+    let recent_id = repo.upsert_article(&recent, now).await.unwrap().id();
+    let scheduled = ArticleUpsert {
+        backfill_before: Some(cut),
+        ..upsert(
+            "later",
+            ArticleStatus::Published,
+            Some(now + Duration::days(1)),
+        )
+    };
+    let later_id = repo.upsert_article(&scheduled, now).await.unwrap().id();
+    // An edit of the archive story is told.
+    let edited = ArticleUpsert {
+        headline: domain::Headline::parse("সংশোধিত খবর").unwrap(),
+        ..archive
+    };
+    repo.upsert_article(&edited, now).await.unwrap();
+    let told: Vec<i64> = repo
+        .events_due(&kinds, None, far, 10)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.article_id)
+        .collect();
+    assert!(told.contains(&recent_id), "{told:?}");
+    assert!(told.contains(&later_id), "{told:?}");
+    assert!(told.contains(&id), "the edit: {told:?}");
 }
 
 /// The site stream reads the outbox by (due time, id): rows that share an

@@ -478,6 +478,7 @@ pub fn article(
         language: None,
         translation_of: None,
         corrections: None,
+        backfill_before: None,
     }
 }
 

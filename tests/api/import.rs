@@ -98,6 +98,25 @@ async fn import_is_idempotent_and_skips_bad_lines_with_their_numbers(db: &TestDb
     .unwrap();
     assert_eq!((third.created, third.updated, third.unchanged), (0, 1, 2));
     assert_eq!(repo.article_count_all().await.unwrap(), 3);
+    // Stories published in 2024 are an archive: recorded for the change
+    // feed, told to no webhook or stream (only the edit above was). One
+    // published an hour ago is news.
+    assert_eq!(repo.count_rows("webhook_events").await.unwrap(), 1, "the edit is told");
+    let fresh = json!({"id": "imp-5", "headline": "এইমাত্র পাওয়া খবর", "body": "লেখা",
+        "section": "জাতীয় সংবাদ",
+        "publishedAt": (Utc::now() - chrono::Duration::hours(1)).to_rfc3339()})
+    .to_string();
+    let news = import_lines(
+        &repo,
+        fresh.as_bytes(),
+        PublishedFallback::Draft,
+        Utc::now(),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(news.created, 1);
+    assert_eq!(repo.count_rows("webhook_events").await.unwrap(), 2);
 }
 
 #[tokio::test]
