@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::editorial::WriteContext;
 use crate::entities::{article, change};
 use crate::error::RepoError;
-use crate::repo::{ContentRepo, micros, public_condition};
+use crate::repo::{ContentRepo, micros};
 
 /// Records an article write in the change log, plus a row at each future
 /// instant at which the article will change visibility by itself.
@@ -66,22 +66,8 @@ pub(crate) async fn record_change_with(
             at.push((what.to_owned(), t));
         }
     }
-    // The instants at which this article comes into view by itself: the
-    // other versions of its story change then too.
-    let goes_public: Vec<DateTime<Utc>> = at
-        .iter()
-        .skip(1)
-        .filter(|(what, _)| what != "breaking-end")
-        .map(|(_, t)| *t)
-        .collect();
     for (action, effective_at) in at {
-        let visible = domain::is_public(
-            state.status,
-            state.published_at.map(micros),
-            state.publish_at.map(micros),
-            state.embargo_until.map(micros),
-            effective_at,
-        );
+        let visible = public_at(state, effective_at);
         insert_row(txn, article_id, action, effective_at, now, Some(visible)).await?;
     }
     if names_in_story_change(old, state) {
@@ -93,11 +79,37 @@ pub(crate) async fn record_change_with(
                 old.and_then(|o| o.translation_group),
                 state.translation_group,
             ],
-            &goes_public,
+            state,
         )
         .await?;
     }
     Ok(())
+}
+
+/// Whether an article in `state` is public at `t`.
+fn public_at(state: &ArticleState, t: DateTime<Utc>) -> bool {
+    domain::is_public(
+        state.status,
+        state.published_at.map(micros),
+        state.publish_at.map(micros),
+        state.embargo_until.map(micros),
+        t,
+    )
+}
+
+/// The future instants (after `now`) at which an article may come into
+/// view by itself: a go-live, a future publication time, an embargo's end.
+fn future_instants(
+    published_at: Option<DateTime<Utc>>,
+    publish_at: Option<DateTime<Utc>>,
+    embargo_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = DateTime<Utc>> {
+    [publish_at, published_at, embargo_until]
+        .into_iter()
+        .flatten()
+        .map(micros)
+        .filter(move |t| *t > now)
 }
 
 /// Whether a write changes what the other versions of its story show of
@@ -121,13 +133,15 @@ fn names_in_story_change(old: Option<&ArticleState>, new: &ArticleState) -> bool
 /// The action of the rows [`record_story_change`] writes.
 pub const TRANSLATIONS_CHANGED: &str = "article.translations";
 
-/// After a write to article `article_id`: a row for each other public
-/// version of the stories it was and is in (`groups`: its translation
-/// groups before and after, `None` when unlinked), whose translations
-/// (ninjs `associations`, the group that names them) changed with it; and
-/// at each instant of `later` (when this article goes public by itself:
-/// a scheduled go-live, an embargo's end) a row for each version public
-/// then, whose translations gain it then.
+/// After a write to article `article_id` (now in `state`): a row for each
+/// other public version of the stories it was and is in (`groups`: its
+/// translation groups before and after, `None` when unlinked), whose
+/// translations (ninjs `associations`, the group that names them) changed
+/// with it. The versions' lists also change by themselves when one of
+/// them comes into view later (a go-live, an embargo's end): then each
+/// other version public at that instant gets a row at it, for this
+/// article's own instants and for the others' (a version scheduled
+/// before this one was published or linked).
 /// The change feed sends them again, the search index and the other
 /// instances' caches take them up. Versions that are not public get no
 /// row: their turn comes when they are published.
@@ -136,7 +150,7 @@ async fn record_story_change(
     ctx: WriteContext,
     article_id: i64,
     groups: [Option<i64>; 2],
-    later: &[DateTime<Utc>],
+    state: &ArticleState,
 ) -> Result<(), RepoError> {
     let mut stories: Vec<i64> = groups.into_iter().flatten().collect();
     // An article that others point at is its story's group.
@@ -144,31 +158,56 @@ async fn record_story_change(
     stories.sort_unstable();
     stories.dedup();
     let now = micros(ctx.now);
-    for at in std::iter::once(now).chain(later.iter().copied()) {
-        let others: Vec<i64> = article::Entity::find()
-            .select_only()
-            .column(article::Column::Id)
-            .filter(
-                Condition::any()
-                    .add(article::Column::TranslationGroup.is_in(stories.clone()))
-                    .add(article::Column::Id.is_in(stories.clone())),
-            )
-            .filter(article::Column::Id.ne(article_id))
-            .filter(public_condition(at))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        for id in others {
-            insert_row(
-                txn,
-                id,
-                TRANSLATIONS_CHANGED.to_owned(),
-                at,
-                now,
-                Some(true),
-            )
-            .await?;
+    let members = article::Entity::find()
+        .filter(
+            Condition::any()
+                .add(article::Column::TranslationGroup.is_in(stories.clone()))
+                .add(article::Column::Id.is_in(stories)),
+        )
+        .filter(article::Column::Id.ne(article_id))
+        .filter(article::Column::DeletedAt.is_null())
+        .all(txn)
+        .await?;
+    let public = |m: &article::Model, t: DateTime<Utc>| {
+        m.status
+            .parse::<domain::ArticleStatus>()
+            .is_ok_and(|status| {
+                domain::is_public(status, m.published_at, m.publish_at, m.embargo_until, t)
+            })
+    };
+    let mut rows: Vec<(i64, DateTime<Utc>)> = Vec::new();
+    // Now, and when this article comes into view: every version public
+    // then.
+    let mine = future_instants(
+        state.published_at,
+        state.publish_at,
+        state.embargo_until,
+        now,
+    )
+    .filter(|t| public_at(state, *t));
+    for t in std::iter::once(now).chain(mine) {
+        rows.extend(members.iter().filter(|m| public(m, t)).map(|m| (m.id, t)));
+    }
+    // When another version comes into view: this one, if public then.
+    for m in &members {
+        for t in future_instants(m.published_at, m.publish_at, m.embargo_until, now) {
+            if public(m, t) && public_at(state, t) {
+                rows.push((article_id, t));
+            }
         }
+    }
+    rows.sort_unstable();
+    rows.dedup();
+    for (id, at) in rows {
+        insert_row(
+            txn,
+            id,
+            TRANSLATIONS_CHANGED.to_owned(),
+            at,
+            now,
+            Some(true),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -249,6 +249,28 @@ async fn translations_link_the_versions_of_a_story_and_stay_unpublished_until_th
     .await;
     assert_eq!(status, 422, "{problem}");
     assert!(problem.to_string().contains("translationOf"), "{problem}");
+    // Nor can a version take the language another version has.
+    for (id, language) in [(&public_en, "bn"), (&draft, "en-GB")] {
+        let (status, problem) = send(
+            app,
+            &key,
+            Method::PATCH,
+            &format!("/v1/admin/articles/{id}"),
+            json!({"language": language}),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "language", "{problem}");
+    }
+    let (status, problem) = send(
+        app,
+        &key,
+        Method::PATCH,
+        &format!("/v1/admin/articles/{public_en}"),
+        json!({"language": "en-GB"}),
+    )
+    .await;
+    assert_eq!(status, 200, "its own language, another region: {problem}");
 }
 
 async fn lang_filters_lists_search_and_feeds(app: &TestApp) {
@@ -925,4 +947,41 @@ async fn a_version_going_live_on_schedule_resends_the_others_then(app: &TestApp)
         format!("tag:127.0.0.1,2026:article/{en}"),
         "{bn_entry:#}"
     );
+    // The same when the Bengali version is published only after the
+    // English one was scheduled: its own write then knows the instant.
+    let bn = write_article(
+        app,
+        &editor,
+        json!({"headline": "নদীবন্দরে নতুন জেটি", "section": "national", "bodyText": "জেটি।"}),
+        false,
+    )
+    .await;
+    let en = write_article(
+        app,
+        &editor,
+        json!({"headline": "New river jetty", "section": "national",
+               "bodyText": "A jetty.", "language": "en", "translationOf": bn}),
+        false,
+    )
+    .await;
+    // The server's clock is two hours ahead by now.
+    let at = chrono::Utc::now() + chrono::Duration::hours(3);
+    admin(
+        app,
+        &editor,
+        Method::POST,
+        &format!("/v1/admin/articles/{en}/schedule"),
+        json!({"publishAt": at.to_rfc3339()}),
+    )
+    .await;
+    publish_article(app, &editor, &bn).await;
+    app.advance_clock(chrono::Duration::minutes(1));
+    let (_, cursor) = drain(app, &partner, None, 100).await;
+    app.advance_clock(chrono::Duration::hours(2));
+    let (after, _) = drain(app, &partner, Some(&cursor.unwrap()), 100).await;
+    let bn_entry = after
+        .iter()
+        .find(|e| e["id"] == bn.as_str())
+        .unwrap_or_else(|| panic!("the Bengali version: {after:#?}"));
+    assert_eq!(bn_entry["action"], "article.translations", "{bn_entry:#}");
 }
