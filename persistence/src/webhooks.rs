@@ -979,19 +979,33 @@ impl ContentRepo {
             .unwrap_or_default())
     }
 
-    /// Deletes events older than `before` with their finished deliveries
-    /// (the delivery log is kept for that long). Events never dispatched go
-    /// too once they were due that long ago (with webhooks off on every
-    /// instance nobody dispatches them, and the site stream reads a day back
-    /// at most); a go-live scheduled further out stays until it is due.
+    /// Deletes dispatched events older than `before` with their finished
+    /// deliveries (the delivery log is kept for that long). Events nobody
+    /// dispatched that were due that long ago are retired first (marked
+    /// dispatched, so no fan-out starts on them): with webhooks off on
+    /// every instance nobody dispatches them, and the site stream reads a
+    /// day back at most. A go-live scheduled further out stays until it is
+    /// due.
     pub async fn prune_webhook_events(&self, before: DateTime<Utc>) -> Result<u64, RepoError> {
+        let cut = micros(before);
+        let txn = self.db.begin_write().await?;
+        // An UPDATE, not a DELETE: a fan-out committing meanwhile on another
+        // instance has marked its events dispatched, and PostgreSQL checks
+        // `dispatched = false` again on rows it waited for, so those (and
+        // their new deliveries) are left alone.
+        webhook_event::Entity::update_many()
+            .col_expr(webhook_event::Column::Dispatched, Expr::value(true))
+            .filter(webhook_event::Column::Dispatched.eq(false))
+            .filter(webhook_event::Column::CreatedAt.lt(cut))
+            .filter(webhook_event::Column::DueAt.lt(cut))
+            .exec(&txn)
+            .await?;
         let old = Query::select()
             .column(webhook_event::Column::Id)
             .from(webhook_event::Entity)
-            .and_where(Expr::col(webhook_event::Column::CreatedAt).lt(micros(before)))
-            .and_where(Expr::col(webhook_event::Column::DueAt).lt(micros(before)))
+            .and_where(Expr::col(webhook_event::Column::Dispatched).eq(true))
+            .and_where(Expr::col(webhook_event::Column::CreatedAt).lt(cut))
             .to_owned();
-        let txn = self.db.begin_write().await?;
         webhook_delivery::Entity::delete_many()
             .filter(webhook_delivery::Column::EventId.in_subquery(old))
             .filter(webhook_delivery::Column::Status.ne(DeliveryStatus::Pending.as_str()))
@@ -1002,8 +1016,9 @@ impl ContentRepo {
             .from(webhook_delivery::Entity)
             .to_owned();
         let gone = webhook_event::Entity::delete_many()
-            .filter(webhook_event::Column::CreatedAt.lt(micros(before)))
-            .filter(webhook_event::Column::DueAt.lt(micros(before)))
+            .filter(webhook_event::Column::Dispatched.eq(true))
+            .filter(webhook_event::Column::CreatedAt.lt(cut))
+            .filter(webhook_event::Column::DueAt.lt(cut))
             .filter(webhook_event::Column::Id.not_in_subquery(still_used))
             .exec(&txn)
             .await?;
