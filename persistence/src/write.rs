@@ -324,14 +324,20 @@ async fn upsert_article(
             Some(other.translation_group.unwrap_or(other.id))
         }
     };
-    // A story has one version per language, as the editorial API keeps it.
-    if let Some(g) = group {
-        let mine = input
-            .language
-            .as_deref()
-            .or(existing.as_ref().map(|e| e.language.as_str()))
-            .unwrap_or("bn");
-        let mine = domain::text::primary_language(mine);
+    // A story has one version per language, as the editorial API keeps it:
+    // checked when the line links a story, or moves a version of one (or
+    // an anchor others point at) to another language.
+    let mine = input
+        .language
+        .as_deref()
+        .or(existing.as_ref().map(|e| e.language.as_str()))
+        .unwrap_or("bn");
+    let mine = domain::text::primary_language(mine);
+    let moved = existing
+        .as_ref()
+        .filter(|e| domain::text::primary_language(&e.language) != mine);
+    let story = group.or_else(|| moved.map(|e| e.translation_group.unwrap_or(e.id)));
+    if let Some(g) = story {
         let members = article::Entity::find()
             .filter(
                 sea_orm::Condition::any()
@@ -346,8 +352,13 @@ async fn upsert_article(
                 && domain::text::primary_language(&m.language) == mine
         });
         if taken {
+            let field = if group.is_some() {
+                "translationOf"
+            } else {
+                "language"
+            };
             return Err(RepoError::Invalid(domain::ValidationError::new(
-                "translationOf",
+                field,
                 format!("that story already has a version in {mine}"),
             )));
         }

@@ -155,6 +155,18 @@ async fn an_import_keeps_one_version_of_a_story_per_language(db: &TestDb) {
         );
     }
     assert!(matches!(en, UpsertOutcome::Created(_)), "{en:?}");
+    // Nor may a version (or the story's first article) move to a language
+    // another version has.
+    for (ext, language) in [("flood-en", "bn"), ("flood-bn", "en")] {
+        let moved = ArticleUpsert {
+            language: Some(language.into()),
+            ..article(ext, "বন্যার খবর", "national", now())
+        };
+        match repo.upsert_article(&moved, now()).await.unwrap_err() {
+            RepoError::Invalid(e) => assert_eq!(e.field, "language", "{e:?}"),
+            other => panic!("{ext}: {other:?}"),
+        }
+    }
 }
 
 async fn seed_sections(repo: &ContentRepo) {

@@ -101,7 +101,11 @@ async fn import_is_idempotent_and_skips_bad_lines_with_their_numbers(db: &TestDb
     // Stories published in 2024 are an archive: recorded for the change
     // feed, told to no webhook or stream (only the edit above was). One
     // published an hour ago is news.
-    assert_eq!(repo.count_rows("webhook_events").await.unwrap(), 1, "the edit is told");
+    assert_eq!(
+        repo.count_rows("webhook_events").await.unwrap(),
+        1,
+        "the edit is told"
+    );
     let fresh = json!({"id": "imp-5", "headline": "এইমাত্র পাওয়া খবর", "body": "লেখা",
         "section": "জাতীয় সংবাদ",
         "publishedAt": (Utc::now() - chrono::Duration::hours(1)).to_rfc3339()})
