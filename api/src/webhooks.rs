@@ -522,7 +522,12 @@ impl Worker {
                 serde_json::to_value(ArticleView::new(&item.article, &item.refs, item.comments))
             }
             .map_err(|e| AppError::Internal(Box::new(e)))?;
-            return Ok(Some(json!({ "id": id.to_string(), "article": article })));
+            let mut data = json!({ "id": id.to_string(), "article": article });
+            // Why an unchanged article is sent again (`translations`).
+            if let Some(cause) = e.data.get("cause") {
+                data["cause"] = cause.clone();
+            }
+            return Ok(Some(data));
         }
         Ok(Some(match e.kind {
             EventType::ArticleUnpublished => json!({

@@ -80,6 +80,9 @@ pub(crate) async fn record_change_with(
                 state.translation_group,
             ],
             state,
+            // Webhooks hear of it when a reader could have seen the change:
+            // the article is public, or was until this write.
+            announce && (public_at(state, now) || old.is_some_and(|o| public_at(o, now))),
         )
         .await?;
     }
@@ -142,15 +145,18 @@ pub const TRANSLATIONS_CHANGED: &str = "article.translations";
 /// other version public at that instant gets a row at it, for this
 /// article's own instants and for the others' (a version scheduled
 /// before this one was published or linked).
-/// The change feed sends them again, the search index and the other
-/// instances' caches take them up. Versions that are not public get no
-/// row: their turn comes when they are published.
+/// The change feed sends them again, webhooks hear `article.updated`
+/// (`data.cause: translations`; at the write only when the article is or
+/// was public), the search index and the other instances' caches take
+/// them up. Versions that are not public get no row: their turn comes
+/// when they are published.
 async fn record_story_change(
     txn: &DatabaseTransaction,
     ctx: WriteContext,
     article_id: i64,
     groups: [Option<i64>; 2],
     state: &ArticleState,
+    announce_now: bool,
 ) -> Result<(), RepoError> {
     let mut stories: Vec<i64> = groups.into_iter().flatten().collect();
     // An article that others point at is its story's group.
@@ -199,6 +205,11 @@ async fn record_story_change(
     rows.sort_unstable();
     rows.dedup();
     for (id, at) in rows {
+        // Later instants are this article's or another version's coming
+        // into view: told to webhooks as they happen (timed events).
+        if at > now || announce_now {
+            crate::webhooks::record_translation_event(txn, id, at, now).await?;
+        }
         insert_row(
             txn,
             id,

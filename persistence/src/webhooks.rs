@@ -299,6 +299,39 @@ async fn insert_event(
     Ok(())
 }
 
+/// Records `article.updated` for a version of a story whose translations
+/// change at `at` because another version was written (now) or comes into
+/// view (later): its ninjs associations and translations list change with
+/// them. One event per version and later instant.
+pub(crate) async fn record_translation_event(
+    txn: &DatabaseTransaction,
+    article_id: i64,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), RepoError> {
+    let dedupe = (at > now).then(|| {
+        format!(
+            "{}:{article_id}:{}:translations",
+            EventType::ArticleUpdated,
+            micros(at).timestamp_micros()
+        )
+    });
+    insert_event(
+        txn,
+        NewEvent {
+            article_id: Some(article_id),
+            data: Some(json!({"cause": "translations"})),
+            dedupe_key: dedupe,
+            ..NewEvent::now(EventType::ArticleUpdated, at)
+        },
+        // Stamped with its own instant, so it is not a timed event (which
+        // stands only if *this* article goes public then): it is told if
+        // the article is public when it is due.
+        std::cmp::max(at, now),
+    )
+    .await
+}
+
 /// Records the events an article write raises (in the write's transaction).
 pub(crate) async fn record_article_events(
     txn: &DatabaseTransaction,

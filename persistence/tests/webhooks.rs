@@ -40,6 +40,7 @@ on_both!(
     old_finished_deliveries_are_pruned,
     events_nobody_dispatched_go_once_long_due,
     a_backfilled_story_is_recorded_but_not_told,
+    other_versions_hear_when_their_translations_change,
     the_stream_pages_by_instant_and_id_and_counts_what_it_read,
 );
 
@@ -405,6 +406,44 @@ async fn a_backfilled_story_is_recorded_but_not_told(repo: &ContentRepo) {
     assert!(told.contains(&recent_id), "{told:?}");
     assert!(told.contains(&later_id), "{told:?}");
     assert!(told.contains(&id), "the edit: {told:?}");
+}
+
+/// A version's ninjs associations change when another version of its story
+/// comes into view or changes: `article.updated` for it then (not while
+/// the other one is still unpublished).
+async fn other_versions_hear_when_their_translations_change(repo: &ContentRepo) {
+    let kinds = [EventType::ArticleUpdated];
+    let bn = upsert("story-bn", ArticleStatus::Published, None);
+    repo.ensure_section(&bn.section).await.unwrap();
+    let bn_id = repo.upsert_article(&bn, t0()).await.unwrap().id();
+    let live_at = t0() + Duration::hours(1);
+    let en = ArticleUpsert {
+        language: Some("en".into()),
+        translation_of: Some("story-bn".into()),
+        published_at: Some(live_at),
+        ..upsert("story-en", ArticleStatus::Published, None)
+    };
+    repo.upsert_article(&en, t0()).await.unwrap();
+    let updates = |events: Vec<persistence::WebhookEvent>| -> Vec<(i64, DateTime<Utc>)> {
+        events
+            .into_iter()
+            .filter(|e| e.data["cause"] == "translations")
+            .map(|e| (e.article_id.unwrap(), e.due_at))
+            .collect()
+    };
+    let far = t0() + Duration::days(1);
+    let told = updates(repo.events_due(&kinds, None, far, 100).await.unwrap());
+    assert_eq!(told, [(bn_id, live_at)], "at the go-live, not before");
+    assert!(!repo.events_due(&kinds, None, far, 100).await.unwrap()[0].timed);
+    // Once both are public, an edit of one is news for the other at once.
+    let edited_at = t0() + Duration::hours(2);
+    let edited = ArticleUpsert {
+        headline: domain::Headline::parse("Port terminal opens").unwrap(),
+        ..en
+    };
+    repo.upsert_article(&edited, edited_at).await.unwrap();
+    let told = updates(repo.events_due(&kinds, None, far, 100).await.unwrap());
+    assert_eq!(told, [(bn_id, live_at), (bn_id, edited_at)]);
 }
 
 /// The site stream reads the outbox by (due time, id): rows that share an

@@ -28,6 +28,7 @@ on_both!(
     ping_and_redeliver_reuse_the_signing_path,
     collections_and_comments_are_announced,
     graphql_manages_webhooks_through_the_same_service,
+    a_new_version_of_a_story_is_news_for_the_others,
 );
 
 on_both!(a_server_that_forbids_private_addresses_refuses_them);
@@ -933,6 +934,34 @@ async fn collections_and_comments_are_announced(app: &TestApp) {
     let r = rx.next_of("comment.approved").await;
     assert_eq!(r.body["data"]["comment"]["id"], comment.as_str());
     assert_eq!(r.body["data"]["comment"]["text"], "ভালো প্রতিবেদন");
+    rx.stop();
+}
+
+/// Linking a public English version to a Bengali story changes the
+/// Bengali article's associations: its subscribers hear `article.updated`
+/// for it, saying why.
+async fn a_new_version_of_a_story_is_news_for_the_others(app: &TestApp) {
+    let admin = app.key(Scope::Admin).await;
+    let mut rx = Receiver::start(&[]).await;
+    hook(app, &admin, &rx.url, &["article.updated"]).await;
+    let bn = create(
+        app,
+        &admin,
+        json!({"headline": "বন্দরে নতুন টার্মিনাল", "section": "national", "bodyText": "চালু হয়েছে।"}),
+    )
+    .await;
+    action(app, &admin, &bn, "publish", json!({})).await;
+    let en = create(
+        app,
+        &admin,
+        json!({"headline": "New port terminal", "section": "national", "bodyText": "Opened.",
+               "language": "en", "translationOf": bn}),
+    )
+    .await;
+    action(app, &admin, &en, "publish", json!({})).await;
+    let r = rx.next_of("article.updated").await;
+    assert_eq!(r.body["data"]["id"], bn.as_str(), "{:#}", r.body);
+    assert_eq!(r.body["data"]["cause"], "translations", "{:#}", r.body);
     rx.stop();
 }
 
