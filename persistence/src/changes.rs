@@ -181,9 +181,27 @@ async fn record_story_change(
                 domain::is_public(status, m.published_at, m.publish_at, m.embargo_until, t)
             })
     };
-    let mut rows: Vec<(i64, DateTime<Utc>)> = Vec::new();
-    // Now, and when this article comes into view: every version public
-    // then.
+    // The story it is in now: later instants count only there (a version
+    // that left a story is no news for it when it goes live).
+    let story = state.translation_group.unwrap_or(article_id);
+    let in_story = |m: &article::Model| m.id == story || m.translation_group == Some(story);
+    // Whether `m` (`None`: this article) comes into view exactly at `t`:
+    // its own go-live tells it then.
+    let arrives = |m: Option<&article::Model>, t: DateTime<Utc>| match m {
+        Some(m) => public(m, t) && !public(m, t - chrono::Duration::microseconds(1)),
+        None => public_at(state, t) && !public_at(state, t - chrono::Duration::microseconds(1)),
+    };
+    // (version, instant, the version whose arrival makes it news).
+    let mut rows: Vec<(i64, DateTime<Utc>, i64)> = Vec::new();
+    // Now: every version public now (in the story it was or is in).
+    rows.extend(
+        members
+            .iter()
+            .filter(|m| public(m, now))
+            .map(|m| (m.id, now, article_id)),
+    );
+    // When this article comes into view: every version of its story
+    // public then.
     let mine = future_instants(
         state.published_at,
         state.publish_at,
@@ -191,24 +209,39 @@ async fn record_story_change(
         now,
     )
     .filter(|t| public_at(state, *t));
-    for t in std::iter::once(now).chain(mine) {
-        rows.extend(members.iter().filter(|m| public(m, t)).map(|m| (m.id, t)));
+    for t in mine {
+        rows.extend(
+            members
+                .iter()
+                .filter(|m| in_story(m) && public(m, t))
+                .map(|m| (m.id, t, article_id)),
+        );
     }
-    // When another version comes into view: this one, if public then.
-    for m in &members {
+    // When another version of its story comes into view: this one, if
+    // public then.
+    for m in members.iter().filter(|m| in_story(m)) {
         for t in future_instants(m.published_at, m.publish_at, m.embargo_until, now) {
             if public(m, t) && public_at(state, t) {
-                rows.push((article_id, t));
+                rows.push((article_id, t, m.id));
             }
         }
     }
     rows.sort_unstable();
-    rows.dedup();
-    for (id, at) in rows {
-        // Later instants are this article's or another version's coming
-        // into view: told to webhooks as they happen (timed events).
-        if at > now || announce_now {
-            crate::webhooks::record_translation_event(txn, id, at, now).await?;
+    rows.dedup_by_key(|(id, at, _)| (*id, *at));
+    // Announcements this article's earlier writes queued for later
+    // instants may no longer stand (moved, unscheduled, unlinked): they
+    // go, and the ones that stand are queued again.
+    crate::webhooks::drop_translation_events(txn, article_id, now).await?;
+    for (id, at, cause) in rows {
+        // A version that itself arrives then is told by its own go-live.
+        let own = members.iter().find(|m| m.id == id);
+        let arriving = if id == article_id {
+            arrives(None, at)
+        } else {
+            own.is_some_and(|m| arrives(Some(m), at))
+        };
+        if (at > now || announce_now) && !arriving {
+            crate::webhooks::record_translation_event(txn, id, at, now, cause).await?;
         }
         insert_row(
             txn,

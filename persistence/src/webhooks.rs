@@ -300,7 +300,7 @@ async fn insert_event(
 }
 
 /// Records `article.updated` for a version of a story whose translations
-/// change at `at` because another version was written (now) or comes into
+/// change at `at` because version `cause` was written (now) or comes into
 /// view (later): its ninjs associations and translations list change with
 /// them. One event per version and later instant.
 pub(crate) async fn record_translation_event(
@@ -308,8 +308,10 @@ pub(crate) async fn record_translation_event(
     article_id: i64,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
+    cause: i64,
 ) -> Result<(), RepoError> {
-    let dedupe = (at > now).then(|| {
+    let later = at > now;
+    let dedupe = later.then(|| {
         format!(
             "{}:{article_id}:{}:translations",
             EventType::ArticleUpdated,
@@ -320,6 +322,9 @@ pub(crate) async fn record_translation_event(
         txn,
         NewEvent {
             article_id: Some(article_id),
+            // Which version's write queued a later one (its next write
+            // takes it back: see `drop_translation_events`).
+            subject: later.then(|| translation_subject(cause)),
             data: Some(json!({"cause": "translations"})),
             dedupe_key: dedupe,
             ..NewEvent::now(EventType::ArticleUpdated, at)
@@ -330,6 +335,27 @@ pub(crate) async fn record_translation_event(
         std::cmp::max(at, now),
     )
     .await
+}
+
+fn translation_subject(cause: i64) -> String {
+    format!("translations:{cause}")
+}
+
+/// Takes back the later `article.updated` (translations) events that
+/// version `cause`'s earlier writes queued and that are not due yet; its
+/// write queues again those that still stand.
+pub(crate) async fn drop_translation_events(
+    txn: &DatabaseTransaction,
+    cause: i64,
+    now: DateTime<Utc>,
+) -> Result<(), RepoError> {
+    webhook_event::Entity::delete_many()
+        .filter(webhook_event::Column::Subject.eq(translation_subject(cause)))
+        .filter(webhook_event::Column::Dispatched.eq(false))
+        .filter(webhook_event::Column::DueAt.gt(micros(now)))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Records the events an article write raises (in the write's transaction).
@@ -1038,6 +1064,7 @@ impl ContentRepo {
             .from(webhook_event::Entity)
             .and_where(Expr::col(webhook_event::Column::Dispatched).eq(true))
             .and_where(Expr::col(webhook_event::Column::CreatedAt).lt(cut))
+            .and_where(Expr::col(webhook_event::Column::DueAt).lt(cut))
             .to_owned();
         webhook_delivery::Entity::delete_many()
             .filter(webhook_delivery::Column::EventId.in_subquery(old))

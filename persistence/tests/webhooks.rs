@@ -435,15 +435,26 @@ async fn other_versions_hear_when_their_translations_change(repo: &ContentRepo) 
     let told = updates(repo.events_due(&kinds, None, far, 100).await.unwrap());
     assert_eq!(told, [(bn_id, live_at)], "at the go-live, not before");
     assert!(!repo.events_due(&kinds, None, far, 100).await.unwrap()[0].timed);
+    // Moved: the announcement moves with it (none is left at the old time).
+    let moved_at = t0() + Duration::minutes(90);
+    let moved = ArticleUpsert {
+        published_at: Some(moved_at),
+        ..en
+    };
+    repo.upsert_article(&moved, t0() + Duration::minutes(10))
+        .await
+        .unwrap();
+    let told = updates(repo.events_due(&kinds, None, far, 100).await.unwrap());
+    assert_eq!(told, [(bn_id, moved_at)]);
     // Once both are public, an edit of one is news for the other at once.
     let edited_at = t0() + Duration::hours(2);
     let edited = ArticleUpsert {
         headline: domain::Headline::parse("Port terminal opens").unwrap(),
-        ..en
+        ..moved
     };
     repo.upsert_article(&edited, edited_at).await.unwrap();
     let told = updates(repo.events_due(&kinds, None, far, 100).await.unwrap());
-    assert_eq!(told, [(bn_id, live_at), (bn_id, edited_at)]);
+    assert_eq!(told, [(bn_id, moved_at), (bn_id, edited_at)]);
 }
 
 /// The site stream reads the outbox by (due time, id): rows that share an
