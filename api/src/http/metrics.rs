@@ -303,6 +303,11 @@ pub async fn handler(
     admission: Option<web::Data<AdmissionLoad>>,
     images: Option<web::Data<app::images::ImageService>>,
 ) -> HttpResponse {
+    // The gauges are process-wide and set from this server's state just
+    // before they are encoded: two servers in one process (the tests, an
+    // embedding) must not set them between each other's set and encode.
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = TURN.lock().await;
     if let Some(images) = images {
         METRICS
             .renditions_built
