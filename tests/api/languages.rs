@@ -896,35 +896,54 @@ async fn ninjs_associates_translations_and_english_output_uses_english_names(app
     assert!(statements[1] < statements[0] + 9, "{statements:?}");
 }
 
+/// A Bengali story (public, or a draft) and its English version, scheduled
+/// `hours` after the real clock's now; their ids.
+async fn story_with_english_scheduled(
+    app: &TestApp,
+    editor: &str,
+    [headline_bn, headline_en]: [&str; 2],
+    bn_public: bool,
+    hours: i64,
+) -> (String, String) {
+    let bn = write_article(
+        app,
+        editor,
+        json!({"headline": headline_bn, "section": "national", "bodyText": "খবর।"}),
+        bn_public,
+    )
+    .await;
+    let en = write_article(
+        app,
+        editor,
+        json!({"headline": headline_en, "section": "national",
+               "bodyText": "News.", "language": "en", "translationOf": bn}),
+        false,
+    )
+    .await;
+    let at = chrono::Utc::now() + chrono::Duration::hours(hours);
+    admin(
+        app,
+        editor,
+        Method::POST,
+        &format!("/v1/admin/articles/{en}/schedule"),
+        json!({"publishAt": at.to_rfc3339()}),
+    )
+    .await;
+    (bn, en)
+}
+
 /// A version scheduled to go live changes its story's other versions at
 /// that instant (their ninjs associations gain it): the change feed sends
 /// them again then, not only when the schedule was written.
 async fn a_version_going_live_on_schedule_resends_the_others_then(app: &TestApp) {
     let editor = app.key(Scope::Editor).await;
     let partner = app.key(Scope::Partner).await;
-    let bn = write_article(
+    let (bn, en) = story_with_english_scheduled(
         app,
         &editor,
-        json!({"headline": "বন্দরে নতুন টার্মিনাল চালু", "section": "national",
-               "bodyText": "টার্মিনাল চালু হয়েছে।"}),
+        ["বন্দরে নতুন টার্মিনাল চালু", "New port terminal opens"],
         true,
-    )
-    .await;
-    let en = write_article(
-        app,
-        &editor,
-        json!({"headline": "New port terminal opens", "section": "national",
-               "bodyText": "The terminal opened.", "language": "en", "translationOf": bn}),
-        false,
-    )
-    .await;
-    let at = chrono::Utc::now() + chrono::Duration::hours(1);
-    admin(
-        app,
-        &editor,
-        Method::POST,
-        &format!("/v1/admin/articles/{en}/schedule"),
-        json!({"publishAt": at.to_rfc3339()}),
+        1,
     )
     .await;
     // Before the instant: the English version is nowhere, the Bengali one
@@ -948,30 +967,14 @@ async fn a_version_going_live_on_schedule_resends_the_others_then(app: &TestApp)
         "{bn_entry:#}"
     );
     // The same when the Bengali version is published only after the
-    // English one was scheduled: its own write then knows the instant.
-    let bn = write_article(
+    // English one was scheduled: its own write then knows the instant (the
+    // server's clock is two hours ahead by now).
+    let (bn, _) = story_with_english_scheduled(
         app,
         &editor,
-        json!({"headline": "নদীবন্দরে নতুন জেটি", "section": "national", "bodyText": "জেটি।"}),
+        ["নদীবন্দরে নতুন জেটি", "New river jetty"],
         false,
-    )
-    .await;
-    let en = write_article(
-        app,
-        &editor,
-        json!({"headline": "New river jetty", "section": "national",
-               "bodyText": "A jetty.", "language": "en", "translationOf": bn}),
-        false,
-    )
-    .await;
-    // The server's clock is two hours ahead by now.
-    let at = chrono::Utc::now() + chrono::Duration::hours(3);
-    admin(
-        app,
-        &editor,
-        Method::POST,
-        &format!("/v1/admin/articles/{en}/schedule"),
-        json!({"publishAt": at.to_rfc3339()}),
+        3,
     )
     .await;
     publish_article(app, &editor, &bn).await;
