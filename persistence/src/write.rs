@@ -177,6 +177,38 @@ impl ContentRepo {
     }
 }
 
+/// A story keeps one version per language: refuses `language` for the
+/// article `own` (`None`: a new one) in story `group` when another version
+/// of it has that language (`field` names what the write changed).
+pub(crate) async fn check_story_language(
+    txn: &DatabaseTransaction,
+    group: i64,
+    own: Option<i64>,
+    language: &str,
+    field: &str,
+) -> Result<(), RepoError> {
+    let mine = domain::text::primary_language(language);
+    let members = article::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(article::Column::TranslationGroup.eq(group))
+                .add(article::Column::Id.eq(group)),
+        )
+        .filter(article::Column::DeletedAt.is_null())
+        .all(txn)
+        .await?;
+    let taken = members.iter().any(|m| {
+        own.is_none_or(|own| own != m.id) && domain::text::primary_language(&m.language) == mine
+    });
+    if taken {
+        return Err(RepoError::Invalid(domain::ValidationError::new(
+            field,
+            format!("that story already has a version in {mine}"),
+        )));
+    }
+    Ok(())
+}
+
 async fn ensure_section(txn: &DatabaseTransaction, s: &SectionUpsert) -> Result<i64, RepoError> {
     if let Some(found) = section::Entity::find()
         .filter(section::Column::Slug.eq(s.slug.as_str()))
@@ -324,44 +356,25 @@ async fn upsert_article(
             Some(other.translation_group.unwrap_or(other.id))
         }
     };
-    // A story has one version per language, as the editorial API keeps it:
-    // checked when the line links a story, or moves a version of one (or
-    // an anchor others point at) to another language.
+    // A story has one version per language: checked when the line links a
+    // story, or moves a version of one (or an anchor others point at) to
+    // another language.
     let mine = input
         .language
         .as_deref()
         .or(existing.as_ref().map(|e| e.language.as_str()))
         .unwrap_or("bn");
-    let mine = domain::text::primary_language(mine);
-    let moved = existing
-        .as_ref()
-        .filter(|e| domain::text::primary_language(&e.language) != mine);
+    let moved = existing.as_ref().filter(|e| {
+        domain::text::primary_language(&e.language) != domain::text::primary_language(mine)
+    });
     let story = group.or_else(|| moved.map(|e| e.translation_group.unwrap_or(e.id)));
     if let Some(g) = story {
-        let members = article::Entity::find()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(article::Column::TranslationGroup.eq(g))
-                    .add(article::Column::Id.eq(g)),
-            )
-            .filter(article::Column::DeletedAt.is_null())
-            .all(txn)
-            .await?;
-        let taken = members.iter().any(|m| {
-            existing.as_ref().is_none_or(|e| e.id != m.id)
-                && domain::text::primary_language(&m.language) == mine
-        });
-        if taken {
-            let field = if group.is_some() {
-                "translationOf"
-            } else {
-                "language"
-            };
-            return Err(RepoError::Invalid(domain::ValidationError::new(
-                field,
-                format!("that story already has a version in {mine}"),
-            )));
-        }
+        let field = if group.is_some() {
+            "translationOf"
+        } else {
+            "language"
+        };
+        check_story_language(txn, g, existing.as_ref().map(|e| e.id), mine, field).await?;
     }
     let slug = match &existing {
         Some(old) if !input.slug_explicit => old.slug.clone(),

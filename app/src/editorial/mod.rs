@@ -280,28 +280,6 @@ impl EditorialService {
                 "other versions of this story are linked to it; link them to the other story instead",
             )]));
         }
-        // Another language for a version of a story (the link unchanged):
-        // the story keeps one version per language.
-        if let (Some(tag), None) = (
-            input
-                .language
-                .as_deref()
-                .and_then(domain::text::language_tag),
-            &input.translation_of,
-        ) && let Some(current) = self.svc.repo().article_by_id(id).await?
-        {
-            let mine = domain::text::primary_language(&tag);
-            let members = self.svc.repo().translation_members(current.story()).await?;
-            if members
-                .iter()
-                .any(|(m, l)| *m != id && domain::text::primary_language(l) == mine)
-            {
-                return Err(AppError::Unprocessable(vec![ValidationError::new(
-                    "language",
-                    format!("that story already has a version in {mine}"),
-                )]));
-            }
-        }
         let mut old_group = None;
         let article = self
             .svc

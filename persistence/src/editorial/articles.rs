@@ -274,6 +274,26 @@ impl ContentRepo {
             return Ok(current);
         }
         check_unique(&txn, &new, Some(id)).await?;
+        // A story keeps one version per language, whichever door the write
+        // came through.
+        let relinked = new.translation_group != old.translation_group;
+        let relanguaged = domain::text::primary_language(&new.language)
+            != domain::text::primary_language(&old.language);
+        if relinked || relanguaged {
+            let field = if relinked {
+                "translationOf"
+            } else {
+                "language"
+            };
+            crate::write::check_story_language(
+                &txn,
+                new.translation_group.unwrap_or(id),
+                Some(id),
+                &new.language,
+                field,
+            )
+            .await?;
+        }
         let version = row.version;
         let mut model: article::ActiveModel = row.into();
         apply(&mut model, &new)?;
