@@ -174,6 +174,11 @@ async fn record_story_change(
         .filter(article::Column::DeletedAt.is_null())
         .all(txn)
         .await?;
+    // An article in no story (most are): nothing to tell, and nothing it
+    // could have queued for other versions.
+    if members.is_empty() {
+        return Ok(());
+    }
     let public = |m: &article::Model, t: DateTime<Utc>| {
         m.status
             .parse::<domain::ArticleStatus>()
