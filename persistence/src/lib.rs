@@ -21,6 +21,7 @@ pub mod migration;
 mod packages;
 mod preview;
 mod read_pool;
+mod related;
 mod replicas;
 mod repo;
 mod slugs;

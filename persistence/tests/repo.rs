@@ -220,7 +220,41 @@ async fn all_ids(
     }
 }
 
+async fn related_lists_are_kept_replaced_and_forgotten(db: &TestDb) {
+    let repo = ContentRepo::new(db.db.clone());
+    seed_sections(&repo).await;
+    let a = repo
+        .upsert_article(&article("kept-a", "বন্যার খবর", "national", now()), now())
+        .await
+        .unwrap()
+        .id();
+    let b = repo
+        .upsert_article(&article("kept-b", "খেলার খবর", "national", now()), now())
+        .await
+        .unwrap()
+        .id();
+    assert_eq!(repo.kept_related(a).await.unwrap(), None);
+    let t0 = now() - Duration::minutes(5);
+    repo.keep_related(a, t0, "[1]").await.unwrap();
+    repo.keep_related(b, t0, "[2]").await.unwrap();
+    // A second list replaces the first, with its own time.
+    repo.keep_related(a, now(), "[3]").await.unwrap();
+    let (at, items) = repo.kept_related(a).await.unwrap().unwrap();
+    assert_eq!(items, "[3]");
+    assert!((at - now()).num_seconds().abs() < 5, "{at}");
+    // An article that is gone keeps nothing, and says so quietly.
+    repo.keep_related(i64::MAX - 7, now(), "[4]").await.unwrap();
+    assert_eq!(repo.kept_related(i64::MAX - 7).await.unwrap(), None);
+    assert_eq!(repo.forget_related(&[a, i64::MAX - 7]).await.unwrap(), 1);
+    assert_eq!(repo.kept_related(a).await.unwrap(), None);
+    assert_eq!(repo.kept_related(b).await.unwrap().unwrap().1, "[2]");
+    repo.keep_related(a, now(), "[5]").await.unwrap();
+    assert_eq!(repo.forget_all_related().await.unwrap(), 2);
+    assert_eq!(repo.kept_related(b).await.unwrap(), None);
+}
+
 on_both!(
+    related_lists_are_kept_replaced_and_forgotten,
     an_import_keeps_one_version_of_a_story_per_language,
     latest_is_newest_first_and_pages_cover_everything_once,
     pagination_is_stable_when_newer_articles_arrive,

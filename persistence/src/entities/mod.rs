@@ -18,6 +18,7 @@ pub mod image;
 pub mod live_event;
 pub mod live_post;
 pub mod preview_link;
+pub mod related_list;
 pub mod revision;
 pub mod section;
 pub mod tag;

@@ -19,6 +19,7 @@ mod m20261207_000014_packages;
 mod m20261207_000015_translations;
 mod m20261207_000016_taxonomy_languages;
 mod m20261207_000017_image_url_keys;
+mod m20261207_000018_related_lists;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_translations::Migration),
             Box::new(m20261207_000016_taxonomy_languages::Migration),
             Box::new(m20261207_000017_image_url_keys::Migration),
+            Box::new(m20261207_000018_related_lists::Migration),
         ]
     }
 }
