@@ -363,6 +363,8 @@ pub fn run() -> anyhow::Result<()> {
                 let started = std::time::Instant::now();
                 let (index, _) = app::search::SearchIndex::open(Some(&dir))?;
                 let n = index.rebuild(&repo, Utc::now()).await?;
+                // Kept related lists were computed over the old index.
+                repo.forget_all_related().await?;
                 println!(
                     "indexed {n} public articles in {:.1} s into {}",
                     started.elapsed().as_secs_f64(),

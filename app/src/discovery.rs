@@ -32,6 +32,83 @@ const RELATED_SPARE: usize = 2;
 /// copies are dropped, since several outlets' reports of one event share
 /// much of their wording.
 const NEAR_DUPLICATE: f32 = 0.9;
+/// How long a kept related list is served before it is computed again,
+/// whatever the sync forgot: a story that resembles a change without being
+/// among its nearest candidates (the measure is not symmetric) reaches
+/// the list by then.
+const KEPT_FOR: Duration = Duration::hours(6);
+/// Changed articles one sync follows one by one to forget the related
+/// lists they alter; beyond, every list is forgotten.
+const FORGET_ONE_BY_ONE: usize = 100;
+
+/// The re-ranking's version: a kept list computed by another is computed
+/// again (so is one computed over another index version).
+pub const RANKING_VERSION: u32 = 1;
+
+/// A kept related list as stored.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptList {
+    ranking: u32,
+    index: u32,
+    items: Vec<Kept>,
+}
+
+/// A kept related story: its id and scores (`RelatedReason` without the
+/// pick flag, which is read when served), as a JSON array.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept(i64, f32, f32, f32, f32, f32);
+
+impl From<&(i64, RelatedReason)> for Kept {
+    fn from((id, r): &(i64, RelatedReason)) -> Self {
+        Self(
+            *id,
+            r.content,
+            r.shared_tags,
+            r.same_section,
+            r.recency,
+            r.score,
+        )
+    }
+}
+
+impl Kept {
+    fn into_pair(self) -> (i64, RelatedReason) {
+        let Kept(id, content, shared_tags, same_section, recency, score) = self;
+        (
+            id,
+            RelatedReason {
+                picked: false,
+                content,
+                shared_tags,
+                same_section,
+                recency,
+                score,
+            },
+        )
+    }
+}
+
+/// The public ones of `ids` (an editor's picks) from `found`, in order, as
+/// picks; at most `limit`.
+fn picks_in_order(
+    ids: &[i64],
+    found: &mut HashMap<i64, ArticleSummary>,
+    limit: usize,
+) -> Vec<(ArticleSummary, RelatedReason)> {
+    ids.iter()
+        .filter_map(|id| found.remove(id))
+        .map(|a| {
+            (
+                a,
+                RelatedReason {
+                    picked: true,
+                    ..Default::default()
+                },
+            )
+        })
+        .take(limit)
+        .collect()
+}
 
 /// The longest query accepted (characters).
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -418,10 +495,16 @@ impl DiscoveryService {
         if !synced.articles.is_empty() {
             // The other public versions of a written article's story are
             // among them: the write recorded a change for each
-            // (`article.translations`).
+            // (`article.translations`). Announced first: the public reads
+            // that recompute a forgotten list then go to the primary.
             self.svc.announce(Change::ArticlesElsewhere {
-                ids: synced.articles,
+                ids: synced.articles.clone(),
             });
+            // A list left kept wrongly is served until it is old: the
+            // sync itself goes on.
+            if let Err(e) = self.forget_related(&synced.articles).await {
+                e.log();
+            }
         }
         if synced.collections {
             self.svc.announce(Change::CollectionsElsewhere);
@@ -631,15 +714,29 @@ impl DiscoveryService {
 
     /// Related stories: content similarity from the index, re-ranked with
     /// shared tags, same section and recency; the article itself,
-    /// near-duplicates and unpublished articles excluded.
+    /// near-duplicates and unpublished articles excluded. A public
+    /// article's scored list is kept ([`KEPT_FOR`]) and read back until
+    /// the index sync forgets it.
     pub async fn related(
         &self,
         id: &str,
         limit: Option<&str>,
     ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
         let limit = Limit::parse(limit)?;
+        // By number, a kept list spares reading the whole article: its
+        // visibility is checked with the first summaries.
+        let mut looked = false;
+        if !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(aid) = ArticleId::parse(id)
+        {
+            looked = true;
+            if let Some(list) = self.kept_related(aid.get(), false, limit).await? {
+                return Ok(list);
+            }
+        }
         let source = self.svc.article(id).await?;
-        self.related_to(&source, limit).await
+        self.related_of(&source, limit, looked).await
     }
 
     /// [`Self::related`] of an article in hand, public or not (a preview:
@@ -649,37 +746,165 @@ impl DiscoveryService {
         source: &Article,
         limit: Limit,
     ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
+        self.related_of(source, limit, false).await
+    }
+
+    /// [`Self::related_to`]; `looked`: the kept list was looked for already.
+    async fn related_of(
+        &self,
+        source: &Article,
+        limit: Limit,
+        looked: bool,
+    ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
+        // The index's position before the list is computed: a sync that
+        // lands meanwhile may forget the list before it is kept.
+        let seen = self.index.last_change();
+        let now = self.svc.now();
+        let s = &source.summary;
+        let public = domain::article::is_public(
+            s.status,
+            s.published_at,
+            source.publish_at,
+            source.embargo_until,
+            now,
+        );
+        if public
+            && !looked
+            && let Some(list) = self.kept_related(s.id, true, limit).await?
+        {
+            return Ok(list);
+        }
         let limit = limit.get() as usize;
         // The editors' picks come first, in their order (public ones only).
-        let pick_ids = self.svc.repo().picks(source.summary.id).await?;
+        let pick_ids = self.svc.repo().picks(s.id).await?;
         let mut picked: Vec<(ArticleSummary, RelatedReason)> = Vec::new();
         if !pick_ids.is_empty() {
-            let mut public: HashMap<i64, ArticleSummary> = self
-                .svc
-                .repo()
-                .public_summaries_by_ids(&pick_ids, self.svc.now())
-                .await?
-                .into_iter()
-                .map(|a| (a.id, a))
-                .collect();
-            picked = pick_ids
-                .iter()
-                .filter_map(|id| public.remove(id))
-                .map(|a| {
-                    (
-                        a,
-                        RelatedReason {
-                            picked: true,
-                            ..Default::default()
-                        },
-                    )
-                })
-                .take(limit)
-                .collect();
+            let mut found = self.public_summaries(&pick_ids).await?;
+            picked = picks_in_order(&pick_ids, &mut found, limit);
         }
+        // A list of picks alone is not kept: the computed list is what
+        // the next request would lack.
         if picked.len() >= limit {
             return Ok(picked);
         }
+        let scored = self.score_related(source)?;
+        if public {
+            self.keep_related(s.id, now, &scored, seen).await;
+        }
+        let scored = scored.into_iter().filter(|(id, _)| !pick_ids.contains(id));
+        self.fill_related(picked, scored, limit).await
+    }
+
+    /// Keeps `scored` as `id`'s list. A failure only costs the next
+    /// request the computation; it is logged. When the index moved on
+    /// while the list was computed, the sync may have forgotten the list
+    /// before this write: it is forgotten again.
+    async fn keep_related(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        scored: &[(i64, RelatedReason)],
+        seen: i64,
+    ) {
+        let kept = KeptList {
+            ranking: RANKING_VERSION,
+            index: crate::search::INDEX_VERSION,
+            items: scored.iter().map(Kept::from).collect(),
+        };
+        let repo = self.svc.repo();
+        let done = match serde_json::to_string(&kept) {
+            Ok(items) => repo
+                .keep_related(id, now, &items)
+                .await
+                .map_err(AppError::from),
+            Err(e) => Err(AppError::Internal(Box::new(e))),
+        };
+        let done = match done {
+            Ok(()) if self.index.last_change() != seen => repo
+                .forget_related(&[id])
+                .await
+                .map(drop)
+                .map_err(AppError::from),
+            other => other,
+        };
+        if let Err(e) = done {
+            e.log();
+        }
+    }
+
+    /// The kept list of `id`, if there is one younger than [`KEPT_FOR`],
+    /// served as [`Self::related_to`] would (picks first, public
+    /// summaries only). Unless `known_public`, `None` also when `id` is
+    /// not public (the caller's own read then says not found).
+    async fn kept_related(
+        &self,
+        id: i64,
+        known_public: bool,
+        limit: Limit,
+    ) -> Result<Option<Vec<(ArticleSummary, RelatedReason)>>, AppError> {
+        let now = self.svc.now();
+        // The kept list only saves work: a failed read computes it.
+        let (at, items) = match self.svc.repo().kept_related(id).await {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                AppError::from(e).log();
+                return Ok(None);
+            }
+        };
+        if now - at > KEPT_FOR || at > now {
+            return Ok(None);
+        }
+        let kept = match serde_json::from_str::<KeptList>(&items) {
+            Ok(k) if k.ranking == RANKING_VERSION && k.index == crate::search::INDEX_VERSION => {
+                k.items
+            }
+            // Computed another way (an older release): computed again.
+            Ok(_) => return Ok(None),
+            Err(e) => {
+                tracing::warn!(article = id, error = %e, "unreadable kept related list; recomputing");
+                return Ok(None);
+            }
+        };
+        let limit = limit.get() as usize;
+        let pick_ids = self.svc.repo().picks(id).await?;
+        let mut ask = pick_ids.clone();
+        if !known_public {
+            ask.push(id);
+        }
+        let mut found = self.public_summaries(&ask).await?;
+        if !known_public && found.remove(&id).is_none() {
+            return Ok(None);
+        }
+        let picked = picks_in_order(&pick_ids, &mut found, limit);
+        let scored = kept
+            .into_iter()
+            .map(Kept::into_pair)
+            .filter(|(c, _)| *c != id && !pick_ids.contains(c));
+        self.fill_related(picked, scored, limit).await.map(Some)
+    }
+
+    async fn public_summaries(
+        &self,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, ArticleSummary>, AppError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self
+            .svc
+            .repo()
+            .public_summaries_by_ids(ids, self.svc.now())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect())
+    }
+
+    /// The similarity candidates of `source`, re-ranked, best first: the
+    /// article itself and near-duplicates left out, picks not (they are
+    /// left out when served, as picks change without the list).
+    fn score_related(&self, source: &Article) -> Result<Vec<(i64, RelatedReason)>, AppError> {
         let candidates = self
             .index
             .similar(source, RELATED_CANDIDATES)
@@ -744,9 +969,6 @@ impl DiscoveryService {
                 .unwrap_or(365.0);
             let recency = 0.5f32.powf(days / 14.0);
             let score = 0.7 * content + 0.1 * shared.min(1.0) + 0.1 * same_section + 0.1 * recency;
-            if pick_ids.contains(&c.id) {
-                continue;
-            }
             scored.push((
                 c.id,
                 RelatedReason {
@@ -760,11 +982,22 @@ impl DiscoveryService {
             ));
         }
         scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-        // Summaries of the best only, with a few spare: the index holds
-        // public articles, so one is missing only when it stopped being
-        // public since the index last synced; then the next ones are read.
-        let room = limit - picked.len();
-        let mut scored = scored.into_iter();
+        Ok(scored)
+    }
+
+    /// `picked` followed by the best of `scored` that are public, up to
+    /// `limit`. Summaries of the best only are read, with a few spare: the
+    /// index holds public articles, so one is missing only when it stopped
+    /// being public since the index last synced (or the list was kept);
+    /// then the next ones are read.
+    async fn fill_related(
+        &self,
+        mut picked: Vec<(ArticleSummary, RelatedReason)>,
+        scored: impl Iterator<Item = (i64, RelatedReason)>,
+        limit: usize,
+    ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
+        let room = limit.saturating_sub(picked.len());
+        let mut scored = scored;
         let mut found = 0;
         while found < room {
             let want = room - found;
@@ -774,14 +1007,7 @@ impl DiscoveryService {
                 break;
             }
             let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
-            let mut by_id: HashMap<i64, ArticleSummary> = self
-                .svc
-                .repo()
-                .public_summaries_by_ids(&ids, self.svc.now())
-                .await?
-                .into_iter()
-                .map(|a| (a.id, a))
-                .collect();
+            let mut by_id = self.public_summaries(&ids).await?;
             let before = picked.len();
             picked.extend(
                 chunk
@@ -792,6 +1018,37 @@ impl DiscoveryService {
             found += picked.len() - before;
         }
         Ok(picked)
+    }
+
+    /// Forgets the kept related lists a sync's changes may alter: each
+    /// changed article's own, and those of the public ones it resembles
+    /// (whose lists may now lack it or hold an older version of it). A
+    /// change of more than [`FORGET_ONE_BY_ONE`] articles (an import)
+    /// forgets every list.
+    async fn forget_related(&self, changed: &[i64]) -> Result<(), AppError> {
+        let repo = self.svc.repo().on_primary();
+        if changed.len() > FORGET_ONE_BY_ONE {
+            repo.forget_all_related().await?;
+            return Ok(());
+        }
+        let articles = repo.public_articles_by_ids(changed, self.svc.now()).await?;
+        // The similarity queries are CPU work: off the request workers.
+        let index = self.index.clone();
+        let similar = tokio::task::spawn_blocking(move || {
+            let mut ids = Vec::new();
+            for article in &articles {
+                let found = index.similar(article, RELATED_CANDIDATES)?;
+                ids.extend(found.into_iter().map(|c| c.id));
+            }
+            Ok::<_, crate::search::SearchError>(ids)
+        })
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+        let ids: HashSet<i64> = changed.iter().copied().chain(similar).collect();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        repo.forget_related(&ids).await?;
+        Ok(())
     }
 
     /// The view beacon: counts when the id is a number; never says whether

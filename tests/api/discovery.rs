@@ -21,6 +21,7 @@ on_both!(
     search_and_related_never_show_unpublished_articles,
     related_stories_are_about_the_same_thing_without_self_or_duplicates,
     related_stories_fill_up_when_the_best_stopped_being_public,
+    a_related_list_is_kept_until_a_change_can_alter_it,
     most_read_counts_each_reader_once_per_window,
     collections_and_the_front_page_are_curated_and_deduplicated,
     a_collection_write_reaches_every_cached_page_and_instance,
@@ -545,6 +546,142 @@ async fn related_stories_are_about_the_same_thing_without_self_or_duplicates(app
         plain["data"][0].get("reason").is_none(),
         "reasons only behind the debug flag"
     );
+}
+
+/// A public article's related list is computed once and kept: read back
+/// (re-checked for visibility, picks first) until the index sync learns of
+/// a change that can alter it, or it is six hours old.
+async fn a_related_list_is_kept_until_a_change_can_alter_it(app: &TestApp) {
+    let opening = "পদ্মা সেতুতে রেকর্ড টোল আদায় হয়েছে। ঈদের ছুটিতে যানবাহনের চাপ বেড়েছে মাওয়া প্রান্তে।";
+    let source = add(
+        &app.repo,
+        "toll-src",
+        "পদ্মা সেতুতে রেকর্ড টোল",
+        "national",
+        opening,
+        1,
+    )
+    .await;
+    let close = add(
+        &app.repo,
+        "toll-close",
+        "মাওয়া প্রান্তে যানবাহনের চাপ",
+        "national",
+        "ঈদের ছুটিতে পদ্মা সেতুর মাওয়া প্রান্তে যানবাহনের চাপ, টোল আদায় রেকর্ড ছুঁয়েছে।",
+        2,
+    )
+    .await;
+    app.sync_index().await;
+    // Each read asks a different limit: the response cache keys by the
+    // query, and this is about what is behind it.
+    let related = |limit: u32| {
+        let path = format!("/v1/articles/{source}/related?limit={limit}");
+        async move { ids(&app.get_json(&path, 200).await) }
+    };
+    assert_eq!(related(1).await, vec![close]);
+    let kept = app.repo.kept_related(source).await.unwrap();
+    assert!(
+        kept.as_ref()
+            .is_some_and(|(_, items)| items.contains(&close.to_string())),
+        "{kept:?}"
+    );
+    // What is kept is what is served: a list written here, with a story
+    // that is no longer public ahead of a public one.
+    let [p0, p1, ..] = app.ids.public[..] else {
+        panic!("fixture")
+    };
+    let kept = |items: String| {
+        format!(
+            r#"{{"ranking":{},"index":{},"items":{items}}}"#,
+            app::discovery::RANKING_VERSION,
+            app::search::INDEX_VERSION
+        )
+    };
+    let planted = kept(format!(
+        "[[{},0.9,0,0,0,0.9],[{p0},0.5,0,0,0,0.5],[{p1},0.4,0,0,0,0.4]]",
+        app.ids.draft
+    ));
+    app.repo
+        .keep_related(source, Utc::now(), &planted)
+        .await
+        .unwrap();
+    assert_eq!(related(2).await, vec![p0, p1]);
+    // GraphQL reads the same list.
+    let gql = app
+        .graphql(
+            "query($id: ID!) { article(id: $id) { related(first: 2) { databaseId } } }",
+            json!({ "id": source.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        gql["data"]["article"]["related"],
+        json!([{ "databaseId": p0.to_string() }, { "databaseId": p1.to_string() }]),
+        "{gql}"
+    );
+    // A list kept for an article that is not public never shows: its id
+    // is a 404 as without one.
+    app.repo
+        .keep_related(
+            app.ids.draft,
+            Utc::now(),
+            &kept(format!("[[{p0},0.5,0,0,0,0.5]]")),
+        )
+        .await
+        .unwrap();
+    app.get_json(&format!("/v1/articles/{}/related", app.ids.draft), 404)
+        .await;
+    // A list computed by another ranking is computed again.
+    app.repo
+        .keep_related(
+            source,
+            Utc::now(),
+            &planted.replace(r#""ranking":"#, r#""ranking":9"#),
+        )
+        .await
+        .unwrap();
+    assert_eq!(related(5).await[0], close);
+    // Six hours on, the list is computed again.
+    app.repo
+        .keep_related(source, Utc::now() - Duration::hours(7), &planted)
+        .await
+        .unwrap();
+    assert_eq!(related(3).await[0], close);
+    // A new story that resembles the source: the sync forgets the kept
+    // list, and the next request finds it.
+    app.repo
+        .keep_related(source, Utc::now(), &planted)
+        .await
+        .unwrap();
+    let newer = add(
+        &app.repo,
+        "toll-newer",
+        "পদ্মা সেতুতে রেকর্ড টোল আদায়",
+        "national",
+        "পদ্মা সেতুতে ঈদের ছুটিতে রেকর্ড টোল আদায়। মাওয়া প্রান্তে যানবাহনের দীর্ঘ সারি, চাপ বেড়েছে।",
+        0,
+    )
+    .await;
+    app.sync_index().await;
+    assert_eq!(app.repo.kept_related(source).await.unwrap(), None);
+    let got = related(4).await;
+    assert!(got.contains(&newer) && got.contains(&close), "{got:?}");
+    // Editing the source forgets its own list as well.
+    app.repo
+        .keep_related(source, Utc::now(), &planted)
+        .await
+        .unwrap();
+    let edited = format!("{opening} টোল প্লাজায় নতুন বুথ খোলা হয়েছে।");
+    add(
+        &app.repo,
+        "toll-src",
+        "পদ্মা সেতুতে রেকর্ড টোল",
+        "national",
+        &edited,
+        1,
+    )
+    .await;
+    app.sync_index().await;
+    assert_eq!(app.repo.kept_related(source).await.unwrap(), None);
 }
 
 /// Related stories read the summaries of the best candidates only; when
