@@ -502,7 +502,7 @@ impl DiscoveryService {
             });
             // A list left kept wrongly is served until it is old: the
             // sync itself goes on.
-            if let Err(e) = self.forget_related(&synced.articles).await {
+            if let Err(e) = self.refresh_related(&synced.articles).await {
                 e.log();
             }
         }
@@ -1020,34 +1020,43 @@ impl DiscoveryService {
         Ok(picked)
     }
 
-    /// Forgets the kept related lists a sync's changes may alter: each
-    /// changed article's own, and those of the public ones it resembles
-    /// (whose lists may now lack it or hold an older version of it). A
-    /// change of more than [`FORGET_ONE_BY_ONE`] articles (an import)
-    /// forgets every list.
-    async fn forget_related(&self, changed: &[i64]) -> Result<(), AppError> {
+    /// Brings the kept related lists up to a sync's changes: forgets those
+    /// the changes may alter (each changed article's own, and those of the
+    /// public articles it resembles, whose lists may now lack it or rank
+    /// an older version of it), then keeps a fresh list for each changed
+    /// article that is public, so that the first readers of a new story
+    /// read its list too. A change of more than [`FORGET_ONE_BY_ONE`]
+    /// articles (an import) forgets every list and computes none.
+    async fn refresh_related(&self, changed: &[i64]) -> Result<(), AppError> {
         let repo = self.svc.repo().on_primary();
         if changed.len() > FORGET_ONE_BY_ONE {
             repo.forget_all_related().await?;
             return Ok(());
         }
-        let articles = repo.public_articles_by_ids(changed, self.svc.now()).await?;
-        // The similarity queries are CPU work: off the request workers.
-        let index = self.index.clone();
-        let similar = tokio::task::spawn_blocking(move || {
-            let mut ids = Vec::new();
-            for article in &articles {
-                let found = index.similar(article, RELATED_CANDIDATES)?;
-                ids.extend(found.into_iter().map(|c| c.id));
-            }
-            Ok::<_, crate::search::SearchError>(ids)
+        let now = self.svc.now();
+        let articles = repo.public_articles_by_ids(changed, now).await?;
+        let seen = self.index.last_change();
+        // The similarity queries and the re-ranking are CPU work: off the
+        // request workers.
+        let this = self.clone();
+        let lists = tokio::task::spawn_blocking(move || {
+            articles
+                .iter()
+                .map(|a| Ok((a.summary.id, this.score_related(a)?)))
+                .collect::<Result<Vec<_>, AppError>>()
         })
         .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
-        let ids: HashSet<i64> = changed.iter().copied().chain(similar).collect();
+        .map_err(|e| AppError::Internal(Box::new(e)))??;
+        let ids: HashSet<i64> = changed
+            .iter()
+            .copied()
+            .chain(lists.iter().flat_map(|(_, l)| l.iter().map(|(id, _)| *id)))
+            .collect();
         let ids: Vec<i64> = ids.into_iter().collect();
         repo.forget_related(&ids).await?;
+        for (id, scored) in &lists {
+            self.keep_related(*id, now, scored, seen).await;
+        }
         Ok(())
     }
 

@@ -663,9 +663,15 @@ async fn a_related_list_is_kept_until_a_change_can_alter_it(app: &TestApp) {
     .await;
     app.sync_index().await;
     assert_eq!(app.repo.kept_related(source).await.unwrap(), None);
+    // The new story's own list is kept by the sync, before anyone asks.
+    let fresh = app.repo.kept_related(newer).await.unwrap();
+    assert!(
+        fresh.is_some_and(|(_, items)| items.contains(&format!("[{source},"))),
+        "the sync keeps the new story's list"
+    );
     let got = related(4).await;
     assert!(got.contains(&newer) && got.contains(&close), "{got:?}");
-    // Editing the source forgets its own list as well.
+    // Editing the source replaces its own list as well.
     app.repo
         .keep_related(source, Utc::now(), &planted)
         .await
@@ -681,7 +687,9 @@ async fn a_related_list_is_kept_until_a_change_can_alter_it(app: &TestApp) {
     )
     .await;
     app.sync_index().await;
-    assert_eq!(app.repo.kept_related(source).await.unwrap(), None);
+    let (_, items) = app.repo.kept_related(source).await.unwrap().unwrap();
+    assert_ne!(items, planted);
+    assert!(items.contains(&format!("[{newer},")), "{items}");
 }
 
 /// Related stories read the summaries of the best candidates only; when
