@@ -792,7 +792,10 @@ impl DiscoveryService {
             self.keep_related(s.id, now, &scored, seen).await;
         }
         let scored = scored.into_iter().filter(|(id, _)| !pick_ids.contains(id));
-        self.fill_related(picked, scored, limit).await
+        Ok(self
+            .fill_related(picked, scored, limit, None)
+            .await?
+            .unwrap_or_default())
     }
 
     /// Keeps `scored` as `id`'s list. A failure only costs the next
@@ -868,20 +871,24 @@ impl DiscoveryService {
         };
         let limit = limit.get() as usize;
         let pick_ids = self.svc.repo().picks(id).await?;
-        let mut ask = pick_ids.clone();
-        if !known_public {
-            ask.push(id);
+        // The source's visibility is read with the picks, or (without
+        // picks, the usual case) with the first related summaries.
+        let mut check = (!known_public).then_some(id);
+        let mut picked = Vec::new();
+        if !pick_ids.is_empty() {
+            let mut ask = pick_ids.clone();
+            ask.extend(check.take());
+            let mut found = self.public_summaries(&ask).await?;
+            if !known_public && found.remove(&id).is_none() {
+                return Ok(None);
+            }
+            picked = picks_in_order(&pick_ids, &mut found, limit);
         }
-        let mut found = self.public_summaries(&ask).await?;
-        if !known_public && found.remove(&id).is_none() {
-            return Ok(None);
-        }
-        let picked = picks_in_order(&pick_ids, &mut found, limit);
         let scored = kept
             .into_iter()
             .map(Kept::into_pair)
             .filter(|(c, _)| *c != id && !pick_ids.contains(c));
-        self.fill_related(picked, scored, limit).await.map(Some)
+        self.fill_related(picked, scored, limit, check).await
     }
 
     async fn public_summaries(
@@ -989,25 +996,36 @@ impl DiscoveryService {
     /// `limit`. Summaries of the best only are read, with a few spare: the
     /// index holds public articles, so one is missing only when it stopped
     /// being public since the index last synced (or the list was kept);
-    /// then the next ones are read.
+    /// then the next ones are read. `source`: an article whose visibility
+    /// is read with the first summaries; `None` when it is not public.
     async fn fill_related(
         &self,
         mut picked: Vec<(ArticleSummary, RelatedReason)>,
         scored: impl Iterator<Item = (i64, RelatedReason)>,
         limit: usize,
-    ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
+        mut source: Option<i64>,
+    ) -> Result<Option<Vec<(ArticleSummary, RelatedReason)>>, AppError> {
         let room = limit.saturating_sub(picked.len());
         let mut scored = scored;
         let mut found = 0;
-        while found < room {
-            let want = room - found;
+        while found < room || source.is_some() {
+            let want = room.saturating_sub(found);
             let chunk: Vec<(i64, RelatedReason)> =
                 scored.by_ref().take(want + RELATED_SPARE).collect();
+            if chunk.is_empty() && source.is_none() {
+                break;
+            }
+            let mut ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            ids.extend(source);
+            let mut by_id = self.public_summaries(&ids).await?;
+            if let Some(s) = source.take()
+                && by_id.remove(&s).is_none()
+            {
+                return Ok(None);
+            }
             if chunk.is_empty() {
                 break;
             }
-            let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
-            let mut by_id = self.public_summaries(&ids).await?;
             let before = picked.len();
             picked.extend(
                 chunk
@@ -1017,7 +1035,7 @@ impl DiscoveryService {
             );
             found += picked.len() - before;
         }
-        Ok(picked)
+        Ok(Some(picked))
     }
 
     /// Brings the kept related lists up to a sync's changes: forgets those

@@ -606,6 +606,16 @@ async fn a_related_list_is_kept_until_a_change_can_alter_it(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(related(2).await, vec![p0, p1]);
+    // Served by reading rows: the kept list, the picks, and the source's
+    // visibility with the listed stories' summaries in one statement.
+    let n = std::sync::atomic::AtomicU32::new(10);
+    let statements = app
+        .statements(|| async {
+            let limit = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            related(limit).await;
+        })
+        .await;
+    assert_eq!(statements, 3, "statements per kept read");
     // GraphQL reads the same list.
     let gql = app
         .graphql(
