@@ -758,7 +758,7 @@ impl DiscoveryService {
     ) -> Result<Vec<(ArticleSummary, RelatedReason)>, AppError> {
         // The index's position before the list is computed: a sync that
         // lands meanwhile may forget the list before it is kept.
-        let seen = self.index.last_change();
+        let seen = self.index.commits();
         let now = self.svc.now();
         let s = &source.summary;
         let public = domain::article::is_public(
@@ -807,7 +807,7 @@ impl DiscoveryService {
         id: i64,
         now: DateTime<Utc>,
         scored: &[(i64, RelatedReason)],
-        seen: i64,
+        seen: u64,
     ) {
         let kept = KeptList {
             ranking: RANKING_VERSION,
@@ -823,7 +823,7 @@ impl DiscoveryService {
             Err(e) => Err(AppError::Internal(Box::new(e))),
         };
         let done = match done {
-            Ok(()) if self.index.last_change() != seen => repo
+            Ok(()) if self.index.commits() != seen => repo
                 .forget_related(&[id])
                 .await
                 .map(drop)
@@ -916,6 +916,15 @@ impl DiscoveryService {
             .index
             .similar(source, RELATED_CANDIDATES)
             .map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok(self.rank_related(source, candidates))
+    }
+
+    /// [`Self::score_related`] of the similarity query's candidates.
+    fn rank_related(
+        &self,
+        source: &Article,
+        candidates: Vec<crate::search::Candidate>,
+    ) -> Vec<(i64, RelatedReason)> {
         let max_sim = candidates
             .iter()
             .map(|c| c.similarity)
@@ -989,7 +998,7 @@ impl DiscoveryService {
             ));
         }
         scored.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-        Ok(scored)
+        scored
     }
 
     /// `picked` followed by the best of `scored` that are public, up to
@@ -1053,23 +1062,40 @@ impl DiscoveryService {
         }
         let now = self.svc.now();
         let articles = repo.public_articles_by_ids(changed, now).await?;
-        let seen = self.index.last_change();
+        let seen = self.index.commits();
         // The similarity queries and the re-ranking are CPU work: off the
-        // request workers.
+        // request workers. An article whose query fails keeps no list;
+        // the others' lists are still forgotten and kept.
         let this = self.clone();
-        let lists = tokio::task::spawn_blocking(move || {
+        let results = tokio::task::spawn_blocking(move || {
             articles
                 .iter()
-                .map(|a| Ok((a.summary.id, this.score_related(a)?)))
-                .collect::<Result<Vec<_>, AppError>>()
+                .map(|a| {
+                    let found = this.index.similar(a, RELATED_CANDIDATES)?;
+                    let near: Vec<i64> = found.iter().map(|c| c.id).collect();
+                    Ok((a.summary.id, near, this.rank_related(a, found)))
+                })
+                .collect::<Vec<Result<_, crate::search::SearchError>>>()
         })
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))??;
-        let ids: HashSet<i64> = changed
-            .iter()
-            .copied()
-            .chain(lists.iter().flat_map(|(_, l)| l.iter().map(|(id, _)| *id)))
-            .collect();
+        .await;
+        let mut lists = Vec::new();
+        let mut ids: HashSet<i64> = changed.iter().copied().collect();
+        match results {
+            Ok(results) => {
+                for r in results {
+                    match r {
+                        // Near-duplicates too: their lists hold no
+                        // duplicate of theirs, which the change may make.
+                        Ok((id, near, scored)) => {
+                            ids.extend(near);
+                            lists.push((id, scored));
+                        }
+                        Err(e) => AppError::Internal(Box::new(e)).log(),
+                    }
+                }
+            }
+            Err(e) => AppError::Internal(Box::new(e)).log(),
+        }
         let ids: Vec<i64> = ids.into_iter().collect();
         repo.forget_related(&ids).await?;
         for (id, scored) in &lists {

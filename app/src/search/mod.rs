@@ -222,6 +222,9 @@ pub struct SearchIndex {
     idf: moka::sync::Cache<String, f32, foldhash::fast::RandomState>,
     /// The directory it lives in (`None`: in memory).
     dir: Option<PathBuf>,
+    /// Commits so far (a sync of scheduled go-lives alone commits without
+    /// moving `last_change`).
+    commits: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -395,6 +398,7 @@ impl SearchIndex {
                     .time_to_live(std::time::Duration::from_secs(600))
                     .build_with_hasher(foldhash::fast::RandomState::default()),
                 dir: dir.map(Path::to_owned),
+                commits: std::sync::atomic::AtomicU64::new(0),
             },
             // An empty change log (data loaded around the API, e.g. by
             // COPY) is still a complete index: `last_change` 0 is valid.
@@ -527,6 +531,8 @@ impl SearchIndex {
             st.last_change = last_change;
             st.last_time = now;
         }
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -616,6 +622,12 @@ impl SearchIndex {
     /// The newest change-log id the index has absorbed.
     pub fn last_change(&self) -> i64 {
         self.state.lock().map(|s| s.last_change).unwrap_or(0)
+    }
+
+    /// How many times the index changed since it was opened: what a
+    /// search saw is stale when this has moved.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn num_docs(&self) -> u64 {
