@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Dhaka;
 use domain::bangla::{self, CalendarRule, Edition};
 use domain::{
-    Article, ArticleFilter, ArticleId, ArticleSummary, Author, Cursor, IdSet, Limit, PageRequest,
-    Section, Tag, ValidationError, section_subtree,
+    Article, ArticleFilter, ArticleId, ArticleKey, ArticleSummary, Author, Cursor, IdSet, Limit,
+    PageRequest, Section, Tag, ValidationError, section_subtree,
 };
 use persistence::{ContentRepo, Links, Page};
 
@@ -769,20 +769,18 @@ impl ContentService {
 
     async fn article_and(&self, id_or_slug: &str, links: Links) -> Result<Article, AppError> {
         let now = self.now();
-        let found = if !id_or_slug.is_empty() && id_or_slug.bytes().all(|b| b.is_ascii_digit()) {
-            match ArticleId::parse(id_or_slug) {
-                Ok(id) => {
-                    self.repo
-                        .public_article_by_id_with(id.get(), now, links)
-                        .await?
-                }
-                Err(_) => None,
+        let found = match ArticleKey::parse(id_or_slug) {
+            ArticleKey::Id(id) => {
+                self.repo
+                    .public_article_by_id_with(id.get(), now, links)
+                    .await?
             }
-        } else {
-            let slug = domain::text::nfc(id_or_slug);
-            self.repo
-                .public_article_by_slug_with(&slug, now, links)
-                .await?
+            ArticleKey::Slug(slug) => {
+                self.repo
+                    .public_article_by_slug_with(&slug, now, links)
+                    .await?
+            }
+            ArticleKey::Nothing => None,
         };
         found.ok_or_else(|| AppError::not_found(format!("no article {id_or_slug:?}")))
     }

@@ -9,8 +9,8 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::bangla::Edition;
 use domain::{
-    ApiKey, Article, ArticleFilter, ArticleId, ArticleSummary, Limit, PageRequest, Section, Slug,
-    ValidationError, section_subtree,
+    ApiKey, Article, ArticleFilter, ArticleId, ArticleKey, ArticleSummary, Limit, PageRequest,
+    Section, Slug, ValidationError, section_subtree,
 };
 use persistence::{Collection, CollectionKind, WriteContext};
 use sha2::{Digest, Sha256};
@@ -726,10 +726,7 @@ impl DiscoveryService {
         // By number, a kept list spares reading the whole article: its
         // visibility is checked with the first summaries.
         let mut looked = false;
-        if !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && let Ok(aid) = ArticleId::parse(id)
-        {
+        if let ArticleKey::Id(aid) = ArticleKey::parse(id) {
             looked = true;
             if let Some(list) = self.kept_related(aid.get(), false, limit).await? {
                 return Ok(list);

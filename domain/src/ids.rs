@@ -40,6 +40,27 @@ impl fmt::Display for ArticleId {
     }
 }
 
+/// How a URL names an article: all digits is an id, anything else a slug
+/// (a slug is never all digits, see [`Slug`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleKey {
+    Id(ArticleId),
+    /// The slug as given, in NFC (not checked: an invalid slug names no article).
+    Slug(String),
+    /// All digits but no valid id (zero, too long): names no article.
+    Nothing,
+}
+
+impl ArticleKey {
+    pub fn parse(id_or_slug: &str) -> Self {
+        if !id_or_slug.is_empty() && id_or_slug.bytes().all(|b| b.is_ascii_digit()) {
+            ArticleId::parse(id_or_slug).map_or(Self::Nothing, Self::Id)
+        } else {
+            Self::Slug(crate::text::nfc(id_or_slug))
+        }
+    }
+}
+
 /// A URL slug: lowercase ASCII letters, digits, Bengali letters and marks,
 /// separated by single hyphens; at most 200 characters; not all digits (so a
 /// slug never looks like an id).
@@ -205,6 +226,23 @@ impl Default for Limit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_name_an_id_and_anything_else_a_slug() {
+        assert_eq!(ArticleKey::parse("42"), ArticleKey::Id(ArticleId(42)));
+        assert_eq!(ArticleKey::parse("0"), ArticleKey::Nothing);
+        assert_eq!(
+            ArticleKey::parse("9999999999999999999"),
+            ArticleKey::Nothing
+        );
+        assert_eq!(ArticleKey::parse("42a"), ArticleKey::Slug("42a".into()));
+        assert_eq!(ArticleKey::parse(""), ArticleKey::Slug(String::new()));
+        // The slug is NFC: ক + ে + া composes to কো.
+        assert_eq!(
+            ArticleKey::parse("\u{0995}\u{09C7}\u{09BE}"),
+            ArticleKey::Slug("\u{0995}\u{09CB}".into())
+        );
+    }
 
     #[test]
     fn article_id_accepts_positive_decimal_only() {

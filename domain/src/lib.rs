@@ -27,4 +27,4 @@ pub use comment::{Comment, CommentStatus, CommentText, CommentThread, CommenterN
 pub use cursor::{Cursor, PageRequest};
 pub use editorial::{ApiKey, AuditEntry, PreviewLink, Revision, Scope};
 pub use error::ValidationError;
-pub use ids::{ArticleId, Headline, Limit, Slug};
+pub use ids::{ArticleId, ArticleKey, Headline, Limit, Slug};
