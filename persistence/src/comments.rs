@@ -7,14 +7,14 @@
 //! [`ContentRepo::comment_target`] first. Every moderation decision is one
 //! transaction with its audit entry.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::{Comment, CommentStatus, CommentThread, NewComment, ValidationError};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -298,8 +298,8 @@ impl ContentRepo {
         Ok(ThreadPage { threads, has_more })
     }
 
-    /// Visible comment counts and the open flag of several articles, in two
-    /// queries. The caller only asks about public articles.
+    /// Visible comment counts and the open flag of several articles, in one
+    /// statement. The caller only asks about public articles.
     pub async fn comment_stats(
         &self,
         article_ids: &[i64],
@@ -311,32 +311,37 @@ impl ContentRepo {
         if article_ids.is_empty() {
             return Ok(out);
         }
-        let counts: Vec<(i64, i64)> = comment::Entity::find()
-            .select_only()
-            .column(comment::Column::ArticleId)
-            .column_as(comment::Column::Id.count(), "n")
-            .filter(comment::Column::ArticleId.is_in(article_ids.to_vec()))
-            .filter(visible())
-            .group_by(comment::Column::ArticleId)
-            .into_tuple()
-            .all(&self.db.conn)
-            .await?;
-        for (id, n) in counts {
-            if let Some(s) = out.get_mut(&id) {
-                s.count = u64::try_from(n).unwrap_or(0);
-            }
+        // The visible count per article, then a row per article whose
+        // comments are closed (`n` = -1).
+        #[derive(FromQueryResult)]
+        struct Row {
+            article_id: i64,
+            n: i64,
         }
-        let closed: HashSet<i64> = article_comment_settings::Entity::find()
-            .filter(article_comment_settings::Column::ArticleId.is_in(article_ids.to_vec()))
-            .filter(article_comment_settings::Column::CommentsOpen.eq(false))
-            .all(&self.db.conn)
-            .await?
-            .into_iter()
-            .map(|s| s.article_id)
-            .collect();
-        for id in closed {
-            if let Some(s) = out.get_mut(&id) {
-                s.open = false;
+        let mut both = Query::select()
+            .column(comment::Column::ArticleId)
+            .expr_as(comment::Column::Id.count(), Alias::new("n"))
+            .from(comment::Entity)
+            .cond_where(comment::Column::ArticleId.is_in(article_ids.to_vec()))
+            .cond_where(visible())
+            .group_by_col(comment::Column::ArticleId)
+            .take();
+        let closed = Query::select()
+            .column(article_comment_settings::Column::ArticleId)
+            .expr_as(Expr::val(-1i64), Alias::new("n"))
+            .from(article_comment_settings::Entity)
+            .cond_where(article_comment_settings::Column::ArticleId.is_in(article_ids.to_vec()))
+            .cond_where(article_comment_settings::Column::CommentsOpen.eq(false))
+            .take();
+        both.union(UnionType::All, closed);
+        let statement = self.db.conn.get_database_backend().build(&both);
+        for row in Row::find_by_statement(statement).all(&self.db.conn).await? {
+            if let Some(s) = out.get_mut(&row.article_id) {
+                if row.n < 0 {
+                    s.open = false;
+                } else {
+                    s.count = u64::try_from(row.n).unwrap_or(0);
+                }
             }
         }
         Ok(out)
