@@ -21,6 +21,7 @@ mod m20261207_000016_taxonomy_languages;
 mod m20261207_000017_image_url_keys;
 mod m20261207_000018_related_lists;
 mod m20261208_000019_breaking_index;
+mod m20261208_000020_kind_index;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_image_url_keys::Migration),
             Box::new(m20261207_000018_related_lists::Migration),
             Box::new(m20261208_000019_breaking_index::Migration),
+            Box::new(m20261208_000020_kind_index::Migration),
         ]
     }
 }
