@@ -20,8 +20,7 @@ mod m20261207_000015_translations;
 mod m20261207_000016_taxonomy_languages;
 mod m20261207_000017_image_url_keys;
 mod m20261207_000018_related_lists;
-mod m20261208_000019_breaking_index;
-mod m20261208_000020_kind_index;
+mod m20261208_000019_filter_indexes;
 
 pub struct Migrator;
 
@@ -47,8 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_taxonomy_languages::Migration),
             Box::new(m20261207_000017_image_url_keys::Migration),
             Box::new(m20261207_000018_related_lists::Migration),
-            Box::new(m20261208_000019_breaking_index::Migration),
-            Box::new(m20261208_000020_kind_index::Migration),
+            Box::new(m20261208_000019_filter_indexes::Migration),
         ]
     }
 }
