@@ -47,7 +47,7 @@ for round in 1 2; do
     for cls in ${CLASSES:-article related page list search front}; do
       "$LG" --addr 127.0.0.1:18620 --paths "$D/$cls.paths" --connections 32 --duration 3 > /dev/null
       "$LG" --addr 127.0.0.1:18620 --paths "$D/$cls.paths" --connections 32 --duration "$S" |
-        python3 -c "import json,sys; r=json.load(sys.stdin); o=r['ok']; print('$round', '$name', '$cls', round(o['per_second']), 'p50', round(o['p50_ms'],1), 'p99', round(o['p99_ms'],1), 'non2xx', r['failed']['count']+r['other']['count'])"
+        python3 -c "import json,sys; r=json.load(sys.stdin); o=r['ok']; print('$round', '$name', '$cls', round(o['per_second']), 'p50', round(o['p50_ms'],1), 'p99', round(o['p99_ms'],1), 'not ok', r['requests']-o['count'])"
     done
     kill $pid; wait $pid 2>/dev/null || true
   done
