@@ -8,7 +8,7 @@ use domain::{
 use sea_orm::sea_query::{Alias, Expr, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, FromQueryResult, IdenStatic, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 
 use crate::db::Database;
@@ -769,7 +769,10 @@ impl ContentRepo {
         let select = article::Entity::find()
             .filter(article::Column::Id.eq(id))
             .filter(public_condition(now));
-        self.one_linked(select, links).await
+        let statement = self
+            .db
+            .statement_by_ids(&self.linked(select, links).limit(1));
+        self.one_linked(statement).await
     }
 
     /// A public article by slug; `None` when it does not exist or is not public.
@@ -795,20 +798,14 @@ impl ContentRepo {
         let select = article::Entity::find()
             .filter(article::Column::Slug.eq(slug))
             .filter(public_condition(now));
-        self.one_linked(select, links).await
+        let statement = self.db.statement(&self.linked(select, links).limit(1));
+        self.one_linked(statement).await
     }
 
-    /// One whole article and, with [`Links::Load`], its author, tag and
-    /// secondary-section ids, in one statement.
-    async fn one_linked(
-        &self,
-        select: sea_orm::Select<article::Entity>,
-        links: Links,
-    ) -> Result<Option<Article>, RepoError> {
-        let rows: Vec<LinkedArticleRow> = self
-            .db
-            .read_all(self.db.statement(&self.linked(select, links).limit(1)))
-            .await?;
+    /// The article of a statement of [`Self::linked`]: whole and, with
+    /// [`Links::Load`], its author, tag and secondary-section ids.
+    async fn one_linked(&self, statement: Statement) -> Result<Option<Article>, RepoError> {
+        let rows: Vec<LinkedArticleRow> = self.db.read_all(statement).await?;
         rows.into_iter()
             .next()
             .map(LinkedArticleRow::into_article)
@@ -891,13 +888,13 @@ impl ContentRepo {
         with_link_columns(select, &self.db, links)
     }
 
-    /// Any article by id, whatever its status (editors' preview, tests).
     /// Any article by id, whatever its status: the editors' view (and the
     /// answer to their writes), so always read on the primary.
     pub async fn article_by_id(&self, id: i64) -> Result<Option<Article>, RepoError> {
-        self.on_primary()
-            .one_linked(article::Entity::find_by_id(id), Links::Load)
-            .await
+        let primary = self.on_primary();
+        let select = primary.linked(article::Entity::find_by_id(id), Links::Load);
+        let statement = primary.db.statement(&select.limit(1));
+        primary.one_linked(statement).await
     }
 
     /// Whole public articles by id, in no particular order, in one
@@ -934,7 +931,7 @@ impl ContentRepo {
         let select = summary_select(&self.db, Links::Load)
             .filter(article::Column::Id.is_in(ids.to_vec()))
             .filter(public_condition(now));
-        let rows: Vec<SummaryRow> = self.db.read_all(self.db.statement(&select)).await?;
+        let rows: Vec<SummaryRow> = self.db.read_all(self.db.statement_by_ids(&select)).await?;
         rows.into_iter().map(SummaryRow::into_summary).collect()
     }
 
@@ -1187,8 +1184,30 @@ fn keyset(cursor: Cursor, past: Order) -> Condition {
 
 #[cfg(test)]
 mod tests {
-    use super::LIVE_STATUSES;
+    use super::{LIVE_STATUSES, public_condition};
+    use crate::entities::article;
     use domain::ArticleStatus;
+    use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    #[test]
+    fn reads_by_id_name_the_rowid_alone_on_sqlite() {
+        let now = chrono::Utc::now();
+        for select in [
+            article::Entity::find().filter(article::Column::Id.eq(7)),
+            article::Entity::find().filter(article::Column::Id.is_in([7, 8])),
+        ] {
+            let sql = select
+                .filter(public_condition(now))
+                .build(DbBackend::Sqlite)
+                .sql;
+            let read = crate::db::by_rowid(&sql);
+            assert!(
+                read.contains(r#"FROM "articles" NOT INDEXED WHERE "articles"."id" "#),
+                "{read}"
+            );
+            assert_eq!(read.matches("NOT INDEXED").count(), 1);
+        }
+    }
 
     #[test]
     fn the_index_predicate_names_the_visible_statuses() {
