@@ -912,7 +912,7 @@ impl ContentRepo {
             .filter(public_condition(now));
         let rows: Vec<LinkedArticleRow> = self
             .db
-            .read_all(self.db.statement(&self.linked(select, Links::Load)))
+            .read_all(self.db.statement_by_ids(&self.linked(select, Links::Load)))
             .await?;
         rows.into_iter()
             .map(LinkedArticleRow::into_article)
