@@ -630,13 +630,7 @@ impl DiscoveryService {
             .search(&req)
             .map_err(|e| AppError::Internal(Box::new(e)))?;
         let ids: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
-        let public = self
-            .svc
-            .repo()
-            .public_summaries_by_ids(&ids, self.svc.now())
-            .await?;
-        let mut by_id: HashMap<i64, ArticleSummary> =
-            public.into_iter().map(|a| (a.id, a)).collect();
+        let mut by_id = self.public_summaries(&ids).await?;
         let facets = match &hits.facets {
             Some(counts) => Some(self.facet_names(counts, &sections).await?),
             None => None,
@@ -888,6 +882,7 @@ impl DiscoveryService {
         self.fill_related(picked, scored, limit, check).await
     }
 
+    /// The public ones of `ids`, by id.
     async fn public_summaries(
         &self,
         ids: &[i64],
